@@ -1,0 +1,84 @@
+"""folio's command line: the app by default, plus headless sub-commands.
+
+Heavy modules (textual, httpx, the parsers) are imported inside the commands that need
+them, so ``folio --help`` and ``folio items`` start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="folio",
+        description="A terminal dashboard for your social-media portfolio: "
+        "follow feeds, prioritise platforms, plan experiments.",
+        epilog="Run 'folio' with no command to open the dashboard. "
+        "Files: settings.toml and portfolio.toml under $XDG_CONFIG_HOME/folio, "
+        "folio.db under $XDG_DATA_HOME/folio.",
+    )
+    parser.add_argument("--version", action="version", version=f"folio {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the offline demo portfolio (never touches your own files)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="add sources from an OPML file or a newsboat urls file")
+    p.add_argument("file", help="an OPML 1.0/2.0 file, or a newsboat 'urls' file")
+
+    p = sub.add_parser("add", help="follow a feed, or a web page that names its feed")
+    p.add_argument("url")
+    p.add_argument("--kind", choices=_kinds(), help="the kind of source (guessed when left out)")
+    p.add_argument("--name", help="a name for the source (the feed's title when left out)")
+    p.add_argument("--tag", action="append", default=[], help="a tag; repeat for more")
+
+    p = sub.add_parser("refresh", help="refresh every source now, concurrently")
+    p.add_argument("--due", action="store_true", help="only the sources whose refresh is due")
+
+    p = sub.add_parser("items", help="list stored items, newest first")
+    p.add_argument("--unread", action="store_true", help="only unread items")
+    p.add_argument("--source", metavar="URL", help="only items from this source")
+    p.add_argument("--limit", type=int, default=None, help="at most this many items")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser("sources", help="list each source's state")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser("export", help="write your sources as OPML 2.0")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+
+    p = sub.add_parser("matrix", help="print the priority matrix")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser("roadmap", help="print the roadmap of experiments")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--due", action="store_true", help="only experiments whose review is due")
+    return parser
+
+
+def _kinds() -> tuple[str, ...]:
+    from .core.models import KINDS
+
+    return KINDS
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from . import commands
+
+    try:
+        return commands.run(args)
+    except KeyboardInterrupt:
+        print("folio: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

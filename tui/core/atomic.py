@@ -1,0 +1,47 @@
+"""Atomic file replacement: a reader (or a crash) sees the old file or the new one, never half."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, backup: bool = False) -> None:
+    """Write ``data`` to ``path`` via a temporary file, fsync and rename.
+
+    With ``backup``, the previous version is kept as ``<name>.bak`` (itself replaced
+    atomically), so a bad edit can be undone by hand.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if backup and path.exists():
+            bak = path.with_name(path.name + ".bak")
+            bak_tmp = path.with_name(f".{path.name}.bak.{os.getpid()}.tmp")
+            shutil.copyfile(path, bak_tmp)
+            with open(bak_tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(bak_tmp, bak)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _fsync_dir(path.parent)

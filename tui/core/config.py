@@ -1,0 +1,219 @@
+"""settings.toml: read only, optional, every key with a default.
+
+The shipped ``config/settings.toml`` documents each key. Unknown keys and wrong types are
+refused with the file, the line and the key, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A settings or portfolio file is wrong. ``str()`` is the one-line message for users."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None, key: str = ""):
+        self.path = Path(path)
+        self.line = line
+        self.key = key
+        self.message = message
+        where = f"{self.path}:{line}" if line else str(self.path)
+        super().__init__(f"{where}: {key + ': ' if key else ''}{message}")
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: str | int | float) -> float:
+    """Seconds in ``"90s"``, ``"30m"``, ``"2h"``, ``"1d"``, ``"1w"`` or a bare number."""
+    if isinstance(value, bool):
+        raise ValueError('expected a duration such as "30m"')
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError(f'expected a duration such as "30m" or "2h", not {value!r}')
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError("a duration must be more than zero")
+    return seconds
+
+
+def format_duration(seconds: float) -> str:
+    for unit in ("w", "d", "h", "m"):
+        if seconds >= _UNITS[unit] and seconds % _UNITS[unit] == 0:
+            return f"{int(seconds // _UNITS[unit])}{unit}"
+    return f"{int(seconds)}s"
+
+
+@dataclass
+class RefreshSettings:
+    max_connections: int = 32
+    """Requests in flight at once, over all hosts."""
+    max_per_host: int = 4
+    """Requests in flight at once to one host."""
+    timeout: float = 20.0
+    """Seconds one source may take, connect to last byte."""
+    connect_timeout: float = 10.0
+    """Seconds to open a connection."""
+    max_body_mb: int = 16
+    """Largest decompressed feed body, in MB; a larger one is a feed error."""
+    interval: str = "30m"
+    """Default refresh interval; a source's own ``interval`` overrides it."""
+    auto: bool = True
+    """Whether the app refreshes in the background on each source's schedule."""
+
+    @property
+    def interval_seconds(self) -> float:
+        return parse_duration(self.interval)
+
+
+@dataclass
+class UISettings:
+    theme: str = "textual-dark"
+    """A Textual theme name; the command palette can switch it for the session."""
+    browser: str = ""
+    """Command to open links, e.g. "firefox"; empty means $BROWSER or the system opener."""
+
+
+@dataclass
+class Settings:
+    refresh: RefreshSettings = field(default_factory=RefreshSettings)
+    ui: UISettings = field(default_factory=UISettings)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
+
+
+_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb"}
+_POSITIVE_FLOATS = {"timeout", "connect_timeout"}
+
+
+def key_line(text: str, section: str | None, key: str) -> int | None:
+    """The line of ``key`` inside ``[section]`` (top level when None), for messages."""
+    current: str | None = None
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
+        if header:
+            current = header.group(1)
+            if section is not None and current == section and key == "":
+                return number
+            continue
+        if current == section and pattern.match(line):
+            return number
+    if section is not None:
+        return key_line(text, None, section) if key else None
+    return None
+
+
+def toml_syntax_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    line = int(match.group(1)) if match else None
+    return ConfigError(path, f"not valid TOML: {message}", line=line)
+
+
+def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "expected a table", line=key_line(text, None, name), key=name)
+    known = {f.name: f for f in fields(model)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        line = key_line(text, name, key)
+        if key not in known:
+            raise ConfigError(
+                path,
+                f"unknown key; known keys are {', '.join(sorted(known))}",
+                line=line,
+                key=f"{name}.{key}",
+            )
+        default = getattr(model(), key)
+        expected = type(default)
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value, ok = float(value), True
+        if not ok:
+            raise ConfigError(
+                path,
+                f"expected {_type_name(expected)}, e.g. {key} = {_example(default)}",
+                line=line,
+                key=f"{name}.{key}",
+            )
+        if (key in _POSITIVE_INTS or key in _POSITIVE_FLOATS) and value <= 0:
+            raise ConfigError(path, "must be more than zero", line=line, key=f"{name}.{key}")
+        if key == "interval":
+            try:
+                parse_duration(value)
+            except ValueError as exc:
+                raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
+        values[key] = value
+    return values
+
+
+def _type_name(kind: type) -> str:
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(
+        kind, kind.__name__
+    )
+
+
+def _example(default: Any) -> str:
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    if isinstance(default, str):
+        return f'"{default}"'
+    return str(default)
+
+
+def parse_settings(text: str, path: Path) -> Settings:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_syntax_error(path, exc) from None
+    settings = Settings()
+    for name, value in raw.items():
+        if name == "refresh":
+            settings.refresh = RefreshSettings(
+                **_check_section(path, text, name, value, RefreshSettings)
+            )
+        elif name == "ui":
+            settings.ui = UISettings(**_check_section(path, text, name, value, UISettings))
+        elif name == "keys":
+            if not isinstance(value, dict):
+                raise ConfigError(
+                    path, "expected a table", line=key_line(text, None, name), key=name
+                )
+            for action, keys in value.items():
+                if not isinstance(keys, str) or not keys.strip():
+                    raise ConfigError(
+                        path,
+                        'expected a string of keys, e.g. star = "S" or move_down = "j,down"',
+                        line=key_line(text, name, action),
+                        key=f"keys.{action}",
+                    )
+            settings.keys = dict(value)
+        else:
+            raise ConfigError(
+                path,
+                "unknown section; known sections are [refresh], [ui] and [keys]",
+                line=key_line(text, name, ""),
+                key=name,
+            )
+    return settings
+
+
+def load_settings(path: Path) -> Settings:
+    """Read ``settings.toml``; a missing file means every default."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read the file: {exc}") from None
+    return parse_settings(text, path)

@@ -1,0 +1,343 @@
+"""portfolio.toml: the user's sources, priority matrix, roadmap and vision.
+
+The app owns this file: it is written with tomli-w in a stable key order, atomically,
+with the previous version kept as ``portfolio.toml.bak``. A hand edit with a mistake is
+refused with the file, line and key, and the file is left as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from .atomic import write_atomic
+from .config import ConfigError, key_line, parse_duration, toml_syntax_error
+from .models import KINDS, Source
+
+LANES: tuple[str, ...] = ("now", "next", "later", "done")
+STATUSES: tuple[str, ...] = ("idea", "trying", "adopted", "dropped")
+
+
+@dataclass
+class MatrixAxes:
+    """Names for the matrix's axes and quadrants; ``[matrix_axes]`` may rename them."""
+
+    value: str = "Value"
+    effort: str = "Effort"
+    quick_wins: str = "Quick wins"
+    """High value, low effort."""
+    big_bets: str = "Big bets"
+    """High value, high effort."""
+    fill_ins: str = "Fill-ins"
+    """Low value, low effort."""
+    drop: str = "Drop"
+    """Low value, high effort."""
+
+
+@dataclass
+class MatrixEntry:
+    id: str
+    name: str = ""
+    notes: str = ""
+    value: int = 3
+    """1 to 5, the vertical axis."""
+    effort: int = 3
+    """1 to 5, the horizontal axis."""
+    sources: list[str] = field(default_factory=list)
+    """Source URLs or tags this entry covers."""
+
+
+@dataclass
+class Experiment:
+    id: str
+    title: str = ""
+    hypothesis: str = ""
+    measure: str = ""
+    lane: str = "next"
+    status: str = "idea"
+    start: dt.date | None = None
+    review: dt.date | None = None
+    links: list[str] = field(default_factory=list)
+    """Matrix ids or source URLs."""
+
+
+@dataclass
+class Portfolio:
+    sources: list[Source] = field(default_factory=list)
+    vision: str = ""
+    matrix: list[MatrixEntry] = field(default_factory=list)
+    roadmap: list[Experiment] = field(default_factory=list)
+    matrix_axes: MatrixAxes | None = None
+
+    def source(self, url: str) -> Source | None:
+        return next((s for s in self.sources if s.url == url), None)
+
+
+# -- reading ----------------------------------------------------------------------------
+
+_SOURCE_KEYS = {"url": str, "name": str, "kind": str, "tags": list, "mine": bool, "interval": str}
+_MATRIX_KEYS = {
+    "id": str,
+    "name": str,
+    "notes": str,
+    "value": int,
+    "effort": int,
+    "sources": list,
+}
+_ROADMAP_KEYS = {
+    "id": str,
+    "title": str,
+    "hypothesis": str,
+    "measure": str,
+    "lane": str,
+    "status": str,
+    "start": dt.date,
+    "review": dt.date,
+    "links": list,
+}
+_TYPE_WORDS = {
+    str: "a string",
+    list: "a list of strings",
+    bool: "true or false",
+    int: "a whole number",
+    dt.date: "a date such as 2026-12-01",
+}
+
+
+class _Reader:
+    """Validates the parsed TOML, turning each mistake into a ConfigError with its line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def fail(self, table: str | None, key: str, message: str, index: int | None = None) -> None:
+        line = self._line(table, key, index)
+        label = f"{table}[{index}].{key}" if table and index is not None else key
+        raise ConfigError(self.path, message, line=line, key=label)
+
+    def _line(self, table: str | None, key: str, index: int | None) -> int | None:
+        """Find ``key`` inside the index-th ``[[table]]``, or at top level."""
+        if table is None or index is None:
+            return key_line(self.text, None, key)
+        seen = -1
+        header_line = None
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                if stripped.replace(" ", "") == f"[[{table}]]":
+                    seen += 1
+                    if seen == index:
+                        header_line = number
+                    elif seen > index:
+                        break
+                elif seen >= index:
+                    if seen == index:
+                        break
+                continue
+            if seen == index and stripped.split("=", 1)[0].strip().strip("\"'") == key:
+                return number
+        return header_line
+
+    def table(self, raw: dict[str, Any], name: str, index: int, spec: dict[str, type]) -> None:
+        for key, value in raw.items():
+            if key not in spec:
+                self.fail(name, key, f"unknown key; known keys are {', '.join(spec)}", index)
+            kind = spec[key]
+            ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+            if kind is dt.date and isinstance(value, dt.datetime):
+                ok = False
+            if kind is list and ok:
+                ok = all(isinstance(v, str) for v in value)
+            if not ok:
+                self.fail(name, key, f"expected {_TYPE_WORDS[kind]}", index)
+
+    def text_or_fail(self, raw: dict[str, Any], name: str, index: int, key: str) -> str:
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(name, key, "is required and must be a non-empty string", index)
+        assert isinstance(value, str)
+        return value
+
+
+def _require_list(reader: _Reader, raw: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        reader.fail(None, name, f"expected [[{name}]] tables")
+    return list(value)
+
+
+def parse_portfolio(text: str, path: Path) -> Portfolio:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise toml_syntax_error(path, exc) from None
+    reader = _Reader(path, text)
+    known = {"vision", "sources", "matrix", "roadmap", "matrix_axes"}
+    for key in raw:
+        if key not in known:
+            reader.fail(None, key, f"unknown key; known keys are {', '.join(sorted(known))}")
+    vision = raw.get("vision", "")
+    if not isinstance(vision, str):
+        reader.fail(None, "vision", "expected a string")
+
+    portfolio = Portfolio(vision=vision)
+    seen_urls: set[str] = set()
+    for index, entry in enumerate(_require_list(reader, raw, "sources")):
+        reader.table(entry, "sources", index, _SOURCE_KEYS)
+        url = reader.text_or_fail(entry, "sources", index, "url")
+        if not url.startswith(("http://", "https://")):
+            reader.fail("sources", "url", "must be an http:// or https:// URL", index)
+        if url in seen_urls:
+            reader.fail("sources", "url", f"{url} is listed twice", index)
+        seen_urls.add(url)
+        kind = entry.get("kind", "blog")
+        if kind not in KINDS:
+            reader.fail("sources", "kind", f"expected one of {', '.join(KINDS)}", index)
+        interval = entry.get("interval")
+        if interval is not None:
+            try:
+                parse_duration(interval)
+            except ValueError as exc:
+                reader.fail("sources", "interval", str(exc), index)
+        portfolio.sources.append(
+            Source(
+                url=url,
+                name=entry.get("name", ""),
+                kind=kind,
+                tags=list(entry.get("tags", [])),
+                mine=entry.get("mine", False),
+                interval=interval,
+            )
+        )
+
+    ids: set[str] = set()
+    for index, entry in enumerate(_require_list(reader, raw, "matrix")):
+        reader.table(entry, "matrix", index, _MATRIX_KEYS)
+        entry_id = reader.text_or_fail(entry, "matrix", index, "id")
+        if entry_id in ids:
+            reader.fail("matrix", "id", f"{entry_id!r} is used twice", index)
+        ids.add(entry_id)
+        for score in ("value", "effort"):
+            if not 1 <= entry.get(score, 3) <= 5:
+                reader.fail("matrix", score, "expected a whole number from 1 to 5", index)
+        portfolio.matrix.append(MatrixEntry(**entry))
+
+    ids = set()
+    for index, entry in enumerate(_require_list(reader, raw, "roadmap")):
+        reader.table(entry, "roadmap", index, _ROADMAP_KEYS)
+        entry_id = reader.text_or_fail(entry, "roadmap", index, "id")
+        if entry_id in ids:
+            reader.fail("roadmap", "id", f"{entry_id!r} is used twice", index)
+        ids.add(entry_id)
+        if entry.get("lane", "next") not in LANES:
+            reader.fail("roadmap", "lane", f"expected one of {', '.join(LANES)}", index)
+        if entry.get("status", "idea") not in STATUSES:
+            reader.fail("roadmap", "status", f"expected one of {', '.join(STATUSES)}", index)
+        portfolio.roadmap.append(Experiment(**entry))
+
+    axes = raw.get("matrix_axes")
+    if axes is not None:
+        if not isinstance(axes, dict):
+            reader.fail(None, "matrix_axes", "expected a table")
+        spec = {name: str for name in MatrixAxes.__dataclass_fields__}
+        for key, value in axes.items():
+            if key not in spec or not isinstance(value, str):
+                raise ConfigError(
+                    path,
+                    f"expected a string; known keys are {', '.join(spec)}",
+                    line=key_line(text, "matrix_axes", key),
+                    key=f"matrix_axes.{key}",
+                )
+        portfolio.matrix_axes = MatrixAxes(**axes)
+    return portfolio
+
+
+def load_portfolio(path: Path) -> Portfolio:
+    """Read ``portfolio.toml``; a missing file is an empty portfolio."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Portfolio()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot read the file: {exc}") from None
+    return parse_portfolio(text, path)
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def _source_table(source: Source) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "url": source.url,
+        "name": source.name,
+        "kind": source.kind,
+        "tags": list(source.tags),
+        "mine": source.mine,
+    }
+    if source.interval:
+        table["interval"] = source.interval
+    return table
+
+
+def _drop_none(table: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in table.items() if value is not None}
+
+
+def portfolio_to_toml(portfolio: Portfolio) -> str:
+    """The file text, keys always in the same order so diffs stay small.
+
+    Each table is serialised by tomli-w; the ``[[sources]]``-style headers are laid out
+    here because tomli-w would inline short tables, which is harder to edit by hand.
+    """
+    parts = [tomli_w.dumps({"vision": portfolio.vision}, multiline_strings=True)]
+    if portfolio.matrix_axes is not None:
+        parts.append("[matrix_axes]\n" + tomli_w.dumps(dict(portfolio.matrix_axes.__dict__)))
+    tables: list[tuple[str, dict[str, Any]]] = [
+        ("sources", _source_table(s)) for s in portfolio.sources
+    ]
+    tables += [
+        (
+            "matrix",
+            {
+                "id": m.id,
+                "name": m.name,
+                "notes": m.notes,
+                "value": m.value,
+                "effort": m.effort,
+                "sources": list(m.sources),
+            },
+        )
+        for m in portfolio.matrix
+    ]
+    tables += [
+        (
+            "roadmap",
+            _drop_none(
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "hypothesis": e.hypothesis,
+                    "measure": e.measure,
+                    "lane": e.lane,
+                    "status": e.status,
+                    "start": e.start,
+                    "review": e.review,
+                    "links": list(e.links),
+                }
+            ),
+        )
+        for e in portfolio.roadmap
+    ]
+    for name, table in tables:
+        parts.append(f"[[{name}]]\n" + tomli_w.dumps(table, multiline_strings=True))
+    return "\n".join(parts)
+
+
+def save_portfolio(path: Path, portfolio: Portfolio) -> None:
+    write_atomic(path, portfolio_to_toml(portfolio).encode("utf-8"), backup=True)

@@ -1,0 +1,463 @@
+"""folio.db: items, their read/star/saved state, and fetch state, in SQLite (WAL).
+
+One connection, guarded by a lock, so the refresh engine can write from a worker thread
+while the UI reads. Schema changes go through the numbered ``MIGRATIONS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+
+FLAGS = ("read", "starred", "saved", "bookmarked")
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE sources (
+        url TEXT PRIMARY KEY,
+        status TEXT NOT NULL DEFAULT 'new',
+        error TEXT NOT NULL DEFAULT '',
+        http_status INTEGER,
+        etag TEXT NOT NULL DEFAULT '',
+        last_modified TEXT NOT NULL DEFAULT '',
+        content_hash TEXT NOT NULL DEFAULT '',
+        last_fetched REAL,
+        next_due REAL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        retry_after REAL,
+        fetches INTEGER NOT NULL DEFAULT 0,
+        not_modified INTEGER NOT NULL DEFAULT 0,
+        feed_title TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        key TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        title TEXT NOT NULL,
+        link TEXT NOT NULL,
+        author TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        content TEXT NOT NULL,
+        published REAL NOT NULL,
+        dated INTEGER NOT NULL,
+        first_seen REAL NOT NULL,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        saved INTEGER NOT NULL DEFAULT 0,
+        bookmarked INTEGER NOT NULL DEFAULT 0,
+        enclosure_url TEXT NOT NULL DEFAULT '',
+        enclosure_type TEXT NOT NULL DEFAULT '',
+        enclosure_length INTEGER,
+        duration TEXT NOT NULL DEFAULT '',
+        UNIQUE (source, key)
+    );
+    CREATE INDEX items_by_source ON items (source, published DESC);
+    CREATE INDEX items_unread ON items (read, published DESC);
+    CREATE VIRTUAL TABLE items_fts USING fts5 (title, author, body);
+    """,
+]
+
+_TAGS = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+# Future dates are clamped to first-seen, with a little slack for clocks that disagree.
+_FUTURE_SLACK = dt.timedelta(minutes=10)
+
+_ITEM_COLUMNS = (
+    "id, source, guid, title, link, author, summary, content, published, dated, first_seen,"
+    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration"
+)
+
+
+class StoreError(Exception):
+    """The database could not be opened or written; the message says why, in words."""
+
+
+def _ts(value: dt.datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def _dt(value: float | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return dt.datetime.fromtimestamp(value, dt.timezone.utc)
+
+
+def _plain(html: str) -> str:
+    """Cheap tag strip for the search index; the reader does the careful conversion."""
+    return _SPACES.sub(" ", _TAGS.sub(" ", html)).strip()
+
+
+def item_key(item: ParsedItem) -> str:
+    """The identity of an item within its source: guid, else link, else title plus date."""
+    if item.guid:
+        return "g:" + item.guid
+    if item.link:
+        return "l:" + item.link
+    date = item.published.isoformat() if item.published else ""
+    return f"t:{item.title}|{date}"
+
+
+def distinct_keys(items: Sequence[ParsedItem]) -> list[str]:
+    """Keys for one feed document; a key repeated within it gets ``#2``, ``#3``...
+
+    Some feeds reuse one guid for different entries. Numbering by position keeps them
+    apart, and the numbering is the same on every refresh of the same document.
+    """
+    seen: dict[str, int] = {}
+    keys = []
+    for item in items:
+        key = item_key(item)
+        count = seen.get(key, 0) + 1
+        seen[key] = count
+        keys.append(key if count == 1 else f"{key}#{count}")
+    return keys
+
+
+def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
+    published = _dt(row[8])
+    first_seen = _dt(row[10])
+    assert published is not None and first_seen is not None
+    return Item(
+        id=row[0],
+        source=row[1],
+        guid=row[2],
+        title=row[3],
+        link=row[4],
+        author=row[5],
+        summary=row[6],
+        content=row[7],
+        published=published,
+        dated=bool(row[9]),
+        first_seen=first_seen,
+        read=bool(row[11]),
+        starred=bool(row[12]),
+        saved=bool(row[13]),
+        bookmarked=bool(row[14]),
+        enclosure_url=row[15],
+        enclosure_type=row[16],
+        enclosure_length=row[17],
+        duration=row[18],
+    )
+
+
+_STATE_COLUMNS = (
+    "url, status, error, http_status, etag, last_modified, content_hash, last_fetched,"
+    " next_due, failures, retry_after, fetches, not_modified, feed_title"
+)
+
+
+def _row_to_state(row: tuple[Any, ...]) -> SourceState:
+    return SourceState(
+        url=row[0],
+        status=row[1],
+        error=row[2],
+        http_status=row[3],
+        etag=row[4],
+        last_modified=row[5],
+        content_hash=row[6],
+        last_fetched=_dt(row[7]),
+        next_due=_dt(row[8]),
+        failures=row[9],
+        retry_after=_dt(row[10]),
+        fetches=row[11],
+        not_modified=row[12],
+        feed_title=row[13],
+    )
+
+
+class Store:
+    """The item store. Every public method is safe to call from any thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, timeout=10
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._lock = threading.RLock()
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+
+    # -- plumbing ---------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._query("PRAGMA user_version")[0][0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._lock:
+                # executescript commits first, so the version bump shares its transaction.
+                self._db.executescript(
+                    f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;"
+                )
+
+    # -- fetch state ------------------------------------------------------------------
+
+    def state(self, url: str) -> SourceState:
+        rows = self._query(f"SELECT {_STATE_COLUMNS} FROM sources WHERE url = ?", (url,))
+        return _row_to_state(rows[0]) if rows else SourceState(url=url)
+
+    def states(self) -> dict[str, SourceState]:
+        """Every known source's fetch state, with its item and unread counts filled in."""
+        states = {
+            row[0]: _row_to_state(row)
+            for row in self._query(f"SELECT {_STATE_COLUMNS} FROM sources")
+        }
+        for url, total, unread in self._query(
+            "SELECT source, count(*), sum(read = 0) FROM items GROUP BY source"
+        ):
+            state = states.setdefault(url, SourceState(url=url))
+            state.items = total
+            state.unread = unread or 0
+        return states
+
+    def _write_state(self, db: sqlite3.Connection, state: SourceState) -> None:
+        db.execute(
+            f"INSERT OR REPLACE INTO sources ({_STATE_COLUMNS}) VALUES"
+            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                state.url,
+                state.status,
+                state.error,
+                state.http_status,
+                state.etag,
+                state.last_modified,
+                state.content_hash,
+                _ts(state.last_fetched),
+                _ts(state.next_due),
+                state.failures,
+                _ts(state.retry_after),
+                state.fetches,
+                state.not_modified,
+                state.feed_title,
+            ),
+        )
+
+    def save_state(self, state: SourceState) -> None:
+        with self._transaction() as db:
+            self._write_state(db, state)
+
+    def store_feed(
+        self, state: SourceState, feed: ParsedFeed, now: dt.datetime | None = None
+    ) -> int:
+        """Store a parsed feed and the fetch state in one transaction; return new items."""
+        now = now or utcnow()
+        keys = distinct_keys(feed.items)
+        with self._transaction() as db:
+            existing = dict(
+                db.execute("SELECT key, id FROM items WHERE source = ?", (state.url,)).fetchall()
+            )
+            new_rows = []
+            updates = []
+            for key, item in zip(keys, feed.items, strict=True):
+                enclosure = item.enclosures[0] if item.enclosures else None
+                text = (
+                    item.title,
+                    item.link,
+                    item.author,
+                    item.summary,
+                    item.content,
+                    enclosure.url if enclosure else "",
+                    enclosure.type if enclosure else "",
+                    enclosure.length if enclosure else None,
+                    item.duration,
+                )
+                if key in existing:
+                    updates.append((*text, existing[key]))
+                    continue
+                published = item.published
+                dated = published is not None and published <= now + _FUTURE_SLACK
+                stamp = published.timestamp() if dated and published else now.timestamp()
+                new_rows.append((state.url, key, item.guid, *text, stamp, dated, now.timestamp()))
+            if updates:
+                db.executemany(
+                    "UPDATE items SET title=?, link=?, author=?, summary=?, content=?,"
+                    " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?"
+                    " WHERE id=?",
+                    updates,
+                )
+            for row in new_rows:
+                cursor = db.execute(
+                    "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
+                    " enclosure_url, enclosure_type, enclosure_length, duration, published, dated,"
+                    " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                db.execute(
+                    "INSERT INTO items_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
+                    (cursor.lastrowid, row[3], row[5], _plain(row[7] or row[6])),
+                )
+            if feed.title:
+                state.feed_title = feed.title
+            self._write_state(db, state)
+        return len(new_rows)
+
+    # -- items ------------------------------------------------------------------------
+
+    def items(
+        self,
+        *,
+        sources: Sequence[str] | None = None,
+        unread: bool = False,
+        flag: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Item]:
+        """Items newest first, optionally only from ``sources``, only unread, or flagged."""
+        where, params = self._filters(sources, unread, flag)
+        sql = f"SELECT {_ITEM_COLUMNS} FROM items{where} ORDER BY published DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [_row_to_item(row) for row in self._query(sql, params)]
+
+    def count(
+        self, *, sources: Sequence[str] | None = None, unread: bool = False, flag: str | None = None
+    ) -> int:
+        where, params = self._filters(sources, unread, flag)
+        return int(self._query(f"SELECT count(*) FROM items{where}", params)[0][0])
+
+    @staticmethod
+    def _filters(
+        sources: Sequence[str] | None, unread: bool, flag: str | None
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if sources is not None:
+            clauses.append(f"source IN ({','.join('?' * len(sources))})")
+            params.extend(sources)
+        if unread:
+            clauses.append("read = 0")
+        if flag is not None:
+            if flag not in FLAGS:
+                raise ValueError(f"unknown flag {flag!r}")
+            clauses.append(f"{flag} = 1")
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def item(self, item_id: int) -> Item | None:
+        rows = self._query(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,))
+        return _row_to_item(rows[0]) if rows else None
+
+    def items_by_id(self, ids: Iterable[int]) -> list[Item]:
+        ids = list(ids)
+        if not ids:
+            return []
+        rows = self._query(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE id IN ({','.join('?' * len(ids))})", ids
+        )
+        by_id = {row[0]: _row_to_item(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def unread_counts(self) -> dict[str, int]:
+        return dict(
+            self._query("SELECT source, count(*) FROM items WHERE read = 0 GROUP BY source")
+        )
+
+    def set_flag(self, ids: Iterable[int], flag: str, value: bool) -> None:
+        if flag not in FLAGS:
+            raise ValueError(f"unknown flag {flag!r}")
+        with self._transaction() as db:
+            db.executemany(f"UPDATE items SET {flag} = ? WHERE id = ?", [(value, i) for i in ids])
+
+    def unread_ids(self, source: str) -> list[int]:
+        return [
+            row[0]
+            for row in self._query("SELECT id FROM items WHERE source = ? AND read = 0", (source,))
+        ]
+
+    def search(self, query: str, limit: int = 200) -> list[Item]:
+        """Full-text search over titles, authors and content; the query is taken as words."""
+        words = re.findall(r"\w+", query)
+        if not words:
+            return []
+        # Quoting every word keeps FTS5 syntax (AND, NEAR, column filters) out of user input.
+        match = " ".join('"' + word.replace('"', "") + '"*' for word in words)
+        rows = self._query(
+            f"SELECT {', '.join('items.' + c.strip() for c in _ITEM_COLUMNS.split(','))}"
+            " FROM items_fts JOIN items ON items.id = items_fts.rowid"
+            " WHERE items_fts MATCH ? ORDER BY rank LIMIT ?",
+            (match, limit),
+        )
+        return [_row_to_item(row) for row in rows]
+
+    def remove_source(self, url: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE source = ?)",
+                (url,),
+            )
+            db.execute("DELETE FROM items WHERE source = ?", (url,))
+            db.execute("DELETE FROM sources WHERE url = ?", (url,))
+
+    def activity(
+        self, sources: Sequence[str], weeks: int = 12, now: dt.datetime | None = None
+    ) -> list[int]:
+        """Items per week from ``sources`` over the last ``weeks`` weeks, oldest first."""
+        if not sources:
+            return [0] * weeks
+        now = now or utcnow()
+        start = (now - dt.timedelta(weeks=weeks)).timestamp()
+        counts = [0] * weeks
+        rows = self._query(
+            f"SELECT published FROM items WHERE dated = 1 AND published >= ? AND published <= ?"
+            f" AND source IN ({','.join('?' * len(sources))})",
+            [start, now.timestamp(), *sources],
+        )
+        week = dt.timedelta(weeks=1).total_seconds()
+        for (published,) in rows:
+            index = min(int((published - start) // week), weeks - 1)
+            counts[index] += 1
+        return counts
+
+    def published_since(self, sources: Sequence[str], since: dt.datetime) -> int:
+        """How many dated items ``sources`` published since ``since``: posting cadence."""
+        if not sources:
+            return 0
+        rows = self._query(
+            f"SELECT count(*) FROM items WHERE dated = 1 AND published >= ?"
+            f" AND source IN ({','.join('?' * len(sources))})",
+            [since.timestamp(), *sources],
+        )
+        return int(rows[0][0])

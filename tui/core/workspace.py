@@ -1,0 +1,78 @@
+"""Which files a run uses: the user's own, or the offline demo's.
+
+The demo keeps its portfolio and store in a folder of its own, so trying it never
+touches the user's portfolio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import paths
+from .atomic import write_atomic
+from .config import Settings, load_settings
+from .portfolio import Portfolio, load_portfolio, save_portfolio
+from .store import Store
+
+if TYPE_CHECKING:
+    import httpx
+
+
+@dataclass
+class Workspace:
+    portfolio_path: Path
+    db_path: Path
+    settings: Settings = field(default_factory=Settings)
+    demo: bool = False
+    transport: httpx.AsyncBaseTransport | None = None
+    """Set for the demo, whose feeds are served from packaged files, never the network."""
+
+    def load_portfolio(self) -> Portfolio:
+        return load_portfolio(self.portfolio_path)
+
+    def save_portfolio(self, portfolio: Portfolio) -> None:
+        save_portfolio(self.portfolio_path, portfolio)
+
+    def open_store(self) -> Store:
+        return Store(self.db_path)
+
+
+def user_workspace(settings: Settings | None = None) -> Workspace:
+    return Workspace(
+        portfolio_path=paths.portfolio_path(),
+        db_path=paths.db_path(),
+        settings=settings if settings is not None else load_settings(paths.settings_path()),
+    )
+
+
+def demo_workspace(settings: Settings | None = None, today: dt.date | None = None) -> Workspace:
+    """A fresh copy of the shipped demo portfolio, with an empty store of its own."""
+    from .demo import DemoTransport, demo_portfolio_text
+
+    folder = paths.demo_data_dir()
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    portfolio_file = folder / "portfolio.toml"
+    text = demo_portfolio_text(today or dt.date.today())
+    write_atomic(portfolio_file, text.encode("utf-8"))
+    return Workspace(
+        portfolio_path=portfolio_file,
+        db_path=folder / "folio.db",
+        settings=settings if settings is not None else load_settings(paths.settings_path()),
+        demo=True,
+        transport=DemoTransport(),
+    )
+
+
+def keep_demo(workspace: Workspace) -> Path:
+    """Make the demo portfolio the user's own; refuses to overwrite an existing one."""
+    target = paths.portfolio_path()
+    if target.exists():
+        raise FileExistsError(f"{target} already exists; folio will not overwrite it")
+    write_atomic(target, workspace.portfolio_path.read_bytes())
+    return target
