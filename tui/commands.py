@@ -266,7 +266,9 @@ def cmd_sources(workspace: Workspace, args: argparse.Namespace) -> int:
             f"next {_ago(state.next_due, now):<9} {status}"
         )
     if not rows:
-        print("No sources yet. Add one with 'folio add URL' or 'folio import FILE'.", file=sys.stderr)
+        print(
+            "No sources yet. Add one with 'folio add URL' or 'folio import FILE'.", file=sys.stderr
+        )
     return 0
 
 

@@ -22,7 +22,7 @@ KIND_HEADINGS: dict[str, str] = {
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @dataclass

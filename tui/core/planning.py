@@ -98,13 +98,15 @@ def linked_own_sources(experiment: Experiment, portfolio: Portfolio) -> list[str
     return [s.url for s in portfolio.sources if s.mine and s.url in urls]
 
 
-def cadence(experiment: Experiment, portfolio: Portfolio, store: Store, today: dt.date) -> dict[str, Any] | None:
+def cadence(
+    experiment: Experiment, portfolio: Portfolio, store: Store, today: dt.date
+) -> dict[str, Any] | None:
     """How often the user posted on their own linked sources since the experiment began:
     posts, weeks and posts per week, or None when nothing of theirs is linked."""
     own = linked_own_sources(experiment, portfolio)
     if not own or experiment.start is None:
         return None
-    since = dt.datetime.combine(experiment.start, dt.time(), tzinfo=dt.timezone.utc)
+    since = dt.datetime.combine(experiment.start, dt.time(), tzinfo=dt.UTC)
     posts = store.published_since(own, since)
     weeks = max((today - experiment.start).days / 7, 1 / 7)
     return {"posts": posts, "weeks": round(weeks, 1), "per_week": round(posts / weeks, 2)}

@@ -1,0 +1,206 @@
+"""The Textual app: screens, global keys, and the wiring of engine events to widgets."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from . import keys
+from .core import paths
+from .core.config import ConfigError
+from .core.session import Change, Session
+from .core.workspace import Workspace, demo_workspace, user_workspace
+from .messages import RefreshFinished, SessionChanged, SourceRefreshed
+
+BACKGROUND_TICK = 30.0
+"""Seconds between checks for sources whose refresh is due."""
+
+
+class FolioApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "folio"
+    BINDINGS: ClassVar[list[BindingType]] = keys.GLOBAL
+    MODES: ClassVar[dict[str, Any]] = {}
+
+    refresh_status: reactive[str] = reactive("")
+    """What the status bar shows about the background refresh."""
+    refreshing: reactive[bool] = reactive(False)
+
+    def __init__(self, session: Session, *, auto_refresh: bool | None = None) -> None:
+        super().__init__()
+        self.session = session
+        settings = session.workspace.settings
+        self.auto_refresh = settings.refresh.auto if auto_refresh is None else auto_refresh
+        self._refresher: Any = None
+        self._refreshing_urls: set[str] = set()
+        self.sub_title = "demo portfolio" if session.workspace.demo else ""
+        session.listeners.append(self._on_session_change)
+
+    # -- start-up -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from .screens.dashboard import DashboardScreen
+        from .screens.matrix import MatrixScreen
+        from .screens.roadmap import RoadmapScreen
+        from .screens.sources import SourcesScreen
+
+        session = self.session
+        self.add_mode("dashboard", lambda: DashboardScreen(session))
+        self.add_mode("matrix", lambda: MatrixScreen(session))
+        self.add_mode("roadmap", lambda: RoadmapScreen(session))
+        self.add_mode("sources", lambda: SourcesScreen(session))
+        settings = session.workspace.settings
+        if settings.keys:
+            self.set_keymap(settings.keys)
+        if settings.ui.theme in self.available_themes:
+            self.theme = settings.ui.theme
+        self.switch_mode("dashboard")
+        if session.portfolio_error:
+            self.notify(
+                f"{session.portfolio_error}\nThe matrix and roadmap are read-only until it is fixed.",
+                title="portfolio.toml has an error",
+                severity="error",
+                timeout=30,
+            )
+        if session.workspace.demo:
+            self.notify(
+                "This is the offline demo portfolio. Nothing you do here touches your own files.",
+                title="Welcome to folio",
+                timeout=8,
+            )
+        if self.auto_refresh:
+            self.set_interval(BACKGROUND_TICK, self._background_tick)
+            # The first pass only takes what is due, so a restart does not re-fetch everything.
+            self.call_after_refresh(self.start_refresh, True)
+
+    # -- actions --------------------------------------------------------------------
+
+    def action_show(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_search(self) -> None:
+        from .screens.search import SearchScreen
+
+        if not isinstance(self.screen, SearchScreen):
+            self.push_screen(SearchScreen(self.session))
+
+    def action_refresh_now(self) -> None:
+        self.start_refresh(only_due=False)
+
+    # -- session events -------------------------------------------------------------
+
+    def _on_session_change(self, change: Change) -> None:
+        self.broadcast(lambda: SessionChanged(change))
+
+    def broadcast(self, make_message: Callable[[], Message]) -> None:
+        """Send a message to every screen that exists, shown or not, so none goes stale.
+
+        A message can be posted only once, hence a factory that makes one per screen.
+        """
+        screens = set(self.screen_stack)
+        for mode_stack in self._screen_stacks.values():
+            screens.update(mode_stack)
+        for screen in screens:
+            screen.post_message(make_message())
+
+    # -- background refresh ---------------------------------------------------------
+
+    def _background_tick(self) -> None:
+        if not self.refreshing:
+            self.start_refresh(only_due=True)
+
+    def start_refresh(self, only_due: bool = False) -> None:
+        if self.refreshing:
+            self.notify("A refresh is already running.", timeout=3)
+            return
+        if not self.session.sources:
+            return
+        self.refreshing = True
+        self.refresh_status = "Refreshing…"
+        self._run_refresh(only_due)
+
+    @work(exclusive=True, group="refresh", exit_on_error=False)
+    async def _run_refresh(self, only_due: bool) -> Any:
+        from .core.refresh import ProgressEvent, Refresher
+
+        if self._refresher is None:
+            workspace = self.session.workspace
+            self._refresher = Refresher(
+                self.session.store, workspace.settings, transport=workspace.transport
+            )
+        started = time.monotonic()
+
+        def progress(event: ProgressEvent) -> None:
+            self.refresh_status = f"Refreshing {event.done}/{event.total}"
+            new_items = getattr(event.outcome, "new_items", 0) or 0
+            self.broadcast(lambda: SourceRefreshed(event.url, new_items, event.outcome))
+
+        summary = await self._refresher.refresh(
+            self.session.sources, only_due=only_due, on_progress=progress
+        )
+        summary.wall = time.monotonic() - started
+        return summary
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "refresh":
+            return
+        if event.state == WorkerState.SUCCESS:
+            summary = event.worker.result
+            self.refreshing = False
+            self.refresh_status = _summary_line(summary)
+            self.broadcast(lambda: RefreshFinished(summary))
+            if summary.new_items:
+                self.notify(
+                    f"{summary.new_items} new item{'s' * (summary.new_items != 1)}"
+                    + (f"; {summary.failed} feeds failed" if summary.failed else ""),
+                    title="Refreshed",
+                    timeout=5,
+                )
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.refreshing = False
+            error = event.worker.error
+            self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
+            if error is not None:
+                self.notify(f"The refresh stopped: {error}", severity="error")
+
+    async def on_unmount(self) -> None:
+        if self._refresher is not None:
+            await self._refresher.close()
+        self.session.close()
+
+
+def _summary_line(summary: Any) -> str:
+    parts = [f"{summary.ok} ok", f"{summary.not_modified} unchanged"]
+    if summary.failed:
+        parts.append(f"{summary.failed} failed")
+    clock = time.strftime("%H:%M")
+    return f"Refreshed at {clock}: " + ", ".join(parts) + f"; {summary.new_items} new"
+
+
+def run_app(demo: bool = False) -> int:
+    """Open the app: the demo when asked for, or when there is no portfolio yet."""
+    try:
+        use_demo = demo or not paths.portfolio_path().exists()
+        workspace: Workspace = demo_workspace() if use_demo else user_workspace()
+        session = Session(workspace)
+    except ConfigError as exc:
+        print(f"folio: {exc}", file=sys.stderr)
+        return 2
+    FolioApp(session).run()
+    return 0

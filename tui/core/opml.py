@@ -1,0 +1,663 @@
+"""Importing and exporting subscription lists: OPML 1.0/2.0 and newsboat ``urls`` files.
+
+Subscription lists come from other readers and from the web, so they are treated as
+untrusted: the XML parser never loads external entities and refuses entity declarations
+outright (which is what makes billion-laughs and quadratic-blowup files cheap to reject),
+and names and tags are stripped of control and bidi-override characters on the way in.
+
+Our own export keeps everything a :class:`Source` holds, in attributes other readers
+ignore, so export followed by import gives back the same sources.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html.entities
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from xml.parsers import expat
+
+from tui.core.discover import guess_kind_from_url
+from tui.core.models import KIND_HEADINGS, KINDS, Source
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Larger files are refused: no real subscription list comes close, and a wrongly chosen
+file (a video, a disk image) should fail at once rather than fill memory."""
+
+# Attributes of our own export. They are ordinary attribute names (OPML allows any),
+# read case-insensitively like every other attribute.
+ATTR_KIND = "folioKind"
+ATTR_MINE = "folioMine"
+ATTR_INTERVAL = "folioInterval"
+ATTR_TAGS = "folioTags"
+"""Written only when some tag holds a ``,`` or ``/``, which ``category`` cannot carry."""
+
+
+class ImportFormatError(ValueError):
+    """A subscription list could not be read. The message says why, in words."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        """The 1-based line the problem was found on, when there is one."""
+
+
+class ImportedSources(list[Source]):
+    """The sources read from a file, plus what was left out and why.
+
+    It is a plain list of sources to anyone who does not care about ``skipped``.
+    """
+
+    def __init__(self, sources: Iterable[Source] = (), skipped: Iterable[str] = ()) -> None:
+        super().__init__(sources)
+        self.skipped: list[str] = list(skipped)
+        """One line of explanation per entry that was not imported, e.g.
+        ``"line 4: query feed skipped (a saved search, not a feed)"``."""
+
+
+# C0 and C1 controls (tab, newline and carriage return become plain spaces below), bidi
+# embeddings, overrides and isolates, and code points XML cannot carry at all.
+_UNWANTED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def clean_label(text: str) -> str:
+    """A name or tag as folio keeps it: no control characters, one line, single spaces."""
+    return " ".join(_UNWANTED.sub("", text).split())
+
+
+def _dedupe(values: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def _web_url(raw: str) -> str | None:
+    """The feed address in ``raw`` when it is an absolute http(s) URL, else None."""
+    url = raw.strip()
+    lowered = url.lower()
+    # The old feed: pseudo-scheme still turns up in exports: feed://host/x means
+    # http://host/x and feed:https://host/x wraps a full URL.
+    if lowered.startswith("feed://"):
+        url = "http://" + url[len("feed://") :]
+    elif lowered.startswith("feed:"):
+        url = url[len("feed:") :]
+    if not url or any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return url
+
+
+def normalise_url(url: str) -> str:
+    """A key under which two spellings of the same feed URL compare equal.
+
+    Scheme and host are lowercased, a default port, a fragment and a trailing slash are
+    dropped. The path and query keep their case: servers may treat them as distinct.
+    """
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return text
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc
+    host = parts.hostname
+    if host is not None:
+        userinfo = netloc.rpartition("@")[0] if "@" in netloc else ""
+        # hostname has the brackets of an IPv6 literal removed; put them back.
+        host_part = f"[{host}]" if ":" in host else host
+        default = {"http": 80, "https": 443}.get(scheme)
+        if port is not None and port != default:
+            host_part = f"{host_part}:{port}"
+        netloc = f"{userinfo}@{host_part}" if userinfo else host_part
+    path = parts.path.rstrip("/")
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def merge_sources(
+    existing: list[Source], new: list[Source]
+) -> tuple[list[Source], list[Source], int]:
+    """Add the sources of ``new`` whose URL is not already there.
+
+    Returns the merged list (``existing`` first, in order, then the additions), the
+    additions, and how many of ``new`` were skipped as duplicates, counting repeats
+    within ``new`` itself. Neither input list is changed.
+    """
+    seen = {normalise_url(source.url) for source in existing}
+    added: list[Source] = []
+    duplicates = 0
+    for source in new:
+        key = normalise_url(source.url)
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        added.append(source)
+    return [*existing, *added], added, duplicates
+
+
+# --------------------------------------------------------------------------- OPML reading
+
+_XML_DECLARATION = re.compile(
+    rb"""\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']"""
+)
+
+
+def _decode(data: bytes) -> str:
+    """Bytes to text, honouring a BOM, then the XML declaration, then UTF-8.
+
+    Decoding here rather than in expat means every encoding Python knows works
+    (expat alone refuses multi-byte ones such as Shift_JIS).
+    """
+    boms = (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    )
+    encoding = "utf-8"
+    for bom, name in boms:
+        if data.startswith(bom):
+            encoding = name
+            break
+    else:
+        if data.startswith(b"<\x00?\x00"):
+            encoding = "utf-16-le"
+        elif data.startswith(b"\x00<\x00?"):
+            encoding = "utf-16-be"
+        elif match := _XML_DECLARATION.match(data[:1024]):
+            declared = match.group(1).decode("ascii")
+            try:
+                codec = codecs.lookup(declared)
+            except LookupError:
+                raise ImportFormatError(
+                    f"line 1: the file declares a character encoding Python does not know "
+                    f"({declared!r})",
+                    line=1,
+                ) from None
+            # The declaration was readable as ASCII, so a UTF-16/32 claim is false;
+            # such files are UTF-8 in practice.
+            if not codec.name.startswith(("utf-16", "utf-32")):
+                encoding = codec.name
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFormatError(
+            f"line {line}: the text is not valid {encoding} (byte {error.start + 1})",
+            line=line,
+        ) from None
+
+
+_AMPERSAND = re.compile(r"&(?:([A-Za-z][A-Za-z0-9._-]*);|#[0-9]+;|#[xX][0-9A-Fa-f]+;)?")
+_XML_NAMED = frozenset({"amp", "lt", "gt", "quot", "apos"})
+
+
+def _repair_ampersands(text: str) -> str:
+    """Fix the two mistakes most real exports make with ``&``.
+
+    Most OPML files in the wild write a bare ``&`` in URLs and titles
+    (``?a=1&b=2``, ``News & Views``), and some use HTML names such as ``&nbsp;``;
+    both make the XML ill-formed. A bare ``&`` becomes ``&amp;``, a known HTML name
+    becomes numeric references, and any other name is kept as literal text. A
+    well-formed document without entity declarations is left exactly as it was, and
+    documents with declarations are refused anyway (see ``_entity_declared``).
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        whole = match.group(0)
+        name = match.group(1)
+        if whole == "&":
+            return "&amp;"
+        if name is None or name in _XML_NAMED:
+            return whole  # numeric or predefined: already valid
+        chars = html.entities.html5.get(name + ";")
+        if chars is None:
+            return "&amp;" + whole[1:]
+        return "".join(f"&#{ord(c)};" for c in chars)
+
+    return _AMPERSAND.sub(fix, text)
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2].lower()
+
+
+def _describe_root(name: str) -> str:
+    if name == "html":
+        return "this is a web page (HTML), not an OPML subscription list"
+    if name in ("rss", "feed", "rdf"):
+        return "this is a feed, not an OPML subscription list; add it as a source instead"
+    return f"this is not an OPML file: the document starts with <{name}>, not <opml>"
+
+
+class _OpmlReader:
+    """Turns expat events into sources without building a tree.
+
+    Working on events keeps memory flat and avoids recursion however deep the outlines
+    nest. Each open element pushes a frame: the folder label it gives its children as a
+    tag (or None) and the kind of our own kind folders (or None).
+    """
+
+    def __init__(self) -> None:
+        self.sources = ImportedSources()
+        self.frames: list[tuple[str, str | None, str | None]] = []
+        self.saw_root = False
+        self.saw_body = False
+        self.parser = expat.ParserCreate()
+        # Parameter entities would let a DTD pull in more DTD; never needed here.
+        self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.EntityDeclHandler = self._entity_declared
+
+    @property
+    def line(self) -> int:
+        return int(self.parser.CurrentLineNumber)
+
+    def _entity_declared(self, name: str, *_: object) -> None:
+        # OPML has no use for entity declarations; refusing the first one stops
+        # billion-laughs and quadratic-blowup documents before anything is expanded.
+        raise ImportFormatError(
+            f"line {self.line}: the file declares the XML entity {name!r}; OPML never needs "
+            f"entity declarations and they are refused for safety",
+            line=self.line,
+        )
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = _local(name)
+        if not self.saw_root:
+            self.saw_root = True
+            if tag != "opml":
+                raise ImportFormatError(_describe_root(tag), line=self.line)
+        if tag == "body" and len(self.frames) == 1:
+            self.saw_body = True
+        inside_body = len(self.frames) >= 2 and self.frames[1][0] == "body"
+        if tag != "outline" or not inside_body:
+            self.frames.append((tag, None, None))
+            return
+        # Exporters disagree on case (xmlUrl, xmlurl, XMLURL); the first spelling wins.
+        lowered: dict[str, str] = {}
+        for key, value in attrs.items():
+            lowered.setdefault(key.lower(), value)
+        self.frames.append(("outline", *self._outline(lowered)))
+
+    def _end(self, name: str) -> None:
+        self.frames.pop()
+
+    def _group_kind(self) -> str | None:
+        for _, _, kind in reversed(self.frames):
+            if kind is not None:
+                return kind
+        return None
+
+    def _outline(self, attrs: dict[str, str]) -> tuple[str | None, str | None]:
+        """Handle one outline; returns the frame (folder tag, group kind) it opens."""
+        title = clean_label(attrs.get("title", ""))
+        text = clean_label(attrs.get("text", ""))
+        own_kind = attrs.get(ATTR_KIND.lower(), "").strip().lower()
+        raw_url = attrs.get("xmlurl", "").strip()
+        if not raw_url:
+            if own_kind:
+                # One of our own kind folders: it groups, it does not tag.
+                return None, own_kind if own_kind in KINDS else None
+            return (title or text or None), None
+        url = _web_url(raw_url)
+        if url is None:
+            label = title or text or raw_url
+            self.sources.skipped.append(
+                f"line {self.line}: {label!r} skipped (not a web feed address: {raw_url!r})"
+            )
+            return None, None
+        # A name equal to the URL says nothing, and it is what our export writes as the
+        # required text attribute of an unnamed source.
+        name = title or (text if text != raw_url.strip() else "")
+        self.sources.append(
+            Source(
+                url=url,
+                name=name,
+                kind=self._kind(attrs, own_kind, url),
+                tags=self._tags(attrs),
+                mine=attrs.get(ATTR_MINE.lower(), "").strip().lower() in ("true", "1", "yes"),
+                interval=attrs.get(ATTR_INTERVAL.lower(), "").strip() or None,
+            )
+        )
+        return None, None
+
+    def _kind(self, attrs: dict[str, str], own_kind: str, url: str) -> str:
+        if own_kind in KINDS:
+            return own_kind
+        group = self._group_kind()
+        if group is not None:
+            return group
+        declared = attrs.get("type", "").strip().lower()
+        if declared in KINDS:
+            return declared
+        return guess_kind_from_url(url) or "blog"
+
+    def _tags(self, attrs: dict[str, str]) -> list[str]:
+        folders = [label for _, label, _ in self.frames if label]
+        own = attrs.get(ATTR_TAGS.lower())
+        if own is not None:
+            try:
+                decoded = json.loads(own)
+            except ValueError:
+                decoded = None
+            if isinstance(decoded, list) and all(isinstance(t, str) for t in decoded):
+                return _dedupe([*folders, *(clean_label(t) for t in decoded)])
+        categories: list[str] = []
+        for category in attrs.get("category", "").split(","):
+            categories.extend(clean_label(part) for part in category.split("/"))
+        return _dedupe([*folders, *categories])
+
+    def read(self, body: str) -> ImportedSources:
+        """Parse ``body``; expat errors propagate for the caller to retry or report."""
+        self.parser.Parse(body, True)
+        if not self.saw_body:
+            raise ImportFormatError("this OPML file has no <body>, so it lists no feeds")
+        return self.sources
+
+
+# Start tags with well-quoted attributes (a value may hold any character but its quote),
+# plus the constructs whose insides must be left alone.
+_TAG_OR_OPAQUE = re.compile(
+    r"""<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>"""
+    r"""|<[A-Za-z_][^\s/>"']*(?:\s+[^\s=/>"']+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>""",
+    re.DOTALL,
+)
+
+
+def _repair_attribute_brackets(text: str) -> str:
+    """Escape ``<`` inside attribute values, another common exporter mistake.
+
+    Descriptions copied from feeds often hold HTML (``description="see <a href=...>"``).
+    Only used after a strict parse failed, so well-formed files never go through it.
+    """
+
+    def fix(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if tag.startswith(("<!", "<?")):
+            return tag
+        return "<" + tag[1:].replace("<", "&lt;")
+
+    return _TAG_OR_OPAQUE.sub(fix, text)
+
+
+def _parse_opml(text: str) -> ImportedSources:
+    # Leading blank lines are harmless to a human but fatal to expat when an XML
+    # declaration follows; drop them and keep reported line numbers true.
+    body = text.lstrip("\ufeff").lstrip()
+    offset = text[: len(text) - len(body)].count("\n")
+    if not body:
+        raise ImportFormatError("the file is empty")
+    body = _repair_ampersands(body)
+    try:
+        try:
+            return _OpmlReader().read(body)
+        except expat.ExpatError:
+            repaired = _repair_attribute_brackets(body)
+            if repaired == body:
+                raise
+            try:
+                return _OpmlReader().read(repaired)
+            except expat.ExpatError:
+                pass
+            raise  # the first error describes the file as the user wrote it
+    except expat.ExpatError as error:
+        line = (error.lineno or 1) + offset
+        reason = expat.ErrorString(error.code) or "malformed XML"
+        raise ImportFormatError(
+            f"line {line}, column {error.offset + 1}: not well-formed XML: {reason}",
+            line=line,
+        ) from None
+    except ImportFormatError as error:
+        if error.line is not None and offset:
+            error.line += offset
+            error.args = (re.sub(r"^line \d+", f"line {error.line}", str(error)),)
+        raise
+
+
+def read_opml(data: bytes | str) -> ImportedSources:
+    """The sources in an OPML 1.0 or 2.0 document.
+
+    Every outline with an ``xmlUrl`` is a source. Enclosing folder outlines and the
+    ``category`` attribute become tags; our own export attributes (see
+    :func:`write_opml`) are read back exactly. Outlines whose address is not http(s)
+    are left out and listed in ``skipped``. The two mistakes most real exports make
+    (a bare ``&``, a ``<`` inside an attribute value) are repaired.
+
+    Raises :class:`ImportFormatError` for anything that is not a readable OPML file.
+    """
+    text = _decode(data) if isinstance(data, bytes) else data
+    return _parse_opml(text)
+
+
+# ------------------------------------------------------------------------ newsboat urls
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _newsboat_tokens(line: str) -> list[str]:
+    """Split a urls line the way newsboat does.
+
+    Tokens are separated by blanks; a token starting with ``"`` runs to the next
+    unescaped ``"`` (backslash escapes as in newsboat); a token starting with ``#`` ends
+    the line as a comment.
+    """
+    tokens: list[str] = []
+    i, end = 0, len(line)
+    while i < end:
+        while i < end and line[i] in " \t\r\n":
+            i += 1
+        if i >= end or line[i] == "#":
+            break
+        if line[i] == '"':
+            i += 1
+            chars: list[str] = []
+            while i < end and line[i] != '"':
+                if line[i] == "\\":
+                    if i + 1 < end:
+                        chars.append(_ESCAPES.get(line[i + 1], line[i + 1]))
+                    i += 2
+                    continue
+                chars.append(line[i])
+                i += 1
+            i += 1  # the closing quote, or past the end when it is missing
+            tokens.append("".join(chars))
+        else:
+            start = i
+            while i < end and line[i] not in " \t\r\n":
+                i += 1
+            tokens.append(line[start:i])
+    return tokens
+
+
+def read_newsboat_urls(text: str) -> ImportedSources:
+    """The sources in a newsboat ``urls`` file.
+
+    Each line is a URL followed by tags; a ``"~Title"`` tag names the feed, and the
+    lone ``"!"`` tag (newsboat's "hide this feed") is dropped. Query feeds and
+    ``exec:``/``filter:`` feeds are not feeds folio can fetch: they are left out and
+    listed in ``skipped``, as are lines whose first word is not an http(s) URL.
+    """
+    sources = ImportedSources()
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        tokens = _newsboat_tokens(line)
+        if not tokens:
+            continue
+        first, words = tokens[0], tokens[1:]
+        lowered = first.lower()
+        if lowered.startswith("query:"):
+            title = clean_label(first[len("query:") :].split(":", 1)[0])
+            sources.skipped.append(
+                f"line {number}: query feed {title!r} skipped (a saved search, not a feed)"
+            )
+            continue
+        if lowered.startswith(("exec:", "filter:")):
+            scheme = lowered.split(":", 1)[0]
+            sources.skipped.append(
+                f"line {number}: {scheme}: feed skipped (it runs a local command, "
+                f"which folio never does)"
+            )
+            continue
+        url = _web_url(first)
+        if url is None:
+            sources.skipped.append(
+                f"line {number}: skipped, {clean_label(first)!r} is not a web feed address"
+            )
+            continue
+        name = ""
+        tags: list[str] = []
+        for word in words:
+            if word.startswith("~"):
+                name = clean_label(word[1:])  # newsboat lets the last one win too
+            elif word != "!":
+                tags.append(clean_label(word))
+        sources.append(
+            Source(url=url, name=name, kind=guess_kind_from_url(url) or "blog", tags=_dedupe(tags))
+        )
+    return sources
+
+
+def read_sources_file(path: Path) -> ImportedSources:
+    """Read an OPML file or a newsboat ``urls`` file, telling them apart by content.
+
+    Raises :class:`ImportFormatError`, naming ``path``, when the file cannot be read,
+    decoded or parsed.
+    """
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ImportFormatError(f"{path}: cannot be read ({reason})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFormatError(
+            f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, which is too large "
+            f"for a subscription list"
+        )
+    try:
+        if _looks_like_xml(data):
+            return read_opml(data)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            raise ImportFormatError(
+                f"line {line}: not UTF-8 text (byte {error.start + 1}); a newsboat urls "
+                f"file must be UTF-8",
+                line=line,
+            ) from None
+        return read_newsboat_urls(text)
+    except ImportFormatError as error:
+        raise ImportFormatError(f"{path}: {error}", line=error.line) from None
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
+        if data.startswith(bom):
+            data = data[len(bom) :]
+            break
+    else:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            # A UTF-16 file is never a newsboat urls file; let the OPML reader
+            # decode it and complain precisely if it is not OPML either.
+            return True
+    if data.startswith((b"<\x00", b"\x00<")):
+        return True
+    return data.lstrip(b" \t\r\n\f\v").startswith(b"<")
+
+
+# --------------------------------------------------------------------------- OPML writing
+
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ATTR_ESCAPES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    # Raw tabs and newlines in an attribute are turned into spaces by every XML
+    # parser; character references survive.
+    "\t": "&#9;",
+    "\n": "&#10;",
+    "\r": "&#13;",
+}
+_ATTR_SPECIAL = re.compile('[&<>"\t\n\r]')
+
+
+def _attr(value: str) -> str:
+    cleaned = _XML_INVALID.sub("", value)
+    return '"' + _ATTR_SPECIAL.sub(lambda m: _ATTR_ESCAPES[m.group(0)], cleaned) + '"'
+
+
+def _text(value: str) -> str:
+    cleaned = _XML_INVALID.sub("", value)
+    return cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _outline_attrs(source: Source) -> list[tuple[str, str]]:
+    # text is required by OPML 2.0, so an unnamed source shows its URL there; the reader
+    # recognises that and gives back an empty name.
+    attrs = [("type", "rss"), ("text", source.name or source.url)]
+    if source.name:
+        attrs.append(("title", source.name))
+    attrs.append(("xmlUrl", source.url))
+    if source.tags:
+        # OPML 2.0: "to represent a tag, the category string should contain no slashes".
+        parts = [part for tag in source.tags for part in tag.replace("/", ",").split(",")]
+        attrs.append(("category", ",".join(p for p in parts if p.strip())))
+        if any("," in tag or "/" in tag for tag in source.tags):
+            attrs.append((ATTR_TAGS, json.dumps(source.tags, ensure_ascii=False)))
+    attrs.append((ATTR_KIND, source.kind))
+    if source.mine:
+        attrs.append((ATTR_MINE, "true"))
+    if source.interval:
+        attrs.append((ATTR_INTERVAL, source.interval))
+    return attrs
+
+
+def write_opml(sources: list[Source], title: str = "folio subscriptions") -> str:
+    """An OPML 2.0 document for ``sources`` that :func:`read_opml` reads back exactly.
+
+    Outlines are grouped in one folder per kind, in the dashboard's order, so other
+    readers show the same grouping; those folders carry ``folioKind`` and are not tags.
+    Tags go in the standard ``category`` attribute; kind, "mine" and interval go in
+    ``folioKind``, ``folioMine`` and ``folioInterval``. The output has no date in it,
+    so the same sources always give the same bytes.
+    """
+    order = list(KINDS) + sorted({s.kind for s in sources} - set(KINDS))
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        f"    <title>{_text(title)}</title>",
+        "  </head>",
+        "  <body>",
+    ]
+    for kind in order:
+        members = [s for s in sources if s.kind == kind]
+        if not members:
+            continue
+        heading = KIND_HEADINGS.get(kind, kind)
+        label = _attr(heading)
+        lines.append(f"    <outline text={label} title={label} {ATTR_KIND}={_attr(kind)}>")
+        for source in members:
+            rendered = " ".join(f"{key}={_attr(value)}" for key, value in _outline_attrs(source))
+            lines.append(f"      <outline {rendered}/>")
+        lines.append("    </outline>")
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)

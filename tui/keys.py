@@ -1,0 +1,75 @@
+"""Every key binding, as data. Each has an id, so ``[keys]`` in settings.toml can rebind
+it (``star = "S"``); the help screen and the footer read these same lists."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+GLOBAL: list[BindingType] = [
+    Binding("1", "show('dashboard')", "Dashboard", id="show_dashboard"),
+    Binding("2", "show('matrix')", "Matrix", id="show_matrix"),
+    Binding("3", "show('roadmap')", "Roadmap", id="show_roadmap"),
+    Binding("4", "show('sources')", "Sources", id="show_sources"),
+    Binding("R", "refresh_now", "Refresh", id="refresh"),
+    Binding("slash", "search", "Search", id="search"),
+    Binding("question_mark", "help", "Help", id="help"),
+    Binding("q", "quit", "Quit", id="quit"),
+]
+
+MOVE: list[BindingType] = [
+    Binding("j,down", "cursor_down", "Down", show=False, id="move_down"),
+    Binding("k,up", "cursor_up", "Up", show=False, id="move_up"),
+    Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+    Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+    Binding("home,g", "first", "First", show=False, id="first"),
+    Binding("end,G", "last", "Last", show=False, id="last"),
+]
+
+TRIAGE: list[BindingType] = [
+    Binding("enter", "open_item", "Read", id="open_item"),
+    Binding("r", "toggle('read')", "Read/unread", id="toggle_read"),
+    Binding("s", "toggle('starred')", "Star", id="star"),
+    Binding("l", "toggle('saved')", "Later", id="save_later"),
+    Binding("b", "toggle('bookmarked')", "Bookmark", id="bookmark"),
+    Binding("o", "open_link", "Open", id="open_link"),
+    Binding("m", "mark_pane_read", "Mark pane read", id="mark_pane_read"),
+    Binding("u", "undo", "Undo", id="undo"),
+]
+
+MATRIX: list[BindingType] = [
+    Binding("shift+up", "score('value', 1)", "Value +1", id="value_up"),
+    Binding("shift+down", "score('value', -1)", "Value -1", id="value_down"),
+    Binding("shift+right", "score('effort', 1)", "Effort +1", id="effort_up"),
+    Binding("shift+left", "score('effort', -1)", "Effort -1", id="effort_down"),
+    Binding("enter", "edit", "Edit", id="edit"),
+    Binding("n", "new", "New", id="new"),
+    Binding("d", "delete", "Delete", id="delete"),
+    Binding("u", "undo", "Undo", id="undo"),
+]
+
+ROADMAP: list[BindingType] = [
+    Binding("shift+left", "lane(-1)", "Lane ←", id="lane_left"),
+    Binding("shift+right", "lane(1)", "Lane →", id="lane_right"),
+    Binding("s", "cycle_status", "Status", id="cycle_status"),
+    Binding("enter", "edit", "Edit", id="edit"),
+    Binding("n", "new", "New", id="new"),
+    Binding("d", "delete", "Delete", id="delete"),
+    Binding("u", "undo", "Undo", id="undo"),
+    Binding("t", "timeline", "Timeline", id="timeline"),
+]
+
+SOURCES: list[BindingType] = [
+    Binding("a", "add_source", "Add", id="add_source"),
+    Binding("enter,e", "edit", "Edit", id="edit"),
+    Binding("d", "delete", "Delete", id="delete"),
+    Binding("u", "undo", "Undo", id="undo"),
+]
+
+
+def binding_ids() -> set[str]:
+    ids = set()
+    for group in (GLOBAL, MOVE, TRIAGE, MATRIX, ROADMAP, SOURCES):
+        for binding in group:
+            assert isinstance(binding, Binding) and binding.id
+            ids.add(binding.id)
+    return ids

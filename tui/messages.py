@@ -1,0 +1,35 @@
+"""Messages the app sends to its screens when the engine reports something."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+from .core.session import Change
+
+
+class SessionChanged(Message):
+    """An action changed items, sources, the matrix or the roadmap."""
+
+    def __init__(self, change: Change) -> None:
+        super().__init__()
+        self.change = change
+
+
+class SourceRefreshed(Message):
+    """One source finished refreshing (ok, not modified or failed)."""
+
+    def __init__(self, url: str, new_items: int, outcome: Any) -> None:
+        super().__init__()
+        self.url = url
+        self.new_items = new_items
+        self.outcome = outcome
+
+
+class RefreshFinished(Message):
+    """A refresh run ended; ``summary`` is the engine's RefreshSummary."""
+
+    def __init__(self, summary: Any) -> None:
+        super().__init__()
+        self.summary = summary
