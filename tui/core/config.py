@@ -90,6 +90,46 @@ class Settings:
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
 
 
+KEY_ACTIONS: frozenset[str] = frozenset(
+    {
+        "show_dashboard",
+        "show_matrix",
+        "show_roadmap",
+        "show_sources",
+        "refresh",
+        "search",
+        "help",
+        "quit",
+        "move_down",
+        "move_up",
+        "page_down",
+        "page_up",
+        "first",
+        "last",
+        "open_item",
+        "toggle_read",
+        "star",
+        "save_later",
+        "bookmark",
+        "open_link",
+        "mark_pane_read",
+        "undo",
+        "value_up",
+        "value_down",
+        "effort_up",
+        "effort_down",
+        "edit",
+        "new",
+        "delete",
+        "lane_left",
+        "lane_right",
+        "cycle_status",
+        "timeline",
+        "add_source",
+    }
+)
+"""The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
+
 _POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb"}
 _POSITIVE_FLOATS = {"timeout", "connect_timeout"}
 
@@ -190,6 +230,13 @@ def parse_settings(text: str, path: Path) -> Settings:
                     path, "expected a table", line=key_line(text, None, name), key=name
                 )
             for action, keys in value.items():
+                if action not in KEY_ACTIONS:
+                    raise ConfigError(
+                        path,
+                        "unknown action; the help screen (?) lists every action's name",
+                        line=key_line(text, name, action),
+                        key=f"keys.{action}",
+                    )
                 if not isinstance(keys, str) or not keys.strip():
                     raise ConfigError(
                         path,

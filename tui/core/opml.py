@@ -51,11 +51,18 @@ class ImportedSources(list[Source]):
     It is a plain list of sources to anyone who does not care about ``skipped``.
     """
 
-    def __init__(self, sources: Iterable[Source] = (), skipped: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        sources: Iterable[Source] = (),
+        skipped: Iterable[str] = (),
+        repaired: Iterable[str] = (),
+    ) -> None:
         super().__init__(sources)
         self.skipped: list[str] = list(skipped)
         """One line of explanation per entry that was not imported, e.g.
         ``"line 4: query feed skipped (a saved search, not a feed)"``."""
+        self.repaired: list[str] = list(repaired)
+        """One line per broken part of the file that was mended rather than refused."""
 
 
 # C0 and C1 controls (tab, newline and carriage return become plain spaces below), bidi
@@ -397,6 +404,45 @@ def _repair_attribute_brackets(text: str) -> str:
     return _TAG_OR_OPAQUE.sub(fix, text)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_ATTRIBUTE = re.compile(r"""([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SALVAGED = frozenset(
+    name.lower()
+    for name in (
+        *("text", "title", "type", "xmlUrl", "category"),
+        *(ATTR_KIND, ATTR_MINE, ATTR_INTERVAL, ATTR_TAGS),
+    )
+)
+MAX_LINE_REPAIRS = 50
+"""A file needing more mended lines than this is too broken to trust."""
+
+
+def _rebuild_outline_line(line: str) -> str | None:
+    """Rewrite a line holding one broken ``<outline>`` tag with only the attributes
+    folio reads, or None when the line is not such a tag.
+
+    The usual breakage is a description holding HTML with its own double quotes
+    (``description="by <a href="https://x">us</a>"``), which no XML parser can
+    delimit. Nearly every exporter writes one outline per line, so the line bounds
+    the tag, and the attributes that matter are found by name around the damage.
+    """
+    stripped = line.strip()
+    if not re.match(r"<outline\b", stripped, re.IGNORECASE) or not stripped.endswith(">"):
+        return None
+    kept: dict[str, str] = {}
+    for match in _ATTRIBUTE.finditer(stripped):
+        key = match.group(1)
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        if key.lower() in _SALVAGED and key.lower() not in {k.lower() for k in kept}:
+            kept[key] = value.replace("<", "&lt;").replace('"', "&quot;")
+    if not kept:
+        return None
+    rendered = " ".join(f'{key}="{value}"' for key, value in kept.items())
+    close = "/>" if stripped.endswith("/>") else ">"
+    ending = line[len(line.rstrip("\r\n")) :]
+    return f"<outline {rendered}{close}{ending}"
+
+
 def _parse_opml(text: str) -> ImportedSources:
     # Leading blank lines are harmless to a human but fatal to expat when an XML
     # declaration follows; drop them and keep reported line numbers true.
@@ -408,15 +454,30 @@ def _parse_opml(text: str) -> ImportedSources:
     try:
         try:
             return _OpmlReader().read(body)
-        except expat.ExpatError:
-            repaired = _repair_attribute_brackets(body)
-            if repaired == body:
-                raise
-            try:
-                return _OpmlReader().read(repaired)
-            except expat.ExpatError:
-                pass
-            raise  # the first error describes the file as the user wrote it
+        except expat.ExpatError as first:
+            # Mend and retry; whatever happens, a file that stays broken is reported
+            # by its first error, which describes the file as the user wrote it.
+            lines = _LINE.findall(_repair_attribute_brackets(body))
+            notes: list[str] = []
+            for _ in range(MAX_LINE_REPAIRS + 1):
+                try:
+                    sources = _OpmlReader().read("".join(lines))
+                except expat.ExpatError as error:
+                    index = (error.lineno or 0) - 1
+                    rebuilt = None
+                    if 0 <= index < len(lines) and len(notes) < MAX_LINE_REPAIRS:
+                        rebuilt = _rebuild_outline_line(lines[index])
+                    if rebuilt is None or rebuilt == lines[index]:
+                        raise first from None
+                    lines[index] = rebuilt
+                    notes.append(
+                        f"line {index + 1 + offset}: broken outline mended; only its name, "
+                        f"address, type and tags were kept"
+                    )
+                    continue
+                sources.repaired.extend(notes)
+                return sources
+            raise
     except expat.ExpatError as error:
         line = (error.lineno or 1) + offset
         reason = expat.ErrorString(error.code) or "malformed XML"

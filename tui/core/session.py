@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .config import ConfigError
-from .models import Item, Source
+from .models import Item, Source, utcnow
 from .planning import source_ranks
 from .portfolio import Portfolio
 from .store import Store
@@ -61,6 +61,7 @@ class Session:
         self._triage_undo: list[_FlagUndo] = []
         self._portfolio_undo: dict[str, list[tuple[Portfolio, str]]] = {}
         self._ranks: dict[str, float] | None = None
+        self.clock: Callable[[], dt.datetime] = utcnow
 
     def close(self) -> None:
         self.store.close()
@@ -204,5 +205,9 @@ class Session:
         self.edit_portfolio("sources", f"Deleted {name}", edit)
         self.store.remove_source(url)
 
+    def now(self) -> dt.datetime:
+        """The current time; tests replace ``clock`` so snapshots do not drift."""
+        return self.clock()
+
     def today(self) -> dt.date:
-        return dt.date.today()
+        return self.now().astimezone().date()

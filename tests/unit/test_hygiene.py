@@ -1,0 +1,42 @@
+"""The engine never imports Textual, so it can run headless and be tested alone."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+CORE = Path(__file__).resolve().parents[2] / "tui" / "core"
+
+
+def test_core_modules_do_not_import_textual() -> None:
+    offenders = []
+    for module in CORE.rglob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{module.name}: {n}" for n in names if n.split(".")[0] == "textual"]
+    assert offenders == []
+
+
+def test_importing_the_core_loads_no_textual() -> None:
+    code = (
+        "import sys, pkgutil, importlib, tui.core\n"
+        "for m in pkgutil.iter_modules(tui.core.__path__):\n"
+        "    importlib.import_module('tui.core.' + m.name)\n"
+        "print(any(name.split('.')[0] == 'textual' for name in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_rebindable_key_names_match_the_bindings() -> None:
+    from tui.core.config import KEY_ACTIONS
+    from tui.keys import binding_ids
+
+    assert binding_ids() == set(KEY_ACTIONS)

@@ -1,0 +1,181 @@
+"""The store, on a real SQLite file in tmp_path."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tui.core.models import Enclosure, ParsedFeed, ParsedItem, SourceState
+from tui.core.store import MIGRATIONS, Store, StoreError
+
+NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
+URL = "https://blog.example/feed"
+
+
+def feed(*items: ParsedItem, title: str = "Blog") -> ParsedFeed:
+    return ParsedFeed(title=title, items=list(items))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "folio.db")
+
+
+def test_file_is_wal_and_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "folio.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    # Opening again does not re-run migrations.
+    Store(path).close()
+
+
+def test_dedupe_by_guid_then_link_then_title_and_date(store: Store) -> None:
+    items = [
+        ParsedItem(guid="a", title="first", published=NOW),
+        ParsedItem(link="https://blog.example/2", title="second", published=NOW),
+        ParsedItem(title="third", published=NOW - dt.timedelta(days=1)),
+    ]
+    assert store.store_feed(SourceState(url=URL), feed(*items), now=NOW) == 3
+    assert store.store_feed(SourceState(url=URL), feed(*items), now=NOW) == 0
+    assert store.count() == 3
+    # The same item in another source is another item.
+    assert store.store_feed(SourceState(url=URL + "2"), feed(*items), now=NOW) == 3
+
+
+def test_repeated_guids_within_one_feed_stay_distinct(store: Store) -> None:
+    items = [ParsedItem(guid="same", title=f"entry {n}", published=NOW) for n in range(3)]
+    assert store.store_feed(SourceState(url=URL), feed(*items), now=NOW) == 3
+    assert sorted(i.title for i in store.items()) == ["entry 0", "entry 1", "entry 2"]
+    assert store.store_feed(SourceState(url=URL), feed(*items), now=NOW) == 0
+
+
+def test_undated_and_future_items_get_first_seen(store: Store) -> None:
+    items = [
+        ParsedItem(guid="undated", title="undated"),
+        ParsedItem(guid="future", title="future", published=NOW + dt.timedelta(days=30)),
+        ParsedItem(guid="past", title="past", published=NOW - dt.timedelta(days=2)),
+    ]
+    store.store_feed(SourceState(url=URL), feed(*items), now=NOW)
+    by_title = {i.title: i for i in store.items()}
+    assert by_title["undated"].published == NOW and not by_title["undated"].dated
+    assert by_title["future"].published == NOW and not by_title["future"].dated
+    assert by_title["past"].published == NOW - dt.timedelta(days=2)
+    assert by_title["past"].dated
+
+
+def test_changed_entry_is_updated_and_keeps_its_flags(store: Store) -> None:
+    store.store_feed(SourceState(url=URL), feed(ParsedItem(guid="a", title="old")), now=NOW)
+    [item] = store.items()
+    store.set_flag([item.id], "starred", True)
+    store.store_feed(SourceState(url=URL), feed(ParsedItem(guid="a", title="new")), now=NOW)
+    [item] = store.items()
+    assert item.title == "new" and item.starred
+
+
+def test_state_round_trip_and_counts(store: Store) -> None:
+    state = SourceState(
+        url=URL,
+        status="error",
+        error="server said 500",
+        etag='"abc"',
+        last_fetched=NOW,
+        next_due=NOW + dt.timedelta(minutes=30),
+        failures=2,
+        fetches=5,
+        not_modified=3,
+    )
+    store.store_feed(state, feed(ParsedItem(guid="a"), ParsedItem(guid="b")), now=NOW)
+    [first, _] = store.items()
+    store.set_flag([first.id], "read", True)
+    loaded = store.states()[URL]
+    assert loaded.error == "server said 500"
+    assert loaded.etag == '"abc"'
+    assert loaded.next_due == NOW + dt.timedelta(minutes=30)
+    assert loaded.feed_title == "Blog"
+    assert (loaded.items, loaded.unread) == (2, 1)
+    assert loaded.hit_rate == pytest.approx(0.6)
+
+
+def test_enclosures_and_filters(store: Store) -> None:
+    episode = ParsedItem(
+        guid="ep1",
+        title="Episode 1",
+        published=NOW,
+        enclosures=[Enclosure("https://cdn.example/ep1.mp3", "audio/mpeg", 1234)],
+        duration="41:00",
+    )
+    store.store_feed(
+        SourceState(url=URL),
+        feed(episode, ParsedItem(guid="x", published=NOW - dt.timedelta(days=1))),
+        now=NOW,
+    )
+    [item] = store.items(limit=1)
+    assert item.enclosure_url.endswith("ep1.mp3")
+    assert item.enclosure_length == 1234 and item.duration == "41:00"
+    store.set_flag([item.id], "saved", True)
+    assert [i.id for i in store.items(flag="saved")] == [item.id]
+    assert store.count(unread=True) == 2
+    with pytest.raises(ValueError):
+        store.items(flag="read; DROP TABLE items")
+
+
+def test_search_matches_words_in_content_and_is_injection_safe(store: Store) -> None:
+    items = [
+        ParsedItem(guid="1", title="Tagging", content="<p>folksonomy gardening</p>"),
+        ParsedItem(guid="2", title="Hiring", content="<p>interviews</p>"),
+    ]
+    store.store_feed(SourceState(url=URL), feed(*items), now=NOW)
+    assert [i.title for i in store.search("folkson")] == ["Tagging"]
+    assert store.search('" OR title:*') == []
+    assert store.search("") == []
+    store.remove_source(URL)
+    assert store.search("interviews") == []
+    assert store.count() == 0
+
+
+def test_ranked_unread_ids_orders_by_rank_then_recency(store: Store) -> None:
+    for url, ages in (("https://a.example", [1, 5]), ("https://b.example", [2, 3])):
+        items = [
+            ParsedItem(guid=f"{url}{n}", title=f"{url} {n}", published=NOW - dt.timedelta(days=n))
+            for n in ages
+        ]
+        store.store_feed(SourceState(url=url), feed(*items), now=NOW)
+    by_id = {i.id: i for i in store.items()}
+    recency = [by_id[i].title for i in store.ranked_unread_ids({})]
+    assert recency == [
+        "https://a.example 1",
+        "https://b.example 2",
+        "https://b.example 3",
+        "https://a.example 5",
+    ]
+    ranked = [by_id[i].title for i in store.ranked_unread_ids({"https://b.example": 0})]
+    assert ranked == [
+        "https://b.example 2",
+        "https://b.example 3",
+        "https://a.example 1",
+        "https://a.example 5",
+    ]
+
+
+def test_activity_counts_items_per_week(store: Store) -> None:
+    items = [
+        ParsedItem(guid=str(n), published=NOW - dt.timedelta(days=days))
+        for n, days in enumerate([1, 2, 8, 80, 200])
+    ]
+    store.store_feed(SourceState(url=URL), feed(*items), now=NOW)
+    weeks = store.activity([URL], weeks=12, now=NOW)
+    assert len(weeks) == 12
+    assert weeks[-1] == 2 and weeks[-2] == 1 and weeks[0] == 1 and sum(weeks) == 4
+    assert store.published_since([URL], NOW - dt.timedelta(days=10)) == 3
+
+
+def test_unwritable_folder_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Store(blocker / "folio.db")

@@ -1,0 +1,371 @@
+"""The refresh engine: fetch sources concurrently, parse what changed, store, reschedule.
+
+Per source: a conditional GET (fetch.Fetcher); a 304, or a 200 whose body hashes to the
+stored ``content_hash``, only updates the fetch state. A changed body is parsed off the
+event loop, in a pool of worker processes so both cores work, and stored in one
+transaction with the new state (``Store.store_feed``, called in a thread). Every outcome,
+failures included, ends as words in ``SourceState.error`` and a ``SourceResult``: nothing
+one source does can make ``refresh()`` raise.
+
+The process pool uses the forkserver start method with ``tui.core.parse`` preloaded: the
+app has threads running (to_thread, aiohttp's resolver, Textual), and forking a process with
+threads can deadlock the child. The forkserver is started in a thread at the first refresh,
+while the first requests are in flight, and the pool is kept until ``close()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import multiprocessing
+import random
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+
+import httpx
+
+from tui.core import discover
+from tui.core.config import RefreshSettings, Settings
+from tui.core.fetch import Fetcher, FetchResult
+from tui.core.models import ParsedFeed, Source, SourceState, utcnow
+from tui.core.parse import parse_feed
+from tui.core.schedule import is_due, next_due, source_interval
+from tui.core.store import Store
+
+__all__ = [
+    "DEFAULT_PARSE_WORKERS",
+    "ERROR",
+    "NOT_MODIFIED",
+    "OK",
+    "ProgressEvent",
+    "RefreshSummary",
+    "Refresher",
+    "SourceResult",
+]
+
+OK = "ok"
+NOT_MODIFIED = "not-modified"
+ERROR = "error"
+
+DEFAULT_PARSE_WORKERS = 2
+"""Parser processes; the machines this runs on have two cores."""
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What happened to one source in one refresh."""
+
+    url: str
+    outcome: str
+    """``"ok"``, ``"not-modified"`` or ``"error"``."""
+    new_items: int = 0
+    error: str = ""
+    """Why it failed, or what was wrong with a feed that still gave items."""
+    http_status: int | None = None
+    parsed: bool = False
+    """True when the body was parsed (it was new or changed)."""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """Sent after each source finishes; ``done`` counts up to ``total``."""
+
+    done: int
+    total: int
+    url: str
+    outcome: str
+    new_items: int = 0
+    error: str = ""
+
+
+@dataclass
+class RefreshSummary:
+    ok: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_items: int = 0
+    seconds: float = 0.0
+    results: list[SourceResult] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
+
+    @property
+    def parsed(self) -> int:
+        return sum(result.parsed for result in self.results)
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+class Refresher:
+    """Refreshes sources into a store. Use one Refresher from one event loop, then ``close()``.
+
+    ``parse_workers`` is the size of the parser process pool (default 2); 0 parses in a
+    thread of this process instead, which suits tests and very small refreshes.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings | RefreshSettings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        parse_workers: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        if settings is None:
+            settings = RefreshSettings()
+        self.settings = settings.refresh if isinstance(settings, Settings) else settings
+        self.fetcher = Fetcher(self.settings, transport)
+        self.parse_workers = DEFAULT_PARSE_WORKERS if parse_workers is None else parse_workers
+        self.rng = rng or random.Random()
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_task: asyncio.Task[ProcessPoolExecutor] | None = None
+        self._in_flight: set[str] = set()
+        self._closed = False
+
+    # -- the pool ---------------------------------------------------------------------------
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        """Create the pool and wait for its workers; blocking, so it runs in a thread."""
+        context = multiprocessing.get_context("forkserver")
+        # The forkserver imports the parser once; each worker is then a cheap fork of it.
+        context.set_forkserver_preload(["tui.core.parse"])
+        pool = ProcessPoolExecutor(max_workers=self.parse_workers, mp_context=context)
+        pool.submit(int).result()  # a builtin: starting it imports nothing more
+        return pool
+
+    def _warm_pool(self) -> None:
+        if self.parse_workers > 0 and self._pool is None and self._pool_task is None:
+            self._pool_task = asyncio.create_task(asyncio.to_thread(self._start_pool))
+
+    async def _get_pool(self) -> ProcessPoolExecutor:
+        if self._pool is not None:
+            return self._pool
+        self._warm_pool()
+        assert self._pool_task is not None
+        task = self._pool_task
+        pool = await asyncio.shield(task)
+        if self._pool_task is task:
+            self._pool, self._pool_task = pool, None
+        return pool
+
+    def _drop_pool(self, pool: ProcessPoolExecutor) -> None:
+        if self._pool is pool:
+            self._pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _parse(self, body: bytes, url: str, content_type: str) -> ParsedFeed:
+        if self.parse_workers <= 0:
+            return await asyncio.to_thread(parse_feed, body, url, content_type)
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            try:
+                pool = await self._get_pool()
+            except Exception:
+                # No worker processes to be had (a sandbox without them, say): parse here.
+                self.parse_workers = 0
+                self._pool_task = None
+                return await asyncio.to_thread(parse_feed, body, url, content_type)
+            try:
+                return await loop.run_in_executor(pool, parse_feed, body, url, content_type)
+            except BrokenProcessPool:
+                # A worker died (a crash in a C parser, or killed for memory). Every job in
+                # the pool fails with it, so each gets one more try in a fresh pool.
+                self._drop_pool(pool)
+                if attempt == 2:
+                    break
+        return ParsedFeed(error="the feed parser crashed on this feed")
+
+    # -- refreshing -------------------------------------------------------------------------
+
+    async def refresh_due(
+        self, sources: Sequence[Source], *, on_progress: ProgressCallback | None = None
+    ) -> RefreshSummary:
+        """Refresh only the sources whose time has come."""
+        return await self.refresh(sources, only_due=True, on_progress=on_progress)
+
+    async def refresh(
+        self,
+        sources: Sequence[Source],
+        *,
+        only_due: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> RefreshSummary:
+        """Fetch, parse and store ``sources``; never raises for a source's failure.
+
+        A source already being refreshed by an earlier call still running is left out.
+        """
+        started = time.perf_counter()
+        summary = RefreshSummary()
+        if self._closed:
+            return summary
+        states = await asyncio.to_thread(self.store.states)
+        now = utcnow()
+        todo: list[tuple[Source, SourceState]] = []
+        seen: set[str] = set()
+        for source in sources:
+            if source.url in seen or source.url in self._in_flight:
+                continue
+            seen.add(source.url)
+            state = states.get(source.url) or SourceState(url=source.url)
+            if only_due and not is_due(state, now):
+                continue
+            todo.append((source, state))
+        if not todo:
+            summary.seconds = time.perf_counter() - started
+            return summary
+        self._warm_pool()  # overlaps the pool's start-up with the first requests
+        urls = [source.url for source, _ in todo]
+        self._in_flight.update(urls)
+        done = 0
+
+        async def one(source: Source, state: SourceState) -> None:
+            nonlocal done
+            result = await self._refresh_one(source, state)
+            done += 1
+            summary.results.append(result)
+            if on_progress is not None:
+                event = ProgressEvent(
+                    done, len(todo), result.url, result.outcome, result.new_items, result.error
+                )
+                try:
+                    on_progress(event)
+                except Exception:
+                    pass  # a broken progress display must not stop the refresh
+
+        try:
+            await asyncio.gather(*(one(source, state) for source, state in todo))
+        finally:
+            self._in_flight.difference_update(urls)
+        for result in summary.results:
+            if result.outcome == OK:
+                summary.ok += 1
+            elif result.outcome == NOT_MODIFIED:
+                summary.not_modified += 1
+            else:
+                summary.failed += 1
+            summary.new_items += result.new_items
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    async def _refresh_one(self, source: Source, state: SourceState) -> SourceResult:
+        started = time.perf_counter()
+        try:
+            result = await self._fetch_parse_store(source, state)
+        except Exception as exc:
+            # A bug or a store failure; say so for this source and go on with the others.
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            try:
+                state.status, state.error = ERROR, message[:300]
+                await asyncio.to_thread(self.store.save_state, state)
+            except Exception:
+                pass
+            result = SourceResult(source.url, ERROR, error=message[:300])
+        return SourceResult(
+            result.url,
+            result.outcome,
+            result.new_items,
+            result.error,
+            result.http_status,
+            result.parsed,
+            time.perf_counter() - started,
+        )
+
+    async def _fetch_parse_store(self, source: Source, state: SourceState) -> SourceResult:
+        fetched = await self.fetcher.fetch(
+            source.url, etag=state.etag, last_modified=state.last_modified
+        )
+        now = utcnow()
+        state.fetches += 1
+        state.last_fetched = now
+        state.http_status = fetched.status
+        interval = source_interval(source, self.settings.interval_seconds)
+
+        if fetched.error:
+            return await self._failed(state, fetched.error, interval, fetched.retry_after)
+        if fetched.not_modified:
+            return await self._unchanged(state, fetched, interval)
+
+        digest = hashlib.sha256(fetched.body).hexdigest()
+        if digest == state.content_hash:
+            return await self._unchanged(state, fetched, interval)
+
+        feed = await self._parse(fetched.body, fetched.final_url, fetched.content_type)
+        now = utcnow()
+        if feed.error and not feed.items:
+            error = feed.error
+            if discover.looks_like_html(fetched.body, fetched.content_type):
+                error = "the address gives a web page, not a feed"
+            # The hash is not kept, so a broken feed is parsed (and reported) again next time.
+            result = await self._failed(state, error, interval, None)
+            return SourceResult(
+                result.url, result.outcome, error=result.error, http_status=result.http_status,
+                parsed=True,
+            )
+        state.status = OK
+        state.error = feed.error or ""
+        state.failures = 0
+        state.retry_after = None
+        state.etag = fetched.etag
+        state.last_modified = fetched.last_modified
+        state.content_hash = digest
+        state.next_due = next_due(state, interval, now, self.rng)
+        new_items = await asyncio.to_thread(self.store.store_feed, state, feed, now)
+        return SourceResult(
+            state.url, OK, new_items, state.error, fetched.status, parsed=True
+        )
+
+    async def _unchanged(
+        self, state: SourceState, fetched: FetchResult, interval: float
+    ) -> SourceResult:
+        state.status = NOT_MODIFIED
+        state.error = ""
+        state.failures = 0
+        state.retry_after = None
+        state.not_modified += 1
+        # A 304 need not repeat the validators; keep the old ones unless new ones came.
+        state.etag = fetched.etag or state.etag
+        state.last_modified = fetched.last_modified or state.last_modified
+        state.next_due = next_due(state, interval, utcnow(), self.rng)
+        await asyncio.to_thread(self.store.save_state, state)
+        return SourceResult(state.url, NOT_MODIFIED, http_status=fetched.status)
+
+    async def _failed(
+        self,
+        state: SourceState,
+        error: str,
+        interval: float,
+        retry_after: dt.datetime | None,
+    ) -> SourceResult:
+        state.status = ERROR
+        state.error = error
+        state.failures += 1
+        state.retry_after = retry_after
+        state.next_due = next_due(state, interval, utcnow(), self.rng)
+        await asyncio.to_thread(self.store.save_state, state)
+        return SourceResult(state.url, ERROR, error=error, http_status=state.http_status)
+
+    async def close(self) -> None:
+        """Close the HTTP client and stop the parser processes."""
+        self._closed = True
+        await self.fetcher.aclose()
+        pools: list[ProcessPoolExecutor] = []
+        if self._pool_task is not None:
+            try:
+                pools.append(await self._pool_task)
+            except Exception:
+                pass
+            self._pool_task = None
+        if self._pool is not None:
+            pools.append(self._pool)
+            self._pool = None
+        for pool in pools:
+            await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
