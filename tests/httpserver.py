@@ -74,6 +74,8 @@ class Route:
 class Seen:
     path: str
     headers: dict[str, str]
+    client_port: int
+    """The client's port: two requests with the same one came over one connection."""
 
 
 class TestServer:
@@ -148,7 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server_state
         path = self.path
         host = self.headers.get("Host", "")
-        state._enter(host, Seen(path, {k.lower(): v for k, v in self.headers.items()}))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        state._enter(host, Seen(path, headers, self.client_address[1]))
         try:
             self._answer(state, state.routes.get(path))
         except (BrokenPipeError, ConnectionResetError):
