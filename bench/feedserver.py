@@ -57,7 +57,7 @@ FORMATS = ("rss", "atom", "podcast")
 BASE_TIME = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 """Newest item's date. Fixed, so the same arguments always give byte-identical feeds."""
 
-_WORDS = (
+_WORDS = (  # noqa: SIM905
     "terminal feed dashboard portfolio python async parser release notes podcast episode "
     "interview design latency cache sqlite index search keyboard triage priority matrix "
     "roadmap experiment vision measure cadence review blog post social network mastodon "
@@ -140,9 +140,7 @@ def generate_feed(n: int, items: int) -> bytes:
     newest = entries[0].when if entries else BASE_TIME
     if kind == "atom":
         return _atom(n, site, title, newest, entries).encode("utf-8")
-    return _rss(n, site, title, newest, entries, podcast=kind == "podcast", rng=rng).encode(
-        "utf-8"
-    )
+    return _rss(n, site, title, newest, entries, podcast=kind == "podcast", rng=rng).encode("utf-8")
 
 
 def _rss(
@@ -298,8 +296,15 @@ class FeedServer:
 
     @staticmethod
     def _zero() -> dict[str, float]:
-        return {"requests": 0, "ok": 0, "not_modified": 0, "not_found": 0, "bytes": 0,
-                "peak_inflight": 0, "conditional": 0}
+        return {
+            "requests": 0,
+            "ok": 0,
+            "not_modified": 0,
+            "not_found": 0,
+            "bytes": 0,
+            "peak_inflight": 0,
+            "conditional": 0,
+        }
 
     def build(self) -> None:
         """Generate (or load) every document up front, so serving costs no CPU for content."""
@@ -309,8 +314,11 @@ class FeedServer:
             kind = "application/atom+xml" if feed_format(n) == "atom" else "application/rss+xml"
             self.docs[f"/gen/{name}"] = _doc(generate_feed(n, self._items), kind, modified)
         if self._corpus is not None:
-            files = sorted(p for p in self._corpus.iterdir()
-                           if p.is_file() and p.suffix in (".xml", ".json", ".rss", ".atom"))
+            files = sorted(
+                p
+                for p in self._corpus.iterdir()
+                if p.is_file() and p.suffix in (".xml", ".json", ".rss", ".atom")
+            )
             for path in files:
                 body = path.read_bytes()
                 self.docs[f"/corpus/{path.name}"] = _doc(body, _sniff_type(body), modified)
@@ -343,15 +351,19 @@ class FeedServer:
             if doc is None:
                 self.stats["not_found"] += 1
                 return web.Response(status=404, text="no such feed\n")
-            headers = {"ETag": doc.etag, "Last-Modified": doc.last_modified,
-                       "Cache-Control": "no-cache"}
+            headers = {
+                "ETag": doc.etag,
+                "Last-Modified": doc.last_modified,
+                "Cache-Control": "no-cache",
+            }
             inm = request.headers.get("If-None-Match")
             ims = request.headers.get("If-Modified-Since")
             if inm is not None or ims is not None:
                 self.stats["conditional"] += 1
             if inm is not None:
                 fresh = doc.etag in [t.strip().removeprefix("W/") for t in inm.split(",")] or (
-                    inm.strip() == "*")
+                    inm.strip() == "*"
+                )
             elif ims is not None:
                 fresh = _not_modified_since(doc.last_modified, ims)
             else:
@@ -361,8 +373,11 @@ class FeedServer:
                 return web.Response(status=304, headers=headers)
             self.stats["ok"] += 1
             self.stats["bytes"] += len(doc.body)
-            headers["Content-Type"] = doc.content_type + "; charset=utf-8" if (
-                "json" not in doc.content_type) else doc.content_type
+            headers["Content-Type"] = (
+                doc.content_type + "; charset=utf-8"
+                if ("json" not in doc.content_type)
+                else doc.content_type
+            )
             return web.Response(body=doc.body, headers=headers)
         finally:
             self.inflight -= 1
@@ -371,8 +386,9 @@ class FeedServer:
         path = request.path
         if path == "/_stats" and request.method == "GET":
             usage = resource.getrusage(resource.RUSAGE_SELF)
-            body = dict(self.stats, cpu_s=usage.ru_utime + usage.ru_stime,
-                        maxrss_mb=usage.ru_maxrss / 1024)
+            body = dict(
+                self.stats, cpu_s=usage.ru_utime + usage.ru_stime, maxrss_mb=usage.ru_maxrss / 1024
+            )
             return web.json_response(body)
         if path == "/_stats/reset" and request.method == "POST":
             self.stats = self._zero()
@@ -462,10 +478,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--feeds", type=int, default=500, help="generated feeds (default 500)")
     p.add_argument("--items", type=int, default=20, help="items per generated feed (default 20)")
     p.add_argument("--corpus", metavar="DIR", help="also serve the feed files in DIR")
-    p.add_argument("--delay", type=float, default=0.05,
-                   help="seconds to wait before every answer (default 0.05)")
-    p.add_argument("--addresses", type=int, default=50,
-                   help="listen on 127.0.0.1 … 127.0.0.N (default 50)")
+    p.add_argument(
+        "--delay",
+        type=float,
+        default=0.05,
+        help="seconds to wait before every answer (default 0.05)",
+    )
+    p.add_argument(
+        "--addresses", type=int, default=50, help="listen on 127.0.0.1 … 127.0.0.N (default 50)"
+    )
     p.add_argument("--port", type=int, default=0, help="port on every address (0: a free one)")
     p.add_argument("--urls-out", metavar="FILE", help="write every feed URL to FILE")
     p.add_argument("--cpu", type=int, default=None, help="pin the server to this CPU")

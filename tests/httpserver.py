@@ -16,6 +16,7 @@ Use it through the ``http_server`` fixture::
 from __future__ import annotations
 
 import gzip
+import socket
 import struct
 import threading
 import time
@@ -46,6 +47,22 @@ def gzip_bomb(total: int = 1 << 30, block: int = 1 << 20) -> Iterator[bytes]:
         crc = zlib.crc32(zeros, crc)
     yield compressor.flush(zlib.Z_FINISH)
     yield struct.pack("<II", crc, total & 0xFFFFFFFF)
+
+
+def rss(title: str = "Feed", items: int = 3, prefix: str = "item") -> bytes:
+    """A small valid RSS 2.0 document with ``items`` entries."""
+    entries = "".join(
+        f"<item><title>{prefix} {i}</title><link>https://example.com/{prefix}/{i}</link>"
+        f"<guid>https://example.com/{prefix}/{i}</guid>"
+        f"<pubDate>Mon, 0{1 + i % 9} Jan 2024 10:00:00 GMT</pubDate>"
+        f"<description>Text of {prefix} {i}.</description></item>"
+        for i in range(items)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>https://example.com/</link>"
+        f"<description>d</description>{entries}</channel></rss>"
+    ).encode()
 
 
 @dataclass
@@ -83,6 +100,11 @@ class TestServer:
 
     __test__ = False  # not a test class, whatever its name
 
+    # The helpers, reachable from the fixture, so test modules need not import this one
+    # (a plain import before pytest registers it as a plugin defeats assertion rewriting).
+    rss = staticmethod(rss)
+    gzip_bomb = staticmethod(gzip_bomb)
+
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
@@ -96,7 +118,7 @@ class TestServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
@@ -142,6 +164,12 @@ class TestServer:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so connection reuse is exercised
     server_state: TestServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without this, Nagle's algorithm and the
+        # client's delayed ACK add 40 ms to every answer on a reused connection.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # quiet
@@ -218,19 +246,3 @@ def http_server() -> Iterator[TestServer]:
         yield server
     finally:
         server.close()
-
-
-def rss(title: str = "Feed", items: int = 3, prefix: str = "item") -> bytes:
-    """A small valid RSS 2.0 document with ``items`` entries."""
-    entries = "".join(
-        f"<item><title>{prefix} {i}</title><link>https://example.com/{prefix}/{i}</link>"
-        f"<guid>https://example.com/{prefix}/{i}</guid>"
-        f"<pubDate>Mon, 0{1 + i % 9} Jan 2024 10:00:00 GMT</pubDate>"
-        f"<description>Text of {prefix} {i}.</description></item>"
-        for i in range(items)
-    )
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{title}</title><link>https://example.com/</link>"
-        f"<description>d</description>{entries}</channel></rss>"
-    ).encode()

@@ -63,8 +63,6 @@ def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
         found = read_sources_file(Path(args.file))
     except ImportFormatError as exc:
         raise CommandError(str(exc)) from None
-    except OSError as exc:
-        raise CommandError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     merged, added, duplicates = merge_sources(portfolio.sources, found)
     portfolio.sources = merged
     if added:
@@ -72,6 +70,8 @@ def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
     for source in added:
         tags = f"  [{', '.join(source.tags)}]" if source.tags else ""
         print(f"+ {source.title}  ({source.kind})  {source.url}{tags}")
+    for note in (*found.skipped, *found.repaired):
+        print(f"  note: {note}")
     print(
         f"Added {len(added)} source{'s' * (len(added) != 1)}, "
         f"skipped {duplicates} duplicate{'s' * (duplicates != 1)}."

@@ -36,7 +36,10 @@ def test_finds_feed_links_in_order_resolved_and_deduped() -> None:
 
 
 def test_base_href_changes_resolution() -> None:
-    page = '<head><base href="https://cdn.example/sub/"><link rel=alternate type=application/atom+xml href=atom></head>'
+    page = (
+        '<head><base href="https://cdn.example/sub/">'
+        "<link rel=alternate type=application/atom+xml href=atom></head>"
+    )
     assert find_feed_links(page, "https://example.com/") == ["https://cdn.example/sub/atom"]
 
 

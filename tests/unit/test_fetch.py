@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import asyncio
 import datetime as dt
 import email.utils
@@ -15,7 +17,6 @@ from collections.abc import Iterator
 import aiohttp
 import httpx
 import pytest
-from httpserver import TestServer, gzip_bomb, rss
 
 from tui import __version__
 from tui.core.config import RefreshSettings
@@ -29,6 +30,9 @@ from tui.core.fetch import (
     fetch_url,
     parse_retry_after,
 )
+
+if TYPE_CHECKING:
+    from httpserver import TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -46,12 +50,14 @@ async def fetch(url: str, **kwargs: object) -> FetchResult:
 
 
 async def test_ok_body_validators_and_user_agent(http_server: TestServer) -> None:
-    http_server.route("/feed", body=rss(), etag='"v1"', last_modified="Mon, 01 Jan 2024 10:00:00 GMT")
+    http_server.route(
+        "/feed", body=http_server.rss(), etag='"v1"', last_modified="Mon, 01 Jan 2024 10:00:00 GMT"
+    )
     async with Fetcher() as fetcher:
         result = await fetcher.fetch(http_server.url("/feed"))
     assert result.ok and not result.error
     assert result.status == 200
-    assert result.body == rss()
+    assert result.body == http_server.rss()
     assert result.etag == '"v1"'
     assert result.last_modified == "Mon, 01 Jan 2024 10:00:00 GMT"
     assert result.content_type == "application/rss+xml"
@@ -63,19 +69,19 @@ async def test_ok_body_validators_and_user_agent(http_server: TestServer) -> Non
 
 
 async def test_etag_gives_304(http_server: TestServer) -> None:
-    http_server.route("/feed", body=rss(), etag='"v1"')
+    http_server.route("/feed", body=http_server.rss(), etag='"v1"')
     async with Fetcher() as fetcher:
         result = await fetcher.fetch(http_server.url("/feed"), etag='"v1"')
         changed = await fetcher.fetch(http_server.url("/feed"), etag='"v0"')
     assert result.not_modified and result.status == 304 and result.body == b""
     assert result.etag == '"v1"'
-    assert changed.ok and changed.body == rss()
+    assert changed.ok and changed.body == http_server.rss()
     assert [seen.headers["if-none-match"] for seen in http_server.hits("/feed")] == ['"v1"', '"v0"']
 
 
 async def test_last_modified_gives_304(http_server: TestServer) -> None:
     stamp = "Tue, 02 Jan 2024 10:00:00 GMT"
-    http_server.route("/feed", body=rss(), last_modified=stamp)
+    http_server.route("/feed", body=http_server.rss(), last_modified=stamp)
     async with Fetcher() as fetcher:
         result = await fetcher.fetch(http_server.url("/feed"), last_modified=stamp)
     assert result.not_modified
@@ -83,17 +89,19 @@ async def test_last_modified_gives_304(http_server: TestServer) -> None:
 
 
 async def test_odd_validators_are_not_sent(http_server: TestServer) -> None:
-    http_server.route("/feed", body=rss())
+    http_server.route("/feed", body=http_server.rss())
     async with Fetcher() as fetcher:
-        result = await fetcher.fetch(http_server.url("/feed"), etag='"caf\u00e9"', last_modified="x\ty")
+        result = await fetcher.fetch(
+            http_server.url("/feed"), etag='"caf\u00e9"', last_modified="x\ty"
+        )
     assert result.ok
     headers = http_server.hits("/feed")[0].headers
     assert "if-none-match" not in headers and "if-modified-since" not in headers
 
 
 async def test_connection_is_reused(http_server: TestServer) -> None:
-    http_server.route("/a", body=rss())
-    http_server.route("/b", body=rss())
+    http_server.route("/a", body=http_server.rss())
+    http_server.route("/b", body=http_server.rss())
     async with Fetcher() as fetcher:
         assert (await fetcher.fetch(http_server.url("/a"))).ok
         assert (await fetcher.fetch(http_server.url("/b"))).ok
@@ -117,7 +125,7 @@ async def test_404_in_words(http_server: TestServer) -> None:
 
 async def test_429_retry_after_seconds(http_server: TestServer) -> None:
     http_server.route("/feed", status=429, headers={"Retry-After": "120"})
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     async with Fetcher() as fetcher:
         result = await fetcher.fetch(http_server.url("/feed"))
     assert result.error == "server said 429 Too Many Requests"
@@ -126,7 +134,7 @@ async def test_429_retry_after_seconds(http_server: TestServer) -> None:
 
 
 async def test_503_retry_after_http_date(http_server: TestServer) -> None:
-    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(hours=2)
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=2)
     http_server.route(
         "/feed", status=503, headers={"Retry-After": email.utils.format_datetime(when, usegmt=True)}
     )
@@ -145,7 +153,7 @@ async def test_503_without_retry_after(http_server: TestServer) -> None:
 
 
 def test_parse_retry_after() -> None:
-    now = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     assert parse_retry_after("60", now) == now + dt.timedelta(seconds=60)
     assert parse_retry_after(" 0 ", now) == now
     assert parse_retry_after("Mon, 01 Jan 2024 01:00:00 GMT", now) == now + dt.timedelta(hours=1)
@@ -190,7 +198,13 @@ async def test_connection_refused() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://example.com/feed", "file:///etc/passwd", "javascript:alert(1)", "feed.xml", "http:///x"],
+    [
+        "ftp://example.com/feed",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "feed.xml",
+        "http:///x",
+    ],
 )
 async def test_only_http_urls(url: str) -> None:
     result = await fetch(url)
@@ -219,7 +233,7 @@ def test_describe_error_words() -> None:
 def chain(server: TestServer, hops: int, status: int = 302) -> str:
     for i in range(hops):
         server.redirect(f"/r{i}", f"/r{i + 1}" if i + 1 < hops else "/feed", status)
-    server.route("/feed", body=rss())
+    server.route("/feed", body=http_server.rss())
     return server.url("/r0")
 
 
@@ -266,18 +280,18 @@ async def test_redirect_without_location(http_server: TestServer) -> None:
 
 
 async def test_gzip_body(http_server: TestServer) -> None:
-    http_server.route("/feed", body=rss(items=50), gzip=True)
+    http_server.route("/feed", body=http_server.rss(items=50), gzip=True)
     result = await fetch(http_server.url("/feed"))
-    assert result.ok and result.body == rss(items=50)
+    assert result.ok and result.body == http_server.rss(items=50)
 
 
 @pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
 async def test_deflate_body(http_server: TestServer, wbits: int) -> None:
     packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
-    body = packer.compress(rss()) + packer.flush()
+    body = packer.compress(http_server.rss()) + packer.flush()
     http_server.route("/feed", body=body, headers={"Content-Encoding": "deflate"})
     result = await fetch(http_server.url("/feed"))
-    assert result.ok and result.body == rss()
+    assert result.ok and result.body == http_server.rss()
 
 
 async def test_concatenated_gzip_members(http_server: TestServer) -> None:
@@ -288,14 +302,16 @@ async def test_concatenated_gzip_members(http_server: TestServer) -> None:
 
 
 async def test_plain_body_labelled_gzip_is_read_as_is(http_server: TestServer) -> None:
-    http_server.route("/feed", body=rss(), headers={"Content-Encoding": "gzip"})
+    http_server.route("/feed", body=http_server.rss(), headers={"Content-Encoding": "gzip"})
     result = await fetch(http_server.url("/feed"))
-    assert result.ok and result.body == rss()
+    assert result.ok and result.body == http_server.rss()
 
 
 async def test_corrupt_gzip_is_an_error(http_server: TestServer) -> None:
-    body = gzip.compress(rss())
-    http_server.route("/feed", body=body[:20] + b"\x00" * 40 + body[60:], headers={"Content-Encoding": "gzip"})
+    body = gzip.compress(http_server.rss())
+    http_server.route(
+        "/feed", body=body[:20] + b"\x00" * 40 + body[60:], headers={"Content-Encoding": "gzip"}
+    )
     result = await fetch(http_server.url("/feed"))
     assert result.error.startswith("cannot decompress the body")
 
@@ -331,7 +347,7 @@ async def test_oversize_streamed_body_without_length(http_server: TestServer) ->
 
 async def test_gzip_bomb_stops_at_the_cap(http_server: TestServer) -> None:
     # 1 GiB of zeros in about 1 MB of gzip; reading must stop at 16 MB, quickly.
-    http_server.route("/bomb", stream=gzip_bomb, headers={"Content-Encoding": "gzip"})
+    http_server.route("/bomb", stream=http_server.gzip_bomb, headers={"Content-Encoding": "gzip"})
     started = time.monotonic()
     result = await fetch(http_server.url("/bomb"))
     assert result.error == "feed is larger than 16 MB"
@@ -343,9 +359,11 @@ async def test_gzip_bomb_stops_at_the_cap(http_server: TestServer) -> None:
 
 async def test_per_host_limit(http_server: TestServer) -> None:
     for i in range(8):
-        http_server.route(f"/f{i}", body=rss(), delay=0.03)
+        http_server.route(f"/f{i}", body=http_server.rss(), delay=0.03)
     async with Fetcher(settings(max_per_host=2)) as fetcher:
-        results = await asyncio.gather(*(fetcher.fetch(http_server.url(f"/f{i}")) for i in range(8)))
+        results = await asyncio.gather(
+            *(fetcher.fetch(http_server.url(f"/f{i}")) for i in range(8))
+        )
     assert all(r.ok for r in results)
     assert max(http_server.max_in_flight.values()) == 2
 
@@ -353,19 +371,19 @@ async def test_per_host_limit(http_server: TestServer) -> None:
 async def test_any_transport_can_stand_in() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         assert request.headers["user-agent"] == USER_AGENT
-        return httpx.Response(200, content=rss(), headers={"ETag": '"m"'})
+        return httpx.Response(200, content=http_server.rss(), headers={"ETag": '"m"'})
 
     async with Fetcher(transport=httpx.MockTransport(answer)) as fetcher:
         result = await fetcher.fetch("https://demo.invalid/feed.xml")
-    assert result.ok and result.body == rss() and result.etag == '"m"'
+    assert result.ok and result.body == http_server.rss() and result.etag == '"m"'
 
 
 async def test_fetch_url_with_a_client_or_a_fetcher(http_server: TestServer) -> None:
-    http_server.route("/feed", body=rss())
+    http_server.route("/feed", body=http_server.rss())
     async with httpx.AsyncClient() as client:
-        assert (await fetch_url(client, http_server.url("/feed"))).body == rss()
+        assert (await fetch_url(client, http_server.url("/feed"))).body == http_server.rss()
     async with Fetcher() as fetcher:
-        assert (await fetch_url(fetcher, http_server.url("/feed"))).body == rss()
+        assert (await fetch_url(fetcher, http_server.url("/feed"))).body == http_server.rss()
 
 
 PAGE = b"""<!doctype html><html><head><title>Blog</title>
@@ -376,21 +394,23 @@ PAGE = b"""<!doctype html><html><head><title>Blog</title>
 
 async def test_discover_feed_from_a_page(http_server: TestServer) -> None:
     http_server.route("/", body=PAGE, content_type="text/html; charset=utf-8")
-    http_server.route("/feed.xml", body=rss(title="Found"))
+    http_server.route("/feed.xml", body=http_server.rss(title="Found"))
     url, feed, body = await discover_feed(http_server.url("/"))
     assert url == http_server.url("/feed.xml")
     assert feed.title == "Found" and len(feed.items) == 3
-    assert body == rss(title="Found")
+    assert body == http_server.rss(title="Found")
 
 
 async def test_discover_feed_direct(http_server: TestServer) -> None:
-    http_server.route("/feed.xml", body=rss())
+    http_server.route("/feed.xml", body=http_server.rss())
     url, feed, _ = await discover_feed(http_server.url("/feed.xml"))
     assert url == http_server.url("/feed.xml") and feed.items
 
 
 async def test_discover_feed_nothing_found(http_server: TestServer) -> None:
-    http_server.route("/", body=b"<!doctype html><html><body>no feeds</body></html>", content_type="text/html")
+    http_server.route(
+        "/", body=b"<!doctype html><html><body>no feeds</body></html>", content_type="text/html"
+    )
     with pytest.raises(FetchError, match="advertises no feed"):
         await discover_feed(http_server.url("/"))
 

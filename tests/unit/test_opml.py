@@ -252,6 +252,35 @@ def test_outline_with_unescaped_quotes_is_mended_and_reported() -> None:
     ]
 
 
+def broken_line(n: int) -> str:
+    return (
+        f'<outline text="F{n}" description="see <a href="https://x/">x</a>" '
+        f'xmlUrl="https://f{n}.example/"/>'
+    )
+
+
+def test_broken_folder_line_is_mended_and_keeps_its_children() -> None:
+    text = doc(
+        '<outline text="Folder" description="a "quoted" word">\n'
+        '<outline text="Child" xmlUrl="https://child.example/"/>\n'
+        "</outline>\n" + broken_line(1)
+    )
+    sources = read_opml(text)
+    assert [(s.name, s.tags) for s in sources] == [("Child", ["Folder"]), ("F1", [])]
+    assert [note.split(":", 1)[0] for note in sources.repaired] == ["line 5", "line 8"]
+
+
+def test_too_many_broken_lines_give_up_with_the_first_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(opml, "MAX_LINE_REPAIRS", 2)
+    text = doc("\n".join(broken_line(n) for n in range(3)))
+    with pytest.raises(ImportFormatError, match=r"^line 5, column \d+: not well-formed"):
+        read_opml(text)
+    monkeypatch.setattr(opml, "MAX_LINE_REPAIRS", 3)
+    assert len(read_opml(text).repaired) == 3
+
+
 # ------------------------------------------------------------------------------ errors
 
 
@@ -422,6 +451,15 @@ def test_export_is_well_formed_standard_opml_grouped_by_kind() -> None:
     assert unnamed.get("category") is None and unnamed.get("folioMine") is None
 
 
+def test_export_keeps_line_breaks_in_attributes_as_character_references() -> None:
+    text = write_opml([Source(url="https://a.example/", name="two\nlines\tand tab")])
+    assert "&#10;" in text and "&#9;" in text
+    outline = ET.fromstring(text).find("body/outline/outline")
+    assert outline is not None and outline.get("title") == "two\nlines\tand tab"
+    # folio itself keeps names on one line.
+    assert read_opml(text)[0].name == "two lines and tab"
+
+
 def test_export_only_uses_folio_tags_when_category_cannot_carry_them() -> None:
     text = write_opml([Source(url="https://a.example/", tags=["plain", "two words"])])
     assert 'category="plain,two words"' in text
@@ -465,8 +503,8 @@ def test_characters_xml_cannot_hold_are_dropped_on_export() -> None:
 
 label_text = st.text(
     alphabet=st.characters(
-        blacklist_categories=("Cs",),
-        blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+        exclude_categories=["Cs"],
+        exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
     ),
     max_size=30,
 ).map(clean_label)

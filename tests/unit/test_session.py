@@ -13,7 +13,7 @@ from tui.core.portfolio import MatrixEntry, Portfolio, load_portfolio, save_port
 from tui.core.session import Change, ReadOnlyError, Session
 from tui.core.workspace import Workspace
 
-NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 A = "https://a.example/feed"
 B = "https://b.example/feed"
 

@@ -11,7 +11,7 @@ import pytest
 from tui.core.models import Enclosure, ParsedFeed, ParsedItem, SourceState
 from tui.core.store import MIGRATIONS, Store, StoreError
 
-NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 URL = "https://blog.example/feed"
 
 

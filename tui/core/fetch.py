@@ -78,6 +78,8 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _DRAIN_LIMIT = 64 * 1024
 """Bytes of an unused answer (redirect, error) read so its connection can be reused."""
+_STEP = 256 * 1024
+"""Most bytes one decompression step may produce."""
 _MAX_VALIDATOR = 1024
 _MAX_MESSAGE = 300
 
@@ -299,8 +301,9 @@ class _Inflater:
             self._obj = self._new()
         while data:
             try:
-                # max_length bounds each step, so a bomb never expands past the limit + 1.
-                out = self._obj.decompress(data, self.limit - self.size + 1)
+                # max_length bounds each step, so a bomb never expands past the limit + 1,
+                # and small steps keep zlib's own output buffer small.
+                out = self._obj.decompress(data, min(self.limit - self.size + 1, _STEP))
             except zlib.error as exc:
                 raise _Undecodable(str(exc)) from None
             self._keep(out)
@@ -555,6 +558,16 @@ class Fetcher:
             declared = response.headers.get("content-length", "").strip()
             if declared.isdigit() and int(declared) > self.max_body:
                 raise _TooLarge  # no need to download what we would throw away
+        try:
+            # A transport that built its answer in memory (httpx.Response(content=...), as
+            # the offline demo's does) hands it over already read and decoded.
+            ready = response.content
+        except httpx.ResponseNotRead:
+            pass
+        else:
+            if len(ready) > self.max_body:
+                raise _TooLarge
+            return ready
         inflater = _Inflater(encoding, self.max_body)
         async for chunk in response.aiter_raw():
             inflater.feed(chunk)

@@ -47,6 +47,9 @@ _BLOCK_BREAK = {
     "div": 1, "tr": 1, "li": 1, "dt": 1, "dd": 1, "figcaption": 1, "summary": 1,
     "caption": 1, "center": 1, "form": 1, "fieldset": 1, "legend": 1,
 }  # fmt: skip
+_MAX_DEPTH = 8
+"""Deeper lists and quotes are drawn at this depth: 100,000 nested <ul> must not mean
+lines with 200,000 spaces of indent."""
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
@@ -67,7 +70,7 @@ def html_to_text(html_text: str, base_url: str = "") -> RenderedText:
         return RenderedText(clean(html_text).strip())
     renderer = _Renderer(base_url)
     try:
-        renderer.feed(html_text)
+        renderer.feed(_normalise(html_text))
         renderer.close()
         body = renderer.result()
     except Exception:  # html.parser is meant not to raise; this is the belt to its braces
@@ -78,6 +81,122 @@ def html_to_text(html_text: str, base_url: str = "") -> RenderedText:
         listing = "\n".join(f"[{n}] {url}" for n, url in enumerate(links, 1))
         body = f"{body}\n\n{listing}" if body else listing
     return RenderedText(clean(body), links)
+
+
+# --------------------------------------------------------------------------- pre-pass
+#
+# html.parser in CPython 3.11 is quadratic (or worse) on some malformed input: each
+# unterminated "<!--", "<![CDATA[", "<!", "<?" or start tag with an unclosed quote makes it
+# rescan to the end of the document, so 1 MB of "<!--" takes minutes. _normalise rewrites
+# the document in one linear pass so that html.parser only ever sees plain text (every
+# stray "<" escaped) and simple, complete tags: comments, declarations and processing
+# instructions are dropped, CDATA becomes escaped text, script/style are removed with their
+# content, and tags are rebuilt with just the attributes the renderer reads.
+
+_TAG_START = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)|<[!?]")
+_QUOTE = re.compile("[\"']")
+_ATTR = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?""")
+_CLOSE_RAW = {
+    "script": re.compile(r"</script[\s/>]", re.IGNORECASE),
+    "style": re.compile(r"</style[\s/>]", re.IGNORECASE),
+}
+_WANTED_ATTRS = {"a": ("href",), "img": ("alt",), "ol": ("start",)}
+_MAX_QUOTED = 65536
+"""How far a quoted attribute value may run. Searches that fail cover disjoint windows, so
+the pre-pass stays linear whatever the limit; it only bounds one failed search."""
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _tag_end(s: str, p: int) -> int:
+    """Index of the ">" that ends the tag whose attributes start at ``p``, or -1.
+
+    Quoted values may contain ">"; a quote that is never closed is an ordinary character.
+    Every search moves forward, so the cost is linear in the tag's length.
+    """
+    k = s.find(">", p)
+    while k >= 0:
+        m = _QUOTE.search(s, p, k)
+        if m is None:
+            return k
+        q = m.start()
+        close = s.find(s[q], q + 1, q + 1 + _MAX_QUOTED)
+        if close < 0:
+            return k
+        p = close + 1
+        if p > k:
+            k = s.find(">", p)
+    return -1
+
+
+def _rebuild_tag(name: str, body: str) -> str:
+    wanted = _WANTED_ATTRS.get(name)
+    self_closing = body.rstrip().endswith("/")
+    attrs = ""
+    if wanted:
+        found: dict[str, str] = {}
+        for m in _ATTR.finditer(body):
+            key = m.group(1).lower()
+            if key in wanted and key not in found:
+                value = m.group(2) if m.group(2) is not None else m.group(3) or m.group(4) or ""
+                found[key] = value.replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+                if len(found) == len(wanted):
+                    break
+        attrs = "".join(f' {key}="{value}"' for key, value in found.items())
+    return f"<{name}{attrs}{' /' if self_closing else ''}>"
+
+
+def _normalise(s: str) -> str:
+    out: list[str] = []
+    n = len(s)
+    i = 0
+    while i < n:
+        j = s.find("<", i)
+        if j < 0:
+            out.append(s[i:])
+            break
+        out.append(s[i:j])
+        if s.startswith("<!--", j):
+            k = s.find("-->", j + 4)
+            if k < 0:
+                break  # an unterminated comment hides the rest, as it does in browsers
+            i = k + 3
+            continue
+        if s.startswith("<![CDATA[", j):
+            k = s.find("]]>", j + 9)
+            end = n if k < 0 else k
+            out.append(_escape(s[j + 9 : end]))
+            i = end + 3
+            continue
+        m = _TAG_START.match(s, j)
+        if m is None:  # "<" followed by nothing tag-like is text
+            out.append("&lt;")
+            i = j + 1
+            continue
+        k = _tag_end(s, m.end())
+        if k < 0:  # no ">" anywhere after it: the rest is text
+            out.append(_escape(s[j:]))
+            break
+        i = k + 1
+        name = m.group(2)
+        if name is None:
+            continue  # <!DOCTYPE ...>, <?xml ...?> and the like show nothing
+        name = name.lower()
+        if m.group(1):
+            out.append(f"</{name}>")
+            continue
+        close = _CLOSE_RAW.get(name)
+        if close is not None:
+            end_tag = close.search(s, i)
+            if end_tag is None:
+                break
+            k = s.find(">", end_tag.end() - 1)
+            i = n if k < 0 else k + 1
+            continue
+        out.append(_rebuild_tag(name, s[m.end() : k]))
+    return "".join(out)
 
 
 class _Renderer(HTMLParser):
@@ -109,7 +228,7 @@ class _Renderer(HTMLParser):
         return "".join(self._out).strip("\n")
 
     def _prefix(self) -> str:
-        return "> " * self._quote
+        return "> " * min(self._quote, _MAX_DEPTH)
 
     def _break(self, n: int) -> None:
         if n > self._want:
@@ -271,7 +390,7 @@ class _Renderer(HTMLParser):
             self._marker = "- "
             return
         current = self._lists[-1]
-        indent = "  " * (len(self._lists) - 1)
+        indent = "  " * min(len(self._lists) - 1, _MAX_DEPTH)
         if current[0]:
             current[1] += 1
             self._marker = f"{indent}{current[1]}. "

@@ -46,9 +46,10 @@ class ImportFormatError(ValueError):
 
 
 class ImportedSources(list[Source]):
-    """The sources read from a file, plus what was left out and why.
+    """The sources read from a file, plus what was left out or mended, and why.
 
-    It is a plain list of sources to anyone who does not care about ``skipped``.
+    It is a plain list of sources to anyone who does not care about the notes, so the
+    readers can promise ``list[Source]`` and still tell the UI what happened.
     """
 
     def __init__(
@@ -415,6 +416,9 @@ _SALVAGED = frozenset(
 )
 MAX_LINE_REPAIRS = 50
 """A file needing more mended lines than this is too broken to trust."""
+_REPAIR_BUDGET = 32 * 1024 * 1024
+"""Each mended line costs a full re-parse; a big file gets fewer tries, so mending
+never costs more than parsing this many characters."""
 
 
 def _rebuild_outline_line(line: str) -> str | None:
@@ -459,13 +463,14 @@ def _parse_opml(text: str) -> ImportedSources:
             # by its first error, which describes the file as the user wrote it.
             lines = _LINE.findall(_repair_attribute_brackets(body))
             notes: list[str] = []
-            for _ in range(MAX_LINE_REPAIRS + 1):
+            limit = min(MAX_LINE_REPAIRS, max(3, _REPAIR_BUDGET // len(body)))
+            for _ in range(limit + 1):
                 try:
                     sources = _OpmlReader().read("".join(lines))
                 except expat.ExpatError as error:
                     index = (error.lineno or 0) - 1
                     rebuilt = None
-                    if 0 <= index < len(lines) and len(notes) < MAX_LINE_REPAIRS:
+                    if 0 <= index < len(lines) and len(notes) < limit:
                         rebuilt = _rebuild_outline_line(lines[index])
                     if rebuilt is None or rebuilt == lines[index]:
                         raise first from None

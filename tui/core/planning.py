@@ -54,7 +54,9 @@ def source_ranks(portfolio: Portfolio) -> dict[str, float]:
     return ranks
 
 
-def matrix_records(portfolio: Portfolio, store: Store) -> list[dict[str, Any]]:
+def matrix_records(
+    portfolio: Portfolio, store: Store, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
     unread = store.unread_counts()
     records = []
     for entry in sorted(portfolio.matrix, key=lambda e: (QUADRANTS.index(quadrant(e)), -e.value)):
@@ -70,7 +72,7 @@ def matrix_records(portfolio: Portfolio, store: Store) -> list[dict[str, Any]]:
                 "sources": entry.sources,
                 "source_urls": urls,
                 "unread": sum(unread.get(u, 0) for u in urls),
-                "activity": store.activity(urls),
+                "activity": store.activity(urls, now=now),
             }
         )
     return records
@@ -102,9 +104,10 @@ def cadence(
     experiment: Experiment, portfolio: Portfolio, store: Store, today: dt.date
 ) -> dict[str, Any] | None:
     """How often the user posted on their own linked sources since the experiment began:
-    posts, weeks and posts per week, or None when nothing of theirs is linked."""
+    posts, weeks and posts per week, or None when nothing of theirs is linked or the
+    experiment has not started yet (a future start would otherwise read as "0/week")."""
     own = linked_own_sources(experiment, portfolio)
-    if not own or experiment.start is None:
+    if not own or experiment.start is None or experiment.start > today:
         return None
     since = dt.datetime.combine(experiment.start, dt.time(), tzinfo=dt.UTC)
     posts = store.published_since(own, since)

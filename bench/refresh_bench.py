@@ -1,0 +1,506 @@
+"""Refresh benchmark: ``folio refresh`` against ``newsboat -x reload``, side by side.
+
+Both tools refresh the same feeds from the same local server (``bench/feedserver.py``, a
+separate asyncio process on 127.0.0.1 … 127.0.0.50, 50 ms per answer, ETag/Last-Modified
+and 304). Each run gets fresh config/data folders in a temporary directory.
+
+Scenarios:
+
+* ``generated cold``: 500 generated feeds × 20 items (RSS 2.0, Atom, podcast), empty store.
+* ``generated warm``: the same again once every answer is ``304 Not Modified``.
+* ``real-feeds cold`` / ``real-feeds warm``: the 50 captured feeds of
+  ``../shared/corpus/real-feeds`` (skipped when the folder is absent).
+
+newsboat 2.21 saves a feed's ETag/Last-Modified only when the feed is already in its cache,
+so its *second* reload still gets 200s (and re-reads every feed) and only its third is all
+304. The warm rows time the run in which every answer is 304 for both tools (newsboat's
+third run); the "second run" rows time each tool's plain second invocation. The server's
+counters (200s/304s per run) are checked and printed, so the table says what was measured.
+
+Usage::
+
+    .venv/bin/python bench/refresh_bench.py            # 5 repetitions, writes bench/results/
+    .venv/bin/python bench/refresh_bench.py --reps 3 --tools folio
+
+Peak memory comes from GNU time (``/usr/bin/time``, Debian package ``time``): the maximum RSS
+of the process; for folio the summed RSS of its process tree is also sampled, and the
+larger of the two is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from feedserver import ServerProcess, feed_format  # noqa: E402
+
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real-feeds"
+TARGETS = {
+    ("generated", "cold"): 0.20,
+    ("generated", "warm"): 0.08,
+    ("real-feeds", "cold"): 0.40,
+}
+
+
+# -- running one command ---------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    wall: float
+    rss_mb: float
+    cpu: float
+    ok: int = 0
+    not_modified: int = 0
+    other: int = 0
+    server_cpu: float = 0.0
+    peak_inflight: int = 0
+    output: str = ""
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Summed VmRSS of all descendants of ``pid``, not counting ``pid`` (0 when gone)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            if p != pid:
+                with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as fh:
+                    for line in fh:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+                            break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed(argv: list[str], env: dict[str, str], cwd: Path, server: ServerProcess) -> Run:
+    """Run argv under GNU time; wall clock from here, peak RSS and CPU from time(1)."""
+    server.reset()
+    before = server.stats()
+    tfile = cwd / ".time"
+    cmd = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(tfile), *argv]
+    peak_tree = 0
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not done.is_set():
+            peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+            done.wait(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv[0]} exited with {proc.returncode}:\n{out[-2000:]}")
+    maxrss_kb, user, sys_ = tfile.read_text().split()[-3:]
+    after = server.stats()
+    # time(1)'s figure is exact for one process; the sampled sum also covers worker processes.
+    rss_kb = max(int(maxrss_kb), peak_tree)
+    return Run(
+        wall=wall,
+        rss_mb=rss_kb / 1024,
+        cpu=float(user) + float(sys_),
+        ok=int(after["ok"]),
+        not_modified=int(after["not_modified"]),
+        other=int(after["requests"] - after["ok"] - after["not_modified"]),
+        server_cpu=after["cpu_s"] - before["cpu_s"],
+        peak_inflight=int(after["peak_inflight"]),
+        output=out,
+    )
+
+
+# -- the two tools -------------------------------------------------------------------------
+
+
+def _toml_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=True)  # a JSON string is a valid TOML basic string
+
+
+class Tool:
+    name = ""
+
+    def __init__(self, base: Path, urls: list[str], kinds: list[str]) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{self.name}-", dir=base))
+        self.urls = urls
+        self.kinds = kinds
+        self.env = dict(os.environ, HOME=str(self.dir), LC_ALL="C.UTF-8")
+        (self.dir / "urls").write_text("".join(u + "\n" for u in urls), encoding="utf-8")
+
+    def refresh(self, server: ServerProcess) -> Run:
+        raise NotImplementedError
+
+    def items(self) -> int:
+        raise NotImplementedError
+
+
+class Folio(Tool):
+    name = "folio"
+    exe = str(ROOT / ".venv" / "bin" / "folio")
+
+    def __init__(self, base: Path, urls: list[str], kinds: list[str]) -> None:
+        super().__init__(base, urls, kinds)
+        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+            path = self.dir / var.lower()
+            path.mkdir()
+            self.env[var] = str(path)
+        folder = self.dir / "xdg_config_home" / "folio"
+        folder.mkdir()
+        lines = []
+        for n, (url, kind) in enumerate(zip(urls, kinds, strict=True)):
+            lines += [
+                "[[sources]]",
+                f"url = {_toml_str(url)}",
+                f'name = "Feed {n}"',
+                f'kind = "{kind}"',
+                "tags = []",
+                "mine = false",
+                "",
+            ]
+        (folder / "portfolio.toml").write_text("\n".join(lines), encoding="utf-8")
+
+    def refresh(self, server: ServerProcess) -> Run:
+        run = timed([self.exe, "refresh"], self.env, self.dir, server)
+        return run
+
+    def items(self) -> int:
+        out = subprocess.run(
+            [self.exe, "items", "--json"],
+            env=self.env,
+            cwd=self.dir,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return sum(1 for line in out.splitlines() if line.strip())
+
+
+class Newsboat(Tool):
+    name = "newsboat"
+    exe = shutil.which("newsboat") or "/usr/bin/newsboat"
+    threads = 20
+
+    def __init__(self, base: Path, urls: list[str], kinds: list[str]) -> None:
+        super().__init__(base, urls, kinds)
+        (self.dir / "config").write_text(f"reload-threads {self.threads}\n", encoding="utf-8")
+
+    def refresh(self, server: ServerProcess) -> Run:
+        argv = [self.exe, "-u", "urls", "-c", "cache.db", "-C", "config", "-x", "reload"]
+        return timed(argv, self.env, self.dir, server)
+
+    def items(self) -> int:
+        with sqlite3.connect(self.dir / "cache.db") as db:
+            return int(db.execute("select count(*) from rss_item").fetchone()[0])
+
+
+# -- a scenario ------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    tool: str
+    cold: list[Run] = field(default_factory=list)
+    second: list[Run] = field(default_factory=list)
+    warm: list[Run] = field(default_factory=list)
+    items: list[int] = field(default_factory=list)
+
+
+def measure(
+    label: str,
+    urls: list[str],
+    kinds: list[str],
+    server: ServerProcess,
+    tools: list[type[Tool]],
+    reps: int,
+    base: Path,
+    log: list[str],
+) -> dict[str, Result]:
+    results = {t.name: Result(t.name) for t in tools}
+    for rep in range(reps):
+        order = tools if rep % 2 == 0 else list(reversed(tools))  # alternate who goes first
+        for cls in order:
+            tool = cls(base, urls, kinds)
+            res = results[cls.name]
+            cold = tool.refresh(server)
+            res.cold.append(cold)
+            res.items.append(tool.items())
+            second = tool.refresh(server)
+            res.second.append(second)
+            warm = second
+            # newsboat stores validators only for feeds already in its cache: run again until
+            # every answer is a 304 (at most twice more).
+            for _ in range(2):
+                if warm.not_modified == len(urls):
+                    break
+                warm = tool.refresh(server)
+            res.warm.append(warm)
+            for phase, run in (("cold", cold), ("second", second), ("warm", warm)):
+                line = (
+                    f"{label:<11} rep {rep + 1} {cls.name:<8} {phase:<6} {run.wall:6.2f} s  "
+                    f"cpu {run.cpu:5.2f} s  rss {run.rss_mb:6.1f} MB  200:{run.ok:<4} "
+                    f"304:{run.not_modified:<4} other:{run.other:<3} "
+                    f"server cpu {run.server_cpu:4.2f} s  in flight {run.peak_inflight}"
+                )
+                print(line, flush=True)
+                log.append(line)
+            if cls is Folio:
+                summary = [ln for ln in cold.output.splitlines() if ln.startswith("Refreshed")]
+                if summary:
+                    log.append(f"{'':<11} folio cold said: {summary[-1]}")
+            shutil.rmtree(tool.dir, ignore_errors=True)
+    return results
+
+
+# -- reporting -----------------------------------------------------------------------------
+
+
+def _med(runs: list[Run]) -> float:
+    return statistics.median(r.wall for r in runs)
+
+
+def _min(runs: list[Run]) -> float:
+    return min(r.wall for r in runs)
+
+
+def rows_for(label: str, results: dict[str, Result]) -> list[dict[str, str]]:
+    rows = []
+    f, n = results.get("folio"), results.get("newsboat")
+    for phase, title in (
+        ("cold", "cold"),
+        ("warm", "warm (all 304)"),
+        ("second", "second run"),
+    ):
+        target = TARGETS.get((label, phase))
+        row = {"scenario": f"{label} {title}"}
+        for name, res in (("folio", f), ("newsboat", n)):
+            if res is None:
+                row[f"{name}_wall"] = "–"
+                row[f"{name}_rss"] = "–"
+                row[f"{name}_items"] = "–"
+                row[f"{name}_http"] = "–"
+                continue
+            runs = getattr(res, phase)
+            row[f"{name}_wall"] = f"{_med(runs):.2f} ({_min(runs):.2f})"
+            row[f"{name}_rss"] = f"{statistics.median(r.rss_mb for r in runs):.0f}"
+            row[f"{name}_items"] = str(res.items[-1]) if phase == "cold" else ""
+            oks = sorted({r.ok for r in runs})
+            nms = sorted({r.not_modified for r in runs})
+            row[f"{name}_http"] = "/".join(map(str, oks)) + " · " + "/".join(map(str, nms))
+        if f is not None and n is not None:
+            ratio = _med(getattr(f, phase)) / _med(getattr(n, phase))
+            row["ratio"] = f"{ratio:.3f}"
+            row["target"] = f"≤ {target:.2f}" if target else "–"
+            ok = ratio <= target if target else None
+            if phase == "cold" and label == "real-feeds":
+                items_ok = min(f.items) >= max(n.items)
+                ok = bool(ok) and items_ok
+                if not items_ok:
+                    row["target"] += ", items ≥ newsboat"
+            row["pass"] = "–" if ok is None else ("PASS" if ok else "FAIL")
+        else:
+            row["ratio"] = row["target"] = row["pass"] = "–"
+        rows.append(row)
+    return rows
+
+
+COLUMNS = [
+    ("scenario", "scenario"),
+    ("folio_wall", "folio wall s, median (min)"),
+    ("newsboat_wall", "newsboat wall s, median (min)"),
+    ("ratio", "ratio"),
+    ("target", "target"),
+    ("pass", "pass"),
+    ("folio_rss", "folio peak RSS MB"),
+    ("newsboat_rss", "newsboat peak RSS MB"),
+    ("folio_items", "folio items"),
+    ("newsboat_items", "newsboat items"),
+    ("folio_http", "folio 200 · 304"),
+    ("newsboat_http", "newsboat 200 · 304"),
+]
+
+
+def text_table(rows: list[dict[str, str]]) -> str:
+    widths = [max(len(h), *(len(r.get(k, "")) for r in rows)) for k, h in COLUMNS]
+    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(COLUMNS, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append(
+            "  ".join(r.get(k, "").ljust(w) for (k, _), w in zip(COLUMNS, widths, strict=True))
+        )
+    return "\n".join(lines)
+
+
+def md_table(rows: list[dict[str, str]]) -> str:
+    lines = ["| " + " | ".join(h for _, h in COLUMNS) + " |"]
+    lines.append("|" + "|".join("---" for _ in COLUMNS) + "|")
+    for r in rows:
+        lines.append("| " + " | ".join(r.get(k, "") for k, _ in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    nb = subprocess.run([Newsboat.exe, "--version"], capture_output=True, text=True).stdout
+    nb = nb.splitlines()[0].split(" - ")[0] if nb else "newsboat ?"
+    return (
+        f"{os.cpu_count()} CPUs ({cpu or platform.machine()}), Linux {platform.release()}, "
+        f"Python {platform.python_version()}, {nb}"
+    )
+
+
+# -- main ----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--reps", type=int, default=5, help="repetitions per scenario (default 5)")
+    p.add_argument("--feeds", type=int, default=500)
+    p.add_argument("--items", type=int, default=20, help="items per generated feed")
+    p.add_argument("--delay", type=float, default=0.05, help="server delay per request, s")
+    p.add_argument("--addresses", type=int, default=50)
+    p.add_argument("--threads", type=int, default=20, help="newsboat reload-threads")
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--no-generated", action="store_true", help="skip the generated feeds")
+    p.add_argument("--no-corpus", action="store_true", help="skip the real feeds")
+    p.add_argument("--tools", default="folio,newsboat", help="comma-separated: folio,newsboat")
+    p.add_argument("--server-cpu", type=int, default=None, help="pin the server to this CPU")
+    p.add_argument("--out", type=Path, default=HERE / "results" / "refresh.md")
+    args = p.parse_args(argv)
+
+    if not Path("/usr/bin/time").exists():
+        sys.exit("needs GNU time: apt-get install time")
+    chosen = [t.strip() for t in args.tools.split(",") if t.strip()]
+    tools: list[type[Tool]] = [c for c in (Folio, Newsboat) if c.name in chosen]
+    if Newsboat in tools and not Path(Newsboat.exe).exists():
+        sys.exit("needs newsboat: apt-get install newsboat")
+    if Folio in tools and not Path(Folio.exe).exists():
+        sys.exit(f"needs {Folio.exe}: create the venv and pip install -e . first")
+    Newsboat.threads = args.threads
+
+    corpus: Path | None = args.corpus
+    corpus_note = ""
+    if args.no_corpus:
+        corpus = None
+    elif corpus is None or not corpus.is_dir():
+        corpus_note = f"real-feeds skipped: {args.corpus} is absent"
+        print(corpus_note, file=sys.stderr)
+        corpus = None
+
+    server_args = [
+        "--feeds",
+        "0" if args.no_generated else str(args.feeds),
+        "--items",
+        str(args.items),
+        "--delay",
+        str(args.delay),
+        "--addresses",
+        str(args.addresses),
+    ]
+    if corpus is not None:
+        server_args += ["--corpus", str(corpus)]
+
+    info = machine()
+    print(info, flush=True)
+    log: list[str] = []
+    rows: list[dict[str, str]] = []
+    base = Path(tempfile.mkdtemp(prefix="folio-bench-"))
+    try:
+        with ServerProcess(*server_args, cpu=args.server_cpu) as server:
+            if not args.no_generated:
+                urls = server.urls("gen")
+                kinds = [
+                    "podcast" if feed_format(n) == "podcast" else "blog" for n in range(len(urls))
+                ]
+                res = measure("generated", urls, kinds, server, tools, args.reps, base, log)
+                rows += rows_for("generated", res)
+            if corpus is not None:
+                urls = server.urls("corpus")
+                kinds = ["blog"] * len(urls)
+                res = measure("real-feeds", urls, kinds, server, tools, args.reps, base, log)
+                rows += rows_for("real-feeds", res)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+    pin = f"pinned to CPU {args.server_cpu}" if args.server_cpu is not None else "not pinned"
+    notes = [
+        f"Machine: {info}.",
+        f"Server: bench/feedserver.py, a separate aiohttp process ({pin}) on "
+        f"127.0.0.1–127.0.0.{args.addresses}, {args.delay * 1000:.0f} ms per answer, ETag + "
+        "Last-Modified + 304. Client and server share the machine's cores; the per-run server "
+        "CPU time is in the log below.",
+        f"Generated: {args.feeds} feeds × {args.items} items (RSS 2.0, Atom, podcast in turn), "
+        f"{args.feeds // max(args.addresses, 1)} feeds per address. newsboat: "
+        f"`reload-threads {args.threads}`. folio: default settings.",
+        f"Each figure: median (min) of {args.reps} runs, each tool in fresh temp folders.",
+        "warm (all 304): the run in which every answer was 304 — folio's 2nd run, newsboat's "
+        "3rd (newsboat 2.21 stores ETag/Last-Modified only for feeds already in its cache, so "
+        "its 2nd run is all 200s). second run: each tool's plain 2nd invocation.",
+        "Peak RSS: GNU time's max RSS, or the sampled sum over the process tree if larger; "
+        "median over runs. Items: stored after the cold run (folio `items --json`, newsboat "
+        "`rss_item`). 200 · 304: answers the server gave per run.",
+    ]
+    if corpus_note:
+        notes.append(corpus_note + ".")
+    table = text_table(rows)
+    print()
+    print(table)
+    print()
+    for note in notes:
+        print("- " + note)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    md = ["# Refresh benchmark: folio vs newsboat", "", md_table(rows), ""]
+    md += ["- " + n for n in notes]
+    md += [
+        "",
+        "<details><summary>Every run</summary>",
+        "",
+        "```",
+        *log,
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+    args.out.write_text("\n".join(md), encoding="utf-8")
+    print(f"\nWrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

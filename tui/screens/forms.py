@@ -1,0 +1,423 @@
+"""Small modal forms: add a source, edit a source, confirm a destructive action.
+
+Every form works the same way: Tab moves between fields, Enter in a text field submits,
+Escape cancels, and a problem is shown in words under the field it concerns. Each form
+returns its result through ``dismiss`` and never writes anything itself, so any screen
+can reuse it and keep the write in one place (the session).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select, Static
+
+from ..core.config import format_duration, parse_duration
+from ..core.models import KINDS, Source
+
+if TYPE_CHECKING:
+    from ..core.session import Session
+
+ResultType = TypeVar("ResultType")
+
+GUESS = "guess"
+"""The kind Select's value for "work it out from the feed"."""
+
+
+def normalise_url(url: str) -> str:
+    """A URL as typed, made comparable: scheme and host lower-cased, no trailing slash."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"
+
+
+def find_duplicate(url: str, sources: list[Source]) -> Source | None:
+    """The followed source with the same address as ``url``, if any."""
+    wanted = normalise_url(url)
+    return next((s for s in sources if normalise_url(s.url) == wanted), None)
+
+
+def parse_tags(text: str) -> list[str]:
+    """Comma-separated tags, trimmed, without blanks or repeats, in the order typed."""
+    tags: list[str] = []
+    for raw in text.split(","):
+        tag = raw.strip()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+class FormScreen(ModalScreen[ResultType]):
+    """The frame shared by the forms: a titled box, fields, inline errors and buttons."""
+
+    DEFAULT_CSS = """
+    FormScreen {
+        align: center middle;
+    }
+    FormScreen > #form {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        border-title-color: $text;
+        background: $surface;
+        padding: 0 1;
+    }
+    FormScreen .row {
+        height: auto;
+        margin-top: 1;
+    }
+    FormScreen .label {
+        width: 10;
+        color: $text-muted;
+    }
+    FormScreen .row > Input, FormScreen .row > Select {
+        width: 1fr;
+    }
+    FormScreen .hint {
+        color: $text-muted;
+        padding-left: 10;
+    }
+    FormScreen .error {
+        color: $text-error;
+        padding-left: 10;
+        display: none;
+    }
+    FormScreen .error.-shown {
+        display: block;
+    }
+    FormScreen #buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    FormScreen #buttons Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Save", show=False),
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        """Check the fields and dismiss with the result; subclasses implement it."""
+
+    @on(Input.Submitted)
+    def _enter_submits(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#ok")
+    def _ok_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()
+
+    def show_error(self, field: str, message: str) -> None:
+        """Show ``message`` (plain text, never markup) under ``field``; empty hides it."""
+        error = self.query_one(f"#{field}-error", Static)
+        error.update(Content(message))
+        error.set_class(bool(message), "-shown")
+
+    def clear_errors(self) -> None:
+        for error in self.query(".error"):
+            error.remove_class("-shown")
+
+    @staticmethod
+    def field(label: str, widget: Any, name: str) -> ComposeResult:
+        """A labelled field on one line, with its (hidden) error line below."""
+        with Horizontal(classes="row"):
+            yield Label(label, classes="label")
+            yield widget
+        yield Static("", id=f"{name}-error", classes="error")
+
+    @staticmethod
+    def buttons(ok: str) -> ComposeResult:
+        with Horizontal(id="buttons"):
+            yield Button("Cancel", id="cancel", compact=True)
+            yield Button(ok, id="ok", variant="primary", compact=True)
+
+
+class AddSourceScreen(FormScreen[Source | None]):
+    """Ask for an address, find the feed there (autodiscovery) and return a new Source.
+
+    Discovery runs in a worker; the form stays responsive and Escape abandons it.
+    """
+
+    DEFAULT_CSS = """
+    AddSourceScreen #looking {
+        height: 1;
+        margin-top: 1;
+        display: none;
+    }
+    AddSourceScreen #looking.-shown {
+        display: block;
+    }
+    AddSourceScreen #looking LoadingIndicator {
+        width: 6;
+        height: 1;
+        min-height: 1;
+    }
+    AddSourceScreen #looking Static {
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        kinds = [("guess from the feed", GUESS), *((kind, kind) for kind in KINDS)]
+        with Vertical(id="form") as form:
+            form.border_title = "Add a source"
+            yield from self.field(
+                "Address",
+                Input(placeholder="https://example.com or its feed", id="url", compact=True),
+                "url",
+            )
+            yield Static("A web page works: folio finds the feed it advertises.", classes="hint")
+            yield from self.field(
+                "Name", Input(placeholder="optional: the feed's title", id="name", compact=True),
+                "name",
+            )
+            yield from self.field(
+                "Kind",
+                Select(kinds, value=GUESS, allow_blank=False, id="kind", compact=True),
+                "kind",
+            )
+            yield from self.field(
+                "Tags", Input(placeholder="optional: comma, separated", id="tags", compact=True),
+                "tags",
+            )
+            with Horizontal(id="looking"):
+                yield LoadingIndicator()
+                yield Static("", id="looking-text")
+            yield from self.buttons("Add")
+
+    def on_mount(self) -> None:
+        self.query_one("#url", Input).focus()
+
+    def action_cancel(self) -> None:
+        # Leaving mid-discovery abandons it; the worker is cancelled with the screen.
+        self.workers.cancel_group(self, "discover")
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        self.clear_errors()
+        url = self.query_one("#url", Input).value.strip()
+        if not url:
+            self.show_error("url", "Type the address of a feed or of a web page that has one.")
+            return
+        if "://" not in url:
+            url = "https://" + url
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            self.show_error("url", "Only http:// and https:// addresses can be followed.")
+            return
+        if duplicate := find_duplicate(url, self.session.sources):
+            self.show_error("url", f"You already follow this: {duplicate.title}.")
+            return
+        self._set_busy(True, f"Looking for a feed at {url} …")
+        self._discover(url)
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self.busy = busy
+        looking = self.query_one("#looking")
+        looking.set_class(busy, "-shown")
+        self.query_one("#looking-text", Static).update(Content(text))
+        for widget in self.query("Input, Select, #ok"):
+            widget.disabled = busy
+
+    @work(exclusive=True, group="discover", exit_on_error=False)
+    async def _discover(self, url: str) -> None:
+        from ..core.discover import guess_kind
+        from ..core.fetch import FetchError, discover_feed
+
+        workspace = self.session.workspace
+        try:
+            feed_url, feed, _body = await discover_feed(
+                url, workspace.settings, transport=workspace.transport
+            )
+        except FetchError as exc:
+            self._failed(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
+            self._failed(f"Could not look for a feed at {url}: {exc or type(exc).__name__}")
+            return
+        if duplicate := find_duplicate(feed_url, self.session.sources):
+            self._failed(f"That page's feed is one you already follow: {duplicate.title}.")
+            return
+        kind = self.query_one("#kind", Select).value
+        name = self.query_one("#name", Input).value.strip()
+        self.dismiss(
+            Source(
+                url=feed_url,
+                name=name or feed.title.strip(),
+                kind=kind if isinstance(kind, str) and kind in KINDS else guess_kind(feed_url, feed),
+                tags=parse_tags(self.query_one("#tags", Input).value),
+            )
+        )
+
+    def _failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.show_error("url", message)
+        self.query_one("#url", Input).focus()
+
+
+class EditSourceScreen(FormScreen[Source | None]):
+    """Edit a source's name, kind, tags, refresh interval and whether it is the user's own."""
+
+    def __init__(self, source: Source, default_interval: str = "30m") -> None:
+        super().__init__()
+        self.source = source
+        self.default_interval = default_interval
+
+    def compose(self) -> ComposeResult:
+        source = self.source
+        kinds = list(KINDS) if source.kind in KINDS else [*KINDS, source.kind]
+        with Vertical(id="form") as form:
+            form.border_title = "Edit source"
+            yield Static(Content(source.url), id="address", classes="hint")
+            yield from self.field("Name", Input(source.name, id="name", compact=True), "name")
+            yield from self.field(
+                "Kind",
+                Select(
+                    [(kind, kind) for kind in kinds],
+                    value=source.kind,
+                    allow_blank=False,
+                    id="kind",
+                    compact=True,
+                ),
+                "kind",
+            )
+            yield from self.field(
+                "Tags",
+                Input(", ".join(source.tags), placeholder="comma, separated", id="tags",
+                      compact=True),
+                "tags",
+            )
+            yield from self.field(
+                "Interval",
+                Input(
+                    source.interval or "",
+                    placeholder=f"default ({self.default_interval}); e.g. 15m, 2h, 1d",
+                    id="interval",
+                    compact=True,
+                ),
+                "interval",
+            )
+            yield from self.field(
+                "Mine",
+                Checkbox("my own blog or podcast", source.mine, id="mine", compact=True),
+                "mine",
+            )
+            yield from self.buttons("Save")
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    def action_submit(self) -> None:
+        self.clear_errors()
+        interval_text = self.query_one("#interval", Input).value.strip()
+        interval: str | None = None
+        if interval_text:
+            try:
+                interval = format_duration(parse_duration(interval_text))
+            except ValueError as exc:
+                self.show_error("interval", f"{str(exc).capitalize()}; leave it empty for the default.")
+                self.query_one("#interval", Input).focus()
+                return
+        kind = self.query_one("#kind", Select).value
+        self.dismiss(
+            Source(
+                url=self.source.url,
+                name=self.query_one("#name", Input).value.strip(),
+                kind=kind if isinstance(kind, str) else self.source.kind,
+                tags=parse_tags(self.query_one("#tags", Input).value),
+                mine=self.query_one("#mine", Checkbox).value,
+                interval=interval,
+            )
+        )
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask a yes/no question; Enter or y confirms, Escape or n declines."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    ConfirmScreen > #form {
+        width: 60;
+        max-width: 100%;
+        height: auto;
+        border: round $error;
+        background: $surface;
+        padding: 1 2 0 2;
+    }
+    ConfirmScreen #buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    ConfirmScreen #buttons Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", "No"),
+        Binding("y", "answer(True)", "Yes"),
+    ]
+
+    def __init__(self, title: str, message: str | Content, confirm: str = "Delete") -> None:
+        super().__init__()
+        self.title_text = title
+        # A plain str is shown as typed: it may quote a feed's title.
+        self.message = message if isinstance(message, Content) else Content(message)
+        self.confirm = confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form") as form:
+            form.border_title = self.title_text
+            yield Static(self.message, id="message")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel (n)", id="no", compact=True)
+                yield Button(f"{self.confirm} (y)", id="yes", variant="error", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")

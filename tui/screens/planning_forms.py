@@ -1,0 +1,444 @@
+"""Modal forms for the matrix and roadmap, and the small helpers both screens share.
+
+Forms return a new MatrixEntry or Experiment (or None on Escape); the screen applies it
+through ``Session.edit_portfolio``. Mistakes are shown in words under the fields and the
+form stays open. Text from the portfolio only ever reaches the screen as Content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from ..core.models import Source
+from ..core.planning_view import (
+    describe_links,
+    describe_source_specs,
+    parse_date,
+    parse_score,
+    split_list,
+)
+from ..core.portfolio import LANES, STATUSES, Experiment, MatrixEntry, Portfolio
+from ..core.session import ReadOnlyError, Session
+
+# -- shared by both screens -------------------------------------------------------------------
+
+
+def read_only_banner(session: Session) -> Content:
+    """Why editing is off, for the banner at the top of the matrix and roadmap."""
+    return Content.assemble(
+        ("Read-only: ", "bold"),
+        "portfolio.toml has an error, so folio will not write to it. "
+        "Fix the file, then restart folio.\n",
+        session.portfolio_error or "",
+    )
+
+
+def refuse_if_read_only(screen: Screen[None], session: Session) -> bool:
+    """True (after saying why) when the portfolio cannot be edited."""
+    if not session.read_only:
+        return False
+    screen.notify(
+        f"{session.portfolio_error}",
+        title="Read-only: portfolio.toml has an error",
+        severity="error",
+        markup=False,
+    )
+    return True
+
+
+def try_edit(
+    screen: Screen[None],
+    session: Session,
+    area: str,
+    label: str,
+    edit: Callable[[Portfolio], None],
+) -> bool:
+    """Apply and save an edit; a refusal or a failed save becomes a notification."""
+    try:
+        session.edit_portfolio(area, label, edit)
+    except ReadOnlyError as exc:
+        screen.notify(str(exc), title="Not saved", severity="error", markup=False)
+        return False
+    except OSError as exc:
+        # A full disk or an unwritable folder: the file and the screen keep the old data.
+        screen.notify(
+            f"Could not save portfolio.toml: {exc}",
+            title="Not saved",
+            severity="error",
+            markup=False,
+        )
+        return False
+    return True
+
+
+def try_undo(screen: Screen[None], session: Session, area: str, what: str) -> str | None:
+    try:
+        label = session.undo_portfolio(area)
+    except (ReadOnlyError, OSError) as exc:
+        screen.notify(str(exc), title="Not undone", severity="error", markup=False)
+        return None
+    if label is None:
+        screen.notify(f"Nothing to undo on the {what}.", timeout=3)
+    else:
+        screen.notify(f"Undid: {label}", timeout=3, markup=False)
+    return label
+
+
+def matches_content(described: list[tuple[str, str]], none_text: str) -> Content:
+    """One line per link: what it matches, or a warning that it matches nothing."""
+    if not described:
+        return Content.styled("No links yet.", "$text-muted")
+    lines = []
+    for spec, match in described:
+        if match:
+            lines.append(Content.assemble((spec, "bold"), " → ", match))
+        else:
+            lines.append(Content.assemble((spec, "bold"), (f" → {none_text}", "$text-warning")))
+    return Content("\n").join(lines)
+
+
+# -- the forms -------------------------------------------------------------------------------
+
+FORM_CSS = """
+%s {
+    align: center middle;
+    #dialog {
+        width: 84;
+        max-width: 100%%;
+        height: auto;
+        max-height: 100%%;
+        border: round $primary;
+        border-title-style: bold;
+        background: $surface;
+        padding: 0 1;
+    }
+    .row { height: auto; margin-bottom: 1; }
+    .row > Label { width: 10; padding-right: 1; color: $text-muted; }
+    .row > Input, .row > TextArea { width: 1fr; }
+    .row > Select { width: 1fr; }
+    TextArea { height: 3; }
+    .hint { color: $text-muted; }
+    .matches { margin: 0 0 1 10; height: auto; }
+    #error { color: $text-error; text-style: bold; height: auto; }
+    #error:blank { display: none; }
+    .buttons { height: auto; align-horizontal: right; }
+    .buttons Button { margin-left: 2; }
+}
+"""
+
+
+FormResult = TypeVar("FormResult")
+
+
+class _Form(ModalScreen[FormResult]):
+    """Shared parts: Escape cancels, Ctrl+S or Enter in a one-line field saves."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def buttons(self) -> ComposeResult:
+        yield Static(id="error")
+        with Horizontal(classes="buttons"):
+            yield Label("ctrl+s or enter saves · esc cancels", classes="hint")
+            yield Button("Save", variant="primary", id="save", compact=True)
+            yield Button("Cancel", id="cancel", compact=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def show_errors(self, errors: list[str], invalid: list[str]) -> None:
+        for widget in self.query(".field"):
+            widget.set_class(widget.id in invalid, "-invalid")
+        self.query_one("#error", Static).update(Content("\n".join(errors)))
+        if invalid:
+            self.query_one(f"#{invalid[0]}").focus()
+
+    def value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        raise NotImplementedError
+
+
+class MatrixEntryForm(_Form[MatrixEntry | None]):
+    """Edit (or create) a matrix entry: name, notes, scores and linked sources."""
+
+    DEFAULT_CSS = FORM_CSS % "MatrixEntryForm"
+
+    def __init__(self, entry: MatrixEntry, sources: list[Source], *, new: bool = False) -> None:
+        super().__init__()
+        self.entry = entry
+        self.sources = sources
+        self.new = new
+
+    def compose(self) -> ComposeResult:
+        entry = self.entry
+        dialog = VerticalScroll(id="dialog")
+        dialog.border_title = "New matrix entry" if self.new else "Edit matrix entry"
+        with dialog:
+            with Horizontal(classes="row"):
+                yield Label("Name")
+                yield Input(entry.name, id="name", classes="field", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Notes")
+                yield TextArea(entry.notes, id="notes", classes="field", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Value")
+                yield Input(
+                    str(entry.value),
+                    id="value",
+                    classes="field",
+                    restrict=r"[0-9]*",
+                    max_length=1,
+                    compact=True,
+                    tooltip="1 to 5: how much this helps your goals",
+                )
+                yield Label("Effort")
+                yield Input(
+                    str(entry.effort),
+                    id="effort",
+                    classes="field",
+                    restrict=r"[0-9]*",
+                    max_length=1,
+                    compact=True,
+                    tooltip="1 to 5: how much work it takes",
+                )
+            with Horizontal(classes="row"):
+                yield Label("Sources")
+                yield Input(
+                    ", ".join(entry.sources),
+                    id="sources",
+                    classes="field",
+                    placeholder="source URLs or tags, separated by commas",
+                    compact=True,
+                )
+            yield Static(self._matches(), id="matches", classes="matches")
+            yield from self.buttons()
+
+    def _matches(self, text: str | None = None) -> Content:
+        specs = split_list(text) if text is not None else self.entry.sources
+        return matches_content(describe_source_specs(specs, self.sources), "matches no source")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "sources":
+            self.query_one("#matches", Static).update(self._matches(event.value))
+
+    def action_save(self) -> None:
+        errors: list[str] = []
+        invalid: list[str] = []
+        name = self.value("name").strip()
+        if not name:
+            errors.append("Give the entry a name.")
+            invalid.append("name")
+        scores: dict[str, int] = {}
+        for field_id, label in (("value", "Value"), ("effort", "Effort")):
+            try:
+                scores[field_id] = parse_score(self.value(field_id), label)
+            except ValueError as exc:
+                errors.append(str(exc))
+                invalid.append(field_id)
+        if errors:
+            self.show_errors(errors, invalid)
+            return
+        self.dismiss(
+            MatrixEntry(
+                id=self.entry.id,
+                name=name,
+                notes=self.query_one("#notes", TextArea).text.strip(),
+                value=scores["value"],
+                effort=scores["effort"],
+                sources=split_list(self.value("sources")),
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExperimentForm(_Form[Experiment | None]):
+    """Edit (or create) a roadmap experiment."""
+
+    DEFAULT_CSS = FORM_CSS % "ExperimentForm"
+
+    def __init__(self, experiment: Experiment, portfolio: Portfolio, *, new: bool = False) -> None:
+        super().__init__()
+        self.experiment = experiment
+        self.portfolio = portfolio
+        self.new = new
+
+    def compose(self) -> ComposeResult:
+        experiment = self.experiment
+        dialog = VerticalScroll(id="dialog")
+        dialog.border_title = "New experiment" if self.new else "Edit experiment"
+        with dialog:
+            with Horizontal(classes="row"):
+                yield Label("Title")
+                yield Input(experiment.title, id="title", classes="field", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Hypothesis")
+                yield TextArea(
+                    experiment.hypothesis, id="hypothesis", classes="field", compact=True
+                )
+            with Horizontal(classes="row"):
+                yield Label("Measure")
+                yield Input(experiment.measure, id="measure", classes="field", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Lane")
+                yield Select(
+                    [(lane.capitalize(), lane) for lane in LANES],
+                    value=experiment.lane,
+                    allow_blank=False,
+                    id="lane",
+                    compact=True,
+                )
+                yield Label("Status")
+                yield Select(
+                    [(status, status) for status in STATUSES],
+                    value=experiment.status,
+                    allow_blank=False,
+                    id="status",
+                    compact=True,
+                )
+            with Horizontal(classes="row"):
+                for field_id, label, day in (
+                    ("start", "Start", experiment.start),
+                    ("review", "Review", experiment.review),
+                ):
+                    yield Label(label)
+                    yield Input(
+                        day.isoformat() if day else "",
+                        id=field_id,
+                        classes="field",
+                        placeholder="YYYY-MM-DD",
+                        restrict=r"[0-9-]*",
+                        max_length=10,
+                        compact=True,
+                    )
+            with Horizontal(classes="row"):
+                yield Label("Links")
+                yield Input(
+                    ", ".join(experiment.links),
+                    id="links",
+                    classes="field",
+                    placeholder="matrix ids or source URLs, separated by commas",
+                    compact=True,
+                )
+            yield Static(self._matches(), id="matches", classes="matches")
+            yield from self.buttons()
+
+    def _matches(self, text: str | None = None) -> Content:
+        links = split_list(text) if text is not None else self.experiment.links
+        return matches_content(
+            describe_links(links, self.portfolio), "not a matrix id or a followed source"
+        )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "links":
+            self.query_one("#matches", Static).update(self._matches(event.value))
+
+    def action_save(self) -> None:
+        errors: list[str] = []
+        invalid: list[str] = []
+        title = self.value("title").strip()
+        if not title:
+            errors.append("Give the experiment a title.")
+            invalid.append("title")
+        dates: dict[str, dt.date | None] = {}
+        for field_id, label in (("start", "The start date"), ("review", "The review date")):
+            try:
+                dates[field_id] = parse_date(self.value(field_id), label)
+            except ValueError as exc:
+                errors.append(str(exc))
+                invalid.append(field_id)
+        start, review = dates.get("start"), dates.get("review")
+        if start and review and review < start:
+            errors.append("The review date comes before the start date.")
+            invalid.append("review")
+        if errors:
+            self.show_errors(errors, invalid)
+            return
+        lane = self.query_one("#lane", Select).value
+        status = self.query_one("#status", Select).value
+        self.dismiss(
+            Experiment(
+                id=self.experiment.id,
+                title=title,
+                hypothesis=self.query_one("#hypothesis", TextArea).text.strip(),
+                measure=self.value("measure").strip(),
+                lane=lane if isinstance(lane, str) else self.experiment.lane,
+                status=status if isinstance(status, str) else self.experiment.status,
+                start=start,
+                review=review,
+                links=split_list(self.value("links")),
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question; y or Enter confirms, n or Escape declines."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,enter", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmDialog {
+        align: center middle;
+        #dialog {
+            width: 60;
+            max-width: 100%;
+            height: auto;
+            border: round $error;
+            background: $surface;
+            padding: 1 2;
+        }
+        .buttons { height: auto; align-horizontal: right; margin-top: 1; }
+        .buttons Button { margin-left: 2; }
+    }
+    """
+
+    def __init__(self, question: Content, yes: str = "Delete") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        dialog = VerticalScroll(id="dialog")
+        dialog.border_title = "Confirm"
+        with dialog:
+            yield Static(self.question)
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="yes", compact=True)
+                yield Button("Cancel (n)", id="no", compact=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)

@@ -1,0 +1,61 @@
+"""The one-line status bar every screen shows above its footer.
+
+It follows ``app.refresh_status`` and marks the demo portfolio and a read-only (broken)
+portfolio.toml, so the user always knows why edits might not stick.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.content import Content
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from ..core.session import Session
+
+
+class StatusBar(Static):
+    """Refresh progress on the left, then a marker for the demo or a read-only portfolio."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        width: 1fr;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
+    def __init__(self, session: Session | None = None, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self._session = session
+
+    @property
+    def session(self) -> Session | None:
+        # Screens may yield a bare StatusBar(); the app holds the session then.
+        if self._session is not None:
+            return self._session
+        session: Session | None = getattr(self.app, "session", None)
+        return session
+
+    def on_mount(self) -> None:
+        if hasattr(self.app, "refresh_status"):
+            self.watch(self.app, "refresh_status", self._status_changed, init=True)
+        else:
+            self.update(self.render_line(""))
+
+    def _status_changed(self, status: str) -> None:
+        self.update(self.render_line(status))
+
+    def render_line(self, status: str) -> Content:
+        """The bar's text. ``status`` may quote a server's error, so it stays plain text."""
+        parts: list[Content] = []
+        session = self.session
+        if session is not None and session.read_only:
+            parts.append(Content.styled("read-only: portfolio.toml has an error", "bold $error"))
+        if session is not None and session.workspace.demo:
+            parts.append(Content.styled("demo portfolio", "bold $warning"))
+        parts.append(Content(status or "Idle"))
+        return Content(" · ").join(parts)
