@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import socket
 import struct
+import sys
 import threading
 import time
 import zlib
@@ -115,7 +116,7 @@ class TestServer:
         self._lock = threading.Lock()
         self.stopping = threading.Event()
         handler = type("Handler", (_Handler,), {"server_state": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _Server(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
@@ -159,6 +160,13 @@ class TestServer:
         with self._lock:
             self.in_flight[host] -= 1
             self._total -= 1
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client hanging up (the tests' timeouts and size caps do it on purpose) is normal.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1502,7 +1502,7 @@ def build_bookmarks_rss(s: Spec) -> str:
         t, url, note, tags, _ = bookmark(s.topic())
         lines = [el("title", escape(t)), el("link", escape(url))]
         if style == "raindrop":
-            cover = f"https://rdl.ink/render/{R.randint(10**8, 10**9)}"
+            cover = f"https://rdl.raindrop.example/render/{R.randint(10**8, 10**9)}"
             desc = f"<p>{h(note)}</p>" if note else ""
             lines += [
                 el("guid", escape(url), isPermaLink="true"),
@@ -1884,8 +1884,7 @@ def build_reddit(s: Spec) -> str:
     entries = []
     for age in ages:
         topic = s.topic()
-        slots = Slots(topic)
-        t = fill(R.choice(REDDIT_TITLES), slots)
+        t, slots = titled(topic, REDDIT_TITLES)
         user = handle(person()) + str(R.randint(10, 9999))
         pid = "1" + "".join(R.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(6))
         slug = slugify(t)[:50].replace("-", "_")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 import random
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -45,7 +44,9 @@ async def test_cold_refresh_stores_items(
     http_server: TestServer, refresher: Refresher, store: Store
 ) -> None:
     for name in ("a", "b", "c"):
-        http_server.route(f"/{name}", body=http_server.rss(title=name.upper(), prefix=name), etag=f'"{name}1"')
+        http_server.route(
+            f"/{name}", body=http_server.rss(title=name.upper(), prefix=name), etag=f'"{name}1"'
+        )
     before = utcnow()
     summary = await refresher.refresh(sources(http_server, "/a", "/b", "/c"))
     assert (summary.ok, summary.not_modified, summary.failed) == (3, 0, 0)

@@ -183,7 +183,7 @@ def parse_retry_after(value: str, now: dt.datetime) -> dt.datetime | None:
         if when is None:
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.timezone.utc)
+            when = when.replace(tzinfo=dt.UTC)
     return max(now, min(when, now + MAX_RETRY_AFTER))
 
 
@@ -524,9 +524,7 @@ class Fetcher:
                     result.error = f"redirected to an invalid address: {_words(location)}"
                     return None
                 if next_url.scheme not in ("http", "https") or not next_url.host:
-                    result.error = (
-                        f"redirected to a non-web address: {_words(str(next_url)[:80])}"
-                    )
+                    result.error = f"redirected to a non-web address: {_words(str(next_url)[:80])}"
                     return None
                 return next_url.copy_with(fragment=None)
             result.content_type = response.headers.get("content-type", "")
@@ -639,9 +637,7 @@ async def discover_feed(
             if feed.items or not feed.error:
                 return page.moved_to or url, feed, page.body
             raise FetchError(f"{_words(url)} is not a feed: {feed.error}")
-        links = discover.find_feed_links(
-            _decode_html(page.body, page.content_type), page.final_url
-        )
+        links = discover.find_feed_links(_decode_html(page.body, page.content_type), page.final_url)
         if not links:
             raise FetchError(f"{_words(url)} is a web page that advertises no feed")
         problems: list[str] = []

@@ -207,6 +207,7 @@ class _Renderer(HTMLParser):
         self.base_url = base_url
         self.links: list[str] = []
         self._link_numbers: dict[str, int] = {}
+        self._resolved: dict[str, str] = {}
         self._out: list[str] = []
         # Open <a> elements: (link number or 0, count of text writes when it opened).
         self._anchors: list[tuple[int, int]] = []
@@ -420,6 +421,13 @@ class _Renderer(HTMLParser):
             self._write(f"[{number}]")
 
     def _resolve(self, href: str) -> str:
+        resolved = self._resolved.get(href)
+        if resolved is None:
+            # urljoin costs microseconds; pages repeat the same few links many times.
+            resolved = self._resolved[href] = self._resolve_uncached(href)
+        return resolved
+
+    def _resolve_uncached(self, href: str) -> str:
         href = clean_line(href)
         if not href or href.startswith("#"):
             return ""  # in-page anchors (footnote back-links) are noise in a list of links

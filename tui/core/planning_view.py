@@ -358,6 +358,8 @@ class TimelineRow:
     """Index of the month the bar ends in (the review, or the current month while an
     experiment with no review date runs)."""
     open_ended: bool = False
+    review_only: bool = False
+    """Only a review date is set: drawn as a single mark, not a bar."""
 
 
 @dataclass(frozen=True)
@@ -394,7 +396,7 @@ def timeline(experiments: Sequence[Experiment], today: dt.date) -> Timeline:
     )
     for experiment in ordered:
         start, review = experiment.start, experiment.review
-        open_ended = False
+        open_ended = review_only = False
         begin: int | None
         end: int | None
         if start and review:
@@ -406,6 +408,7 @@ def timeline(experiments: Sequence[Experiment], today: dt.date) -> Timeline:
             open_ended = True
         elif review:
             begin = end = index(review)
+            review_only = True
         else:
             begin = end = None
         rows.append(
@@ -417,6 +420,7 @@ def timeline(experiments: Sequence[Experiment], today: dt.date) -> Timeline:
                 first=begin,
                 last=end,
                 open_ended=open_ended,
+                review_only=review_only,
             )
         )
     return Timeline(months=months, current=index(this_month), rows=rows)

@@ -16,6 +16,7 @@ while the first requests are in flight, and the pool is kept until ``close()``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -236,10 +237,9 @@ class Refresher:
                 event = ProgressEvent(
                     done, len(todo), result.url, result.outcome, result.new_items, result.error
                 )
-                try:
+                # A broken progress display must not stop the refresh.
+                with contextlib.suppress(Exception):
                     on_progress(event)
-                except Exception:
-                    pass  # a broken progress display must not stop the refresh
 
         try:
             await asyncio.gather(*(one(source, state) for source, state in todo))
@@ -307,7 +307,10 @@ class Refresher:
             # The hash is not kept, so a broken feed is parsed (and reported) again next time.
             result = await self._failed(state, error, interval, None)
             return SourceResult(
-                result.url, result.outcome, error=result.error, http_status=result.http_status,
+                result.url,
+                result.outcome,
+                error=result.error,
+                http_status=result.http_status,
                 parsed=True,
             )
         state.status = OK
@@ -319,9 +322,7 @@ class Refresher:
         state.content_hash = digest
         state.next_due = next_due(state, interval, now, self.rng)
         new_items = await asyncio.to_thread(self.store.store_feed, state, feed, now)
-        return SourceResult(
-            state.url, OK, new_items, state.error, fetched.status, parsed=True
-        )
+        return SourceResult(state.url, OK, new_items, state.error, fetched.status, parsed=True)
 
     async def _unchanged(
         self, state: SourceState, fetched: FetchResult, interval: float
@@ -359,10 +360,8 @@ class Refresher:
         await self.fetcher.aclose()
         pools: list[ProcessPoolExecutor] = []
         if self._pool_task is not None:
-            try:
+            with contextlib.suppress(Exception):
                 pools.append(await self._pool_task)
-            except Exception:
-                pass
             self._pool_task = None
         if self._pool is not None:
             pools.append(self._pool)

@@ -201,7 +201,8 @@ class AddSourceScreen(FormScreen[Source | None]):
             )
             yield Static("A web page works: folio finds the feed it advertises.", classes="hint")
             yield from self.field(
-                "Name", Input(placeholder="optional: the feed's title", id="name", compact=True),
+                "Name",
+                Input(placeholder="optional: the feed's title", id="name", compact=True),
                 "name",
             )
             yield from self.field(
@@ -210,7 +211,8 @@ class AddSourceScreen(FormScreen[Source | None]):
                 "kind",
             )
             yield from self.field(
-                "Tags", Input(placeholder="optional: comma, separated", id="tags", compact=True),
+                "Tags",
+                Input(placeholder="optional: comma, separated", id="tags", compact=True),
                 "tags",
             )
             with Horizontal(id="looking"):
@@ -267,7 +269,7 @@ class AddSourceScreen(FormScreen[Source | None]):
         except FetchError as exc:
             self._failed(str(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - any failure is shown, never a traceback
+        except Exception as exc:  # any failure is shown in words, never a traceback
             self._failed(f"Could not look for a feed at {url}: {exc or type(exc).__name__}")
             return
         if duplicate := find_duplicate(feed_url, self.session.sources):
@@ -279,7 +281,9 @@ class AddSourceScreen(FormScreen[Source | None]):
             Source(
                 url=feed_url,
                 name=name or feed.title.strip(),
-                kind=kind if isinstance(kind, str) and kind in KINDS else guess_kind(feed_url, feed),
+                kind=kind
+                if isinstance(kind, str) and kind in KINDS
+                else guess_kind(feed_url, feed),
                 tags=parse_tags(self.query_one("#tags", Input).value),
             )
         )
@@ -318,8 +322,9 @@ class EditSourceScreen(FormScreen[Source | None]):
             )
             yield from self.field(
                 "Tags",
-                Input(", ".join(source.tags), placeholder="comma, separated", id="tags",
-                      compact=True),
+                Input(
+                    ", ".join(source.tags), placeholder="comma, separated", id="tags", compact=True
+                ),
                 "tags",
             )
             yield from self.field(
@@ -350,7 +355,9 @@ class EditSourceScreen(FormScreen[Source | None]):
             try:
                 interval = format_duration(parse_duration(interval_text))
             except ValueError as exc:
-                self.show_error("interval", f"{str(exc).capitalize()}; leave it empty for the default.")
+                self.show_error(
+                    "interval", f"{str(exc).capitalize()}; leave it empty for the default."
+                )
                 self.query_one("#interval", Input).focus()
                 return
         kind = self.query_one("#kind", Select).value

@@ -1,19 +1,253 @@
-"""Placeholder until the real screen lands."""
+"""The roadmap (key 3): the vision, then experiments in lanes or on a month timeline.
+
+Each edit is saved to portfolio.toml at once through the session; the board redraws
+from ``roadmap_view`` after every change, including feed refreshes (for cadence).
+"""
 
 from __future__ import annotations
 
+import copy
+from typing import ClassVar
+
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from .. import keys
+from ..core.planning_view import (
+    CardView,
+    neighbour_after_delete,
+    new_experiment_defaults,
+    next_status,
+    roadmap_order,
+    roadmap_view,
+    slug_id,
+    step_lane,
+    timeline,
+)
+from ..core.portfolio import Experiment, Portfolio
 from ..core.session import Session
+from ..messages import RefreshFinished, SessionChanged
+from ..widgets.roadmap_board import RoadmapBoard
+from .planning_forms import (
+    ConfirmDialog,
+    ExperimentForm,
+    read_only_banner,
+    refuse_if_read_only,
+    try_edit,
+    try_undo,
+)
+
+REDRAW_AREAS = {"roadmap", "matrix", "sources", "items", "portfolio"}
+"""Links name matrix entries and sources, and cadence counts the user's own items."""
 
 
 class RoadmapScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = keys.ROADMAP
+    DEFAULT_CSS = """
+    RoadmapScreen {
+        #read-only { background: $error-muted; color: $text; padding: 0 1; height: auto; }
+        #vision {
+            height: auto;
+            max-height: 6;
+            border: round $border-blurred;
+            border-title-color: $text-muted;
+            padding: 0 1;
+            margin: 0 1;
+        }
+        RoadmapBoard { margin: 0 0 0 1; }
+        #roadmap-detail { height: 2; padding: 0 1; background: $boost; }
+    }
+    """
+
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
+        self._stale = False
 
     def compose(self) -> ComposeResult:
-        yield Static("roadmap")
+        if self.session.read_only:
+            yield Static(read_only_banner(self.session), id="read-only")
+        vision = Static(id="vision")
+        vision.border_title = "Vision"
+        yield vision
+        yield RoadmapBoard(id="board")
+        yield Static(id="roadmap-detail")
         yield Footer()
+
+    @property
+    def board(self) -> RoadmapBoard:
+        return self.query_one(RoadmapBoard)
+
+    async def on_mount(self) -> None:
+        await self.reload()
+        self.board.focus()
+
+    # -- showing -----------------------------------------------------------------------
+
+    async def reload(self, select: str | None = None) -> None:
+        session = self.session
+        today = session.today()
+        portfolio = session.portfolio
+        vision = portfolio.vision.strip()
+        self.query_one("#vision", Static).update(
+            Content(vision)
+            if vision
+            else Content.styled(
+                'No vision written yet: add vision = "…" to portfolio.toml.', "$text-muted"
+            )
+        )
+        self._stale = False
+        await self.board.show(
+            roadmap_view(portfolio, session.store, today),
+            timeline(portfolio.roadmap, today),
+            select,
+        )
+
+    async def on_session_changed(self, message: SessionChanged) -> None:
+        if message.change.area in REDRAW_AREAS:
+            # A hidden screen redraws when it is next shown rather than on every change.
+            if self.is_current:
+                await self.reload()
+            else:
+                self._stale = True
+
+    async def on_refresh_finished(self, message: RefreshFinished) -> None:
+        self._stale = True
+        if self.is_current:
+            await self.reload()
+
+    async def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if self._stale:
+            await self.reload()
+
+    def on_roadmap_board_selection_changed(self, message: RoadmapBoard.SelectionChanged) -> None:
+        self.query_one("#roadmap-detail", Static).update(self._detail(message.card))
+
+    def _detail(self, card: CardView | None) -> Content:
+        if card is None:
+            if self.session.read_only:
+                return Content("Nothing to show until portfolio.toml is fixed.")
+            return Content("No experiments yet. Press n to plan one.")
+        dates = " → ".join(d.isoformat() for d in (card.start, card.review) if d is not None)
+        return Content.assemble(
+            (card.title, "bold"),
+            (f"  {card.lane} · {card.status}" + (f" · {dates}" if dates else ""), "$text-muted"),
+            "\n",
+            ("Hypothesis: ", "$text-muted"),
+            card.hypothesis.replace("\n", " ") or "—",
+            ("  Measure: ", "$text-muted"),
+            card.measure or "—",
+            ("  Links: ", "$text-muted"),
+            ", ".join(card.links) or "—",
+        )
+
+    # -- editing -----------------------------------------------------------------------
+
+    def _stored(self, card_id: str | None) -> Experiment | None:
+        return next((e for e in self.session.portfolio.roadmap if e.id == card_id), None)
+
+    def _selected(self) -> Experiment | None:
+        if refuse_if_read_only(self, self.session):
+            return None
+        experiment = self._stored(self.board.selected)
+        if experiment is None:
+            self.notify("No experiment selected. Press n to add one.", timeout=3)
+        return experiment
+
+    async def _save(self, label: str, changed: Experiment, select: str | None = None) -> bool:
+        """Replace the experiment with ``changed.id`` (appending it when new) and save."""
+
+        def edit(portfolio: Portfolio) -> None:
+            for index, experiment in enumerate(portfolio.roadmap):
+                if experiment.id == changed.id:
+                    portfolio.roadmap[index] = changed
+                    return
+            portfolio.roadmap.append(changed)
+
+        if not try_edit(self, self.session, "roadmap", label, edit):
+            return False
+        await self.reload(select or changed.id)
+        return True
+
+    async def action_lane(self, delta: int) -> None:
+        experiment = self._selected()
+        if experiment is None:
+            return
+        lane = step_lane(experiment.lane, delta)
+        if lane == experiment.lane:
+            self.notify(f"Already in {lane.capitalize()}.", timeout=2)
+            return
+        moved = copy.deepcopy(experiment)
+        moved.lane = lane
+        await self._save(f"Moved {experiment.title} to {lane.capitalize()}", moved)
+
+    async def action_cycle_status(self) -> None:
+        experiment = self._selected()
+        if experiment is None:
+            return
+        changed = copy.deepcopy(experiment)
+        changed.status = next_status(experiment.status)
+        await self._save(f"{experiment.title}: {experiment.status} → {changed.status}", changed)
+
+    def action_edit(self) -> None:
+        experiment = self._selected()
+        if experiment is None:
+            return
+
+        async def done(result: Experiment | None) -> None:
+            if result is not None and result != experiment:
+                await self._save(f"Edited {result.title}", result)
+
+        self.app.push_screen(ExperimentForm(experiment, self.session.portfolio), done)
+
+    def action_new(self) -> None:
+        if refuse_if_read_only(self, self.session):
+            return
+
+        async def done(result: Experiment | None) -> None:
+            if result is None:
+                return
+            taken = {e.id for e in self.session.portfolio.roadmap}
+            result.id = slug_id(result.title, taken, fallback="experiment")
+            await self._save(f"Added {result.title}", result)
+
+        draft = new_experiment_defaults(self.session.today())
+        self.app.push_screen(ExperimentForm(draft, self.session.portfolio, new=True), done)
+
+    def action_delete(self) -> None:
+        experiment = self._selected()
+        if experiment is None:
+            return
+        question = Content.assemble(
+            "Delete the experiment ",
+            (experiment.title or experiment.id, "bold"),
+            "?\n",
+            ("u undoes this.", "$text-muted"),
+        )
+
+        async def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            after = neighbour_after_delete(roadmap_order(self.board.view), experiment.id)
+
+            def edit(portfolio: Portfolio) -> None:
+                portfolio.roadmap = [e for e in portfolio.roadmap if e.id != experiment.id]
+
+            if try_edit(self, self.session, "roadmap", f"Deleted {experiment.title}", edit):
+                await self.reload(after)
+
+        self.app.push_screen(ConfirmDialog(question), done)
+
+    async def action_undo(self) -> None:
+        if refuse_if_read_only(self, self.session):
+            return
+        if try_undo(self, self.session, "roadmap", "roadmap") is not None:
+            await self.reload()
+
+    def action_timeline(self) -> None:
+        board = self.board
+        board.set_timeline_mode(not board.timeline_mode)

@@ -224,9 +224,7 @@ class FeedBoard(ScrollView, can_focus=True):
         current = self.cursor_source
         grouped: dict[str, list[Source]] = {}
         for source in sources:
-            grouped.setdefault(source.kind if source.kind in KINDS else "other", []).append(
-                source
-            )
+            grouped.setdefault(source.kind if source.kind in KINDS else "other", []).append(source)
         self._order = []
         self._groups = []
         for kind in (*KINDS, "other"):
@@ -389,7 +387,8 @@ class FeedBoard(ScrollView, can_focus=True):
             if number:
                 blocks.append(_Block(y, 1, heading=""))
                 y += 1
-            blocks.append(_Block(y, 1, heading=f"{heading} · {len(members)} feeds"))
+            feeds = f"{len(members)} feed{'s' * (len(members) != 1)}"
+            blocks.append(_Block(y, 1, heading=f"{heading} · {feeds}"))
             y += 1
             for start in range(0, len(members), self._columns):
                 row = tuple(members[start : start + self._columns])
@@ -466,7 +465,9 @@ class FeedBoard(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            style = self.rich_style + self.get_component_rich_style(name, partial=True)
+            # The full component style: colours such as $text-muted are blended with the
+            # background only there (a partial style would keep them unblended).
+            style = self.get_component_rich_style(name)
             self._styles[name] = style
         return style
 
@@ -544,7 +545,9 @@ class FeedBoard(ScrollView, can_focus=True):
         for row in range(CARD_ITEMS):
             if row < len(data.items):
                 cursor = is_cursor and row == self._row
-                lines.append(self._boxed(self._item_line(data.items[row], inner, now, cursor), border))
+                lines.append(
+                    self._boxed(self._item_line(data.items[row], inner, now, cursor), border)
+                )
             elif row == 0 and not data.items:
                 empty = "no items yet" if data.state.status != "error" else "no items"
                 lines.append(self._boxed([Segment(fit(empty, inner), s("board--empty"))], border))
@@ -566,7 +569,7 @@ class FeedBoard(ScrollView, can_focus=True):
         return Strip([Segment("│ ", border), *inner, Segment(" │", border)])
 
     def _item_line(self, item: Item, inner: int, now: dt.datetime, cursor: bool) -> list[Segment]:
-        cursor_style = self.get_component_rich_style("board--cursor", partial=True)
+        cursor_style = self._style("board--cursor")
 
         def styled(name: str) -> Style:
             style = self._style(name)

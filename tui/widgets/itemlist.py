@@ -330,7 +330,9 @@ class ItemList(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            style = self.get_component_rich_style(name, partial=True)
+            # The full style: $text-muted and friends are blended with the background only
+            # there, so partial styles would draw them at full strength.
+            style = self.get_component_rich_style(name)
             self._styles[name] = style
         return style
 
@@ -339,9 +341,7 @@ class ItemList(ScrollView, can_focus=True):
         if item_id in self._rows:
             return self._rows.get(item_id)
         top = round(self.scroll_y)
-        window = self._ids[
-            max(0, top - _FETCH_MARGIN) : top + self._page_height() + _FETCH_MARGIN
-        ]
+        window = self._ids[max(0, top - _FETCH_MARGIN) : top + self._page_height() + _FETCH_MARGIN]
         wanted = [i for i in window if i not in self._rows]
         if item_id not in wanted:
             wanted.append(item_id)
@@ -358,7 +358,7 @@ class ItemList(ScrollView, can_focus=True):
         if not self._ids:
             if y == 1:
                 text = fit("  " + self.empty_text, width)
-                style = base + self._style("itemlist--empty")
+                style = self._style("itemlist--empty")
                 return Strip([Segment(text, style)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
         if row >= len(self._ids):
@@ -367,9 +367,11 @@ class ItemList(ScrollView, can_focus=True):
         cursor = self._style("itemlist--cursor") if row == self._cursor else None
         return self._render_row(item, width, base, cursor)
 
-    def _render_row(self, item: Item | None, width: int, base: Style, cursor: Style | None) -> Strip:
+    def _render_row(
+        self, item: Item | None, width: int, base: Style, cursor: Style | None
+    ) -> Strip:
         def styled(name: str | None) -> Style:
-            style = base + self._style(name) if name else base
+            style = self._style(name) if name else base
             return style + cursor if cursor is not None else style
 
         if item is None:
@@ -378,14 +380,16 @@ class ItemList(ScrollView, can_focus=True):
         text_style = "itemlist--read" if item.read else "itemlist--unread"
         source = self.session.source(item.source)
         source_name = plain(source.title if source else item.source)
-        source_width = max(8, min(22, width // 5))
+        source_width = max(8, min(22, width // 4))
         segments = [
             Segment(" ", styled(None)),
             Segment(GLYPHS["unread"] if not item.read else " ", styled("itemlist--dot")),
             Segment(GLYPHS["starred"] if item.starred else " ", styled("itemlist--star")),
             Segment(GLYPHS["saved"] if item.saved else " ", styled("itemlist--flag")),
             Segment(GLYPHS["bookmarked"] if item.bookmarked else " ", styled("itemlist--flag")),
-            Segment(f" {age_label(item.published, self.session.now()):>4}  ", styled("itemlist--meta")),
+            Segment(
+                f" {age_label(item.published, self.session.now()):>4}  ", styled("itemlist--meta")
+            ),
             Segment(fit(source_name, source_width), styled("itemlist--meta")),
             Segment("  ", styled(None)),
         ]

@@ -72,7 +72,7 @@ class QuadrantList(Widget):
         return max(len(self.entries) * ROW_HEIGHT, 1)
 
     def _style(self, name: str) -> Style:
-        return self.get_visual_style(f"quadrant-list--{name}", partial=True)
+        return self.get_visual_style(f"quadrant-list--{name}")
 
     def render(self) -> Content:
         width = max(self.size.width, 10)

@@ -44,12 +44,12 @@ class StatusBar(Static):
         if hasattr(self.app, "refresh_status"):
             self.watch(self.app, "refresh_status", self._status_changed, init=True)
         else:
-            self.update(self.render_line(""))
+            self.update(self.status_text(""))
 
     def _status_changed(self, status: str) -> None:
-        self.update(self.render_line(status))
+        self.update(self.status_text(status))
 
-    def render_line(self, status: str) -> Content:
+    def status_text(self, status: str) -> Content:
         """The bar's text. ``status`` may quote a server's error, so it stays plain text."""
         parts: list[Content] = []
         session = self.session

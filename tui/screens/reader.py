@@ -1,0 +1,213 @@
+"""The reader: one item's title, source, author, date and text, with its links numbered.
+
+Every string shown here comes from a feed, so it is put on screen as ``Content`` built
+from plain text (never markup) after ``text.clean`` has removed terminal controls again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from .. import keys
+from ..core.htmltext import html_to_text
+from ..core.models import Item
+from ..core.session import Session
+from ..core.text import clean
+from ..messages import SessionChanged
+from ..widgets.itemlist import GLYPHS, plain
+
+_READER_TRIAGE = {"toggle_read", "star", "save_later", "bookmark", "open_link", "undo"}
+
+
+def human_size(length: int | None) -> str:
+    """Bytes as megabytes with one decimal (``31.0 MB``); empty when the feed gave none."""
+    if not length or length <= 0:
+        return ""
+    if length < 1_000_000:
+        return f"{length / 1000:.0f} kB"
+    return f"{length / 1_000_000:.1f} MB"
+
+
+class ReaderScreen(Screen[int | None]):
+    """Shows one item; dismisses with the id of the item shown last (after n/p)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # A screen binding wins over the app's, so q closes the reader instead of quitting.
+        Binding("escape,q", "back", "Back", id="reader_back"),
+        Binding("j", "scroll(1)", "Down", show=False, id="reader_down"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="reader_up"),
+        Binding("space", "page(1)", "Page", show=False, id="reader_page"),
+        Binding("n", "step(1)", "Next", id="reader_next"),
+        Binding("p", "step(-1)", "Previous", id="reader_previous"),
+        *[b for b in keys.TRIAGE if isinstance(b, Binding) and b.id in _READER_TRIAGE],
+    ]
+
+    DEFAULT_CSS = """
+    ReaderScreen {
+        #reader-body { height: 1fr; padding: 0 2; }
+        #reader-title { text-style: bold; margin-top: 1; }
+        #reader-meta { color: $text-muted; }
+        #reader-flags { color: $warning; }
+        #reader-episode { color: $text-muted; margin-top: 1; }
+        #reader-text { margin: 1 0; max-width: 100; }
+    }
+    """
+
+    def __init__(
+        self, session: Session, item_id: int, neighbours: Sequence[int] | None = None
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.item_id = item_id
+        self.neighbours: Sequence[int] = neighbours if neighbours is not None else [item_id]
+        self._position: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="reader-body"):
+            yield Static(id="reader-title")
+            yield Static(id="reader-meta")
+            yield Static(id="reader-flags")
+            yield Static(id="reader-episode")
+            yield Static(id="reader-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show(self.item_id)
+        self.query_one("#reader-body").focus()
+
+    @property
+    def item(self) -> Item | None:
+        return self.session.store.item(self.item_id)
+
+    # -- showing an item ------------------------------------------------------------
+
+    def _show(self, item_id: int) -> None:
+        self.item_id = item_id
+        item = self.item
+        if item is None:
+            self._set("#reader-title", "This item is no longer in the store.")
+            for part in ("#reader-meta", "#reader-flags", "#reader-episode", "#reader-text"):
+                self._set(part, "")
+            return
+        if not item.read:
+            # Opening is reading; "u" on the dashboard brings it back as unread.
+            self.session.set_flag([item.id], "read", True, label=f"read {plain(item.title)}")
+            item.read = True
+        self._draw(item)
+        self.query_one("#reader-body", VerticalScroll).scroll_home(animate=False)
+
+    def _draw(self, item: Item) -> None:
+        source = self.session.source(item.source)
+        meta = [plain(source.title if source else item.source)]
+        if item.author:
+            meta.append(plain(item.author))
+        when = item.published.astimezone().strftime("%a %d %b %Y %H:%M")
+        meta.append(when if item.dated else f"first seen {when}")
+        self._set("#reader-title", plain(item.title) or "(untitled)")
+        self._set("#reader-meta", " · ".join(meta))
+        self._set("#reader-flags", self._flags(item))
+        self._set("#reader-episode", self._episode(item))
+        rendered = html_to_text(item.content or item.summary, base_url=item.link)
+        body = rendered.text or "(This item has no text.)"
+        if item.link:
+            body += f"\n\nLink: {plain(item.link)}"
+        self._set("#reader-text", body)
+
+    def _flags(self, item: Item) -> str:
+        names = {"starred": "starred", "saved": "saved for later", "bookmarked": "bookmarked"}
+        shown = [f"{GLYPHS[flag]} {label}" for flag, label in names.items() if getattr(item, flag)]
+        if not item.read:
+            shown.insert(0, f"{GLYPHS['unread']} unread")
+        return "  ".join(shown)
+
+    def _episode(self, item: Item) -> str:
+        if not item.enclosure_url:
+            return ""
+        facts = [f"Episode: {plain(item.duration)}" if item.duration else "Episode"]
+        size = human_size(item.enclosure_length)
+        if size:
+            facts.append(size)
+        if item.enclosure_type:
+            facts.append(plain(item.enclosure_type))
+        return " · ".join(facts) + "\n" + plain(item.enclosure_url)
+
+    def _set(self, selector: str, text: str) -> None:
+        widget = self.query_one(selector, Static)
+        # Content(text) is literal: "[bold]" stays brackets, "[@click=…]" is not a link.
+        widget.update(Content(clean(text)))
+        widget.display = bool(text)
+
+    # -- keys -----------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss(self.item_id)
+
+    def action_scroll(self, lines: int) -> None:
+        body = self.query_one("#reader-body", VerticalScroll)
+        body.scroll_relative(y=lines, animate=False)
+
+    def action_page(self, pages: int) -> None:
+        body = self.query_one("#reader-body", VerticalScroll)
+        body.scroll_relative(y=pages * max(1, body.size.height - 1), animate=False)
+
+    def action_step(self, delta: int) -> None:
+        if self._position is None or self.neighbours[self._position] != self.item_id:
+            try:
+                self._position = self.neighbours.index(self.item_id)
+            except ValueError:
+                self._position = None
+        if self._position is None:
+            return
+        target = self._position + delta
+        if not 0 <= target < len(self.neighbours):
+            self._say("No more items that way.")
+            return
+        self._position = target
+        self._show(self.neighbours[target])
+
+    async def action_toggle(self, flag: str) -> None:  # DOMNode.action_toggle is async
+        item = self.item
+        if item is None:
+            return
+        value = self.session.toggle_flag(item, flag)
+        setattr(item, flag, value)
+        self._set("#reader-flags", self._flags(item))
+
+    def action_open_link(self) -> None:
+        item = self.item
+        if item is None or not item.link:
+            self._say("This item has no link.", "warning")
+            return
+        self._open_link(item.link)
+
+    @work(thread=True, group="opener", exit_on_error=False)
+    def _open_link(self, url: str) -> None:
+        from ..core.opener import open_url
+
+        error = open_url(url, self.session.workspace.settings.ui.browser)
+        if error:
+            self.app.call_from_thread(self._say, f"Could not open the link: {error}", "error")
+
+    def action_undo(self) -> None:
+        label = self.session.undo_triage()
+        self._say(f"Undid: {label}" if label else "Nothing to undo.")
+
+    def on_session_changed(self, message: SessionChanged) -> None:
+        if self.item_id in message.change.item_ids:
+            item = self.item
+            if item is not None:
+                self._set("#reader-flags", self._flags(item))
+
+    def _say(self, message: str, severity: SeverityLevel = "information") -> None:
+        self.notify(clean(message), markup=False, severity=severity)
