@@ -71,6 +71,8 @@ class Run:
     other: int = 0
     server_cpu: float = 0.0
     peak_inflight: int = 0
+    background_cpu: float = 0.0
+    """CPU seconds the rest of the machine (other programs) used during the run."""
     output: str = ""
 
 
@@ -95,10 +97,51 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _busy_seconds() -> tuple[float, float]:
+    """CPU seconds the whole machine has been busy and in total, from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        fields = [int(v) for v in fh.readline().split()[1:9]]
+    idle = fields[3] + fields[4]
+    total = sum(fields)
+    return (total - idle) / _TICK, total / _TICK
+
+
+class Quiet:
+    """Waits for the machine to be idle before a run, so other programs disturb it less."""
+
+    max_busy = 0.25
+    """Busy fraction of all CPUs over half a second that counts as quiet."""
+    patience = 60.0
+    """Seconds to wait at most before each run; then it runs anyway (and says so)."""
+    waited = 0.0
+    gave_up = 0
+
+    @classmethod
+    def wait(cls) -> None:
+        if cls.patience <= 0:
+            return
+        start = time.monotonic()
+        while True:
+            b0, t0 = _busy_seconds()
+            time.sleep(0.5)
+            b1, t1 = _busy_seconds()
+            if t1 > t0 and (b1 - b0) / (t1 - t0) <= cls.max_busy:
+                break
+            if time.monotonic() - start > cls.patience:
+                cls.gave_up += 1
+                break
+        cls.waited += time.monotonic() - start
+
+
 def timed(argv: list[str], env: dict[str, str], cwd: Path, server: ServerProcess) -> Run:
     """Run argv under GNU time; wall clock from here, peak RSS and CPU from time(1)."""
     server.reset()
+    Quiet.wait()
     before = server.stats()
+    busy_before, _ = _busy_seconds()
     tfile = cwd / ".time"
     cmd = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(tfile), *argv]
     peak_tree = 0
@@ -118,6 +161,7 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path, server: ServerProcess
     sampler.start()
     out, _ = proc.communicate()
     wall = time.perf_counter() - start
+    busy_after, _ = _busy_seconds()
     done.set()
     sampler.join()
     if proc.returncode != 0:
@@ -126,15 +170,18 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path, server: ServerProcess
     after = server.stats()
     # time(1)'s figure is exact for one process; the sampled sum also covers worker processes.
     rss_kb = max(int(maxrss_kb), peak_tree)
+    cpu = float(user) + float(sys_)
+    server_cpu = after["cpu_s"] - before["cpu_s"]
     return Run(
         wall=wall,
         rss_mb=rss_kb / 1024,
-        cpu=float(user) + float(sys_),
+        cpu=cpu,
         ok=int(after["ok"]),
         not_modified=int(after["not_modified"]),
         other=int(after["requests"] - after["ok"] - after["not_modified"]),
-        server_cpu=after["cpu_s"] - before["cpu_s"],
+        server_cpu=server_cpu,
         peak_inflight=int(after["peak_inflight"]),
+        background_cpu=max(0.0, busy_after - busy_before - cpu - server_cpu),
         output=out,
     )
 
@@ -268,7 +315,8 @@ def measure(
                     f"{label:<11} rep {rep + 1} {cls.name:<8} {phase:<6} {run.wall:6.2f} s  "
                     f"cpu {run.cpu:5.2f} s  rss {run.rss_mb:6.1f} MB  200:{run.ok:<4} "
                     f"304:{run.not_modified:<4} other:{run.other:<3} "
-                    f"server cpu {run.server_cpu:4.2f} s  in flight {run.peak_inflight}"
+                    f"server cpu {run.server_cpu:4.2f} s  in flight {run.peak_inflight:<3} "
+                    f"others' cpu {run.background_cpu:4.2f} s"
                 )
                 print(line, flush=True)
                 log.append(line)
@@ -401,6 +449,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tools", default="folio,newsboat", help="comma-separated: folio,newsboat")
     p.add_argument("--server-cpu", type=int, default=None, help="pin the server to this CPU")
     p.add_argument("--out", type=Path, default=HERE / "results" / "refresh.md")
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=Quiet.patience,
+        help="before each run, wait up to this many seconds for the machine to be idle "
+        "(other programs using under --max-busy of the CPUs); 0 never waits (default 60)",
+    )
+    p.add_argument("--max-busy", type=float, default=Quiet.max_busy)
     args = p.parse_args(argv)
 
     if not Path("/usr/bin/time").exists():
@@ -412,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     if Folio in tools and not Path(Folio.exe).exists():
         sys.exit(f"needs {Folio.exe}: create the venv and pip install -e . first")
     Newsboat.threads = args.threads
+    Quiet.patience, Quiet.max_busy = args.quiet_wait, args.max_busy
 
     corpus: Path | None = args.corpus
     corpus_note = ""
@@ -439,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     print(info, flush=True)
     log: list[str] = []
     rows: list[dict[str, str]] = []
+    all_results: list[Result] = []
     base = Path(tempfile.mkdtemp(prefix="folio-bench-"))
     try:
         with ServerProcess(*server_args, cpu=args.server_cpu) as server:
@@ -449,11 +507,13 @@ def main(argv: list[str] | None = None) -> int:
                 ]
                 res = measure("generated", urls, kinds, server, tools, args.reps, base, log)
                 rows += rows_for("generated", res)
+                all_results += res.values()
             if corpus is not None:
                 urls = server.urls("corpus")
                 kinds = ["blog"] * len(urls)
                 res = measure("real-feeds", urls, kinds, server, tools, args.reps, base, log)
                 rows += rows_for("real-feeds", res)
+                all_results += res.values()
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -475,6 +535,15 @@ def main(argv: list[str] | None = None) -> int:
         "median over runs. Items: stored after the cold run (folio `items --json`, newsboat "
         "`rss_item`). 200 · 304: answers the server gave per run.",
     ]
+    others = [r.background_cpu for res in all_results for r in (*res.cold, *res.second, *res.warm)]
+    if others:
+        notes.append(
+            f"Other programs on the machine used {statistics.median(others):.2f} s of CPU "
+            f"(median per run, max {max(others):.2f} s) while runs were timed; before each run "
+            f"the driver waited for the machine to be idle ({Quiet.waited:.0f} s in all"
+            + (f", {Quiet.gave_up} runs started without it" if Quiet.gave_up else "")
+            + "). Use the min column when that figure is high."
+        )
     if corpus_note:
         notes.append(corpus_note + ".")
     table = text_table(rows)

@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     except CommandError as exc:
         _error(str(exc))
         return 1
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         # An unwritable config or data folder, a full disk: folio cannot run.
         _error(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))

@@ -28,7 +28,6 @@ from tui.core.fetch import (
     describe_error,
     discover_feed,
     fetch_url,
-    parse_retry_after,
 )
 
 if TYPE_CHECKING:
@@ -150,18 +149,6 @@ async def test_503_without_retry_after(http_server: TestServer) -> None:
         result = await fetcher.fetch(http_server.url("/feed"))
     assert result.error == "server said 503 Service Unavailable"
     assert result.retry_after is None
-
-
-def test_parse_retry_after() -> None:
-    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    assert parse_retry_after("60", now) == now + dt.timedelta(seconds=60)
-    assert parse_retry_after(" 0 ", now) == now
-    assert parse_retry_after("Mon, 01 Jan 2024 01:00:00 GMT", now) == now + dt.timedelta(hours=1)
-    assert parse_retry_after("Sun, 31 Dec 2023 00:00:00 GMT", now) == now  # past: now
-    assert parse_retry_after("99999999999", now) == now + dt.timedelta(days=7)  # capped
-    assert parse_retry_after("soon", now) is None
-    assert parse_retry_after("-5", now) is None
-    assert parse_retry_after("", now) is None
 
 
 async def test_timeout_on_endless_slow_body(http_server: TestServer) -> None:
@@ -387,8 +374,15 @@ async def test_any_transport_can_stand_in(http_server: TestServer) -> None:
 
 async def test_fetch_url_with_a_client_or_a_fetcher(http_server: TestServer) -> None:
     http_server.route("/feed", body=http_server.rss())
-    async with httpx.AsyncClient() as client:
+    http_server.redirect("/loop", "/loop")
+    async with httpx.AsyncClient(
+        follow_redirects=True, headers={"Accept-Encoding": "br"}
+    ) as client:
         assert (await fetch_url(client, http_server.url("/feed"))).body == http_server.rss()
+        # Redirects and encodings stay ours, whatever the client was set up to do.
+        looped = await fetch_url(client, http_server.url("/loop"))
+        assert looped.error == f"redirect loop at {http_server.url('/loop')}"
+    assert http_server.hits("/feed")[0].headers["accept-encoding"] == "gzip, deflate"
     async with Fetcher() as fetcher:
         assert (await fetch_url(fetcher, http_server.url("/feed"))).body == http_server.rss()
 

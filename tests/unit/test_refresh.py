@@ -263,7 +263,7 @@ async def test_process_pool(http_server: TestServer, store: Store) -> None:
     paths = [f"/f{i}" for i in range(6)]
     for path in paths:
         http_server.route(path, body=http_server.rss(items=5, prefix=path[1:]))
-    engine = Refresher(store, RefreshSettings(), parse_workers=2)
+    engine = Refresher(store, RefreshSettings(), parse_workers=2, pool_min_bytes=0)
     try:
         summary = await engine.refresh(sources(http_server, *paths))
         assert summary.ok == 6 and summary.new_items == 30 and summary.parsed == 6
@@ -274,3 +274,31 @@ async def test_process_pool(http_server: TestServer, store: Store) -> None:
     assert engine._pool is None
     # A closed refresher refuses politely.
     assert (await engine.refresh(sources(http_server, *paths))).total == 0
+
+
+async def test_small_bodies_never_start_the_pool(http_server: TestServer, store: Store) -> None:
+    http_server.route("/a", body=http_server.rss())
+    engine = Refresher(store, RefreshSettings())  # the defaults: 2 workers, 64 KB threshold
+    try:
+        assert (await engine.refresh(sources(http_server, "/a"))).ok == 1
+        assert engine._pool is None and engine._pool_task is None
+    finally:
+        await engine.close()
+
+
+async def test_a_dead_worker_is_replaced(http_server: TestServer, store: Store) -> None:
+    http_server.route("/a", body=http_server.rss(prefix="a"))
+    http_server.route("/b", body=http_server.rss(prefix="b"))
+    engine = Refresher(store, RefreshSettings(), parse_workers=1, pool_min_bytes=0)
+    try:
+        assert (await engine.refresh(sources(http_server, "/a"))).ok == 1
+        pool = engine._pool
+        assert pool is not None
+        for process in list(pool._processes.values()):  # type: ignore[attr-defined]
+            process.kill()
+            process.join()
+        summary = await engine.refresh(sources(http_server, "/b"))
+        assert summary.ok == 1 and summary.new_items == 3
+        assert engine._pool is not None and engine._pool is not pool
+    finally:
+        await engine.close()

@@ -14,6 +14,7 @@ from tui.core.schedule import (
     backoff_seconds,
     is_due,
     next_due,
+    parse_retry_after,
     source_interval,
 )
 
@@ -85,3 +86,15 @@ def test_source_interval() -> None:
     assert source_interval(Source(url="u"), 1800) == 1800
     assert source_interval(Source(url="u", interval="2h"), 1800) == 7200
     assert source_interval(Source(url="u", interval="soon"), 1800) == 1800
+
+
+def test_parse_retry_after() -> None:
+    now = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    assert parse_retry_after("60", now) == now + dt.timedelta(seconds=60)
+    assert parse_retry_after(" 0 ", now) == now
+    assert parse_retry_after("Mon, 01 Jan 2024 01:00:00 GMT", now) == now + dt.timedelta(hours=1)
+    assert parse_retry_after("Sun, 31 Dec 2023 00:00:00 GMT", now) == now  # past: now
+    assert parse_retry_after("99999999999", now) == now + dt.timedelta(days=7)  # capped
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after("-5", now) is None
+    assert parse_retry_after("", now) is None

@@ -87,7 +87,7 @@ def parse_date(text: str, label: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{label}: {value} is not a real date.") from None
+        raise ValueError(f"{label}, {value}, is not a real date.") from None
 
 
 def parse_score(text: str, label: str) -> int:
@@ -113,12 +113,28 @@ def clamp_score(score: int) -> int:
     return min(max(score, 1), 5)
 
 
-def cadence_text(figures: dict[str, Any] | None) -> str:
-    """``"3 posts since start · 0.8/week"``, or "" when nothing of the user's is linked."""
+def cadence_text(figures: dict[str, Any] | None, short: bool = False) -> str:
+    """``"3 posts since start · 0.8/week"`` (``"3 posts · 0.8/wk"`` when ``short``),
+    or "" when nothing of the user's is linked."""
     if not figures:
         return ""
     posts = figures["posts"]
+    if short:
+        return f"{posts} post{'s' * (posts != 1)} · {figures['per_week']:.1f}/wk"
     return f"{posts} post{'s' * (posts != 1)} since start · {figures['per_week']:.1f}/week"
+
+
+def review_text(review: dt.date | None, due: bool, width: int) -> str:
+    """The longest wording of a card's review date that fits ``width`` cells."""
+    if review is None:
+        return "no review date"
+    day = review.isoformat()
+    wordings = (
+        [f"review due {day}", f"due {day}", f"due {day[2:]}"]
+        if due
+        else [f"review {day}", f"rev {day}", day]
+    )
+    return next((w for w in wordings if len(w) <= width), wordings[-1])
 
 
 # -- link matching, for the forms -------------------------------------------------------
@@ -265,6 +281,7 @@ class CardView:
     review: dt.date | None
     review_due: bool
     cadence: str
+    cadence_short: str
     links: tuple[str, ...]
 
 
@@ -272,6 +289,7 @@ def roadmap_view(portfolio: Portfolio, store: Store, today: dt.date) -> dict[str
     """The cards of each lane, soonest review first (no review date last)."""
     view: dict[str, list[CardView]] = {lane: [] for lane in LANES}
     for experiment in portfolio.roadmap:
+        figures = cadence(experiment, portfolio, store, today)
         view[experiment.lane].append(
             CardView(
                 id=experiment.id,
@@ -283,7 +301,8 @@ def roadmap_view(portfolio: Portfolio, store: Store, today: dt.date) -> dict[str
                 start=experiment.start,
                 review=experiment.review,
                 review_due=review_due(experiment, today),
-                cadence=cadence_text(cadence(experiment, portfolio, store, today)),
+                cadence=cadence_text(figures),
+                cadence_short=cadence_text(figures, short=True),
                 links=tuple(experiment.links),
             )
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import random
 
 from tui.core.config import parse_duration
@@ -11,10 +12,12 @@ from tui.core.models import Source, SourceState
 __all__ = [
     "JITTER",
     "MAX_BACKOFF",
+    "MAX_RETRY_AFTER",
     "MIN_INTERVAL",
     "backoff_seconds",
     "is_due",
     "next_due",
+    "parse_retry_after",
     "source_interval",
 ]
 
@@ -24,6 +27,8 @@ MAX_BACKOFF = 24 * 3600.0
 """Failures stretch the interval up to a day (or the interval itself, if that is longer)."""
 JITTER = 0.10
 """Due times are spread by ±10% so sources added together do not stay in lock-step."""
+MAX_RETRY_AFTER = dt.timedelta(days=7)
+"""A Retry-After further away than this is taken as this: a server cannot park a source forever."""
 
 
 def source_interval(source: Source, default_seconds: float) -> float:
@@ -63,6 +68,26 @@ def next_due(
     if state.retry_after is not None and state.retry_after > due:
         return state.retry_after
     return due
+
+
+def parse_retry_after(value: str, now: dt.datetime) -> dt.datetime | None:
+    """The time a Retry-After header (seconds or an HTTP date) points at, or None."""
+    value = value.strip()
+    if not value:
+        return None
+    when: dt.datetime | None
+    if value.isdigit():
+        when = now + min(dt.timedelta(seconds=int(value[:12])), MAX_RETRY_AFTER)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+    return max(now, min(when, now + MAX_RETRY_AFTER))
 
 
 def is_due(state: SourceState, now: dt.datetime) -> bool:

@@ -50,16 +50,24 @@ def user_workspace(settings: Settings | None = None) -> Workspace:
 
 
 def demo_workspace(settings: Settings | None = None, today: dt.date | None = None) -> Workspace:
-    """A fresh copy of the shipped demo portfolio, with an empty store of its own."""
+    """The shipped demo portfolio with a store of its own.
+
+    The copy is made afresh each day, so its dates stay current; within a day, what the
+    user read or starred in the demo is kept between runs.
+    """
     from .demo import DemoTransport, demo_portfolio_text
 
+    today = today or dt.date.today()
     folder = paths.demo_data_dir()
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
     portfolio_file = folder / "portfolio.toml"
-    text = demo_portfolio_text(today or dt.date.today())
-    write_atomic(portfolio_file, text.encode("utf-8"))
+    stamp = folder / "made-on"
+    fresh = stamp.exists() and stamp.read_text().strip() == today.isoformat()
+    if not (fresh and portfolio_file.exists()):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+        write_atomic(portfolio_file, demo_portfolio_text(today).encode("utf-8"))
+        stamp.write_text(today.isoformat())
     return Workspace(
         portfolio_path=portfolio_file,
         db_path=folder / "folio.db",

@@ -32,6 +32,7 @@ from ..core.portfolio import MatrixAxes, MatrixEntry, Portfolio
 from ..core.session import Session
 from ..messages import RefreshFinished, SessionChanged
 from ..widgets.matrix_grid import MatrixGrid
+from ..widgets.status import StatusBar
 from .planning_forms import (
     ConfirmDialog,
     MatrixEntryForm,
@@ -54,7 +55,13 @@ class MatrixScreen(Screen[None]):
         #value-axis { width: 1fr; text-style: bold; }
         #matrix-title { width: auto; color: $text-muted; }
         #effort-axis { width: 1fr; text-align: right; text-style: bold; }
-        #matrix-detail { height: 2; padding: 0 1; background: $boost; }
+        #matrix-detail {
+            height: 2;
+            padding: 0 1;
+            background: $boost;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
         MatrixGrid { margin: 0 1; }
     }
     """
@@ -74,6 +81,7 @@ class MatrixScreen(Screen[None]):
         yield MatrixGrid(self.session.portfolio.matrix_axes, id="matrix-grid")
         yield Label(Content(f"{axes.effort} →"), id="effort-axis", classes="axis")
         yield Static(id="matrix-detail")
+        yield StatusBar(self.session)
         yield Footer()
 
     @property

@@ -121,16 +121,17 @@ FORM_CSS = """
         background: $surface;
         padding: 0 1;
     }
-    .row { height: auto; margin-bottom: 1; }
-    .row > Label { width: 10; padding-right: 1; color: $text-muted; }
+    .row { height: auto; margin-top: 1; }
+    .row > Label { width: 12; padding-right: 1; color: $text-muted; }
     .row > Input, .row > TextArea { width: 1fr; }
     .row > Select { width: 1fr; }
+    .row > Input.score { width: 3; }
+    .row > Label.hint { width: 1fr; padding-left: 1; }
     TextArea { height: 3; }
     .hint { color: $text-muted; }
-    .matches { margin: 0 0 1 10; height: auto; }
-    #error { color: $text-error; text-style: bold; height: auto; }
-    #error:blank { display: none; }
-    .buttons { height: auto; align-horizontal: right; }
+    .matches { margin: 0 0 0 12; height: auto; }
+    #error { color: $text-error; text-style: bold; height: auto; display: none; }
+    .buttons { height: auto; align-horizontal: right; margin-top: 1; }
     .buttons Button { margin-left: 2; }
 }
 """
@@ -168,7 +169,9 @@ class _Form(ModalScreen[FormResult]):
     def show_errors(self, errors: list[str], invalid: list[str]) -> None:
         for widget in self.query(".field"):
             widget.set_class(widget.id in invalid, "-invalid")
-        self.query_one("#error", Static).update(Content("\n".join(errors)))
+        error = self.query_one("#error", Static)
+        error.update(Content("\n".join(errors)))
+        error.display = bool(errors)
         if invalid:
             self.query_one(f"#{invalid[0]}").focus()
 
@@ -195,7 +198,7 @@ class MatrixEntryForm(_Form[MatrixEntry | None]):
 
     def compose(self) -> ComposeResult:
         entry = self.entry
-        dialog = VerticalScroll(id="dialog")
+        dialog = VerticalScroll(id="dialog", can_focus=False)
         dialog.border_title = "New matrix entry" if self.new else "Edit matrix entry"
         with dialog:
             with Horizontal(classes="row"):
@@ -204,27 +207,21 @@ class MatrixEntryForm(_Form[MatrixEntry | None]):
             with Horizontal(classes="row"):
                 yield Label("Notes")
                 yield TextArea(entry.notes, id="notes", classes="field", compact=True)
-            with Horizontal(classes="row"):
-                yield Label("Value")
-                yield Input(
-                    str(entry.value),
-                    id="value",
-                    classes="field",
-                    restrict=r"[0-9]*",
-                    max_length=1,
-                    compact=True,
-                    tooltip="1 to 5: how much this helps your goals",
-                )
-                yield Label("Effort")
-                yield Input(
-                    str(entry.effort),
-                    id="effort",
-                    classes="field",
-                    restrict=r"[0-9]*",
-                    max_length=1,
-                    compact=True,
-                    tooltip="1 to 5: how much work it takes",
-                )
+            for field_id, label, score, hint in (
+                ("value", "Value", entry.value, "1 to 5: how much it serves your goals"),
+                ("effort", "Effort", entry.effort, "1 to 5: how much work it takes"),
+            ):
+                with Horizontal(classes="row"):
+                    yield Label(label)
+                    yield Input(
+                        str(score),
+                        id=field_id,
+                        classes="field score",
+                        restrict=r"[0-9]*",
+                        max_length=1,
+                        compact=True,
+                    )
+                    yield Label(hint, classes="hint")
             with Horizontal(classes="row"):
                 yield Label("Sources")
                 yield Input(
@@ -290,7 +287,7 @@ class ExperimentForm(_Form[Experiment | None]):
 
     def compose(self) -> ComposeResult:
         experiment = self.experiment
-        dialog = VerticalScroll(id="dialog")
+        dialog = VerticalScroll(id="dialog", can_focus=False)
         dialog.border_title = "New experiment" if self.new else "Edit experiment"
         with dialog:
             with Horizontal(classes="row"):
@@ -428,7 +425,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.yes = yes
 
     def compose(self) -> ComposeResult:
-        dialog = VerticalScroll(id="dialog")
+        dialog = VerticalScroll(id="dialog", can_focus=False)
         dialog.border_title = "Confirm"
         with dialog:
             yield Static(self.question)

@@ -32,6 +32,7 @@ from ..core.portfolio import Experiment, Portfolio
 from ..core.session import Session
 from ..messages import RefreshFinished, SessionChanged
 from ..widgets.roadmap_board import RoadmapBoard
+from ..widgets.status import StatusBar
 from .planning_forms import (
     ConfirmDialog,
     ExperimentForm,
@@ -59,7 +60,13 @@ class RoadmapScreen(Screen[None]):
             margin: 0 1;
         }
         RoadmapBoard { margin: 0 0 0 1; }
-        #roadmap-detail { height: 2; padding: 0 1; background: $boost; }
+        #roadmap-detail {
+            height: 2;
+            padding: 0 1;
+            background: $boost;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
     }
     """
 
@@ -76,6 +83,7 @@ class RoadmapScreen(Screen[None]):
         yield vision
         yield RoadmapBoard(id="board")
         yield Static(id="roadmap-detail")
+        yield StatusBar(self.session)
         yield Footer()
 
     @property

@@ -371,8 +371,10 @@ class SourcesScreen(Screen[None]):
         url = source.url
 
         def edited(updated: Source | None) -> None:
-            if updated is not None and updated != source:
-                self._save(lambda: self.session.update_source(url, updated))
+            if updated is None or updated == source:
+                return
+            if self._save(lambda: self.session.update_source(url, updated)):
+                self.notify(f"Saved {updated.title}.", markup=False)
 
         default = self.session.workspace.settings.refresh.interval
         self.app.push_screen(EditSourceScreen(source, default), edited)
@@ -382,13 +384,15 @@ class SourcesScreen(Screen[None]):
             return
         url = source.url
         message = Content.from_markup(
-            "Stop following [b]$title[/b]?\nIts stored items go too. u undoes this.",
+            "Stop following [b]$title[/b]?\n"
+            "Its stored items are removed too. u brings the source back, and its items\n"
+            "return with the next refresh.",
             title=source.title,
         )
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._save(lambda: self.session.delete_source(url))
+            if yes and self._save(lambda: self.session.delete_source(url)):
+                self.notify(f"Deleted {source.title}. u brings it back.", markup=False)
 
         self.app.push_screen(ConfirmScreen("Delete source", message), confirmed)
 

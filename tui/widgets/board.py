@@ -13,6 +13,7 @@ the cursor, the scroll position or the focus.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -400,7 +401,7 @@ class FeedBoard(ScrollView, can_focus=True):
         self._starts = [block.y for block in blocks]
         self._where = where
         self._cards.clear()
-        self.virtual_size = Size(0, y if self._order else 3)
+        self.virtual_size = Size(0, y)
 
     def on_mount(self) -> None:
         self._relayout()
@@ -477,8 +478,9 @@ class FeedBoard(ScrollView, can_focus=True):
             self._relayout()
         base = self.rich_style
         if not self._order:
-            if y == 1:
-                text = fit("  " + EMPTY_MESSAGE, width)
+            lines = textwrap.wrap(EMPTY_MESSAGE, max(10, width - 4))
+            if 1 <= y <= len(lines):
+                text = fit("  " + lines[y - 1], width)
                 return Strip([Segment(text, self._style("board--empty"))])
             return Strip.blank(width, base)
         virtual_y = round(self.scroll_y) + y

@@ -12,6 +12,7 @@ stripped terminal controls again: it is never parsed as markup, and a title such
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -356,8 +357,9 @@ class ItemList(ScrollView, can_focus=True):
         base = self.rich_style
         row = round(self.scroll_y) + y
         if not self._ids:
-            if y == 1:
-                text = fit("  " + self.empty_text, width)
+            lines = textwrap.wrap(self.empty_text, max(10, width - 4))
+            if 1 <= y <= len(lines):
+                text = fit("  " + lines[y - 1], width)
                 style = self._style("itemlist--empty")
                 return Strip([Segment(text, style)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)

@@ -21,7 +21,14 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from .. import keys
-from ..core.planning_view import CardView, Timeline, month_window, roadmap_move, roadmap_order
+from ..core.planning_view import (
+    CardView,
+    Timeline,
+    month_window,
+    review_text,
+    roadmap_move,
+    roadmap_order,
+)
 from ..core.portfolio import LANES, STATUSES
 
 STATUS_STYLES: dict[str, str] = {
@@ -37,20 +44,28 @@ BADGE_STYLES: dict[str, str] = {
     "dropped": "$text-muted on $panel",
 }
 
+WIDE_CARD = 20
+"""Cards at least this wide (inside) say "since start" in full."""
 
-def card_content(card: CardView) -> Content:
-    """Title; status badge and review date; cadence when the user's own sources are linked."""
-    parts: list[Content] = [Content.styled(card.title, "bold")]
-    badge = Content.styled(f" {card.status} ", BADGE_STYLES.get(card.status, ""))
+
+def card_content(card: CardView, width: int) -> Content:
+    """Title, status badge, review date, and cadence when the user's own sources are
+    linked; wordings shorten to fit the narrow lanes of an 80-column terminal."""
+    parts: list[Content] = [
+        Content.styled(card.title, "bold"),
+        Content.styled(f" {card.status} ", BADGE_STYLES.get(card.status, "")),
+    ]
+    review = review_text(card.review, card.review_due, width)
     if card.review is None:
-        review = Content.styled("no review date", "$text-muted")
+        parts.append(Content.styled(review, "$text-muted"))
     elif card.review_due:
-        review = Content.styled(f"review due {card.review.isoformat()}", "bold $text-error")
+        parts.append(Content.styled(review, "bold $text-error"))
     else:
-        review = Content.styled(f"review {card.review.isoformat()}", "$text-muted")
-    parts.append(Content.assemble(badge, " ", review))
+        parts.append(Content.styled(review, "$text-muted"))
     if card.cadence:
-        parts.append(Content.styled(card.cadence, "$text-accent"))
+        # The full wording wraps well onto two lines; below that it becomes three.
+        cadence = card.cadence if width >= WIDE_CARD else card.cadence_short
+        parts.append(Content.styled(cadence, "$text-accent"))
     return Content("\n").join(parts)
 
 
@@ -82,8 +97,13 @@ class Card(Widget):
             self.set_class(card.review_due, "-due")
             self.refresh(layout=True)
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Worded for the width being laid out, which self.size does not know yet.
+        # RenderStyles serves as the rules map at run time; Widget does the same.
+        return card_content(self.card, width).get_height(self.styles, width)  # type: ignore[arg-type]
+
     def render(self) -> Content:
-        return card_content(self.card)
+        return card_content(self.card, self.size.width)
 
     def on_click(self) -> None:
         self.post_message(self.Clicked(self.card.id))
@@ -114,7 +134,7 @@ class LaneColumn(VerticalScroll, can_focus=False):
         return list(self.query_children(Card))
 
     async def set_cards(self, cards: list[CardView]) -> None:
-        self.border_title = f"{self.lane.capitalize()} · {len(cards)}"
+        self.border_title = f" {self.lane.capitalize()} · {len(cards)} "
         shown = self.cards
         if [c.card.id for c in shown] == [c.id for c in cards] and (cards or self.children):
             for widget, card in zip(shown, cards, strict=True):
@@ -162,7 +182,8 @@ class TimelineView(Widget):
         return [row.id for row in self.timeline.rows]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return self.HEADER_LINES + max(len(self.timeline.rows), 1) + 2
+        # Header, rows, a blank line and the legend (which may take two lines).
+        return self.HEADER_LINES + max(len(self.timeline.rows), 1) + 3
 
     def render(self) -> Content:
         timeline = self.timeline
@@ -225,16 +246,20 @@ class TimelineView(Widget):
                 cells.append(Content.styled(text, bar_style))
             lines.append(Content.assemble(*cells))
         lines.append(Content(""))
-        legend: list[Content | str] = []
+        statuses: list[Content | str] = []
         for status in STATUSES:
-            legend += [Content.styled("█", STATUS_STYLES[status]), f" {status}  "]
-        legend += [
+            statuses += [Content.styled("█", STATUS_STYLES[status]), f" {status}  "]
+        marks = Content.assemble(
             Content.styled("┊", "$text-accent"),
             " this month  ◆ review only  ",
             Content.styled("red title", "bold $text-error"),
             ": review due",
-        ]
-        lines.append(Content.assemble(*legend).truncate(width, ellipsis=True))
+        )
+        legend = Content.assemble(*statuses)
+        if legend.cell_length + marks.cell_length <= width:
+            lines.append(legend + marks)
+        else:
+            lines += [legend, marks.truncate(width, ellipsis=True)]
         return Content("\n").join(lines)
 
     def on_click(self, event: events.Click) -> None:

@@ -1,0 +1,71 @@
+"""Parse speed: folio's parse_feed against plain feedparser, over ../shared/corpus/real-feeds.
+
+Run by hand: ``.venv/bin/python bench/parse_speed.py [--rounds N] [--workers N]``.
+Prints items per second for each engine on one core, and for parse_feed across a process
+pool (as the refresh engine runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import feedparser
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tui.core.parse import parse_feed, parse_feed_job  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "real-feeds"
+
+
+def _time(label: str, bodies: list[bytes], rounds: int, run: object) -> float:
+    assert callable(run)
+    items = 0
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for body in bodies:
+            items += run(body)
+    elapsed = time.perf_counter() - start
+    rate = items / elapsed
+    print(f"{label:42} {items:7d} items {elapsed:7.2f} s {rate:10.0f} items/s "
+          f"{1e6 / rate:7.1f} µs/item")  # fmt: skip
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--skip-feedparser", action="store_true")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        sys.exit(f"no corpus at {CORPUS}")
+    bodies = [p.read_bytes() for p in sorted(CORPUS.iterdir()) if p.name != "LICENSE"]
+    print(f"{len(bodies)} feeds, {sum(map(len, bodies)) / 1e6:.1f} MB, rounds={args.rounds}")
+
+    fast = _time("parse_feed (auto: fast path)", bodies, args.rounds,
+                 lambda b: len(parse_feed(b).items))  # fmt: skip
+    _time("parse_feed (engine=reference)", bodies, 1,
+          lambda b: len(parse_feed(b, engine="reference").items))  # fmt: skip
+    if not args.skip_feedparser:
+        _time("feedparser.parse (defaults)", bodies, 1,
+              lambda b: len(feedparser.parse(b).entries))  # fmt: skip
+
+    jobs = [(b, "", "") for b in bodies] * (args.rounds * 4)
+    with ProcessPoolExecutor(args.workers) as pool:
+        list(pool.map(parse_feed_job, jobs[: len(bodies)]))  # warm the workers up
+        start = time.perf_counter()
+        items = sum(len(feed.items) for feed in pool.map(parse_feed_job, jobs, chunksize=8))
+        elapsed = time.perf_counter() - start
+    print(f"{'parse_feed, ProcessPool x' + str(args.workers):42} {items:7d} items "
+          f"{elapsed:7.2f} s {items / elapsed:10.0f} items/s")  # fmt: skip
+    print(f"10,000 items at the single-core fast rate: {10_000 / fast:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

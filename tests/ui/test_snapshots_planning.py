@@ -1,0 +1,82 @@
+"""Snapshots of the matrix, the roadmap and its timeline, and their forms, at 120×40 and 80×24.
+
+Update with ``pytest tests/ui/test_snapshots_planning.py --snapshot-update`` and look at
+the SVGs (or the app in a terminal of that size) before committing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tui.app import FolioApp
+from tui.core.session import Session
+from tui.screens.matrix import MatrixScreen
+from tui.screens.planning_forms import ExperimentForm, MatrixEntryForm
+from tui.screens.roadmap import RoadmapScreen
+
+SIZES = [(120, 40), (80, 24)]
+
+
+class App(FolioApp):
+    # FolioApp.__init__ assigns self.auto_refresh, which Textual's DOMNode defines as a
+    # repaint-timer property; a plain class attribute keeps that timer out of the tests.
+    CSS_PATH = str(Path(__file__).resolve().parents[2] / "tui" / "app.tcss")
+    auto_refresh = False  # type: ignore[assignment]
+
+
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool]) -> None:
+    for _ in range(400):
+        if predicate():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("timed out")
+
+
+def opened(keys: list[str], screen: type, *, then: list[str] | None = None) -> Any:
+    """A ``run_before`` that presses ``keys``, waits for ``screen``, then presses ``then``."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press(*keys)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen))
+        await wait_for(pilot, lambda: pilot.app.screen.focused is not None)
+        if then:
+            await pilot.press(*then)
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_matrix(snap_compare: Any, session: Session, size: tuple[int, int]) -> None:
+    app = App(session, auto_refresh=False)
+    assert snap_compare(app, terminal_size=size, run_before=opened(["2"], MatrixScreen))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_roadmap(snap_compare: Any, session: Session, size: tuple[int, int]) -> None:
+    app = App(session, auto_refresh=False)
+    assert snap_compare(app, terminal_size=size, run_before=opened(["3"], RoadmapScreen))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_roadmap_timeline(snap_compare: Any, session: Session, size: tuple[int, int]) -> None:
+    app = App(session, auto_refresh=False)
+    run_before = opened(["3"], RoadmapScreen, then=["t"])
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_matrix_form_fits_80x24(snap_compare: Any, session: Session) -> None:
+    app = App(session, auto_refresh=False)
+    run_before = opened(["2", "enter"], MatrixEntryForm)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_experiment_form_fits_80x24(snap_compare: Any, session: Session) -> None:
+    app = App(session, auto_refresh=False)
+    run_before = opened(["3", "enter"], ExperimentForm)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
