@@ -114,7 +114,7 @@ class Quiet:
 
     max_busy = 0.25
     """Busy fraction of all CPUs over half a second that counts as quiet."""
-    patience = 60.0
+    patience = 20.0
     """Seconds to wait at most before each run; then it runs anyway (and says so)."""
     waited = 0.0
     gave_up = 0
@@ -213,9 +213,16 @@ class Tool:
 class Folio(Tool):
     name = "folio"
     exe = str(ROOT / ".venv" / "bin" / "folio")
+    pycache: Path | None = None
+    """Bytecode cache for folio's runs; see ``main``."""
 
     def __init__(self, base: Path, urls: list[str], kinds: list[str]) -> None:
         super().__init__(base, urls, kinds)
+        if self.pycache is not None:
+            # An installed program has its .pyc files; an environment with
+            # PYTHONDONTWRITEBYTECODE=1 would recompile folio's modules on every run.
+            self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+            self.env["PYTHONPYCACHEPREFIX"] = str(self.pycache)
         for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
             path = self.dir / var.lower()
             path.mkdir()
@@ -290,13 +297,14 @@ def measure(
     reps: int,
     base: Path,
     log: list[str],
+    warmup: int = 1,
 ) -> dict[str, Result]:
     results = {t.name: Result(t.name) for t in tools}
-    for rep in range(reps):
+    for rep in range(-warmup, reps):
         order = tools if rep % 2 == 0 else list(reversed(tools))  # alternate who goes first
         for cls in order:
             tool = cls(base, urls, kinds)
-            res = results[cls.name]
+            res = results[cls.name] if rep >= 0 else Result(cls.name)  # warm-up: not kept
             cold = tool.refresh(server)
             res.cold.append(cold)
             res.items.append(tool.items())
@@ -310,9 +318,10 @@ def measure(
                     break
                 warm = tool.refresh(server)
             res.warm.append(warm)
+            tag = f"rep {rep + 1}" if rep >= 0 else "warm-up"
             for phase, run in (("cold", cold), ("second", second), ("warm", warm)):
                 line = (
-                    f"{label:<11} rep {rep + 1} {cls.name:<8} {phase:<6} {run.wall:6.2f} s  "
+                    f"{label:<11} {tag:<7} {cls.name:<8} {phase:<6} {run.wall:6.2f} s  "
                     f"cpu {run.cpu:5.2f} s  rss {run.rss_mb:6.1f} MB  200:{run.ok:<4} "
                     f"304:{run.not_modified:<4} other:{run.other:<3} "
                     f"server cpu {run.server_cpu:4.2f} s  in flight {run.peak_inflight:<3} "
@@ -454,9 +463,15 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=Quiet.patience,
         help="before each run, wait up to this many seconds for the machine to be idle "
-        "(other programs using under --max-busy of the CPUs); 0 never waits (default 60)",
+        "(other programs using under --max-busy of the CPUs); 0 never waits (default 20)",
     )
     p.add_argument("--max-busy", type=float, default=Quiet.max_busy)
+    p.add_argument("--warmup", type=int, default=1, help="untimed repetitions first (default 1)")
+    p.add_argument(
+        "--no-pycache",
+        action="store_true",
+        help="run folio with the environment as it is, even PYTHONDONTWRITEBYTECODE=1",
+    )
     args = p.parse_args(argv)
 
     if not Path("/usr/bin/time").exists():
@@ -498,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, str]] = []
     all_results: list[Result] = []
     base = Path(tempfile.mkdtemp(prefix="folio-bench-"))
+    if not args.no_pycache:
+        Folio.pycache = base / "pycache"
     try:
         with ServerProcess(*server_args, cpu=args.server_cpu) as server:
             if not args.no_generated:
@@ -505,13 +522,17 @@ def main(argv: list[str] | None = None) -> int:
                 kinds = [
                     "podcast" if feed_format(n) == "podcast" else "blog" for n in range(len(urls))
                 ]
-                res = measure("generated", urls, kinds, server, tools, args.reps, base, log)
+                res = measure(
+                    "generated", urls, kinds, server, tools, args.reps, base, log, args.warmup
+                )
                 rows += rows_for("generated", res)
                 all_results += res.values()
             if corpus is not None:
                 urls = server.urls("corpus")
                 kinds = ["blog"] * len(urls)
-                res = measure("real-feeds", urls, kinds, server, tools, args.reps, base, log)
+                res = measure(
+                    "real-feeds", urls, kinds, server, tools, args.reps, base, log, args.warmup
+                )
                 rows += rows_for("real-feeds", res)
                 all_results += res.values()
     finally:
@@ -524,10 +545,16 @@ def main(argv: list[str] | None = None) -> int:
         f"127.0.0.1–127.0.0.{args.addresses}, {args.delay * 1000:.0f} ms per answer, ETag + "
         "Last-Modified + 304. Client and server share the machine's cores; the per-run server "
         "CPU time is in the log below.",
-        f"Generated: {args.feeds} feeds × {args.items} items (RSS 2.0, Atom, podcast in turn), "
+        f"Generated feeds: {args.feeds} × {args.items} items (RSS 2.0, Atom, podcast in turn), "
         f"{args.feeds // max(args.addresses, 1)} feeds per address. newsboat: "
         f"`reload-threads {args.threads}`. folio: default settings.",
-        f"Each figure: median (min) of {args.reps} runs, each tool in fresh temp folders.",
+        f"Each figure: median (min) of {args.reps} runs after {args.warmup} untimed warm-up "
+        "run(s), the two tools taking turns to go first; each run in fresh temp folders.",
+        "folio runs with a bytecode cache (PYTHONPYCACHEPREFIX in the temp folder, filled by "
+        "the warm-up), as an installed program would; this environment sets "
+        "PYTHONDONTWRITEBYTECODE=1, which would otherwise recompile folio's modules every run."
+        if Folio.pycache is not None and os.environ.get("PYTHONDONTWRITEBYTECODE")
+        else "folio runs with the environment's own bytecode settings.",
         "warm (all 304): the run in which every answer was 304 — folio's 2nd run, newsboat's "
         "3rd (newsboat 2.21 stores ETag/Last-Modified only for feeds already in its cache, so "
         "its 2nd run is all 200s). second run: each tool's plain 2nd invocation.",

@@ -148,8 +148,7 @@ class FolioApp(App[None]):
 
         def progress(event: ProgressEvent) -> None:
             self.refresh_status = f"Refreshing {event.done}/{event.total}"
-            new_items = getattr(event.outcome, "new_items", 0) or 0
-            self.broadcast(lambda: SourceRefreshed(event.url, new_items, event.outcome))
+            self.broadcast(lambda: SourceRefreshed(event.url, event.new_items, event.outcome))
 
         summary = await self._refresher.refresh(
             self.session.sources, only_due=only_due, on_progress=progress

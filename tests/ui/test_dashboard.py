@@ -27,6 +27,17 @@ from tui.widgets.itemlist import ItemList
 BOARD_ORDER = [s.url for s in SOURCES]  # the fixture already lists them blog, podcast, ...
 
 
+async def ready(pilot: Pilot[Any]) -> None:
+    """Wait for the dashboard's first paint and its Inbox ids (read in a thread)."""
+    await pilot.pause()
+    for _ in range(500):
+        screen = pilot.app.screen
+        if not isinstance(screen, DashboardScreen) or screen.inbox_loaded:
+            break
+        await pilot.pause(0.01)
+    await pilot.pause()
+
+
 # -- helpers ------------------------------------------------------------------------------
 
 
@@ -77,12 +88,12 @@ def app(session: Session) -> FolioApp:
 
 async def test_board_and_inbox_side_by_side(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b, ib = board(app), inbox(app)
         assert b.has_focus
         assert [s.url for s in b.sources] == BOARD_ORDER
         assert b.region.x == 0 and ib.region.x > b.region.right - 1  # side by side
-        assert ib.ids == session.inbox_ids()
+        assert ib.ids == session.inbox_ids() and dash(app).inbox_loaded
         assert static_text(app, "#inbox-title") == "Inbox — 48 unread, by priority"
         text = "\n".join(visible_text(b))
         assert "Blogs · 3 feeds" in text and "People Ops Weekly" in text
@@ -95,7 +106,7 @@ async def test_board_and_inbox_side_by_side(app: FolioApp, session: Session) -> 
 
 async def test_narrow_terminal_shows_one_side_and_tab_switches(app: FolioApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b, ib = board(app), inbox(app)
         assert b.display and b.has_focus
         assert not ib.parent.display  # type: ignore[union-attr]
@@ -110,7 +121,7 @@ async def test_narrow_terminal_shows_one_side_and_tab_switches(app: FolioApp) ->
 
 async def test_tab_switches_focus_when_wide(app: FolioApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("tab")
         await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
         assert board(app).display  # both stay visible
@@ -123,7 +134,7 @@ async def test_empty_portfolio_says_how_to_start(tmp_path: Path) -> None:
     try:
         app = FolioApp(session, auto_refresh=False)
         async with app.run_test(size=(120, 30)) as pilot:
-            await pilot.pause()
+            await ready(pilot)
             text = " ".join(" ".join(visible_text(board(app))).split())
             assert "No sources yet — press 4 then a to add one" in text
             assert "`folio import FILE`" in text
@@ -139,7 +150,7 @@ async def test_empty_portfolio_says_how_to_start(tmp_path: Path) -> None:
 
 async def test_j_k_arrows_move_through_items_pane_by_pane(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         first = newest(session, BOARD_ORDER[0])
         assert (b.cursor_source, b.cursor_item_id) == (BOARD_ORDER[0], first[0])
@@ -148,7 +159,10 @@ async def test_j_k_arrows_move_through_items_pane_by_pane(app: FolioApp, session
         await pilot.press("j")
         assert b.cursor_item_id == first[4]
         await pilot.press("j")  # past the last item on the card: the next pane, first item
-        assert (b.cursor_source, b.cursor_item_id) == (BOARD_ORDER[1], newest(session, BOARD_ORDER[1])[0])
+        assert (b.cursor_source, b.cursor_item_id) == (
+            BOARD_ORDER[1],
+            newest(session, BOARD_ORDER[1])[0],
+        )
         await pilot.press("k")  # and back to the previous pane's last item
         assert b.cursor_item_id == first[4]
         await pilot.press("up", "k")
@@ -161,7 +175,7 @@ async def test_j_k_arrows_move_through_items_pane_by_pane(app: FolioApp, session
 
 async def test_left_right_h_jump_to_neighbouring_pane(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         await pilot.press("j", "j")
         await pilot.press("right")
@@ -177,7 +191,7 @@ async def test_left_right_h_jump_to_neighbouring_pane(app: FolioApp, session: Se
 
 async def test_page_home_end_and_cursor_kept_in_view(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 24)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         await pilot.press("G")
         assert b.cursor_source == BOARD_ORDER[-1]
@@ -194,7 +208,7 @@ async def test_page_home_end_and_cursor_kept_in_view(app: FolioApp, session: Ses
 
 async def test_inbox_moves_and_scrolls(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("tab")
         await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
         ib = inbox(app)
@@ -226,7 +240,7 @@ async def test_flag_keys_on_the_board(
     app: FolioApp, session: Session, key: str, flag: str, glyph: str
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         await pilot.press("j")
         item_id = b.cursor_item_id
@@ -249,7 +263,7 @@ async def test_r_toggles_read_on_board_and_inbox_counts_follow(
     app: FolioApp, session: Session
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         item_id = b.cursor_item_id
         assert item_id is not None
@@ -266,7 +280,7 @@ async def test_r_toggles_read_on_board_and_inbox_counts_follow(
 
 async def test_inbox_triage_keeps_rows_and_cursor(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("tab")
         await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
         ib = inbox(app)
@@ -291,7 +305,7 @@ INBOX_SETTLE = 0.5
 
 async def test_enter_opens_reader_marks_read_and_q_returns(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("j")
         item_id = board(app).cursor_item_id
         assert item_id is not None
@@ -309,7 +323,7 @@ async def test_enter_opens_reader_marks_read_and_q_returns(app: FolioApp, sessio
 
 async def test_double_click_opens_reader_and_click_selects(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         ids = newest(session, BOARD_ORDER[0])
         # Board line 0 is the heading, 1 the card top, 2 the status, 3.. the items.
@@ -327,7 +341,7 @@ async def test_double_click_opens_reader_and_click_selects(app: FolioApp, sessio
 
 async def test_mouse_wheel_scrolls_without_moving_the_cursor(app: FolioApp) -> None:
     async with app.run_test(size=(120, 24)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         cursor = (b.cursor_source, b.cursor_item_id)
         for _ in range(3):
@@ -357,7 +371,7 @@ async def test_o_opens_http_links_with_an_argv_list(
     hostile = ParsedItem(guid=second.guid, title=second.title, link="javascript:alert(1)")
     session.store.store_feed(SourceState(url=url, status="ok"), ParsedFeed(items=[hostile]))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         first = session.store.item(board(app).cursor_item_id or 0)
         assert first is not None
         await pilot.press("o")
@@ -374,7 +388,7 @@ async def test_o_opens_http_links_with_an_argv_list(
 
 async def test_m_marks_pane_read_and_u_undoes(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         url = BOARD_ORDER[0]
         cursor = b.cursor_item_id
@@ -384,7 +398,9 @@ async def test_m_marks_pane_read_and_u_undoes(app: FolioApp, session: Session) -
         await pilot.pause()
         assert "all read" in visible_text(b)[1]
         assert static_text(app, "#inbox-title") == "Inbox — 40 unread, by priority"
-        assert any("Marked 8 items in People Ops Weekly read" in n.message for n in app._notifications)
+        assert any(
+            "Marked 8 items in People Ops Weekly read" in n.message for n in app._notifications
+        )
         assert b.cursor_item_id == cursor
         await pilot.press("u")
         assert session.store.count(sources=[url], unread=True) == 8
@@ -397,9 +413,11 @@ async def test_m_marks_pane_read_and_u_undoes(app: FolioApp, session: Session) -
         assert any(n.message == "Nothing to undo." for n in app._notifications)
 
 
-async def test_m_in_the_inbox_marks_the_current_items_source(app: FolioApp, session: Session) -> None:
+async def test_m_in_the_inbox_marks_the_current_items_source(
+    app: FolioApp, session: Session
+) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("tab")
         await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
         ib = inbox(app)
@@ -433,7 +451,7 @@ def _add_items(session: Session, url: str, titles: list[str], hours_ago: int = 0
 
 async def test_new_items_never_move_cursor_scroll_or_focus(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 20)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("tab")
         await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
         ib, b = inbox(app), board(app)
@@ -463,7 +481,7 @@ async def test_board_card_shows_new_items_keeping_the_cursor_item(
     app: FolioApp, session: Session
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         await pilot.press("j")
         item_id = b.cursor_item_id
@@ -481,7 +499,7 @@ async def test_status_shows_errors_refreshing_and_next_time(
     app: FolioApp, session: Session
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         url = BOARD_ORDER[1]
         state = session.store.state(url)
@@ -508,7 +526,7 @@ async def test_status_shows_errors_refreshing_and_next_time(
 
 async def test_session_changes_from_elsewhere_redraw(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         b = board(app)
         item_id = b.cursor_item_id
         assert item_id is not None
@@ -524,7 +542,9 @@ async def test_session_changes_from_elsewhere_redraw(app: FolioApp, session: Ses
         assert b.cursor_item_id == item_id
 
 
-async def test_reader_keys(app: FolioApp, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_reader_keys(
+    app: FolioApp, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tui.core.opener as opener
 
     calls: list[list[str]] = []
@@ -532,7 +552,7 @@ async def test_reader_keys(app: FolioApp, session: Session, monkeypatch: pytest.
     monkeypatch.setenv("BROWSER", "browser")
     podcast = "https://cast.example/rss"
     async with app.run_test(size=(100, 12)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         board(app).select(podcast)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
@@ -568,9 +588,11 @@ async def test_reader_keys(app: FolioApp, session: Session, monkeypatch: pytest.
         assert board(app).cursor_item_id == ids[0]
 
 
-async def test_reader_from_the_inbox_steps_through_the_inbox(app: FolioApp, session: Session) -> None:
+async def test_reader_from_the_inbox_steps_through_the_inbox(
+    app: FolioApp, session: Session
+) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("tab")
         await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
         ids = inbox(app).ids

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.ui.conftest import FIXED_NOW
+from tests.ui.test_dashboard import ready
 from tui.app import FolioApp
 from tui.core.config import Settings
 from tui.core.models import KINDS, ParsedFeed, ParsedItem, Source, SourceState
@@ -79,7 +80,7 @@ def large(large_root: Path) -> Iterator[Session]:
 async def test_dashboard_with_500_feeds_and_100k_items(large: Session) -> None:
     app = FolioApp(large, auto_refresh=False)
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
         board = screen.query_one(FeedBoard)

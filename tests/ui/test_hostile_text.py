@@ -22,6 +22,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tests.ui.conftest import FIXED_NOW, build_session
+from tests.ui.test_dashboard import ready
 from tui.app import FolioApp
 from tui.core.models import ParsedFeed, ParsedItem, Source, SourceState
 from tui.core.portfolio import Portfolio
@@ -112,7 +113,7 @@ def assert_terminal_clean(app: FolioApp) -> None:
 async def test_markup_in_titles_and_names_is_shown_literally(evil: Session) -> None:
     app = FolioApp(evil, auto_refresh=False)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         board = app.screen.query_one(FeedBoard)
         inbox = app.screen.query_one(ItemList)
         board_text = "\n".join(widget_lines(board))
@@ -135,7 +136,7 @@ async def test_markup_in_titles_and_names_is_shown_literally(evil: Session) -> N
 async def test_controls_and_bidi_never_reach_the_terminal(evil: Session) -> None:
     app = FolioApp(evil, auto_refresh=False)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         board = app.screen.query_one(FeedBoard)
         inbox = app.screen.query_one(ItemList)
         text = "\n".join(widget_lines(board) + widget_lines(inbox))
@@ -166,7 +167,7 @@ async def test_clicking_markup_runs_no_action(evil: Session) -> None:
 
     app.run_action = spy  # type: ignore[method-assign]
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await _click_every_title(pilot, app)
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, DashboardScreen)
@@ -177,7 +178,7 @@ async def test_clicking_markup_runs_no_action(evil: Session) -> None:
 async def test_reader_shows_hostile_item_as_plain_text(evil: Session) -> None:
     app = FolioApp(evil, auto_refresh=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("enter")
         for _ in range(100):
             if isinstance(app.screen, ReaderScreen):
@@ -206,7 +207,7 @@ async def test_reader_shows_hostile_item_as_plain_text(evil: Session) -> None:
 async def test_notifications_quote_names_without_markup(evil: Session) -> None:
     app = FolioApp(evil, auto_refresh=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await ready(pilot)
         await pilot.press("m")  # "Marked 7 items in [@click=app.quit]x[/] feed read"
         await pilot.pause()
         notes = list(app._notifications)

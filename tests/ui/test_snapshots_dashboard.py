@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
+from tests.ui.test_dashboard import ready
 from tui.app import FolioApp
 from tui.core.session import Session
 from tui.screens.reader import ReaderScreen
@@ -48,35 +49,48 @@ async def _wait_for_reader(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+def pressing(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A run_before that waits for the Inbox to load, then presses ``keys``."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+
+    return run
+
+
 def test_dashboard_120x40(snap_compare: SnapCompare, session: Session) -> None:
-    assert snap_compare(app_for(session), terminal_size=(120, 40))
+    assert snap_compare(app_for(session), terminal_size=(120, 40), run_before=pressing())
 
 
 def test_dashboard_80x24(snap_compare: SnapCompare, session: Session) -> None:
-    assert snap_compare(app_for(session), terminal_size=(80, 24))
+    assert snap_compare(app_for(session), terminal_size=(80, 24), run_before=pressing())
 
 
 def test_dashboard_200x60(snap_compare: SnapCompare, session: Session) -> None:
-    assert snap_compare(app_for(session), terminal_size=(200, 60))
+    assert snap_compare(app_for(session), terminal_size=(200, 60), run_before=pressing())
 
 
 def test_dashboard_after_triage(snap_compare: SnapCompare, session: Session) -> None:
     # Star, save, bookmark and read one item each, then move into the next pane.
-    keys = ["j", "s", "j", "l", "j", "b", "j", "r", "right"]
-    assert snap_compare(app_for(session), press=keys, terminal_size=(120, 40))
+    keys = pressing("j", "s", "j", "l", "j", "b", "j", "r", "right")
+    assert snap_compare(app_for(session), terminal_size=(120, 40), run_before=keys)
 
 
 def test_inbox_80x24(snap_compare: SnapCompare, session: Session) -> None:
-    assert snap_compare(app_for(session), press=["tab", "j", "j"], terminal_size=(80, 24))
+    keys = pressing("tab", "j", "j")
+    assert snap_compare(app_for(session), terminal_size=(80, 24), run_before=keys)
 
 
 def test_inbox_focused_120x40(snap_compare: SnapCompare, session: Session) -> None:
-    assert snap_compare(app_for(session), press=["tab", "j", "s"], terminal_size=(120, 40))
+    keys = pressing("tab", "j", "s")
+    assert snap_compare(app_for(session), terminal_size=(120, 40), run_before=keys)
 
 
 def test_reader_podcast_120x40(snap_compare: SnapCompare, session: Session) -> None:
     async def open_episode(pilot: Pilot[Any]) -> None:
-        await pilot.pause()
+        await ready(pilot)
         pilot.app.screen.query_one(FeedBoard).select("https://cast.example/rss")
         await pilot.press("enter")
         await _wait_for_reader(pilot)
@@ -86,6 +100,7 @@ def test_reader_podcast_120x40(snap_compare: SnapCompare, session: Session) -> N
 
 def test_reader_80x24(snap_compare: SnapCompare, session: Session) -> None:
     async def open_item(pilot: Pilot[Any]) -> None:
+        await ready(pilot)
         await pilot.press("enter")
         await _wait_for_reader(pilot)
 

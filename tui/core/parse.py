@@ -3,36 +3,30 @@
 :func:`parse_feed` never raises. Every way a document can be wrong ends up as
 ``ParsedFeed.error`` in words, with whatever items could still be read.
 
-Two engines read XML:
+Before an XML document is parsed, :mod:`.xmlsafe` makes it UTF-8, removes the DOCTYPE's
+internal subset (no entity is ever expanded beyond a few bytes, none is external) and runs
+expat over it as a well-formedness check. Then one of two engines reads it:
 
-* fastfeedparser (lxml and a native extractor, ~25 µs per item) is the fast path. It is used
-  only for documents that expat, run first as a well-formedness check, finds well-formed;
-  and only when its result is usable (it did not raise, and for podcasts its items line up
-  with the ones the check counted).
-* feedparser (~1 ms per item) is the reference, and reads everything else: ill-formed
-  documents (its loose parser recovers what it can, and we report the expat error), and
-  whatever the fast path refused.
+* fastfeedparser (lxml and a native extractor, ~25 µs per item) is the fast path, for
+  well-formed documents. Its result is used only if it is usable: it did not raise, its
+  items line up with the ones expat counted, and nothing it is known to miss is there.
+* feedparser (~1 ms per item) is the reference. It reads ill-formed documents (its loose
+  parser recovers more than lxml's: it knows HTML entities) and whatever the fast path
+  refused.
 
-The differential test (tests/unit/test_parse_differential.py) checks that both give the same
-items on 50 real feeds.
-
-Before either engine sees a document it is made safe and uniform (:func:`_prepare`): it is
-transcoded to UTF-8 when it is in another encoding, and a DOCTYPE's internal subset is
-removed, keeping only entity declarations that cannot expand into more than a few bytes.
-So no parser ever sees an external entity or a nested one: billion-laughs and XXE documents
-cost a millisecond and come back with an error saying their entities were removed.
+The mapping from each engine's dicts to ParsedItem reproduces feedparser's conventions,
+and tests/unit/test_parse_differential.py checks that both give the same items on 50 real
+feeds. JSON Feed is read here with the json module.
 """
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import datetime as dt
 import email.utils
 import io
 import json
 import re
-import xml.parsers.expat
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin
@@ -42,6 +36,15 @@ import feedparser
 
 from .models import Enclosure, ParsedFeed, ParsedItem
 from .text import clean, clean_line
+from .xmlsafe import (
+    UNKNOWN_ITEM,
+    ItemScan,
+    ScannedItem,
+    check_xml,
+    defuse_subset,
+    scan_prolog,
+    to_utf8,
+)
 
 __all__ = ["parse_feed", "parse_feed_job"]
 
@@ -56,8 +59,11 @@ def parse_feed(
     ``url`` is the document's address, used to resolve relative links. ``content_type`` is
     the HTTP Content-Type: it marks JSON Feeds and supplies a charset for documents that
     declare none. ``engine`` is for tests and benchmarks: ``"fast"`` uses only
-    fastfeedparser (no fallback), ``"reference"`` only feedparser.
+    fastfeedparser (no fallback), ``"reference"`` only feedparser; any other value is a
+    programming error and raises ValueError.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
     try:
         return _parse(body, url, content_type, engine)
     except Exception as exc:  # the promise is "never raises": any bug becomes a feed error
@@ -71,8 +77,6 @@ def parse_feed_job(args: tuple[bytes, str, str]) -> ParsedFeed:
 
 
 def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}")
     if not isinstance(body, bytes | bytearray | memoryview):
         return ParsedFeed(error=f"not a feed: expected bytes, got {type(body).__name__}")
     body = bytes(body)
@@ -81,21 +85,21 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, url)
 
-    body = _to_utf8(body, content_type)
-    prolog = _scan_prolog(body)
+    body = to_utf8(body, content_type)
+    prolog = scan_prolog(body)
     if prolog.root == "html" or (not prolog.root and prolog.doctype_name == "html"):
         return ParsedFeed(error=f"not a feed: an HTML page{_html_title(body)}")
     notes: list[str] = []
     if prolog.subset is not None:
-        body, removed, kept_entities = _defuse_subset(body, prolog)
+        body, removed, kept_entities = defuse_subset(body, prolog)
         if removed:
             notes.append("unsafe XML: entity declarations removed, not expanded")
     else:
         kept_entities = False
 
     # Text handlers cost a Python call per text node, so durations are read for podcasts only.
-    scan = _ItemScan(podcast=b"itunes.com/dtds/podcast" in body[:65536].lower())
-    xml_error = _check_xml(body, scan)
+    scan = ItemScan(podcast=b"itunes.com/dtds/podcast" in body[:65536].lower())
+    xml_error = check_xml(body, scan)
     # Atom 0.3's base64 text is decoded only by feedparser.
     fast_ok = xml_error is None and not kept_entities and not _BASE64_MODE.search(body)
     if xml_error and engine == "auto" and not _FEEDISH.search(body):
@@ -114,8 +118,10 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
         # would take seconds. lxml's recovering parser reads it in milliseconds, if less
         # faithfully (it drops undefined entities such as &eacute;).
         feed = _parse_fast(body, url, None, atom)
-        if feed is not None and not feed.items:
-            feed = None
+        if feed is None or not feed.items:
+            notes.append(_not_a_feed(prolog.root, xml_error))
+            notes.append("too broken to read")
+            return ParsedFeed(error="; ".join(notes))
     if feed is None:
         feed = _parse_reference(body, url)
     if xml_error:
@@ -125,7 +131,7 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
         else:
             notes.append(_not_a_feed(prolog.root, xml_error))
     elif feed.error:
-        notes.append(feed.error)
+        notes.append(_not_a_feed(prolog.root, "") if _NOT_A_FEED in feed.error else feed.error)
     feed.error = "; ".join(notes) or None
     feed.items = [item for item in feed.items if _has_substance(item)]
     return feed
@@ -143,274 +149,11 @@ def _has_substance(item: ParsedItem) -> bool:
     )
 
 
-# --------------------------------------------------------------------------- preparation
-
-_BOM_CODECS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# Without a BOM, how "<?" begins tells the wide encodings apart (XML 1.0 appendix F).
-_SNIFF_CODECS = {
-    b"\x00\x00\x00<": "utf-32-be",
-    b"<\x00\x00\x00": "utf-32-le",
-    b"\x00<\x00?": "utf-16-be",
-    b"<\x00?\x00": "utf-16-le",
-    b"\x4c\x6f\xa7\x94": "cp037",  # EBCDIC
-}
-_XML_DECL = re.compile(rb"<\?xml[^>]{0,200}?\?>")
-_DECL_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
-_DECL_ENCODING_STR = re.compile(r"""(encoding\s*=\s*["'])([A-Za-z0-9._:-]{1,40})(["'])""")
-_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
-_UTF8_NAMES = frozenset({"utf-8", "utf_8", "ascii"})
-
-
-def _codec(name: str) -> str | None:
-    try:
-        return codecs.lookup(name).name
-    except (LookupError, ValueError):
-        return None
-
-
-def _to_utf8(body: bytes, content_type: str) -> bytes:
-    """The document as UTF-8 with a declaration that says so, when that can be worked out.
-
-    Every engine then reads the same bytes, and expat (which knows only a few encodings)
-    can check any of them. The declaration wins over the HTTP charset, and a header
-    charset is only used for a document that is not valid UTF-8: a wrong header is far
-    more common than a wrong declaration. If decoding fails the bytes are left alone and
-    the reference parser's own guessing takes over.
-    """
-    source: str | None = None
-    for bom, name in _BOM_CODECS:
-        if body.startswith(bom):
-            source = name
-            break
-    else:
-        source = _SNIFF_CODECS.get(body[:4])
-    if source is None:
-        decl = _XML_DECL.match(body.lstrip()[:300])
-        declared = decl and _DECL_ENCODING.search(decl.group())
-        if declared:
-            source = _codec(declared.group(1).decode("ascii"))
-            if source and source.startswith(("utf-16", "utf-32")):
-                source = None  # we just read the declaration as ASCII, so it is wrong
-        elif content_type and (charset := _CHARSET.search(content_type)):
-            header = _codec(charset.group(1))
-            if header and header not in _UTF8_NAMES:
-                try:
-                    body.decode("utf-8")
-                except UnicodeDecodeError:
-                    source = header
-        if source is None or source in _UTF8_NAMES:
-            return body
-    try:
-        text = body.decode(source)
-    except (UnicodeDecodeError, LookupError):
-        return body
-    text = _DECL_ENCODING_STR.sub(r"\1utf-8\3", text, count=1)
-    return text.encode("utf-8", "surrogatepass")
-
-
-class _Prolog:
-    """What comes before the root element."""
-
-    __slots__ = ("doctype_name", "root", "subset")
-
-    def __init__(self) -> None:
-        self.root = ""
-        """The root element's local name, lower-cased; empty if none was found."""
-        self.doctype_name = ""
-        self.subset: tuple[int, int] | None = None
-        """Start and end (exclusive) of the DOCTYPE internal subset, brackets included."""
-
-
-_SPACE = re.compile(rb"[ \t\r\n]*")
-_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
-_DOCTYPE = re.compile(rb"<!DOCTYPE[ \t\r\n]+([^ \t\r\n\[>]*)", re.IGNORECASE)
-# Characters that matter inside a DOCTYPE: quotes, comments and PIs may hide "]" and ">".
-_DTD_SPECIAL = re.compile(rb"[\"'<\[\]>]")
-
-
-def _scan_prolog(body: bytes) -> _Prolog:
-    prolog = _Prolog()
-    i = 3 if body.startswith(codecs.BOM_UTF8) else 0
-    n = len(body)
-    while i < n:
-        i = _SPACE.match(body, i).end()  # type: ignore[union-attr]  # "*" always matches
-        if body.startswith(b"<?", i):
-            end = body.find(b"?>", i + 2)
-        elif body.startswith(b"<!--", i):
-            end = body.find(b"-->", i + 4)
-        elif doctype := _DOCTYPE.match(body, i):
-            prolog.doctype_name = doctype.group(1).decode("latin-1").lower()
-            i = _scan_doctype(body, doctype.end(), prolog)
-            continue
-        else:
-            name = _NAME.match(body, i)
-            if name:
-                prolog.root = name.group(1).decode("latin-1").rpartition(":")[2].lower()
-            return prolog
-        if end < 0:
-            return prolog
-        i = end + 2 if body[end] == ord("?") else end + 3
-    return prolog
-
-
-def _scan_doctype(body: bytes, i: int, prolog: _Prolog) -> int:
-    """Find the end of a DOCTYPE (and its internal subset); return the index after it.
-
-    Every search moves forward and the scan stops at the first unterminated construct, so a
-    hostile prolog costs linear time.
-    """
-    n = len(body)
-    start = -1
-    while (match := _DTD_SPECIAL.search(body, i)) is not None:
-        j = match.start()
-        char = body[j : j + 1]
-        i = j + 1
-        if char in (b'"', b"'"):
-            end = body.find(char, j + 1)
-            if end < 0:
-                break
-            i = end + 1
-        elif char == b"<":
-            for opener, closer in ((b"<!--", b"-->"), (b"<?", b"?>")):
-                if body.startswith(opener, j):
-                    end = body.find(closer, j + len(opener))
-                    i = n if end < 0 else end + len(closer)
-                    break
-        elif char == b"[":
-            if start < 0:
-                start = j
-        elif char == b"]":
-            if start >= 0 and prolog.subset is None:
-                prolog.subset = (start, j + 1)
-        elif char == b">" and (start < 0 or prolog.subset is not None):
-            return j + 1
-    if start >= 0 and prolog.subset is None:  # never closed: all after "[" is the subset
-        prolog.subset = (start, n)
-    return n
-
-
-_ENTITY_DECL = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s\"'%&;<>]+)\s+([\"'])(.*?)\3\s*>", re.DOTALL)
-_SAFE_VALUE = re.compile(rb"[^&%<\"']{0,10}|&#[0-9]{1,7};|&#x[0-9A-Fa-f]{1,6};")
-
-
-def _defuse_subset(body: bytes, prolog: _Prolog) -> tuple[bytes, bool, bool]:
-    """Remove the internal subset, keeping general entities with short literal values.
-
-    A kept entity expands to at most ten characters and refers to no other entity, so it
-    cannot amplify; anything external (SYSTEM/PUBLIC), parameter entities and values
-    with references in them are dropped. Returns (body, something removed, entities kept).
-    """
-    assert prolog.subset is not None
-    start, end = prolog.subset
-    subset = body[start:end]
-    kept = [
-        decl.group()
-        for decl in _ENTITY_DECL.finditer(subset)
-        if not decl.group(1) and _SAFE_VALUE.fullmatch(decl.group(4))
-    ]
-    removed = subset.count(b"<!ENTITY") > len(kept)
-    replacement = b"[" + b"".join(kept) + b"]" if kept else b""
-    return body[:start] + replacement + body[end:], removed, bool(kept)
-
-
-# --------------------------------------------------------------------------- checking
-
-
-def _check_xml(body: bytes, scan: _ItemScan) -> str | None:
-    """Run expat over the document; return its error in words, or None if well-formed.
-
-    Namespace processing is on, as in feedparser's strict parser, so the two agree on what
-    is well-formed. No handler loads external entities, and the internal subset is gone.
-    """
-    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    parser.StartElementHandler = scan.start
-    parser.EndElementHandler = scan.end
-    if scan.podcast:
-        parser.CharacterDataHandler = scan.chars
-    try:
-        parser.Parse(body, True)
-    except xml.parsers.expat.ExpatError as exc:
-        words = xml.parsers.expat.ErrorString(exc.code) or "syntax error"
-        return f"ill-formed XML: {words} at line {exc.lineno}, column {exc.offset + 1}"
-    except (LookupError, ValueError) as exc:  # e.g. encoding="bogus" in the declaration
-        return f"ill-formed XML: {_exception_words(exc)}"
-    return None
-
-
-class _Scanned:
-    __slots__ = ("duration", "has_link", "has_title", "not_permalink")
-
-    def __init__(self) -> None:
-        self.duration = ""
-        self.has_link = False
-        self.has_title = False
-        self.not_permalink = False
-
-
-_UNKNOWN = _Scanned()
-_UNKNOWN.has_link = True  # keep fastfeedparser's link
-
-
-class _ItemScan:
-    """What the fast path needs to know about each top-level item, in document order, and
-    fastfeedparser does not say: how many items there are, whether each has a link and a
-    title element, whether its guid says isPermaLink="false" (feedparser then does not
-    use the guid as the link), and its itunes:duration."""
-
-    def __init__(self, podcast: bool) -> None:
-        self.podcast = podcast
-        self.items: list[_Scanned] = []
-        self._level = 0  # element depth
-        self._item_level = 0  # depth of the open top-level item, 0 outside items
-        self._text: list[str] | None = None
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        self._level += 1
-        local = name.rpartition(" ")[2]
-        if not self._item_level:
-            if local in ("item", "entry"):
-                self._item_level = self._level
-                self.items.append(_Scanned())
-            return
-        if self._level != self._item_level + 1:
-            return
-        item = self.items[-1]
-        if local == "link":
-            item.has_link = True
-        elif local == "title":
-            item.has_title = True
-        elif local == "guid":
-            permalink = next((v for k, v in attrs.items() if k.lower() == "ispermalink"), "")
-            item.not_permalink = permalink.strip().lower() == "false"
-        elif self.podcast and local == "duration" and "itunes.com/dtds/podcast" in name.lower():
-            self._text = []
-
-    def end(self, name: str) -> None:
-        if self._text is not None:
-            item = self.items[-1]
-            item.duration = item.duration or clean_line("".join(self._text))
-            self._text = None
-        if self._level == self._item_level:
-            self._item_level = 0
-        self._level -= 1
-
-    def chars(self, data: str) -> None:
-        if self._text is not None:
-            self._text.append(data)
-
-
 # --------------------------------------------------------------------------- engines
 
 
 def _parse_fast(
-    body: bytes, url: str, scanned: list[_Scanned] | None, atom: bool
+    body: bytes, url: str, scanned: list[ScannedItem] | None, atom: bool
 ) -> ParsedFeed | None:
     """fastfeedparser's reading, or None when it failed or its items cannot be trusted.
 
@@ -428,7 +171,7 @@ def _parse_fast(
 
 
 def _map_fast(
-    result: Mapping[str, Any], url: str, scanned_items: list[_Scanned] | None, atom: bool
+    result: Mapping[str, Any], url: str, scanned_items: list[ScannedItem] | None, atom: bool
 ) -> ParsedFeed | None:
     """Map fastfeedparser's result. ``scanned_items`` is what expat saw in a well-formed
     document; None for a broken one, where fastfeedparser's links are taken as they are."""
@@ -436,7 +179,7 @@ def _map_fast(
     if not isinstance(entries, list):
         return None
     if scanned_items is None:
-        scanned_items = [_UNKNOWN] * len(entries)
+        scanned_items = [UNKNOWN_ITEM] * len(entries)
     elif len(scanned_items) != len(entries):
         return None  # its items do not line up with the ones expat saw
     head = result.get("feed") or {}
@@ -544,7 +287,7 @@ def _parse_reference(body: bytes, url: str) -> ParsedFeed:
         )
     feed = ParsedFeed(title=clean_line(_str(head.get("title"))), link=base, items=items)
     if not items and not result.get("version"):
-        feed.error = "not a feed: no RSS or Atom found"
+        feed.error = _NOT_A_FEED
     elif result.get("bozo"):
         feed.error = f"ill-formed feed: {_exception_words(result.get('bozo_exception'))}"
     return feed
@@ -785,10 +528,12 @@ def _exception_words(exc: object) -> str:
     return message[:200]
 
 
+_NOT_A_FEED = "not a feed: no RSS, Atom or JSON Feed found"
+
+
 def _not_a_feed(root: str, xml_error: str) -> str:
-    if root:
-        return f"not a feed: {xml_error} (root element <{root}>)"
-    return f"not a feed: {xml_error}"
+    message = f"not a feed: {xml_error}" if xml_error else _NOT_A_FEED
+    return f"{message} (root element <{root}>)" if root else message
 
 
 _HTML_TITLE = re.compile(rb"<title[^>]*>([^<]{1,200})", re.IGNORECASE)

@@ -189,6 +189,7 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._lock = threading.RLock()
+            self._db.create_function("folio_plain", 1, _plain, deterministic=True)
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
@@ -318,16 +319,21 @@ class Store:
                     " WHERE id=?",
                     updates,
                 )
-            for row in new_rows:
-                cursor = db.execute(
+            if new_rows:
+                # Rows are inserted together, then indexed in one statement: far cheaper
+                # than a round trip per row during a cold refresh.
+                last_id = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
+                db.executemany(
                     "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
                     " enclosure_url, enclosure_type, enclosure_length, duration, published, dated,"
                     " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    row,
+                    new_rows,
                 )
                 db.execute(
-                    "INSERT INTO items_fts (rowid, title, author, body) VALUES (?, ?, ?, ?)",
-                    (cursor.lastrowid, row[3], row[5], _plain(row[7] or row[6])),
+                    "INSERT INTO items_fts (rowid, title, author, body) SELECT id, title, author,"
+                    " folio_plain(CASE WHEN content != '' THEN content ELSE summary END)"
+                    " FROM items WHERE id > ?",
+                    (last_id,),
                 )
             if feed.title:
                 state.feed_title = feed.title

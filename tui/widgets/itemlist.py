@@ -165,6 +165,8 @@ class ItemList(ScrollView, can_focus=True):
         self._cursor = 0
         self._rows: LRUCache[int, Item | None] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
+        self._names: dict[str, str] = {}
+        """Source URL to display name; Portfolio.source() is a linear scan."""
 
     # -- public API -------------------------------------------------------------------
 
@@ -251,6 +253,7 @@ class ItemList(ScrollView, can_focus=True):
         """Forget cached rows (all, or these ids) and redraw; the cursor and scroll stay."""
         if item_ids is None:
             self._rows.clear()
+            self._names.clear()
         else:
             for item_id in item_ids:
                 self._rows.discard(item_id)
@@ -352,6 +355,11 @@ class ItemList(ScrollView, can_focus=True):
             self._rows.set(wanted_id, found.get(wanted_id))
         return found.get(item_id)
 
+    def _source_name(self, url: str) -> str:
+        if not self._names:
+            self._names = {source.url: plain(source.title) for source in self.session.sources}
+        return self._names.get(url) or plain(url)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
@@ -380,8 +388,7 @@ class ItemList(ScrollView, can_focus=True):
             text = fit("  (this item was removed)", width)
             return Strip([Segment(text, styled("itemlist--read"))]).adjust_cell_length(width, base)
         text_style = "itemlist--read" if item.read else "itemlist--unread"
-        source = self.session.source(item.source)
-        source_name = plain(source.title if source else item.source)
+        source_name = self._source_name(item.source)
         source_width = max(8, min(22, width // 4))
         segments = [
             Segment(" ", styled(None)),

@@ -1,0 +1,295 @@
+"""Making XML feed documents safe and uniform before a parser sees them.
+
+* :func:`to_utf8`: one encoding (UTF-8) for every engine, with a declaration that says so.
+* :func:`scan_prolog` and :func:`defuse_subset`: a DOCTYPE's internal subset is removed,
+  keeping only entity declarations that cannot expand into more than a few bytes. No parser
+  ever sees an external entity or a nested one, so billion-laughs and XXE documents cost a
+  millisecond and come back with an error that says their entities were removed.
+* :func:`check_xml`: expat as a well-formedness check, collecting on the way (:class:`ItemScan`)
+  what the fast path needs to know about each item.
+
+Everything here works on bytes and is linear in the size of the document, including on
+hostile input (unterminated comments, quotes and subsets stop the scan, they do not rescan).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import xml.parsers.expat
+
+from .text import clean_line
+
+__all__ = [
+    "UNKNOWN_ITEM",
+    "ItemScan",
+    "Prolog",
+    "ScannedItem",
+    "check_xml",
+    "defuse_subset",
+    "scan_prolog",
+    "to_utf8",
+]
+
+# --------------------------------------------------------------------------- encoding
+
+_BOM_CODECS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Without a BOM, how "<?" begins tells the wide encodings apart (XML 1.0 appendix F).
+_SNIFF_CODECS = {
+    b"\x00\x00\x00<": "utf-32-be",
+    b"<\x00\x00\x00": "utf-32-le",
+    b"\x00<\x00?": "utf-16-be",
+    b"<\x00?\x00": "utf-16-le",
+    b"\x4c\x6f\xa7\x94": "cp037",  # EBCDIC
+}
+_XML_DECL = re.compile(rb"<\?xml[^>]{0,200}?\?>")
+_DECL_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_DECL_ENCODING_STR = re.compile(r"""(encoding\s*=\s*["'])([A-Za-z0-9._:-]{1,40})(["'])""")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
+_UTF8_NAMES = frozenset({"utf-8", "utf_8", "ascii"})
+
+
+def _codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except (LookupError, ValueError):
+        return None
+
+
+def to_utf8(body: bytes, content_type: str) -> bytes:
+    """The document as UTF-8 with a declaration that says so, when that can be worked out.
+
+    Every engine then reads the same bytes, and expat (which knows only a few encodings)
+    can check any of them. The declaration wins over the HTTP charset, and a header
+    charset is only used for a document that is not valid UTF-8: a wrong header is far
+    more common than a wrong declaration. If decoding fails the bytes are left alone and
+    the reference parser's own guessing takes over.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return body[3:]
+    source: str | None = None
+    for bom, name in _BOM_CODECS:
+        if body.startswith(bom):
+            source = name
+            break
+    else:
+        source = _SNIFF_CODECS.get(body[:4])
+    if source is None:
+        decl = _XML_DECL.match(body.lstrip()[:300])
+        declared = decl and _DECL_ENCODING.search(decl.group())
+        if declared:
+            source = _codec(declared.group(1).decode("ascii"))
+            if source and source.startswith(("utf-16", "utf-32")):
+                source = None  # we just read the declaration as ASCII, so it is wrong
+        elif content_type and (charset := _CHARSET.search(content_type)):
+            header = _codec(charset.group(1))
+            if header and header not in _UTF8_NAMES:
+                try:
+                    body.decode("utf-8")
+                except UnicodeDecodeError:
+                    source = header
+        if source is None or source in _UTF8_NAMES:
+            return body
+    try:
+        text = body.decode(source)
+    except (UnicodeDecodeError, LookupError):
+        return body
+    text = _DECL_ENCODING_STR.sub(r"\1utf-8\3", text, count=1)
+    return text.encode("utf-8", "surrogatepass")
+
+
+class Prolog:
+    """What comes before the root element."""
+
+    __slots__ = ("doctype_name", "root", "subset")
+
+    def __init__(self) -> None:
+        self.root = ""
+        """The root element's local name, lower-cased; empty if none was found."""
+        self.doctype_name = ""
+        self.subset: tuple[int, int] | None = None
+        """Start and end (exclusive) of the DOCTYPE internal subset, brackets included."""
+
+
+_SPACE = re.compile(rb"[ \t\r\n]*")
+_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_DOCTYPE = re.compile(rb"<!DOCTYPE[ \t\r\n]+([^ \t\r\n\[>]*)", re.IGNORECASE)
+# Characters that matter inside a DOCTYPE: quotes, comments and PIs may hide "]" and ">".
+_DTD_SPECIAL = re.compile(rb"[\"'<\[\]>]")
+
+
+def scan_prolog(body: bytes) -> Prolog:
+    prolog = Prolog()
+    i = 3 if body.startswith(codecs.BOM_UTF8) else 0
+    n = len(body)
+    while i < n:
+        i = _SPACE.match(body, i).end()  # type: ignore[union-attr]  # "*" always matches
+        if body.startswith(b"<?", i):
+            end = body.find(b"?>", i + 2)
+        elif body.startswith(b"<!--", i):
+            end = body.find(b"-->", i + 4)
+        elif doctype := _DOCTYPE.match(body, i):
+            prolog.doctype_name = doctype.group(1).decode("latin-1").lower()
+            i = _scan_doctype(body, doctype.end(), prolog)
+            continue
+        else:
+            name = _NAME.match(body, i)
+            if name:
+                prolog.root = name.group(1).decode("latin-1").rpartition(":")[2].lower()
+            return prolog
+        if end < 0:
+            return prolog
+        i = end + 2 if body[end] == ord("?") else end + 3
+    return prolog
+
+
+def _scan_doctype(body: bytes, i: int, prolog: Prolog) -> int:
+    """Find the end of a DOCTYPE (and its internal subset); return the index after it.
+
+    Every search moves forward and the scan stops at the first unterminated construct, so a
+    hostile prolog costs linear time.
+    """
+    n = len(body)
+    start = -1
+    while (match := _DTD_SPECIAL.search(body, i)) is not None:
+        j = match.start()
+        char = body[j : j + 1]
+        i = j + 1
+        if char in (b'"', b"'"):
+            end = body.find(char, j + 1)
+            if end < 0:
+                break
+            i = end + 1
+        elif char == b"<":
+            for opener, closer in ((b"<!--", b"-->"), (b"<?", b"?>")):
+                if body.startswith(opener, j):
+                    end = body.find(closer, j + len(opener))
+                    i = n if end < 0 else end + len(closer)
+                    break
+        elif char == b"[":
+            if start < 0:
+                start = j
+        elif char == b"]":
+            if start >= 0 and prolog.subset is None:
+                prolog.subset = (start, j + 1)
+        elif char == b">" and (start < 0 or prolog.subset is not None):
+            return j + 1
+    if start >= 0 and prolog.subset is None:  # never closed: all after "[" is the subset
+        prolog.subset = (start, n)
+    return n
+
+
+_ENTITY_DECL = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s\"'%&;<>]+)\s+([\"'])(.*?)\3\s*>", re.DOTALL)
+_SAFE_VALUE = re.compile(rb"[^&%<\"']{0,10}|&#[0-9]{1,7};|&#x[0-9A-Fa-f]{1,6};")
+
+
+def defuse_subset(body: bytes, prolog: Prolog) -> tuple[bytes, bool, bool]:
+    """Remove the internal subset, keeping general entities with short literal values.
+
+    A kept entity expands to at most ten characters and refers to no other entity, so it
+    cannot amplify; anything external (SYSTEM/PUBLIC), parameter entities and values
+    with references in them are dropped. Returns (body, something removed, entities kept).
+    """
+    assert prolog.subset is not None
+    start, end = prolog.subset
+    subset = body[start:end]
+    kept = [
+        decl.group()
+        for decl in _ENTITY_DECL.finditer(subset)
+        if not decl.group(1) and _SAFE_VALUE.fullmatch(decl.group(4))
+    ]
+    removed = subset.count(b"<!ENTITY") > len(kept)
+    replacement = b"[" + b"".join(kept) + b"]" if kept else b""
+    return body[:start] + replacement + body[end:], removed, bool(kept)
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def check_xml(body: bytes, scan: ItemScan) -> str | None:
+    """Run expat over the document; return its error in words, or None if well-formed.
+
+    Namespace processing is on, as in feedparser's strict parser, so the two agree on what
+    is well-formed. No handler loads external entities, and the internal subset is gone.
+    """
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    if scan.podcast:
+        parser.CharacterDataHandler = scan.chars
+    try:
+        parser.Parse(body, True)
+    except xml.parsers.expat.ExpatError as exc:
+        words = xml.parsers.expat.ErrorString(exc.code) or "syntax error"
+        return f"ill-formed XML: {words} at line {exc.lineno}, column {exc.offset + 1}"
+    except (LookupError, ValueError) as exc:  # e.g. encoding="bogus" in the declaration
+        return f"ill-formed XML: {clean_line(str(exc))[:200]}"
+    return None
+
+
+class ScannedItem:
+    __slots__ = ("duration", "has_link", "has_title", "not_permalink")
+
+    def __init__(self) -> None:
+        self.duration = ""
+        self.has_link = False
+        self.has_title = False
+        self.not_permalink = False
+
+
+UNKNOWN_ITEM = ScannedItem()
+UNKNOWN_ITEM.has_link = True  # keep fastfeedparser's link
+
+
+class ItemScan:
+    """What the fast path needs to know about each top-level item, in document order, and
+    fastfeedparser does not say: how many items there are, whether each has a link and a
+    title element, whether its guid says isPermaLink="false" (feedparser then does not
+    use the guid as the link), and its itunes:duration."""
+
+    def __init__(self, podcast: bool) -> None:
+        self.podcast = podcast
+        self.items: list[ScannedItem] = []
+        self._level = 0  # element depth
+        self._item_level = 0  # depth of the open top-level item, 0 outside items
+        self._text: list[str] | None = None
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self._level += 1
+        local = name.rpartition(" ")[2]
+        if not self._item_level:
+            if local in ("item", "entry"):
+                self._item_level = self._level
+                self.items.append(ScannedItem())
+            return
+        if self._level != self._item_level + 1:
+            return
+        item = self.items[-1]
+        if local == "link":
+            item.has_link = True
+        elif local == "title":
+            item.has_title = True
+        elif local == "guid":
+            permalink = next((v for k, v in attrs.items() if k.lower() == "ispermalink"), "")
+            item.not_permalink = permalink.strip().lower() == "false"
+        elif self.podcast and local == "duration" and "itunes.com/dtds/podcast" in name.lower():
+            self._text = []
+
+    def end(self, name: str) -> None:
+        if self._text is not None:
+            item = self.items[-1]
+            item.duration = item.duration or clean_line("".join(self._text))
+            self._text = None
+        if self._level == self._item_level:
+            self._item_level = 0
+        self._level -= 1
+
+    def chars(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
