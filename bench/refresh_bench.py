@@ -362,12 +362,14 @@ def rows_for(label: str, results: dict[str, Result]) -> list[dict[str, str]]:
             if res is None:
                 row[f"{name}_wall"] = "–"
                 row[f"{name}_rss"] = "–"
+                row[f"{name}_cpu"] = "–"
                 row[f"{name}_items"] = "–"
                 row[f"{name}_http"] = "–"
                 continue
             runs = getattr(res, phase)
             row[f"{name}_wall"] = f"{_med(runs):.2f} ({_min(runs):.2f})"
             row[f"{name}_rss"] = f"{statistics.median(r.rss_mb for r in runs):.0f}"
+            row[f"{name}_cpu"] = f"{statistics.median(r.cpu for r in runs):.2f}"
             row[f"{name}_items"] = str(res.items[-1]) if phase == "cold" else ""
             oks = sorted({r.ok for r in runs})
             nms = sorted({r.not_modified for r in runs})
@@ -398,6 +400,8 @@ COLUMNS = [
     ("pass", "pass"),
     ("folio_rss", "folio peak RSS MB"),
     ("newsboat_rss", "newsboat peak RSS MB"),
+    ("folio_cpu", "folio CPU s"),
+    ("newsboat_cpu", "newsboat CPU s"),
     ("folio_items", "folio items"),
     ("newsboat_items", "newsboat items"),
     ("folio_http", "folio 200 · 304"),
@@ -545,9 +549,13 @@ def main(argv: list[str] | None = None) -> int:
         f"127.0.0.1–127.0.0.{args.addresses}, {args.delay * 1000:.0f} ms per answer, ETag + "
         "Last-Modified + 304. Client and server share the machine's cores; the per-run server "
         "CPU time is in the log below.",
-        f"Generated feeds: {args.feeds} × {args.items} items (RSS 2.0, Atom, podcast in turn), "
-        f"{args.feeds // max(args.addresses, 1)} feeds per address. newsboat: "
-        f"`reload-threads {args.threads}`. folio: default settings.",
+        (
+            f"Generated feeds: {args.feeds} × {args.items} items (RSS 2.0, Atom, podcast in "
+            f"turn), {args.feeds // max(args.addresses, 1)} feeds per address. "
+            if not args.no_generated
+            else ""
+        )
+        + f"newsboat: `reload-threads {args.threads}`. folio: default settings.",
         f"Each figure: median (min) of {args.reps} runs after {args.warmup} untimed warm-up "
         "run(s), the two tools taking turns to go first; each run in fresh temp folders.",
         "folio runs with a bytecode cache (PYTHONPYCACHEPREFIX in the temp folder, filled by "
@@ -558,6 +566,7 @@ def main(argv: list[str] | None = None) -> int:
         "warm (all 304): the run in which every answer was 304 — folio's 2nd run, newsboat's "
         "3rd (newsboat 2.21 stores ETag/Last-Modified only for feeds already in its cache, so "
         "its 2nd run is all 200s). second run: each tool's plain 2nd invocation.",
+        "CPU s: user + system time of the process and its children (median). "
         "Peak RSS: GNU time's max RSS, or the sampled sum over the process tree if larger; "
         "median over runs. Items: stored after the cold run (folio `items --json`, newsboat "
         "`rss_item`). 200 · 304: answers the server gave per run.",

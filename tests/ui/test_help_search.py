@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from tests.ui.conftest import FIXED_NOW
 from tui.app import FolioApp
 from tui.commands_palette import FolioCommands
-from tui.core.models import ParsedFeed, ParsedItem, SourceState
+from tui.core.models import ParsedFeed, ParsedItem
 from tui.core.session import Session
 from tui.screens.help import HelpScreen
 from tui.screens.search import SearchScreen
@@ -202,8 +202,18 @@ async def test_palette_offers_every_action_and_each_theme(session: Session) -> N
         await pilot.pause()
         provider = FolioCommands(app.screen)
         names = [command.name for command in provider.commands()]
-        for wanted in ("Dashboard", "Matrix", "Roadmap", "Sources", "Refresh now", "Search",
-                       "Help: keys", "Quit", "Sources: Add", "Theme: nord"):
+        for wanted in (
+            "Dashboard",
+            "Matrix",
+            "Roadmap",
+            "Sources",
+            "Refresh now",
+            "Search",
+            "Help: keys",
+            "Quit",
+            "Sources: Add",
+            "Theme: nord",
+        ):
             assert wanted in names
         refresh = next(c for c in provider.commands() if c.name == "Refresh now")
         assert "(key: ^r)" in refresh.help

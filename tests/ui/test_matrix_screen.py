@@ -83,6 +83,10 @@ def inbox_sources(session: Session) -> list[str]:
     return order
 
 
+def focused(app: FolioApp, selector: str) -> Callable[[], bool]:
+    return lambda: app.focused is not None and app.focused is app.screen.query_one(selector)
+
+
 def notices(app: FolioApp) -> list[str]:
     return [n.message for n in app._notifications]
 
@@ -264,9 +268,8 @@ async def test_n_adds_an_entry_with_a_unique_slug_id(app: App, session: Session)
             await pilot.press("n")
             await wait_for(pilot, lambda: isinstance(app.screen, MatrixEntryForm), "the form")
             form = app.screen
-            name = form.query_one("#name", Input)
-            assert name.value == ""
-            await wait_for(pilot, lambda: name.has_focus, "the name field to take focus")
+            assert form.query_one("#name", Input).value == ""
+            await wait_for(pilot, focused(app, "#name"), "the name field to take focus")
             await pilot.press("enter")  # no name yet
             assert "Give the entry a name." in str(form.query_one("#error", Static).render())
             form.query_one("#name", Input).value = "Bluesky: threads!"

@@ -81,6 +81,14 @@ def on_disk(session: Session) -> dict[str, Experiment]:
     return {e.id: e for e in load_portfolio(session.workspace.portfolio_path).roadmap}
 
 
+def saved_status(session: Session, card_id: str, status: str) -> Callable[[], bool]:
+    return lambda: on_disk(session)[card_id].status == status
+
+
+def shows(text: Callable[[], str], wanted: str) -> Callable[[], bool]:
+    return lambda: wanted in text()
+
+
 def notices(app: FolioApp) -> list[str]:
     return [n.message for n in app._notifications]
 
@@ -157,8 +165,8 @@ async def test_s_cycles_the_status(app: App, session: Session) -> None:
         await open_roadmap(pilot)
         for status in ("adopted", "dropped", "idea", "trying"):
             await pilot.press("s")
-            await wait_for(pilot, lambda s=status: on_disk(session)["weekly"].status == s, status)
-            await wait_for(pilot, lambda s=status: f" {s} " in card_text(app, "weekly"), "badge")
+            await wait_for(pilot, saved_status(session, "weekly", status), status)
+            await wait_for(pilot, shows(lambda: card_text(app, "weekly"), f" {status} "), "badge")
             # An adopted or dropped experiment has no review due.
             assert card(app, "weekly").has_class("-due") == (status in ("idea", "trying"))
 
@@ -190,7 +198,7 @@ async def test_enter_edits_the_card_and_checks_dates(app: App, session: Session)
         ):
             form.query_one("#review", Input).value = bad
             await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda m=message: m in str(error.render()), message)
+            await wait_for(pilot, shows(lambda: str(error.render()), message), message)
             assert form.query_one("#review", Input).has_class("-invalid")
             assert isinstance(app.screen, ExperimentForm)
             assert on_disk(session)["weekly"].title == "Post weekly"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -147,7 +148,7 @@ async def test_table_shows_every_source_and_its_health(session: Session) -> None
     async with app.run_test(size=(160, 40)) as pilot:
         await open_sources(pilot)
         assert column(app, "name") == [HOSTILE if i == 1 else s.name for i, s in enumerate(SOURCES)]
-        first = dict(zip([c.key.value for c in screen(app).table.ordered_columns], rows(app)[0]))
+        first = dict(zip(rows_keys(app), rows(app)[0], strict=True))
         assert first == {
             "name": "People Ops Weekly",
             "kind": "blog",
@@ -168,6 +169,28 @@ async def test_table_shows_every_source_and_its_health(session: Session) -> None
         detail = str(screen(app).query_one("#detail", Static).visual)
         assert f"Last error (HTTP 429): server said {HOSTILE}" in detail
         assert app.is_running  # the [@click=app.quit] in the title did nothing
+
+
+async def test_narrow_terminal_keeps_the_timings_in_view(session: Session) -> None:
+    app = make_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sources(pilot)
+        table = screen(app).table
+        keys = [c.key.value for c in table.ordered_columns]
+        assert "kind" not in keys and "items" not in keys
+        assert sum(c.get_render_width(table) for c in table.ordered_columns[:-1]) <= 80
+        await pilot.press("j", "j")
+        detail = str(screen(app).query_one("#detail", Static).visual)
+        assert "blog · 8 items, 8 unread" in detail
+        assert "fetched 5m ago · next in 25m · 304 hit rate 67%" in detail
+        await pilot.resize_terminal(140, 40)
+        await wait_for(pilot, lambda: "kind" in rows_keys(app), "the wide layout")
+        assert screen(app).table.cursor_row == 2
+        assert column(app, "kind")[2] == "blog"
+
+
+def rows_keys(app: FolioApp) -> list[str]:
+    return [str(c.key.value) for c in screen(app).table.ordered_columns]
 
 
 async def test_countdown_ticks_while_visible(session: Session) -> None:
@@ -242,7 +265,7 @@ async def test_edit_validates_and_saves_to_disk(session: Session) -> None:
         assert rows(app)[1][:2] == ["Tag Theory Weekly", "podcast"]
         assert screen(app).table.cursor_row == 1
         detail = str(screen(app).query_one("#detail", Static).visual)
-        assert "every 90m" in detail and "[mine]" in detail
+        assert "every 90m · mine" in detail
 
 
 async def test_enter_and_click_open_the_editor_and_escape_changes_nothing(
@@ -342,9 +365,7 @@ async def test_add_discovers_the_feed_a_page_advertises(
         assert [seen.path for seen in server.requests] == ["/", "/feed.xml"]
 
 
-async def test_add_refuses_a_source_already_followed(
-    session: Session, server: TestServer
-) -> None:
+async def test_add_refuses_a_source_already_followed(session: Session, server: TestServer) -> None:
     server.route("/", body=feed_page("/feed.xml"), content_type="text/html")
     server.route("/feed.xml", body=PODCAST_RSS)
     session.add_source(Source(server.url("/feed.xml"), "Clips"))
@@ -367,6 +388,32 @@ async def test_add_refuses_a_source_already_followed(
     assert session.workspace.portfolio_path.read_bytes() == before
 
 
+async def test_add_shows_it_is_looking_and_escape_abandons_it(
+    session: Session, server: TestServer
+) -> None:
+    release = threading.Event()
+    server.route("/slow.xml", body=PODCAST_RSS, hold=release)
+    before = session.workspace.portfolio_path.read_bytes()
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_sources(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddSourceScreen), "the form")
+        form = app.screen
+        assert isinstance(form, AddSourceScreen)
+        await pilot.press(*server.url("/slow.xml"), "enter")
+        await wait_for(pilot, lambda: len(server.hits("/slow.xml")) == 1, "the request")
+        assert form.busy and form.query_one("#looking").has_class("-shown")
+        looking = str(form.query_one("#looking-text", Static).visual)
+        assert looking == f"Looking for a feed at {server.url('/slow.xml')} …"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen), "the form to close")
+        release.set()
+        await pilot.pause(0.2)
+        assert len(rows(app)) == len(SOURCES)
+    assert session.workspace.portfolio_path.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
@@ -380,8 +427,9 @@ async def test_add_refuses_a_source_already_followed(
 async def test_add_explains_what_went_wrong(
     session: Session, server: TestServer, case: str, expected: str
 ) -> None:
-    server.route("/page", body=b"<!doctype html><html><body>hi</body></html>",
-                 content_type="text/html")
+    server.route(
+        "/page", body=b"<!doctype html><html><body>hi</body></html>", content_type="text/html"
+    )
     address = {
         "dead": f"http://127.0.0.1:{closed_port()}/feed",
         "no feed": server.url("/page"),

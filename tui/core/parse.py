@@ -80,7 +80,7 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
     if not isinstance(body, bytes | bytearray | memoryview):
         return ParsedFeed(error=f"not a feed: expected bytes, got {type(body).__name__}")
     body = bytes(body)
-    if not body.strip():
+    if not _first_char(body):
         return ParsedFeed(error="empty document")
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, url)
@@ -90,18 +90,16 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
     if prolog.root == "html" or (not prolog.root and prolog.doctype_name == "html"):
         return ParsedFeed(error=f"not a feed: an HTML page{_html_title(body)}")
     notes: list[str] = []
-    if prolog.subset is not None:
-        body, removed, kept_entities = defuse_subset(body, prolog)
+    if prolog.subsets:
+        body, removed = defuse_subset(body, prolog)
         if removed:
             notes.append("unsafe XML: entity declarations removed, not expanded")
-    else:
-        kept_entities = False
 
     # Text handlers cost a Python call per text node, so durations are read for podcasts only.
     scan = ItemScan(podcast=b"itunes.com/dtds/podcast" in body[:65536].lower())
     xml_error = check_xml(body, scan)
     # Atom 0.3's base64 text is decoded only by feedparser.
-    fast_ok = xml_error is None and not kept_entities and not _BASE64_MODE.search(body)
+    fast_ok = xml_error is None and not _BASE64_MODE.search(body)
     if xml_error and engine == "auto" and not _FEEDISH.search(body):
         # Not XML and nothing feed-like in it: spare feedparser's loose parser (slow on a
         # megabyte of junk) the trouble of saying so.
@@ -203,11 +201,7 @@ def _map_fast(
             summary=_like_feedparser(entry.get("description") or _media_text(entry)),
             content=_like_feedparser(_first_value(entry.get("content"))),
             published=_iso_date(entry.get("published")) or _iso_date(entry.get("updated")),
-            enclosures=[
-                (enc.get("url"), enc.get("type"), enc.get("length"))
-                for enc in entry.get("enclosures") or ()
-                if isinstance(enc, Mapping)
-            ],
+            enclosures=_fast_enclosures(entry, scanned),
             duration=scanned.duration,
             base=url or base,
         )
@@ -215,6 +209,19 @@ def _map_fast(
             return None  # e.g. an Atom type="xhtml" title, which only feedparser reads
         items.append(item)
     return ParsedFeed(title=title, link=base, items=items)
+
+
+def _fast_enclosures(
+    entry: Mapping[str, Any], scanned: ScannedItem
+) -> list[tuple[object, object, object]]:
+    found: list[tuple[object, object, object]] = [
+        (enc.get("url"), enc.get("type"), enc.get("length"))
+        for enc in entry.get("enclosures") or ()
+        if isinstance(enc, Mapping)
+    ]
+    urls = {url for url, _, _ in found}
+    found += [enc for enc in scanned.link_enclosures if enc[0] not in urls]
+    return found
 
 
 def _media_text(entry: Mapping[str, Any]) -> str:
@@ -247,7 +254,7 @@ _EMAIL = re.compile(
 
 def _author_name(author: str) -> str:
     """The name in "jane@example.com (Jane Doe)", as feedparser's author_detail has it."""
-    match = _EMAIL.search(author)
+    match = _EMAIL.search(author) if "@" in author else None
     if not match:
         return author
     name = author.replace(match.group(0), "").replace("()", "").replace("<>", "").strip()
@@ -302,8 +309,17 @@ def _reference_author(entry: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- JSON Feed
 
 
+_FIRST_CHAR = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*(.?)", re.DOTALL)
+
+
+def _first_char(body: bytes) -> bytes:
+    """The first byte after a UTF-8 BOM and whitespace; b"" for a blank body. No copying."""
+    match = _FIRST_CHAR.match(body)
+    return match.group(1) if match else b""
+
+
 def _looks_like_json(body: bytes, content_type: str) -> bool:
-    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    start = _first_char(body)
     if start == b"{":
         return True
     media_type = content_type.split(";", 1)[0].strip().lower()
@@ -312,6 +328,8 @@ def _looks_like_json(body: bytes, content_type: str) -> bool:
 
 def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     """JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), read with the json module."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]  # json.loads refuses a UTF-8 BOM
     try:
         doc = json.loads(body)  # detects UTF-8/16/32 itself
     except (ValueError, RecursionError) as exc:
@@ -368,11 +386,14 @@ def _json_author(obj: dict[str, Any]) -> str:
 
 
 def _json_number(value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    """duration_in_seconds as text; nonsense (NaN, negative, a year or more) gives ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
+    if not 0 <= value < 31_536_000:  # also false for NaN
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 # --------------------------------------------------------------------------- mapping

@@ -1,10 +1,13 @@
 """Making XML feed documents safe and uniform before a parser sees them.
 
 * :func:`to_utf8`: one encoding (UTF-8) for every engine, with a declaration that says so.
-* :func:`scan_prolog` and :func:`defuse_subset`: a DOCTYPE's internal subset is removed,
-  keeping only entity declarations that cannot expand into more than a few bytes. No parser
-  ever sees an external entity or a nested one, so billion-laughs and XXE documents cost a
-  millisecond and come back with an error that says their entities were removed.
+* :func:`scan_prolog` and :func:`defuse_subset`: a DOCTYPE's internal subset is removed;
+  entities that cannot expand into more than a few bytes are substituted in place first.
+  No parser ever sees an entity declaration, so none is expanded by a parser and none is
+  external: billion-laughs and XXE documents cost a millisecond and come back with an
+  error that says their entities were removed. (lxml in fastfeedparser also runs with
+  resolve_entities=False, and feedparser with external entities off; this does not rely
+  on either.)
 * :func:`check_xml`: expat as a well-formedness check, collecting on the way (:class:`ItemScan`)
   what the fast path needs to know about each item.
 
@@ -49,6 +52,7 @@ _SNIFF_CODECS = {
 }
 _XML_DECL = re.compile(rb"<\?xml[^>]{0,200}?\?>")
 _DECL_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+_XML_DECL_STR = re.compile(r"\ufeff?[ \t\r\n]*<\?xml[^>]{0,200}?\?>")
 _DECL_ENCODING_STR = re.compile(r"""(encoding\s*=\s*["'])([A-Za-z0-9._:-]{1,40})(["'])""")
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
 _UTF8_NAMES = frozenset({"utf-8", "utf_8", "ascii"})
@@ -80,7 +84,7 @@ def to_utf8(body: bytes, content_type: str) -> bytes:
     else:
         source = _SNIFF_CODECS.get(body[:4])
     if source is None:
-        decl = _XML_DECL.match(body.lstrip()[:300])
+        decl = _XML_DECL.match(body[:300].lstrip())
         declared = decl and _DECL_ENCODING.search(decl.group())
         if declared:
             source = _codec(declared.group(1).decode("ascii"))
@@ -99,21 +103,25 @@ def to_utf8(body: bytes, content_type: str) -> bytes:
         text = body.decode(source)
     except (UnicodeDecodeError, LookupError):
         return body
-    text = _DECL_ENCODING_STR.sub(r"\1utf-8\3", text, count=1)
+    decl_text = _XML_DECL_STR.match(text)
+    if decl_text:  # only the declaration's own encoding="..." changes, never the text's
+        end = decl_text.end()
+        text = _DECL_ENCODING_STR.sub(r"\1utf-8\3", text[:end], count=1) + text[end:]
     return text.encode("utf-8", "surrogatepass")
 
 
 class Prolog:
     """What comes before the root element."""
 
-    __slots__ = ("doctype_name", "root", "subset")
+    __slots__ = ("doctype_name", "root", "subsets")
 
     def __init__(self) -> None:
         self.root = ""
         """The root element's local name, lower-cased; empty if none was found."""
         self.doctype_name = ""
-        self.subset: tuple[int, int] | None = None
-        """Start and end (exclusive) of the DOCTYPE internal subset, brackets included."""
+        self.subsets: list[tuple[int, int]] = []
+        """Start and end (exclusive) of each DOCTYPE internal subset, brackets included.
+        A well-formed document has at most one; a hostile one may try several."""
 
 
 _SPACE = re.compile(rb"[ \t\r\n]*")
@@ -156,6 +164,7 @@ def _scan_doctype(body: bytes, i: int, prolog: Prolog) -> int:
     """
     n = len(body)
     start = -1
+    closed = False
     while (match := _DTD_SPECIAL.search(body, i)) is not None:
         j = match.start()
         char = body[j : j + 1]
@@ -175,37 +184,62 @@ def _scan_doctype(body: bytes, i: int, prolog: Prolog) -> int:
             if start < 0:
                 start = j
         elif char == b"]":
-            if start >= 0 and prolog.subset is None:
-                prolog.subset = (start, j + 1)
-        elif char == b">" and (start < 0 or prolog.subset is not None):
+            if start >= 0 and not closed:
+                prolog.subsets.append((start, j + 1))
+                closed = True
+        elif char == b">" and (start < 0 or closed):
             return j + 1
-    if start >= 0 and prolog.subset is None:  # never closed: all after "[" is the subset
-        prolog.subset = (start, n)
+    if start >= 0 and not closed:  # never closed: all after "[" is the subset
+        prolog.subsets.append((start, n))
     return n
 
 
-_ENTITY_DECL = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s\"'%&;<>]+)\s+([\"'])(.*?)\3\s*>", re.DOTALL)
-_SAFE_VALUE = re.compile(rb"[^&%<\"']{0,10}|&#[0-9]{1,7};|&#x[0-9A-Fa-f]{1,6};")
+# Values longer than 64 bytes are never safe, and bounding them keeps a subset full of
+# unterminated quotes from costing a rescan per declaration.
+_ENTITY_DECL = re.compile(
+    rb"""<!ENTITY\s+(%\s+)?([^\s"'%&;<>]+)\s+(?:"([^"]{0,64})"|'([^']{0,64})')\s*>"""
+)
+_SAFE_VALUE = re.compile(rb"[^&%<>\"'\]]{0,10}|&#[0-9]{1,7};|&#x[0-9A-Fa-f]{1,6};")
+_MAX_SAFE_ENTITIES = 32  # real feeds declare a handful (nbsp, copy...); the regex stays small
+_PREDEFINED = frozenset({b"lt", b"gt", b"amp", b"quot", b"apos"})
 
 
-def defuse_subset(body: bytes, prolog: Prolog) -> tuple[bytes, bool, bool]:
-    """Remove the internal subset, keeping general entities with short literal values.
+def defuse_subset(body: bytes, prolog: Prolog) -> tuple[bytes, bool]:
+    """Remove the internal subsets; expand their harmless entities in place.
 
-    A kept entity expands to at most ten characters and refers to no other entity, so it
-    cannot amplify; anything external (SYSTEM/PUBLIC), parameter entities and values
-    with references in them are dropped. Returns (body, something removed, entities kept).
+    An entity is harmless when its value is a literal of at most ten characters (or one
+    character reference), it is not a parameter entity and it is among the first 32 such
+    declarations: it refers to nothing external and to no other entity, so expanding it
+    cannot grow the document more than 3.3 times. Those are substituted in the text after
+    the DOCTYPE (CDATA sections included, a small liberty), so no parser needs a DTD;
+    everything else is dropped and its references stay undefined. Returns (body, whether
+    anything was dropped).
     """
-    assert prolog.subset is not None
-    start, end = prolog.subset
-    subset = body[start:end]
-    kept = [
-        decl.group()
-        for decl in _ENTITY_DECL.finditer(subset)
-        if not decl.group(1) and _SAFE_VALUE.fullmatch(decl.group(4))
-    ]
-    removed = subset.count(b"<!ENTITY") > len(kept)
-    replacement = b"[" + b"".join(kept) + b"]" if kept else b""
-    return body[:start] + replacement + body[end:], removed, bool(kept)
+    safe: dict[bytes, bytes] = {}
+    declared = 0
+    for start, end in prolog.subsets:
+        subset = body[start:end]
+        declared += subset.count(b"<!ENTITY")
+        for decl in _ENTITY_DECL.finditer(subset):
+            name = decl.group(2)
+            value = decl.group(3) if decl.group(3) is not None else decl.group(4)
+            if (
+                not decl.group(1)
+                and name not in _PREDEFINED
+                and _SAFE_VALUE.fullmatch(value)
+                and len(safe) < _MAX_SAFE_ENTITIES
+            ):
+                safe.setdefault(name, value)  # the first declaration binds, as in XML
+    parts = []
+    kept_from = 0
+    for start, end in prolog.subsets:
+        parts.append(body[kept_from:start])
+        kept_from = end
+    rest = body[kept_from:]
+    if safe:
+        names = b"|".join(re.escape(name) for name in safe)
+        rest = re.sub(rb"&(" + names + rb");", lambda m: safe[m.group(1)], rest)
+    return b"".join(parts) + rest, declared > len(safe)
 
 
 # --------------------------------------------------------------------------- checking
@@ -234,14 +268,20 @@ def check_xml(body: bytes, scan: ItemScan) -> str | None:
 
 
 class ScannedItem:
-    __slots__ = ("duration", "has_link", "has_title", "not_permalink")
+    __slots__ = ("duration", "has_link", "has_title", "link_enclosures", "not_permalink")
 
     def __init__(self) -> None:
         self.duration = ""
         self.has_link = False
+        """A link element that is the item's link (no rel, or rel="alternate")."""
         self.has_title = False
         self.not_permalink = False
+        self.link_enclosures: list[tuple[str, str, str]] = []
+        """Atom ``<link rel="enclosure">``: (href, type, length); fastfeedparser drops them."""
 
+
+_ITEM_NAMES = frozenset({"item", "entry"})
+_ITEM_SUFFIXES = (" item", " entry")  # expat gives "namespace-uri local-name"
 
 UNKNOWN_ITEM = ScannedItem()
 UNKNOWN_ITEM.has_link = True  # keep fastfeedparser's link
@@ -260,19 +300,27 @@ class ItemScan:
         self._item_level = 0  # depth of the open top-level item, 0 outside items
         self._text: list[str] | None = None
 
+    # expat calls start and end for every element, so they do as little as they can.
+
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self._level += 1
-        local = name.rpartition(" ")[2]
         if not self._item_level:
-            if local in ("item", "entry"):
+            if name in _ITEM_NAMES or name.endswith(_ITEM_SUFFIXES):
                 self._item_level = self._level
                 self.items.append(ScannedItem())
             return
         if self._level != self._item_level + 1:
             return
+        local = name.rpartition(" ")[2]
         item = self.items[-1]
         if local == "link":
-            item.has_link = True
+            rel = attrs.get("rel", "alternate").strip().lower()
+            if rel == "alternate":
+                item.has_link = True
+            elif rel == "enclosure" and attrs.get("href"):
+                item.link_enclosures.append(
+                    (attrs["href"], attrs.get("type", ""), attrs.get("length", ""))
+                )
         elif local == "title":
             item.has_title = True
         elif local == "guid":

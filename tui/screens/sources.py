@@ -44,6 +44,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 TIME_COLUMNS = ("fetched", "due", "retry")
 """The columns that change as time passes, redrawn every second."""
 
+NARROW = 110
+"""Below this many columns the table drops kind and items and shortens a heading, so the
+timings stay in view at 80 columns; the panel under the table still shows everything."""
+NARROW_DROPS = ("kind", "items")
+NARROW_LABELS = {"retry": "Retry"}
+
 NAME_WIDTH = 32
 ERROR_WIDTH = 48
 """Longer names and errors are cut in the table; the panel below shows them whole."""
@@ -143,16 +149,15 @@ class SourcesScreen(Screen[None]):
         self.session = session
         self.states: dict[str, SourceState] = {}
         self._cells: dict[str, dict[str, str]] = {}
+        self._columns: list[str] = []
+        self._detail: Content | None = None
         self._order: list[str] = []
         self._ticker: Timer | None = None
         self._pending: Timer | None = None
         self._stale = False
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text] = DataTable(id="sources", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
         yield Static("", id="detail")
         yield StatusBar(self.session)
         yield Footer()
@@ -162,6 +167,7 @@ class SourcesScreen(Screen[None]):
         return self.query_one("#sources", DataTable)
 
     def on_mount(self) -> None:
+        self._set_columns(self.app.size.width < NARROW)
         self.reload()
         self.table.focus()
         # Cell colours come from the theme, so a theme change redraws every row.
@@ -170,6 +176,24 @@ class SourcesScreen(Screen[None]):
     def _theme_changed(self) -> None:
         self._order = []
         self._redraw_soon(0)
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        if narrow != (NARROW_DROPS[0] not in self._columns):
+            url = self.current_url
+            self._set_columns(narrow)
+            self.reload(select=url)
+
+    def _set_columns(self, narrow: bool) -> None:
+        table = self.table
+        table.clear(columns=True)
+        self._columns = []
+        self._order = []  # the next reload adds every row again
+        for key, label in COLUMNS:
+            if narrow and key in NARROW_DROPS:
+                continue
+            table.add_column(NARROW_LABELS.get(key, label) if narrow else label, key=key)
+            self._columns.append(key)
 
     def on_screen_resume(self) -> None:
         if self._stale:
@@ -219,7 +243,7 @@ class SourcesScreen(Screen[None]):
             index = table.cursor_row
             table.clear()
             for url in order:
-                table.add_row(*(self._cell(key, rows[url]) for key, _ in COLUMNS), key=url)
+                table.add_row(*(self._cell(key, rows[url]) for key in self._columns), key=url)
             self._cells = rows
             self._order = order
             if keep in order:
@@ -230,8 +254,8 @@ class SourcesScreen(Screen[None]):
 
     def _update_row(self, url: str, values: dict[str, str], only: tuple[str, ...] = ()) -> None:
         old = self._cells.get(url, {})
-        for key in only or values:
-            if old.get(key) != values[key]:
+        for key in only or self._columns:
+            if key in self._columns and old.get(key) != values[key]:
                 self.table.update_cell(url, key, self._cell(key, values), update_width=True)
         self._cells[url] = {**old, **values}
 
@@ -255,6 +279,7 @@ class SourcesScreen(Screen[None]):
                 state = self.states.get(source.url) or SourceState(source.url)
                 values = row_values(source, state, now)
                 self._update_row(source.url, values, only=TIME_COLUMNS)
+        self.show_detail()
 
     def show_detail(self) -> None:
         """The whole story of the source under the cursor, below the table."""
@@ -262,22 +287,38 @@ class SourcesScreen(Screen[None]):
         url = self.current_url
         source = self.session.source(url) if url else None
         if source is None:
-            detail.update(
-                Content("No sources yet. Press a to add one: a feed, or a page that has one.")
-            )
-            return
-        state = self.states.get(source.url) or SourceState(source.url)
-        interval = (
-            source.interval or f"{self.session.workspace.settings.refresh.interval} (default)"
-        )
+            text = Content("No sources yet. Press a to add one: a feed, or a page that has one.")
+        else:
+            state = self.states.get(source.url) or SourceState(source.url)
+            text = self.detail_text(source, state)
+        if text != self._detail:
+            self._detail = text
+            detail.update(text)
+
+    def detail_text(self, source: Source, state: SourceState) -> Content:
+        now = self.session.now()
+        values = row_values(source, state, now)
+        default = self.session.workspace.settings.refresh.interval
+        interval = source.interval or f"{default} (default)"
+        facts = [
+            f"{source.kind}",
+            f"{state.items} items, {state.unread} unread",
+            f"tags {', '.join(source.tags) or 'none'}",
+            f"every {interval}",
+        ]
+        if source.mine:
+            facts.append("mine")
+        timing = [
+            f"fetched {values['fetched']}",
+            f"next {values['due']}",
+            f"304 hit rate {values['hits']}",
+        ]
+        if values["retry"]:
+            timing.append(f"Retry-After {values['retry']}")
         lines = [
             Content.from_markup("[b]$title[/b]  $url", title=source.title, url=source.url),
-            Content.from_markup(
-                "[dim]tags[/] $tags  [dim]every[/] $interval  $mine",
-                tags=", ".join(source.tags) or "none",
-                interval=interval,
-                mine="[mine]" if source.mine else "",
-            ),
+            Content(" · ".join(facts)),
+            Content(" · ".join(timing)),
         ]
         if state.error:
             code = f" (HTTP {state.http_status})" if state.http_status else ""
@@ -286,7 +327,7 @@ class SourcesScreen(Screen[None]):
                     "[$text-error]Last error$code: $error[/]", code=code, error=state.error
                 )
             )
-        detail.update(Content("\n").join(lines))
+        return Content("\n").join(lines)
 
     # -- events -----------------------------------------------------------------------
 
