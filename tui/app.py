@@ -39,7 +39,7 @@ class FolioApp(App[None]):
         super().__init__()
         self.session = session
         settings = session.workspace.settings
-        self.auto_refresh = settings.refresh.auto if auto_refresh is None else auto_refresh
+        self.background_refresh = settings.refresh.auto if auto_refresh is None else auto_refresh
         self._refresher: Any = None
         self._refreshing_urls: set[str] = set()
         self.sub_title = "demo portfolio" if session.workspace.demo else ""
@@ -77,7 +77,7 @@ class FolioApp(App[None]):
                 title="Welcome to folio",
                 timeout=8,
             )
-        if self.auto_refresh:
+        if self.background_refresh:
             self.set_interval(BACKGROUND_TICK, self._background_tick)
             # The first pass only takes what is due, so a restart does not re-fetch everything.
             self.call_after_refresh(self.start_refresh, True)

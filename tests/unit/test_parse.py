@@ -503,6 +503,7 @@ TOKENS = [
     b"<pubDate>Tue, 02 Jan 2024 10:30:00 +0100</pubDate>",
     b"<updated>2024-13-45T99:00:00Z</updated>",
     b'<enclosure url="a.mp3" length="-1"/>',
+    b'<enclosure url="b.mp3" length="\xc2\xb2"/>',
     b"<![CDATA[",
     b"]]>",
     b"<!DOCTYPE rss [",
@@ -537,3 +538,39 @@ def test_token_soup_never_breaks_the_parser(tokens: list[bytes]) -> None:
 def test_random_bytes_never_break_the_parser(body: bytes, content_type: str) -> None:
     feed = parse_feed(body, URL, content_type)
     assert not (feed.error or "").startswith("could not parse"), feed.error
+
+
+_XML_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=30
+)
+
+
+@given(
+    title=_XML_TEXT,
+    author=_XML_TEXT,
+    length=_XML_TEXT,
+    date=_XML_TEXT,
+    guid=_XML_TEXT,
+    duration=_XML_TEXT,
+)
+@settings(max_examples=150, deadline=None)
+def test_odd_field_values_never_break_the_mapping(
+    title: str, author: str, length: str, date: str, guid: str, duration: str
+) -> None:
+    from xml.sax.saxutils import escape, quoteattr
+
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>T</title>'
+        f"<item><title>{escape(title)}</title><author>{escape(author)}</author>"
+        f"<guid>{escape(guid)}</guid><pubDate>{escape(date)}</pubDate>"
+        f'<enclosure url="https://x.example/a.mp3" length={quoteattr(length)} type="audio/mpeg"/>'
+        f"<itunes:duration>{escape(duration)}</itunes:duration></item></channel></rss>"
+    ).encode("utf-8", "surrogatepass")
+    for engine in ("auto", "fast", "reference"):
+        feed = parse_feed(body, URL, engine=engine)
+        assert not (feed.error or "").startswith("could not parse"), (engine, feed.error)
+        _assert_no_controls(_all_text(feed))
+        for item in feed.items:
+            assert all(enc.length is None or enc.length >= 0 for enc in item.enclosures)
+            assert item.published is None or item.published.utcoffset() == dt.timedelta(0)

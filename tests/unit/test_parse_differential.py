@@ -38,7 +38,8 @@ Row = tuple[str, str, str, dt.datetime | None, list[str]]
 
 
 def _when(entry: dict[str, Any]) -> dt.datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    # dict.get: FeedParserDict.get("updated_parsed") falls back to published, with a warning.
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not parsed:
         return None
     return dt.datetime(*parsed[:6], tzinfo=dt.UTC)

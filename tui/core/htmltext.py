@@ -11,7 +11,7 @@ Everything returned has been through :func:`text.clean`.
 
 from __future__ import annotations
 
-import html
+import html as _html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -59,22 +59,22 @@ _TAG_LIKE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*[\s/>]|/[A-Za-z]|!)")
 _CRUDE_TAG = re.compile(r"<[^>]*>")
 
 
-def html_to_text(html_text: str, base_url: str = "") -> RenderedText:
-    """Render ``html_text`` (or plain text) as readable text with numbered links.
+def html_to_text(html: str, base_url: str = "") -> RenderedText:
+    """Render ``html`` (or plain text) as readable text with numbered links.
 
     Relative links are resolved against ``base_url``. Never raises.
     """
-    if not html_text:
+    if not html:
         return RenderedText("")
-    if _TAG_LIKE.search(html_text) is None:
-        return RenderedText(clean(html_text).strip())
+    if _TAG_LIKE.search(html) is None:
+        return RenderedText(clean(html).strip())
     renderer = _Renderer(base_url)
     try:
-        renderer.feed(_normalise(html_text))
+        renderer.feed(_normalise(html))
         renderer.close()
         body = renderer.result()
     except Exception:  # html.parser is meant not to raise; this is the belt to its braces
-        body = html.unescape(_CRUDE_TAG.sub(" ", html_text)).strip()
+        body = _html.unescape(_CRUDE_TAG.sub(" ", html)).strip()
         renderer.links = []
     links = renderer.links
     if links:

@@ -281,8 +281,9 @@ def _parse_reference(body: bytes, url: str) -> ParsedFeed:
                 author=_reference_author(entry),
                 summary=entry.get("summary"),
                 content=content,
-                published=_struct_date(entry.get("published_parsed"))
-                or _struct_date(entry.get("updated_parsed")),
+                # dict.get: FeedParserDict.get("updated_parsed") warns and falls back.
+                published=_struct_date(dict.get(entry, "published_parsed"))
+                or _struct_date(dict.get(entry, "updated_parsed")),
                 enclosures=[
                     (enc.get("href"), enc.get("type"), enc.get("length"))
                     for enc in entry.get("enclosures") or ()
@@ -476,7 +477,7 @@ def _length(value: object) -> int | None:
         return None
     if isinstance(value, str):
         value = value.strip()
-        if not value.isdigit() or len(value) > 18:
+        if not (value.isascii() and value.isdigit()) or len(value) > 18:  # "²".isdigit()
             return None
         value = int(value)
     if isinstance(value, float) and value.is_integer():
