@@ -46,6 +46,9 @@ def opened(keys: list[str], screen: type, *, then: list[str] | None = None) -> A
         await wait_for(pilot, lambda: pilot.app.screen.focused is not None)
         if then:
             await pilot.press(*then)
+        # A blinking cursor could be caught in either phase; hold it still.
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
         await pilot.pause()
 
     return run_before

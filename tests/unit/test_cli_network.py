@@ -1,0 +1,81 @@
+"""`folio add` and `folio refresh` end to end, against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tui.__main__ import main
+from tui.core import paths
+from tui.core.portfolio import load_portfolio
+
+pytest_plugins = ["httpserver"]
+
+PODCAST = b"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+<title>Hallway HR</title><link>https://cast.example/</link><description>d</description>
+<item><title>Episode 1</title><guid>ep1</guid><enclosure url="https://cast.example/1.mp3"
+ type="audio/mpeg" length="1000"/><itunes:duration>41:00</itunes:duration></item>
+</channel></rss>"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_add_discovers_the_feed_of_a_page(http_server, capsys) -> None:  # type: ignore[no-untyped-def]
+    http_server.route("/feed.xml", body=http_server.rss("People Blog", items=4), etag='"1"')
+    page = (
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+        "</head><body>hello</body></html>"
+    ).encode()
+    http_server.route("/", body=page, content_type="text/html")
+    status, out, err = run(capsys, "add", http_server.url("/"), "--tag", "hr")
+    assert status == 0, err
+    assert "Added People Blog (blog)" in out and "with 4 items" in out
+    [source] = load_portfolio(paths.portfolio_path()).sources
+    assert source.url == http_server.url("/feed.xml")
+    assert source.tags == ["hr"] and source.kind == "blog"
+    # Adding it again changes nothing.
+    assert "Already following" in run(capsys, "add", http_server.url("/feed.xml"))[1]
+
+
+def test_add_guesses_a_podcast_and_reports_a_page_without_feed(http_server, capsys) -> None:  # type: ignore[no-untyped-def]
+    http_server.route("/cast.xml", body=PODCAST)
+    assert run(capsys, "add", http_server.url("/cast.xml"))[0] == 0
+    assert load_portfolio(paths.portfolio_path()).sources[0].kind == "podcast"
+    http_server.route("/plain", body=b"<html><body>no feed</body></html>", content_type="text/html")
+    status, _, err = run(capsys, "add", http_server.url("/plain"))
+    assert status == 1
+    assert err.startswith("folio: ") and "Traceback" not in err
+
+
+def test_refresh_summary_and_exit_status(http_server, capsys) -> None:  # type: ignore[no-untyped-def]
+    http_server.route("/a.xml", body=http_server.rss("A", items=3, prefix="a"), etag='"a1"')
+    http_server.route("/b.xml", body=http_server.rss("B", items=2, prefix="b"), etag='"b1"')
+    http_server.route("/dead.xml", status=500, body=b"oops")
+    urls = "\n".join(http_server.url(p) for p in ("/a.xml", "/b.xml", "/dead.xml"))
+    listing = paths.config_dir().parent / "urls"
+    listing.write_text(urls + "\n")
+    assert run(capsys, "import", str(listing))[0] == 0
+
+    status, out, err = run(capsys, "refresh")
+    assert status == 0, err
+    assert "Refreshed 3 sources" in out
+    assert "2 ok, 0 not modified, 1 failed; 5 new items." in out
+    assert err == ""  # not a terminal: no progress output
+
+    status, out, _ = run(capsys, "refresh")
+    assert "0 ok, 2 not modified, 1 failed; 0 new items." in out
+    assert status == 0
+
+    _, out, _ = run(capsys, "sources", "--json")
+    records = {r["url"]: r for r in map(json.loads, out.splitlines())}
+    dead = records[http_server.url("/dead.xml")]
+    assert dead["status"] == "error" and "500" in dead["error"]
+    assert records[http_server.url("/a.xml")]["items"] == 3
+    _, out, _ = run(capsys, "items", "--json", "--source", http_server.url("/b.xml"))
+    assert len(out.splitlines()) == 2
