@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from . import keys
+from .commands_palette import FolioCommands
 from .core import paths
 from .core.config import ConfigError
 from .core.session import Change, Session
@@ -29,7 +30,7 @@ class FolioApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "folio"
     BINDINGS: ClassVar[list[BindingType]] = keys.GLOBAL
-    MODES: ClassVar[dict[str, Any]] = {}
+    COMMANDS = App.COMMANDS | {FolioCommands}
 
     refresh_status: reactive[str] = reactive("")
     """What the status bar shows about the background refresh."""

@@ -354,8 +354,6 @@ async def test_mouse_wheel_scrolls_without_moving_the_cursor(app: FolioApp) -> N
 async def test_o_opens_http_links_with_an_argv_list(
     app: FolioApp, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tui.core.opener as opener
-
     calls: list[list[str]] = []
 
     def fake_popen(argv: list[str], **kwargs: Any) -> object:
@@ -363,7 +361,8 @@ async def test_o_opens_http_links_with_an_argv_list(
         calls.append(list(argv))
         return object()
 
-    monkeypatch.setattr(opener.subprocess, "Popen", fake_popen)
+    # Only the process start is faked: the opener's own http(s) check and argv building run.
+    monkeypatch.setattr("tui.core.opener.subprocess.Popen", fake_popen)
     monkeypatch.setenv("BROWSER", "my-browser --new-tab")
     # Give the second item of the first pane a javascript: link, straight into the store.
     url = BOARD_ORDER[0]
@@ -545,10 +544,8 @@ async def test_session_changes_from_elsewhere_redraw(app: FolioApp, session: Ses
 async def test_reader_keys(
     app: FolioApp, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tui.core.opener as opener
-
     calls: list[list[str]] = []
-    monkeypatch.setattr(opener.subprocess, "Popen", lambda argv, **_: calls.append(argv))
+    monkeypatch.setattr("tui.core.opener.subprocess.Popen", lambda argv, **_: calls.append(argv))
     monkeypatch.setenv("BROWSER", "browser")
     podcast = "https://cast.example/rss"
     async with app.run_test(size=(100, 12)) as pilot:
@@ -604,3 +601,30 @@ async def test_reader_from_the_inbox_steps_through_the_inbox(
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard")
         assert inbox(app).cursor_id == ids[2] and inbox(app).has_focus
         assert all(session.store.item(i).read for i in ids[:3])  # type: ignore[union-attr]
+
+
+async def test_inbox_reload_moves_past_items_that_left(app: FolioApp, session: Session) -> None:
+    async with app.run_test(size=(120, 20)) as pilot:
+        await ready(pilot)
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
+        ib = inbox(app)
+        ids = list(ib.ids)
+        await pilot.press(*["j"] * 30)
+        cursor_item = session.store.item(ids[30])
+        assert cursor_item is not None and ib.scroll_y > 0
+        # Another screen marks the cursor item's whole source read; then a refresh reports
+        # new items elsewhere, so the Inbox reloads without that source.
+        session.mark_source_read(cursor_item.source)
+        _add_items(session, BOARD_ORDER[0], ["Late arrival"], hours_ago=400)
+        app.broadcast(lambda: SourceRefreshed(BOARD_ORDER[0], 1, "ok"))
+        await wait_for(pilot, lambda: len(ib.ids) == 48 - 8 + 1, "the Inbox reload")
+        gone = set(session.store.unread_ids(cursor_item.source)) | {
+            i
+            for i in ids
+            if session.store.item(i).source == cursor_item.source  # type: ignore[union-attr]
+        }
+        survivors = [i for i in ids[30:] if i not in gone]
+        assert ib.cursor_id == survivors[0]  # the next item that is still unread
+        height = ib.scrollable_content_region.height
+        assert 0 <= ib.cursor - round(ib.scroll_y) < height  # and it is on screen

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -87,8 +87,10 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # The Inbox ids come from a thread (a quarter of a second at 100,000 unread), so
-        # the board is drawn at once and the Inbox fills in when they arrive.
-        self._load_inbox_ids()
+        # the board is drawn at once and the Inbox fills in when they arrive. The thread
+        # starts after the first frame: the store has one connection, and the board's
+        # queries would otherwise queue behind the Inbox's.
+        self.call_after_refresh(self._load_inbox_ids)
         self._update_counts()
         self.watch(self.app, "refresh_status", self._show_status)
         self.watch(self.app, "refreshing", self.board.set_refresh_running, init=False)
@@ -104,6 +106,12 @@ class DashboardScreen(Screen[None]):
         if self.inbox.has_focus or (self.has_class("-narrow") and self.has_class("-show-inbox")):
             return self.inbox
         return self.board
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # Whichever side got focus (Tab, or a mouse click) is the one a narrow layout shows.
+        if event.widget is self.inbox or event.widget is self.board:
+            self.set_class(event.widget is self.inbox, "-show-inbox")
+            self._show_status()
 
     def action_switch_pane(self) -> None:
         show_inbox = self._active() is self.board

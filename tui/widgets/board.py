@@ -222,7 +222,7 @@ class FeedBoard(ScrollView, can_focus=True):
 
     def set_sources(self, sources: Sequence[Source]) -> None:
         """Lay out ``sources`` afresh; the cursor stays on the same source if it remains."""
-        current = self.cursor_source
+        current, row = self.cursor_source, self._row
         grouped: dict[str, list[Source]] = {}
         for source in sources:
             grouped.setdefault(source.kind if source.kind in KINDS else "other", []).append(source)
@@ -242,7 +242,7 @@ class FeedBoard(ScrollView, can_focus=True):
         if current is not None:
             for index, source in enumerate(self._order):
                 if source.url == current:
-                    self._pane = index
+                    self._pane, self._row = index, row
         self._layout_width = -1
         if self.is_mounted:
             self._relayout()

@@ -44,6 +44,10 @@ _FETCH_MARGIN = 30
 not query again."""
 
 
+_ANCHOR_SEARCH = 5000
+"""How far ``set_ids`` looks for a surviving item when the cursor item has gone."""
+
+
 def plain(text: str) -> str:
     """Untrusted text made safe to draw: one line, no controls, no bidi overrides.
 
@@ -215,6 +219,7 @@ class ItemList(ScrollView, can_focus=True):
         old_ids, old_cursor = self._ids, self._cursor
         old_top = round(self.scroll_y)
         cursor_screen_row = old_cursor - old_top
+        cursor_was_visible = 0 <= cursor_screen_row < self._page_height()
         self._ids = list(ids)
         self._index = None
         if not self._ids:
@@ -233,20 +238,25 @@ class ItemList(ScrollView, can_focus=True):
             new_top = anchor_new - cursor_screen_row + (old_cursor - anchor_old)
         self._update_virtual_size()
         self.scroll_to(y=max(0, new_top), animate=False, force=True)
+        if cursor_was_visible:
+            # Only when removals above shifted it off screen; a user who scrolled away
+            # from the cursor with the wheel is not pulled back.
+            self._scroll_cursor_into_view()
         self.refresh()
 
     def _anchor(self, old_ids: list[int], old_cursor: int) -> tuple[int, int | None]:
         if not old_ids:
             return 0, None
         old_cursor = min(old_cursor, len(old_ids) - 1)
-        # Search outward from the cursor, forward first: the item after a removed one is
-        # what a reader expects to land on. Bounded, so a mass change stays cheap.
-        for distance in range(0, min(len(old_ids), 2000)):
-            for position in (old_cursor + distance, old_cursor - distance):
-                if 0 <= position < len(old_ids):
-                    new_index = self.index_of(old_ids[position])
-                    if new_index is not None:
-                        return position, new_index
+        # Forward first: the item after a removed one is what a reader expects to land on
+        # (as after deleting a line); backward only when nothing after it survived. The
+        # search is bounded so that a mass change stays cheap.
+        forward = range(old_cursor, min(len(old_ids), old_cursor + _ANCHOR_SEARCH))
+        backward = range(old_cursor - 1, max(-1, old_cursor - _ANCHOR_SEARCH), -1)
+        for position in (*forward, *backward):
+            new_index = self.index_of(old_ids[position])
+            if new_index is not None:
+                return position, new_index
         return old_cursor, None
 
     def refresh_items(self, item_ids: Sequence[int] | None = None) -> None:

@@ -191,7 +191,7 @@ class TimelineView(Widget):
         label_width = min(28, max(14, width // 4))
         room = width - label_width
         count = len(timeline.months)
-        cell = max(3, min(6, room // max(count, 1)))
+        cell = max(3, min(10, room // max(count, 1)))
         window = month_window(count, timeline.current, max(room // cell, 1))
 
         years = [" "] * (len(window) * cell)
