@@ -473,6 +473,43 @@ async def serve(args: argparse.Namespace) -> None:
     await runner.cleanup()
 
 
+def check_generated(feeds: int, items: int) -> int:
+    """Parse every generated feed with feedparser: valid, mixed, unique guids and links."""
+    import collections
+
+    import feedparser
+
+    versions: collections.Counter[str] = collections.Counter()
+    guids: set[str] = set()
+    links: set[str] = set()
+    problems = 0
+    for n in range(feeds):
+        parsed = feedparser.parse(generate_feed(n, items))
+        versions[parsed.version] += 1
+        trouble = []
+        if parsed.bozo:
+            trouble.append(f"bozo: {parsed.bozo_exception}")
+        if len(parsed.entries) != items:
+            trouble.append(f"{len(parsed.entries)} entries, not {items}")
+        for entry in parsed.entries:
+            if entry.get("id") in guids or entry.get("link") in links:
+                trouble.append(f"duplicate guid or link {entry.get('id')}")
+            guids.add(entry.get("id"))
+            links.add(entry.get("link"))
+            if feed_format(n) == "podcast" and not (
+                entry.get("enclosures") and entry.get("itunes_duration")
+            ):
+                trouble.append("podcast item without enclosure or itunes:duration")
+        if trouble:
+            problems += 1
+            print(f"feed {n} ({feed_format(n)}): {'; '.join(sorted(set(trouble))[:3])}")
+    print(
+        f"{feeds} feeds, {len(guids)} unique guids, {len(links)} unique links, "
+        f"formats {dict(versions)}, {problems} with problems"
+    )
+    return 1 if problems else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--feeds", type=int, default=500, help="generated feeds (default 500)")
@@ -490,11 +527,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=0, help="port on every address (0: a free one)")
     p.add_argument("--urls-out", metavar="FILE", help="write every feed URL to FILE")
     p.add_argument("--cpu", type=int, default=None, help="pin the server to this CPU")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="do not serve: parse every generated feed with feedparser and report problems",
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.check:
+        return check_generated(args.feeds, args.items)
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     try:

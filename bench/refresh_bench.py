@@ -77,16 +77,20 @@ class Run:
 
 
 def _tree_rss_kb(pid: int) -> int:
-    """Summed VmRSS of all descendants of ``pid``, not counting ``pid`` (0 when gone)."""
+    """Summed proportional set size (PSS) of all descendants of ``pid``, not counting ``pid``.
+
+    PSS splits shared pages between the processes that share them, so forked worker
+    processes are not counted twice for the pages they share with their parent.
+    """
     total = 0
     stack = [pid]
     while stack:
         p = stack.pop()
         try:
             if p != pid:
-                with open(f"/proc/{p}/status", encoding="ascii", errors="replace") as fh:
+                with open(f"/proc/{p}/smaps_rollup", encoding="ascii", errors="replace") as fh:
                     for line in fh:
-                        if line.startswith("VmRSS:"):
+                        if line.startswith("Pss:"):
                             total += int(line.split()[1])
                             break
             for task in os.listdir(f"/proc/{p}/task"):
@@ -567,7 +571,8 @@ def main(argv: list[str] | None = None) -> int:
         "3rd (newsboat 2.21 stores ETag/Last-Modified only for feeds already in its cache, so "
         "its 2nd run is all 200s). second run: each tool's plain 2nd invocation.",
         "CPU s: user + system time of the process and its children (median). "
-        "Peak RSS: GNU time's max RSS, or the sampled sum over the process tree if larger; "
+        "Peak RSS: GNU time's max RSS of the largest process, or the sampled sum of PSS over the "
+        "process tree (worker processes included) if larger; "
         "median over runs. Items: stored after the cold run (folio `items --json`, newsboat "
         "`rss_item`). 200 · 304: answers the server gave per run.",
     ]

@@ -454,8 +454,9 @@ async def test_new_items_never_move_cursor_scroll_or_focus(app: FolioApp, sessio
         await pilot.press("tab")
         await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
         ib, b = inbox(app), board(app)
-        await pilot.press(*["j"] * 20)
+        await pilot.press(*["j"] * 20, *["k"] * 5)  # scrolled, cursor mid-screen
         cursor_id, cursor_screen_row = ib.cursor_id, ib.cursor - round(ib.scroll_y)
+        assert ib.scroll_y > 0 and 0 < cursor_screen_row < ib.size.height - 1
         board_cursor = (b.cursor_source, b.cursor_item_id)
         board_scroll = b.scroll_y
         # Three new items in the top-priority source land above the cursor...
@@ -628,3 +629,19 @@ async def test_inbox_reload_moves_past_items_that_left(app: FolioApp, session: S
         assert ib.cursor_id == survivors[0]  # the next item that is still unread
         height = ib.scrollable_content_region.height
         assert 0 <= ib.cursor - round(ib.scroll_y) < height  # and it is on screen
+
+
+async def test_untitled_posts_show_the_start_of_their_text(app: FolioApp, session: Session) -> None:
+    mastodon = "https://social.example/@ana.rss"
+    post = ParsedItem(
+        guid="toot-1",
+        summary="<p>Hello &amp; <b>welcome</b> to the fediverse</p>",
+        published=FIXED_NOW - dt.timedelta(minutes=5),
+    )
+    session.store.store_feed(session.store.state(mastodon), ParsedFeed(items=[post]), FIXED_NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        assert "Hello & welcome to" in visible_text(inbox(app))[0]
+        board(app).select(mastodon)
+        await pilot.pause()
+        assert any("Hello & welcome" in line for line in visible_text(board(app)))

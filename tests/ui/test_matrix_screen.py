@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from tests.ui.conftest import FIXED_NOW, build_session
 from tui.app import FolioApp
@@ -23,12 +24,12 @@ from tui.core.planning_view import (
     slug_id,
     sparkline,
 )
-from tui.core.portfolio import MatrixEntry, Portfolio, load_portfolio
+from tui.core.portfolio import MatrixAxes, MatrixEntry, Portfolio, load_portfolio
 from tui.core.session import Session
 from tui.core.workspace import Workspace
 from tui.screens.matrix import MatrixScreen
 from tui.screens.planning_forms import ConfirmDialog, MatrixEntryForm
-from tui.widgets.matrix_grid import MatrixGrid, QuadrantList
+from tui.widgets.matrix_grid import QuadrantList
 
 SOCIAL = "https://social.example/@ana.rss"
 LINKS = "https://links.example/rss"
@@ -60,10 +61,6 @@ async def open_matrix(pilot: Pilot[Any]) -> MatrixScreen:
     assert isinstance(screen, MatrixScreen)
     await wait_for(pilot, lambda: screen.grid.selected is not None, "a selection")
     return screen
-
-
-def grid(app: FolioApp) -> MatrixGrid:
-    return app.screen.query_one(MatrixGrid)
 
 
 def quadrant_ids(app: FolioApp, name: str) -> list[str]:
@@ -147,6 +144,24 @@ async def test_clicking_an_entry_selects_it(app: App) -> None:
         assert screen.grid.selected == "hr-blogs"
         detail = str(app.screen.query_one("#matrix-detail", Static).render())
         assert detail.startswith("HR blogs")
+
+
+async def test_a_crowded_quadrant_scrolls_to_the_cursor(tmp_path: Path) -> None:
+    entries = [MatrixEntry(f"e{n:02}", f"Entry {n:02}", "", 5, 1) for n in range(30)]
+    session = build_session(tmp_path / "crowded", Portfolio(matrix=entries))
+    try:
+        app = App(session, auto_refresh=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_matrix(pilot)
+            panel = app.screen.query_one("#quick_wins")
+            assert panel.scroll_y == 0
+            await pilot.press("end")
+            assert screen.grid.selected == "e29"
+            await wait_for(pilot, lambda: panel.scroll_y > 40, "the panel to scroll down")
+            await pilot.press("home")
+            await wait_for(pilot, lambda: panel.scroll_y == 0, "the panel to scroll back")
+    finally:
+        session.close()
 
 
 # -- shift+arrows -------------------------------------------------------------------------------
@@ -341,6 +356,7 @@ async def test_markup_in_names_and_notes_is_shown_literally(tmp_path: Path) -> N
     hostile = "[@click=app.quit]x[/]"
     portfolio = Portfolio(
         matrix=[MatrixEntry("evil", hostile, f"[b]{hostile}", 4, 2, [hostile])],
+        matrix_axes=MatrixAxes(value=f"[b]{hostile}", quick_wins=hostile),
     )
     session = build_session(tmp_path / "evil", portfolio)
     try:
@@ -350,6 +366,10 @@ async def test_markup_in_names_and_notes_is_shown_literally(tmp_path: Path) -> N
             text = str(app.screen.query_one("#list-quick_wins", QuadrantList).render())
             assert hostile in text and f"[b]{hostile}" in text
             assert hostile in str(app.screen.query_one("#matrix-detail", Static).render())
+            # Renamed axes and quadrants come from the file too.
+            assert str(app.screen.query_one("#value-axis", Label).render()) == f"[b]{hostile} ↑"
+            title = app.screen.query_one("#quick_wins").border_title
+            assert title is not None and Content.from_markup(title).plain == hostile
             await pilot.click("#list-quick_wins", offset=(1, 0))
             await pilot.pause()
             assert app.is_running  # the text was not an action

@@ -104,7 +104,7 @@ def app(session: Session) -> App:
 async def test_vision_lanes_and_cards(app: App, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_roadmap(pilot)
-        vision = str(app.screen.query_one("#vision", Static).render())
+        vision = str(app.screen.query_one("#vision-text", Static).render())
         assert vision.startswith("Be the practitioner people ask about HR")
         assert (lane_ids(app, "now"), lane_ids(app, "next")) == (["weekly"], ["clips"])
         assert (lane_ids(app, "later"), lane_ids(app, "done")) == ([], ["tags"])
@@ -138,6 +138,30 @@ async def test_arrows_and_clicks_move_the_cursor(app: App) -> None:
         assert screen.board.selected == "weekly"
         await pilot.click(card(app, "tags"))
         assert screen.board.selected == "tags"
+
+
+async def test_a_long_lane_scrolls_and_a_long_vision_stays_small(tmp_path: Path) -> None:
+    experiments = [Experiment(f"x{n:02}", f"Experiment {n:02}", lane="later") for n in range(20)]
+    vision = " ".join(["A long vision that goes on and on."] * 40)
+    session = build_session(tmp_path / "long", Portfolio(vision=vision, roadmap=experiments))
+    try:
+        app = App(session, auto_refresh=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await open_roadmap(pilot)
+            assert app.screen.query_one("#vision").outer_size.height <= 6
+            lane = app.screen.query_one("#lane-later", LaneColumn)
+            await pilot.press("end")
+            assert screen.board.selected == "x19"
+            await wait_for(pilot, lambda: lane.scroll_y > 0, "the lane to scroll")
+            last = card(app, "x19")
+            assert lane.region.contains_region(last.region), "the selected card is on screen"
+            await pilot.press("t")
+            scroll = app.screen.query_one("#timeline-scroll")
+            await wait_for(pilot, lambda: scroll.scroll_y > 0, "the timeline to scroll")
+            await pilot.press("home")
+            await wait_for(pilot, lambda: scroll.scroll_y == 0, "the timeline to scroll back")
+    finally:
+        session.close()
 
 
 # -- the editing keys --------------------------------------------------------------------------
@@ -324,7 +348,7 @@ async def test_markup_in_titles_is_shown_literally(tmp_path: Path) -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_roadmap(pilot)
             assert hostile in card_text(app, "evil")
-            assert str(app.screen.query_one("#vision", Static).render()) == f"[b]{hostile}"
+            assert str(app.screen.query_one("#vision-text", Static).render()) == f"[b]{hostile}"
             assert hostile in str(app.screen.query_one("#roadmap-detail", Static).render())
             await pilot.click(card(app, "evil"))
             await pilot.press("t")

@@ -81,7 +81,8 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
     )
 
 
-@settings(max_examples=300, deadline=None)
+# database=None keeps the example cache out of the working tree.
+@settings(max_examples=300, deadline=None, database=None)
 @given(portfolios())
 def test_text_round_trips(portfolio: Portfolio) -> None:
     text = portfolio_to_toml(portfolio)
@@ -90,7 +91,7 @@ def test_text_round_trips(portfolio: Portfolio) -> None:
     assert portfolio_to_toml(parse_portfolio(text, Path("portfolio.toml"))) == text
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(portfolios(), portfolios())
 def test_save_then_load_gives_the_same_portfolio(first: Portfolio, second: Portfolio) -> None:
     with tempfile.TemporaryDirectory() as folder:

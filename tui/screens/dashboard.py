@@ -93,7 +93,8 @@ class DashboardScreen(Screen[None]):
         self.call_after_refresh(self._load_inbox_ids)
         self._update_counts()
         self.watch(self.app, "refresh_status", self._show_status)
-        self.watch(self.app, "refreshing", self.board.set_refresh_running, init=False)
+        # init=True: an automatic refresh may already be running when this screen mounts.
+        self.watch(self.app, "refreshing", self.board.set_refresh_running, init=True)
         self.board.focus()
 
     def on_resize(self, event: Resize) -> None:
@@ -226,8 +227,9 @@ class DashboardScreen(Screen[None]):
     def on_source_refreshed(self, message: SourceRefreshed) -> None:
         self.board.source_refreshed(message.url)
         if message.new_items:
+            # The counts are updated with the (debounced) reload: a refresh of 500 feeds
+            # sends 500 of these, and each count is a query over every unread item.
             self._schedule_inbox_reload()
-            self._update_counts()
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         self.board.set_refresh_running(False)

@@ -74,12 +74,11 @@ class MatrixScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         if self.session.read_only:
             yield Static(read_only_banner(self.session), id="read-only")
-        axes = self.session.portfolio.matrix_axes or MatrixAxes()
         with Horizontal(classes="axis"):
-            yield Label(Content(f"{axes.value} ↑"), id="value-axis")
+            yield Label(id="value-axis")
             yield Label("Priority matrix · the Inbox follows it", id="matrix-title")
         yield MatrixGrid(self.session.portfolio.matrix_axes, id="matrix-grid")
-        yield Label(Content(f"{axes.effort} →"), id="effort-axis", classes="axis")
+        yield Label(id="effort-axis", classes="axis")
         yield Static(id="matrix-detail")
         yield StatusBar(self.session)
         yield Footer()
@@ -97,6 +96,10 @@ class MatrixScreen(Screen[None]):
     def reload(self, select: str | None = None) -> None:
         session = self.session
         view = matrix_view(session.portfolio, session.store, session.now())
+        axes = session.portfolio.matrix_axes or MatrixAxes()
+        # Content, not markup: axis names come from portfolio.toml and are shown as written.
+        self.query_one("#value-axis", Label).update(Content(f"{axes.value} ↑"))
+        self.query_one("#effort-axis", Label).update(Content(f"{axes.effort} →"))
         self.grid.set_axes(session.portfolio.matrix_axes)
         self.grid.show(view, select)
         self._stale = False

@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -54,6 +55,7 @@ class RoadmapScreen(Screen[None]):
         #vision {
             height: auto;
             max-height: 6;
+            scrollbar-size-vertical: 1;
             border: round $border-blurred;
             border-title-color: $text-muted;
             padding: 0 1;
@@ -78,9 +80,11 @@ class RoadmapScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         if self.session.read_only:
             yield Static(read_only_banner(self.session), id="read-only")
-        vision = Static(id="vision")
+        # A long vision scrolls (mouse wheel) inside a few lines rather than push the lanes off.
+        vision = VerticalScroll(id="vision", can_focus=False)
         vision.border_title = "Vision"
-        yield vision
+        with vision:
+            yield Static(id="vision-text")
         yield RoadmapBoard(id="board")
         yield Static(id="roadmap-detail")
         yield StatusBar(self.session)
@@ -101,7 +105,7 @@ class RoadmapScreen(Screen[None]):
         today = session.today()
         portfolio = session.portfolio
         vision = portfolio.vision.strip()
-        self.query_one("#vision", Static).update(
+        self.query_one("#vision-text", Static).update(
             Content(vision)
             if vision
             else Content.styled(

@@ -33,7 +33,7 @@ from .. import keys
 from ..core.models import KIND_HEADINGS, KINDS, Item, Source, SourceState
 from ..core.schedule import is_due
 from ..core.session import Session
-from .itemlist import GLYPHS, age_label, fit, plain
+from .itemlist import GLYPHS, age_label, fit, headline, plain
 
 __all__ = ["CARD_HEIGHT", "CARD_ITEMS", "EMPTY_MESSAGE", "PANE_MOVE", "FeedBoard", "columns_for"]
 
@@ -65,6 +65,13 @@ def columns_for(width: int) -> int:
     return 4
 
 
+_PARTS = (
+    "heading", "border", "border-cursor", "name", "count", "ok", "error", "busy",
+    "unread", "read", "meta", "dot", "star", "flag", "cursor", "empty",
+)  # fmt: skip
+"""Component classes, styled in DEFAULT_CSS."""
+
+
 @dataclass(frozen=True)
 class _Block:
     """A horizontal band of the layout: a heading (or spacer) line, or a row of cards."""
@@ -87,24 +94,7 @@ class FeedBoard(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [*keys.MOVE, *PANE_MOVE]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "board--heading",
-        "board--border",
-        "board--border-cursor",
-        "board--name",
-        "board--count",
-        "board--ok",
-        "board--error",
-        "board--busy",
-        "board--unread",
-        "board--read",
-        "board--meta",
-        "board--dot",
-        "board--star",
-        "board--flag",
-        "board--cursor",
-        "board--empty",
-    }
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"board--{part}" for part in _PARTS}
 
     DEFAULT_CSS = """
     FeedBoard {
@@ -586,7 +576,7 @@ class FeedBoard(ScrollView, can_focus=True):
             Segment(GLYPHS["bookmarked"] if item.bookmarked else " ", styled("board--flag")),
             Segment(" ", styled("board--read")),
             Segment(
-                fit(plain(item.title) or "(untitled)", title_width),
+                fit(headline(item), title_width),
                 styled("board--read" if item.read else "board--unread"),
             ),
             Segment(" " + age, styled("board--meta")),

@@ -12,6 +12,8 @@ stripped terminal controls again: it is never parsed as markup, and a title such
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import ClassVar
@@ -32,7 +34,7 @@ from ..core.models import Item
 from ..core.session import Session
 from ..core.text import clean_line
 
-__all__ = ["GLYPHS", "ItemList", "age_label", "fit", "plain"]
+__all__ = ["GLYPHS", "ItemList", "age_label", "fit", "headline", "plain"]
 
 GLYPHS = {"unread": "●", "starred": "★", "saved": "◷", "bookmarked": "⚑"}
 """Flag markers. All are single-cell text symbols (no emoji presentation), so they line
@@ -44,6 +46,9 @@ _FETCH_MARGIN = 30
 not query again."""
 
 
+_TAGS = re.compile(r"<[^>]*>")
+_SNIPPET_SOURCE = 1500
+"""Characters of HTML looked at to make a one-line snippet of an untitled item."""
 _ANCHOR_SEARCH = 5000
 """How far ``set_ids`` looks for a surviving item when the cursor item has gone."""
 
@@ -55,6 +60,18 @@ def plain(text: str) -> str:
     older versions or other tools): an ESC reaching the terminal is a real escape.
     """
     return clean_line(text)
+
+
+def headline(item: Item) -> str:
+    """What a row shows for ``item``: its title, or for untitled posts (Mastodon, Bluesky)
+    the start of their text, so a timeline is not a column of "(untitled)"."""
+    title = plain(item.title)
+    if title:
+        return title
+    # A crude tag strip is enough for one line, and only the start is looked at, so a
+    # long post costs no more than a short one.
+    body = _TAGS.sub(" ", (item.summary or item.content)[:_SNIPPET_SOURCE])
+    return plain(html.unescape(body))[:200] or "(untitled)"
 
 
 def fit(text: str, width: int) -> str:
@@ -413,6 +430,5 @@ class ItemList(ScrollView, can_focus=True):
             Segment("  ", styled(None)),
         ]
         used = sum(segment.cell_length for segment in segments)
-        title = plain(item.title) or "(untitled)"
-        segments.append(Segment(fit(title, width - used), styled(text_style)))
+        segments.append(Segment(fit(headline(item), width - used), styled(text_style)))
         return Strip(segments).adjust_cell_length(width, base)

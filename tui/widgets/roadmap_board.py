@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -355,7 +355,20 @@ class RoadmapBoard(Widget, can_focus=True):
         timeline_view.selected = card_id
         timeline_view.focused = focused
         timeline_view.refresh()
+        if self.timeline_mode:
+            # After the next layout: the timeline may only just have been switched on.
+            self.call_after_refresh(self._scroll_timeline_to, card_id)
         self.post_message(self.SelectionChanged(card))
+
+    def _scroll_timeline_to(self, card_id: str | None) -> None:
+        row_ids = self.query_one(TimelineView).row_ids
+        if card_id in row_ids:
+            # The row plus as many lines above it as the header has, so the first rows
+            # bring the month names back into view.
+            row = row_ids.index(card_id)
+            self.query_one("#timeline-scroll", VerticalScroll).scroll_to_region(
+                Region(0, row, 1, TimelineView.HEADER_LINES + 1), animate=False, immediate=True
+            )
 
     # -- focus and mouse ---------------------------------------------------------------
 
