@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
 from textual.app import App
@@ -18,9 +18,13 @@ from . import keys
 from .commands_palette import FolioCommands
 from .core import paths
 from .core.config import ConfigError
+from .core.models import Source
 from .core.session import Change, Session
 from .core.workspace import Workspace, demo_workspace, user_workspace
 from .messages import RefreshFinished, SessionChanged, SourceRefreshed
+
+if TYPE_CHECKING:
+    from .core.refresh import RefreshSummary
 
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
@@ -67,7 +71,8 @@ class FolioApp(App[None]):
         self.switch_mode("dashboard")
         if session.portfolio_error:
             self.notify(
-                f"{session.portfolio_error}\nThe matrix and roadmap are read-only until it is fixed.",
+                f"{session.portfolio_error}\n"
+                "The matrix and roadmap are read-only until it is fixed.",
                 title="portfolio.toml has an error",
                 severity="error",
                 timeout=30,
@@ -108,6 +113,12 @@ class FolioApp(App[None]):
 
     def _on_session_change(self, change: Change) -> None:
         self.broadcast(lambda: SessionChanged(change))
+        if change.area == "sources" and change.sources and not self.refreshing:
+            # A source just added has no items yet: fetch it now rather than on schedule.
+            states = self.session.store.states()
+            new = [url for url in change.sources if url not in states]
+            if new:
+                self.start_refresh(urls=new)
 
     def broadcast(self, make_message: Callable[[], Message]) -> None:
         """Send a message to every screen that exists, shown or not, so none goes stale.
@@ -126,18 +137,22 @@ class FolioApp(App[None]):
         if not self.refreshing:
             self.start_refresh(only_due=True)
 
-    def start_refresh(self, only_due: bool = False) -> None:
+    def start_refresh(self, only_due: bool = False, urls: list[str] | None = None) -> None:
+        """Refresh every source (or only those due, or only ``urls``) in a worker."""
         if self.refreshing:
             self.notify("A refresh is already running.", timeout=3)
             return
-        if not self.session.sources:
+        sources = self.session.sources
+        if urls is not None:
+            sources = [s for s in sources if s.url in urls]
+        if not sources:
             return
         self.refreshing = True
         self.refresh_status = "Refreshing…"
-        self._run_refresh(only_due)
+        self._run_refresh(sources, only_due)
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
-    async def _run_refresh(self, only_due: bool) -> Any:
+    async def _run_refresh(self, sources: list[Source], only_due: bool) -> RefreshSummary:
         from .core.refresh import ProgressEvent, Refresher
 
         if self._refresher is None:
@@ -145,23 +160,21 @@ class FolioApp(App[None]):
             self._refresher = Refresher(
                 self.session.store, workspace.settings, transport=workspace.transport
             )
-        started = time.monotonic()
 
         def progress(event: ProgressEvent) -> None:
             self.refresh_status = f"Refreshing {event.done}/{event.total}"
             self.broadcast(lambda: SourceRefreshed(event.url, event.new_items, event.outcome))
 
-        summary = await self._refresher.refresh(
-            self.session.sources, only_due=only_due, on_progress=progress
+        summary: RefreshSummary = await self._refresher.refresh(
+            sources, only_due=only_due, on_progress=progress
         )
-        summary.wall = time.monotonic() - started
         return summary
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "refresh":
             return
         if event.state == WorkerState.SUCCESS:
-            summary = event.worker.result
+            summary = cast("RefreshSummary", event.worker.result)
             self.refreshing = False
             self.refresh_status = _summary_line(summary)
             self.broadcast(lambda: RefreshFinished(summary))
@@ -185,7 +198,7 @@ class FolioApp(App[None]):
         self.session.close()
 
 
-def _summary_line(summary: Any) -> str:
+def _summary_line(summary: RefreshSummary) -> str:
     parts = [f"{summary.ok} ok", f"{summary.not_modified} unchanged"]
     if summary.failed:
         parts.append(f"{summary.failed} failed")

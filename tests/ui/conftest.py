@@ -15,7 +15,7 @@ from tui.core.portfolio import Experiment, MatrixEntry, Portfolio, save_portfoli
 from tui.core.session import Session
 from tui.core.workspace import Workspace
 
-FIXED_NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
+FIXED_NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 
 SOURCES = [
     Source("https://people.example/feed", "People Ops Weekly", "blog", ["hr"]),

@@ -49,7 +49,7 @@ def test_import_newsboat_urls_then_export_round_trips(
     assert "Added 2 sources, skipped 1 duplicate." in out
     assert "People Blog" in out
     portfolio = load_portfolio(paths.portfolio_path())
-    assert [s.name for s in portfolio.sources][0] == "People Blog"
+    assert portfolio.sources[0].name == "People Blog"
     assert portfolio.sources[0].tags == ["hr"]
 
     exported = tmp_path / "export.opml"
@@ -66,7 +66,7 @@ def test_import_newsboat_urls_then_export_round_trips(
 def test_import_of_a_missing_file_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, out, err = run(capsys, "import", str(tmp_path / "nope.opml"))
+    status, _, err = run(capsys, "import", str(tmp_path / "nope.opml"))
     assert status == 1
     assert err.startswith("folio: ") and err.count("\n") == 1
     assert "Traceback" not in err

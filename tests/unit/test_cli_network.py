@@ -29,9 +29,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_add_discovers_the_feed_of_a_page(http_server, capsys) -> None:  # type: ignore[no-untyped-def]
     http_server.route("/feed.xml", body=http_server.rss("People Blog", items=4), etag='"1"')
     page = (
-        '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
-        "</head><body>hello</body></html>"
-    ).encode()
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+        b"</head><body>hello</body></html>"
+    )
     http_server.route("/", body=page, content_type="text/html")
     status, out, err = run(capsys, "add", http_server.url("/"), "--tag", "hr")
     assert status == 0, err

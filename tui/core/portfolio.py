@@ -136,9 +136,8 @@ class _Reader:
                         header_line = number
                     elif seen > index:
                         break
-                elif seen >= index:
-                    if seen == index:
-                        break
+                elif seen == index:
+                    break
                 continue
             if seen == index and stripped.split("=", 1)[0].strip().strip("\"'") == key:
                 return number

