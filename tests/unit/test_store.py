@@ -179,3 +179,20 @@ def test_unwritable_folder_is_a_store_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot open the database"):
         Store(blocker / "folio.db")
+
+
+def test_an_older_database_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "folio.db"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    db.execute(
+        "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
+        " published, dated, first_seen) VALUES ('u', 'g:a', 'a', 'kept', '', '', '', '', 0, 1, 0)"
+    )
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert [i.title for i in store.items()] == ["kept"]
+    indexes = {row[1] for row in sqlite3.connect(path).execute("PRAGMA index_list(items)")}
+    assert "items_source_read" in indexes
