@@ -36,11 +36,7 @@ LINKS = "https://links.example/rss"
 CAST = "https://cast.example/rss"
 
 
-class App(FolioApp):
-    # FolioApp.__init__ assigns self.auto_refresh, which Textual's DOMNode defines as a
-    # repaint-timer property; a plain class attribute keeps that timer out of the tests.
-    CSS_PATH = str(Path(__file__).resolve().parents[2] / "tui" / "app.tcss")
-    auto_refresh = False  # type: ignore[assignment]
+App = FolioApp
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -37,11 +37,7 @@ from tui.widgets.roadmap_board import Card, LaneColumn, RoadmapBoard, TimelineVi
 TODAY = FIXED_NOW.astimezone().date()
 
 
-class App(FolioApp):
-    # FolioApp.__init__ assigns self.auto_refresh, which Textual's DOMNode defines as a
-    # repaint-timer property; a plain class attribute keeps that timer out of the tests.
-    CSS_PATH = str(Path(__file__).resolve().parents[2] / "tui" / "app.tcss")
-    auto_refresh = False  # type: ignore[assignment]
+App = FolioApp
 
 
 # -- helpers --------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ the SVGs (or the app in a terminal of that size) before committing them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,11 +21,7 @@ from tui.screens.roadmap import RoadmapScreen
 SIZES = [(120, 40), (80, 24)]
 
 
-class App(FolioApp):
-    # FolioApp.__init__ assigns self.auto_refresh, which Textual's DOMNode defines as a
-    # repaint-timer property; a plain class attribute keeps that timer out of the tests.
-    CSS_PATH = str(Path(__file__).resolve().parents[2] / "tui" / "app.tcss")
-    auto_refresh = False  # type: ignore[assignment]
+App = FolioApp
 
 
 async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool]) -> None:

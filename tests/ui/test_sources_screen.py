@@ -360,9 +360,12 @@ async def test_add_discovers_the_feed_a_page_advertises(
         await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen), "discovery")
         added = on_disk(session).sources[-1]
         assert added == Source(server.url("/feed.xml"), "Clip Show", "podcast", ["clips", "audio"])
-        assert rows(app)[-1][:3] == ["Clip Show", "podcast", "new"]
+        # A new source is fetched at once rather than waiting for its schedule.
+        await wait_for(pilot, lambda: rows(app)[-1][2] == "ok", "the new source's refresh")
+        assert rows(app)[-1][:2] == ["Clip Show", "podcast"]
         assert screen(app).table.cursor_row == len(SOURCES)
-        assert [seen.path for seen in server.requests] == ["/", "/feed.xml"]
+        assert [seen.path for seen in server.requests] == ["/", "/feed.xml", "/feed.xml"]
+        assert session.store.count(sources=[added.url]) > 0
 
 
 async def test_add_refuses_a_source_already_followed(session: Session, server: TestServer) -> None:

@@ -20,6 +20,20 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary files a killed writer left behind (their pid no longer runs)."""
+    for leftover in path.parent.glob(f".{path.name}.*tmp"):
+        pid = leftover.name.rsplit(".", 2)[-2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass  # alive, or not ours to ask about: leave it
+
+
 def write_atomic(path: Path, data: bytes, *, backup: bool = False) -> None:
     """Write ``data`` to ``path`` via a temporary file, fsync and rename.
 
@@ -27,6 +41,7 @@ def write_atomic(path: Path, data: bytes, *, backup: bool = False) -> None:
     atomically), so a bad edit can be undone by hand.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:

@@ -288,13 +288,21 @@ def _drop_none(table: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in table.items() if value is not None}
 
 
+def _dumps(table: dict[str, Any]) -> str:
+    """Long text reads best as multi-line strings, but inside one tomli-w writes a CR LF
+    as a bare LF; text holding a CR is written escaped instead, so it survives exactly."""
+    texts = [v for value in table.values() for v in (value if isinstance(value, list) else [value])]
+    has_cr = any("\r" in text for text in texts if isinstance(text, str))
+    return tomli_w.dumps(table, multiline_strings=not has_cr)
+
+
 def portfolio_to_toml(portfolio: Portfolio) -> str:
     """The file text, keys always in the same order so diffs stay small.
 
     Each table is serialised by tomli-w; the ``[[sources]]``-style headers are laid out
     here because tomli-w would inline short tables, which is harder to edit by hand.
     """
-    parts = [tomli_w.dumps({"vision": portfolio.vision}, multiline_strings=True)]
+    parts = [_dumps({"vision": portfolio.vision})]
     if portfolio.matrix_axes is not None:
         parts.append("[matrix_axes]\n" + tomli_w.dumps(dict(portfolio.matrix_axes.__dict__)))
     tables: list[tuple[str, dict[str, Any]]] = [
@@ -334,7 +342,7 @@ def portfolio_to_toml(portfolio: Portfolio) -> str:
         for e in portfolio.roadmap
     ]
     for name, table in tables:
-        parts.append(f"[[{name}]]\n" + tomli_w.dumps(table, multiline_strings=True))
+        parts.append(f"[[{name}]]\n" + _dumps(table))
     return "\n".join(parts)
 
 

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tui.core.atomic import write_atomic
+
+
+def test_write_replaces_and_keeps_a_backup(tmp_path: Path) -> None:
+    target = tmp_path / "portfolio.toml"
+    write_atomic(target, b"one", backup=True)
+    assert not (tmp_path / "portfolio.toml.bak").exists()
+    write_atomic(target, b"two", backup=True)
+    assert target.read_bytes() == b"two"
+    assert (tmp_path / "portfolio.toml.bak").read_bytes() == b"one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["portfolio.toml", "portfolio.toml.bak"]
+
+
+def test_temporaries_of_a_dead_writer_are_cleared(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(dead.stdout)
+    stale = tmp_path / f".portfolio.toml.{dead_pid}.tmp"
+    stale_bak = tmp_path / f".portfolio.toml.bak.{dead_pid}.tmp"
+    alive = tmp_path / f".portfolio.toml.{os.getppid()}.tmp"
+    for leftover in (stale, stale_bak, alive):
+        leftover.write_bytes(b"half a file")
+    write_atomic(tmp_path / "portfolio.toml", b"new", backup=True)
+    assert not stale.exists() and not stale_bak.exists()
+    assert alive.exists()  # a writer that still runs is left alone
