@@ -9,6 +9,7 @@ from tui.core.atomic import write_atomic
 
 
 def test_write_replaces_and_keeps_a_backup(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "config"
     target = tmp_path / "portfolio.toml"
     write_atomic(target, b"one", backup=True)
     assert not (tmp_path / "portfolio.toml.bak").exists()
@@ -19,6 +20,8 @@ def test_write_replaces_and_keeps_a_backup(tmp_path: Path) -> None:
 
 
 def test_temporaries_of_a_dead_writer_are_cleared(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "config"
+    tmp_path.mkdir()
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         capture_output=True,

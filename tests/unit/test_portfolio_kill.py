@@ -90,6 +90,7 @@ def test_kill_9_during_saves_never_leaves_a_broken_file(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     on_disk = 0
     kills = 0
+    torn: set[str] = set()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline or kills < 10:
         child = subprocess.Popen(
@@ -113,6 +114,10 @@ def test_kill_9_during_saves_never_leaves_a_broken_file(tmp_path: Path) -> None:
             time.sleep(rng.uniform(0, 0.01))
         child.send_signal(signal.SIGKILL)
         child.wait()
+        # A kill between creating the temporary file and renaming it leaves that file
+        # behind (each child has its own pid, so its own name): proof the kill landed
+        # mid-write. The next writer clears it, so look now.
+        torn.update(p.name for p in tmp_path.glob(".portfolio.toml.*.tmp"))
         seen += child.stdout.read().splitlines()
         child.stdout.close()
         started = [int(line.split()[1]) for line in seen if line.startswith("start")]
@@ -127,9 +132,6 @@ def test_kill_9_during_saves_never_leaves_a_broken_file(tmp_path: Path) -> None:
         backup = version_of(path.with_name("portfolio.toml.bak"))
         assert backup in (now_on_disk - 1, now_on_disk), f"seed {seed}: backup {backup}"
         on_disk = now_on_disk
-    # A kill between creating the temporary file and renaming it leaves that file behind
-    # (each child has its own pid, so its own name): proof that kills landed mid-write.
-    torn = list(tmp_path.glob(".portfolio.toml.*.tmp"))
     assert torn, f"no kill landed while a file was being written ({kills} kills, seed {seed})"
     assert on_disk > 0
 
