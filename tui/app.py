@@ -109,6 +109,25 @@ class FolioApp(App[None]):
     def action_refresh_now(self) -> None:
         self.start_refresh(only_due=False)
 
+    def open_link(self, url: str) -> None:
+        """Open ``url`` in the browser from a thread, so a slow opener never delays a key."""
+        self._open_link_in_thread(url)
+
+    @work(thread=True, group="opener", exit_on_error=False)
+    def _open_link_in_thread(self, url: str) -> None:
+        from .core.opener import open_url
+        from .core.text import clean
+
+        error = open_url(url, self.session.workspace.settings.ui.browser)
+        if error:
+            # The error quotes the URL, which comes from a feed: plain text, never markup.
+            self.call_from_thread(
+                self.notify,
+                clean(f"Could not open the link: {error}"),
+                severity="error",
+                markup=False,
+            )
+
     # -- session events -------------------------------------------------------------
 
     def _on_session_change(self, change: Change) -> None:

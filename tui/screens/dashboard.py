@@ -177,13 +177,11 @@ class DashboardScreen(Screen[None]):
             return
         self._open_link(item.link)
 
-    @work(thread=True, group="opener", exit_on_error=False)
     def _open_link(self, url: str) -> None:
-        from ..core.opener import open_url
+        from ..app import FolioApp
 
-        error = open_url(url, self.session.workspace.settings.ui.browser)
-        if error:
-            self.app.call_from_thread(self._say, f"Could not open the link: {error}", "error")
+        assert isinstance(self.app, FolioApp)
+        self.app.open_link(url)
 
     def action_mark_pane_read(self) -> None:
         active = self._active()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -191,13 +190,11 @@ class ReaderScreen(Screen[int | None]):
             return
         self._open_link(item.link)
 
-    @work(thread=True, group="opener", exit_on_error=False)
     def _open_link(self, url: str) -> None:
-        from ..core.opener import open_url
+        from ..app import FolioApp
 
-        error = open_url(url, self.session.workspace.settings.ui.browser)
-        if error:
-            self.app.call_from_thread(self._say, f"Could not open the link: {error}", "error")
+        assert isinstance(self.app, FolioApp)
+        self.app.open_link(url)
 
     def action_undo(self) -> None:
         label = self.session.undo_triage()

@@ -1,0 +1,1078 @@
+"""UI benchmark: folio against newsboat in tmux, side by side, on the same 100,000 items.
+
+It is a measurement, not a timed test. It fills a folio store and a newsboat cache from the
+same generated feeds (``bench/feedserver.py``, 500 feeds × 200 items, no delay), then opens
+each program in its own tmux pane of a fixed size (160×48) and measures:
+
+* launch → first content: from creating the pane until the screen shows item content
+  (folio: the title of one of the 20 newest items of any generated feed; newsboat: the title
+  of a generated feed in its feed list, which newsboat shows with its item counts only once
+  every item is loaded). Also launch → screen complete: the last screen update before the
+  screen stays unchanged for a second (folio fills its Inbox after the first frame).
+* key press → updated screen: from sending the key until the captured screen (with colours and
+  attributes: a cursor move changes only attributes) differs from the screen before it.
+  folio: ``j`` in the Board, then Tab and ``j`` in the Inbox; newsboat: Down in the feed list,
+  then Enter on a feed and Down in its article list (newsboat 2.21 binds ``j``/``k`` to
+  next-feed/prev-feed, not to the cursor, and leaves them unbound in the feed list). Then
+  Enter to open the reader (article view) and ``q`` to close it again.
+* peak memory: VmHWM of the program's process (``/proc/PID/status``), after start-up and
+  after the key tests.
+
+The same is measured for ``less`` on a text file, the floor: what tmux and this driver add.
+
+How the screen is watched: a tmux control-mode client (``tmux -C``) is attached to the
+benchmark's private tmux server. tmux sends it a ``%output`` notification whenever a pane
+writes to its terminal; the driver captures the pane (``capture-pane -p [-e]``, sent over
+the same control connection, about 0.3 ms) after every notification, and every 50 ms
+regardless. So the screen is checked as soon as it can have changed, without a busy poll
+competing with the program for the two cores.
+
+Usage::
+
+    .venv/bin/python bench/ui_bench.py                       # fill (about 2 min), then measure
+    .venv/bin/python bench/ui_bench.py --workdir /tmp/folio-ui  # keep the filled stores, reuse
+    .venv/bin/python bench/ui_bench.py --tools folio --reps 3   # folio only
+
+Writes the table to ``bench/results/ui.md`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import feedserver  # noqa: E402
+from feedserver import ServerProcess, feed_format  # noqa: E402
+
+FOLIO = ROOT / ".venv" / "bin" / "folio"
+NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
+LESS = shutil.which("less") or "/usr/bin/less"
+
+FIRST_CONTENT_TARGET = 0.25
+"""folio's launch → first content at most this fraction of newsboat's."""
+KEY_TARGET_MS = 50.0
+"""A key press → updated screen, folio's median, at most this."""
+
+FILL_VERSION = 1
+"""Bumped when the way the stores are filled changes, so an old --workdir is refilled."""
+
+
+# -- what the generated feeds contain ------------------------------------------------------
+
+
+@dataclass
+class Needles:
+    """Strings whose appearance on the screen means content is shown; matched by prefix."""
+
+    prefixes: set[str]
+    length: int
+
+    @classmethod
+    def of(cls, texts: list[str], length: int) -> Needles:
+        return cls({t[:length] for t in texts if len(t) >= length}, length)
+
+    def found(self, screen: str) -> str | None:
+        # Every generated title starts with a capital letter: test only there.
+        n = self.length
+        for m in _CAPITAL.finditer(screen):
+            piece = screen[m.start() : m.start() + n]
+            if piece in self.prefixes:
+                return piece
+        return None
+
+
+_CAPITAL = re.compile(r"[A-Z]")
+
+
+def generated_titles(feeds: int, items: int, newest: int) -> tuple[list[str], list[str]]:
+    """Feed titles, and the titles of each feed's ``newest`` items, as feedserver makes them.
+
+    This repeats ``feedserver.generate_feed``'s use of its random generator, and checks the
+    result against the real feed, so a change to the generator fails loudly here.
+    """
+    feed_titles: list[str] = []
+    item_titles: list[str] = []
+    for n in range(feeds):
+        rng = random.Random(n * 7919 + items)
+        kind = feed_format(n)
+        site = f"https://site{n:05d}.example"
+        feed_titles.append(f"{kind.capitalize()} feed {n}: {feedserver._sentence(rng, 2, 4)[:-1]}")
+        item_titles += [i.title for i in feedserver._items(n, min(newest, items), site, rng)]
+    for n in {0, feeds - 1}:
+        body = feedserver.generate_feed(n, items).decode("utf-8")
+        assert escape(feed_titles[n]) in body, "feedserver's feed titles changed"
+    if items:
+        body = feedserver.generate_feed(0, items).decode("utf-8")
+        assert escape(item_titles[0]) in body, "feedserver's item titles changed"
+    return feed_titles, item_titles
+
+
+# -- tmux, driven through a control-mode client ----------------------------------------------
+
+
+class TmuxError(RuntimeError):
+    pass
+
+
+def _quote(arg: str) -> str:
+    if "'" in arg or "\n" in arg:
+        raise ValueError(f"cannot quote {arg!r} for tmux")
+    return "'" + arg + "'"
+
+
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)")
+
+
+def plain(screen: str) -> str:
+    return _ANSI.sub("", screen)
+
+
+@dataclass
+class Pane:
+    id: str
+    pid: int
+    window: str
+    started: float
+    """perf_counter() just before the new-window command was sent."""
+
+
+class Tmux:
+    """A private tmux server (own socket) with one control-mode client attached."""
+
+    fallback = 0.05
+    """Seconds between screen captures when no output notification arrives."""
+
+    def __init__(self, width: int, height: int, term: str) -> None:
+        self.sock = f"folio-ui-bench-{os.getpid()}"
+        self.base = ["tmux", "-L", self.sock, "-f", "/dev/null"]
+        self.width, self.height = width, height
+        # A placeholder window keeps the session alive; `cat` waits on its terminal forever.
+        # (Do not set window-size manual: tmux 3.3a then segfaults on new-window without
+        # a client.)
+        self._run("new-session", "-d", "-s", "bench", "-x", str(width), "-y", str(height), "cat")
+        self.server_pid = int(self._run("display-message", "-p", "#{pid}").strip())
+        self._run("set-option", "-g", "escape-time", "0")
+        self._run("set-option", "-g", "default-terminal", term)
+        self._run("set-option", "-g", "remain-on-exit", "on")
+        self._run("set-option", "-g", "status", "off")
+        self.proc = subprocess.Popen(
+            [*self.base, "-C", "attach-session", "-t", "bench"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._responses: queue.Queue[tuple[bool, list[str]] | None] = queue.Queue()
+        self._cond = threading.Condition()
+        self.outputs: dict[str, int] = {}
+        self.last_output: dict[str, float] = {}
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        self._response(10.0)  # the attach command's own (empty) block
+        # A control client has no size unless it sets one; give it the same, so it never
+        # shrinks the windows.
+        self.cmd(f"refresh-client -C {width}x{height}")
+
+    def _run(self, *args: str) -> str:
+        out = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=30)
+        if out.returncode != 0:
+            raise TmuxError(f"tmux {' '.join(args)}: {out.stderr.strip() or out.returncode}")
+        return out.stdout
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        block: list[str] | None = None
+        number = ""
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if block is not None:
+                if line.startswith(("%end ", "%error ")) and line.split(" ")[2:3] == [number]:
+                    self._responses.put((line.startswith("%end "), block))
+                    block = None
+                else:
+                    block.append(line)
+            elif line.startswith("%begin "):
+                block, number = [], line.split(" ")[2]
+            elif line.startswith("%output "):
+                pane = line.split(" ", 2)[1]
+                now = time.perf_counter()
+                with self._cond:
+                    self.outputs[pane] = self.outputs.get(pane, 0) + 1
+                    self.last_output[pane] = now
+                    self._cond.notify_all()
+        self._responses.put(None)
+
+    def _response(self, timeout: float) -> list[str]:
+        try:
+            got = self._responses.get(timeout=timeout)
+        except queue.Empty:
+            raise TmuxError("tmux did not answer") from None
+        if got is None:
+            raise TmuxError("the tmux control client went away (did the server crash?)")
+        ok, lines = got
+        if not ok:
+            raise TmuxError("; ".join(lines) or "tmux command failed")
+        return lines
+
+    def cmd(self, command: str, timeout: float = 30.0) -> list[str]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(command.encode("utf-8") + b"\n")
+        self.proc.stdin.flush()
+        return self._response(timeout)
+
+    # -- panes -----------------------------------------------------------------------
+
+    def spawn(self, argv: list[str], env: dict[str, str], cwd: Path) -> Pane:
+        words = ["env", "-i", *(f"{k}={v}" for k, v in env.items()), *argv]
+        command = (
+            "new-window -d -P -F '#{pane_id} #{pane_pid} #{window_id} "
+            "#{window_width}x#{window_height}' -c "
+            + _quote(str(cwd))
+            + " "
+            + " ".join(_quote(w) for w in words)
+        )
+        started = time.perf_counter()
+        pane_id, pid, window, size = self.cmd(command)[0].split()
+        if size != f"{self.width}x{self.height}":
+            raise TmuxError(f"the window is {size}, not {self.width}x{self.height}")
+        return Pane(pane_id, int(pid), window, started)
+
+    def capture(self, pane: Pane, attributes: bool = True) -> str:
+        flags = "-p -e" if attributes else "-p"
+        return "\n".join(self.cmd(f"capture-pane {flags} -t {pane.id}"))
+
+    def dead(self, pane: Pane) -> bool:
+        try:
+            out = self.cmd(f"display-message -p -t {pane.id} '#{{pane_dead}}'")
+        except TmuxError:
+            return True
+        return out[:1] == ["1"]
+
+    def outputs_of(self, pane: Pane) -> int:
+        with self._cond:
+            return self.outputs.get(pane.id, 0)
+
+    def wait_screen(
+        self,
+        pane: Pane,
+        done: Callable[[str], bool],
+        timeout: float,
+        attributes: bool = True,
+    ) -> tuple[float, str]:
+        """Capture after every output until ``done(screen)``; returns (time, screen)."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            seen = self.outputs_of(pane)
+            screen = self.capture(pane, attributes)
+            now = time.perf_counter()
+            if done(screen):
+                return now, screen
+            if now > deadline:
+                dead = " (the program has exited)" if self.dead(pane) else ""
+                raise TmuxError(
+                    f"timed out after {timeout:.0f} s{dead}; the screen:\n{plain(screen)}"
+                )
+            with self._cond:
+                self._cond.wait_for(
+                    lambda: self.outputs.get(pane.id, 0) != seen, timeout=self.fallback
+                )
+
+    def wait_quiet(self, pane: Pane, quiet: float, cap: float) -> bool:
+        """Wait until the pane has written nothing for ``quiet`` s; False if ``cap`` passed."""
+        deadline = time.perf_counter() + cap
+        with self._cond:
+            while True:
+                now = time.perf_counter()
+                last = self.last_output.get(pane.id, pane.started)
+                if now - last >= quiet:
+                    return True
+                if now > deadline:
+                    return False
+                self._cond.wait(timeout=min(quiet - (now - last), deadline - now) + 0.001)
+
+    def press(
+        self, pane: Pane, key: str, quiet: float = 0.2, timeout: float = 30.0
+    ) -> tuple[float, float | None]:
+        """Send one key; seconds to the first changed screen and to the last update.
+
+        Waits first until the pane has been quiet for ``quiet`` s, so the change seen is the
+        answer to this key. The second figure is the last output before ``quiet`` s of
+        silence (``None`` if the screen did not settle within 5 s).
+        """
+        self.wait_quiet(pane, quiet, cap=5.0)
+        before = self.capture(pane)
+        start = time.perf_counter()
+        self.cmd(f"send-keys -t {pane.id} {key}")
+        changed, _ = self.wait_screen(pane, lambda s: s != before, timeout)
+        settled = self.wait_quiet(pane, quiet, cap=5.0)
+        with self._cond:
+            last = self.last_output.get(pane.id, changed)
+        return changed - start, (max(last, changed) - start) if settled else None
+
+    def send(self, pane: Pane, *keys: str) -> None:
+        for key in keys:
+            self.cmd(f"send-keys -t {pane.id} {key}")
+
+    def close(self, pane: Pane, keys: list[str], timeout: float = 60.0) -> bool:
+        """Quit with ``keys``, wait for the program to exit, remove the window.
+
+        True if it exited by itself (else the window is killed, which sends SIGHUP).
+        """
+        exited = True
+        if keys:
+            for key in keys:
+                if self.dead(pane):
+                    break
+                self.wait_quiet(pane, 0.2, cap=2.0)
+                self.send(pane, key)
+            deadline = time.perf_counter() + timeout
+            while not self.dead(pane):
+                if time.perf_counter() > deadline:
+                    exited = False
+                    break
+                time.sleep(0.05)
+        self.cmd(f"kill-window -t {pane.window}")
+        return exited
+
+    def shutdown(self) -> None:
+        try:
+            self._run("kill-server")
+        except (TmuxError, subprocess.TimeoutExpired):
+            pass
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        # kill-server returns before the server has gone; a new server on the same socket
+        # name would otherwise meet a dying one.
+        for _ in range(100):
+            try:
+                os.kill(self.server_pid, 0)
+            except OSError:
+                break
+            time.sleep(0.05)
+
+
+# -- the machine -------------------------------------------------------------------------------
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds() -> tuple[float, float]:
+    """CPU seconds the whole machine has been busy, and in total, from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        fields = [int(v) for v in fh.readline().split()[1:9]]
+    idle = fields[3] + fields[4]
+    return (sum(fields) - idle) / _TICK, sum(fields) / _TICK
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process (its threads included)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def wait_idle(patience: float, max_busy: float = 0.25) -> bool:
+    """Wait up to ``patience`` s for the machine to be idle; False if it never was."""
+    deadline = time.monotonic() + patience
+    while True:
+        b0, t0 = busy_seconds()
+        time.sleep(0.5)
+        b1, t1 = busy_seconds()
+        if t1 > t0 and (b1 - b0) / (t1 - t0) <= max_busy:
+            return True
+        if time.monotonic() > deadline:
+            return False
+
+
+def memory_kb(pid: int) -> dict[str, int]:
+    """VmHWM and VmRSS of ``pid``, and the summed VmHWM of its descendants."""
+    out = {"hwm": 0, "rss": 0, "children_hwm": 0}
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    out["hwm"] = int(line.split()[1])
+                elif line.startswith("VmRSS:"):
+                    out["rss"] = int(line.split()[1])
+    except OSError:
+        return out
+    stack = _children(pid)
+    while stack:
+        child = stack.pop()
+        try:
+            with open(f"/proc/{child}/status", encoding="ascii") as fh:
+                for line in fh:
+                    if line.startswith("VmHWM:"):
+                        out["children_hwm"] += int(line.split()[1])
+        except OSError:
+            continue
+        stack += _children(child)
+    return out
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
+                kids += [int(c) for c in fh.read().split()]
+    except OSError:
+        pass
+    return kids
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    version = subprocess.run([NEWSBOAT, "--version"], capture_output=True, text=True).stdout
+    version = version.splitlines()[0].split(" - ")[0] if version else "newsboat ?"
+    tmux = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
+    return (
+        f"{os.cpu_count()} CPUs ({cpu or platform.machine()}), Linux {platform.release()}, "
+        f"Python {platform.python_version()}, {version}, {tmux}"
+    )
+
+
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+# -- the programs ----------------------------------------------------------------------------
+
+
+@dataclass
+class Program:
+    """One program under test: how to start, recognise, drive and quit it."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    content: Callable[[str], bool]
+    """True when a plain-text screen shows content."""
+    content_rule: str
+    down: str
+    """The key that moves the cursor one row down."""
+    into_items: str
+    """The key that goes from the first list to the item list (Tab, Enter)."""
+    back: str
+    quit_keys: list[str]
+    """Keys that quit from the item list."""
+
+
+def _base_env(home: Path, term: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "TERM": term,
+    }
+
+
+def folio_program(work: Path, term: str, needles: Needles) -> Program:
+    home = work / "folio"
+    env = _base_env(home, term)
+    env |= {
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_STATE_HOME": str(home / "state"),
+        # An installed program has its bytecode; fill a cache (the warm-up does) rather than
+        # recompile every start when the environment sets PYTHONDONTWRITEBYTECODE.
+        "PYTHONPYCACHEPREFIX": str(work / "pycache"),
+    }
+    return Program(
+        name="folio",
+        argv=[str(FOLIO)],
+        env=env,
+        cwd=home,
+        content=lambda s: needles.found(s) is not None,
+        content_rule=(
+            f"the first {needles.length} characters of the title of one of the 20 newest "
+            "items of any generated feed (the Board's cards and the Inbox list item titles)"
+        ),
+        down="j",
+        into_items="Tab",
+        back="q",
+        quit_keys=["q"],
+    )
+
+
+def newsboat_program(work: Path, term: str, needles: Needles) -> Program:
+    home = work / "newsboat"
+    return Program(
+        name="newsboat",
+        argv=[NEWSBOAT, "-u", "urls", "-c", "cache.db", "-C", "config"],
+        env=_base_env(home, term),
+        cwd=home,
+        content=lambda s: needles.found(s) is not None,
+        content_rule=(
+            f"the first {needles.length} characters of a generated feed's title (newsboat's "
+            "first screen is the feed list with unread/total counts, drawn once every item "
+            "is loaded from the cache)"
+        ),
+        down="Down",
+        into_items="Enter",
+        back="q",
+        quit_keys=["q", "q"],
+    )
+
+
+def less_program(work: Path, term: str) -> Program:
+    path = work / "lines.txt"
+    if not path.exists():
+        path.write_text("".join(f"line number {i}\n" for i in range(1, 20001)), encoding="utf-8")
+    return Program(
+        name="less",
+        argv=[LESS, str(path)],
+        env=_base_env(work, term),
+        cwd=work,
+        content=lambda s: "line number 1\n" in s,
+        content_rule="`line number 1`",
+        down="j",
+        into_items="",
+        back="",
+        quit_keys=["q"],
+    )
+
+
+# -- filling the stores ------------------------------------------------------------------------
+
+
+def _run(argv: list[str], env: dict[str, str], cwd: Path) -> str:
+    out = subprocess.run(
+        argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited with {out.returncode}:\n{out.stdout[-3000:]}")
+    return out.stdout
+
+
+def fill(work: Path, args: argparse.Namespace, tools: list[str], term: str) -> dict[str, object]:
+    """Fill folio's store and newsboat's cache from the same feeds; reuse a finished fill."""
+    marker = work / "fill.json"
+    want = {
+        "version": FILL_VERSION,
+        "feeds": args.feeds,
+        "items": args.items,
+        "tools": sorted(tools),
+    }
+    if marker.exists() and not args.refill:
+        done = json.loads(marker.read_text(encoding="utf-8"))
+        if {k: done.get(k) for k in want} == want:
+            print(f"Reusing the filled stores in {work} (--refill to fill again)", flush=True)
+            return done
+    for sub in ("folio", "newsboat", "pycache"):
+        shutil.rmtree(work / sub, ignore_errors=True)
+    marker.unlink(missing_ok=True)
+    info: dict[str, object] = dict(want)
+    server_args = ["--feeds", str(args.feeds), "--items", str(args.items), "--delay", "0"]
+    server_args += ["--addresses", str(args.addresses)]
+    print(f"Filling: {args.feeds} feeds × {args.items} items from bench/feedserver.py", flush=True)
+    with ServerProcess(*server_args) as server:
+        urls = "".join(u + "\n" for u in server.urls("gen"))
+        if "folio" in tools:
+            folio = folio_program(work, term, Needles(set(), 1))
+            config = Path(folio.env["XDG_CONFIG_HOME"]) / "folio"
+            config.mkdir(parents=True)
+            Path(folio.env["XDG_DATA_HOME"]).mkdir(parents=True)
+            (config / "settings.toml").write_text(
+                "# ui_bench: no network work while the app is measured\n"
+                "[refresh]\nauto = false\n",
+                encoding="utf-8",
+            )
+            (folio.cwd / "urls").write_text(urls, encoding="utf-8")
+            env = dict(folio.env)
+            _run([str(FOLIO), "import", "urls"], env, folio.cwd)
+            start = time.perf_counter()
+            said = _run([str(FOLIO), "refresh"], env, folio.cwd)
+            info["folio_fill_s"] = round(time.perf_counter() - start, 1)
+            summary = [ln for ln in said.splitlines() if ln.startswith("Refreshed")]
+            info["folio_said"] = summary[-1] if summary else said.strip()[-200:]
+            listed = _run([str(FOLIO), "items", "--json"], env, folio.cwd)
+            info["folio_items"] = sum(1 for ln in listed.splitlines() if ln.startswith("{"))
+            print(f"  folio:    {info['folio_said']}", flush=True)
+        if "newsboat" in tools:
+            home = work / "newsboat"
+            home.mkdir(parents=True)
+            (home / "urls").write_text(urls, encoding="utf-8")
+            # Shown interactively later: never reload on start-up or on a timer.
+            (home / "config").write_text(
+                "reload-threads 20\nrefresh-on-startup no\nauto-reload no\n", encoding="utf-8"
+            )
+            env = _base_env(home, term)
+            start = time.perf_counter()
+            _run([NEWSBOAT, "-u", "urls", "-c", "cache.db", "-C", "config", "-x", "reload"],
+                 env, home)  # fmt: skip
+            info["newsboat_fill_s"] = round(time.perf_counter() - start, 1)
+            with sqlite3.connect(home / "cache.db") as db:
+                info["newsboat_items"] = db.execute("select count(*) from rss_item").fetchone()[0]
+            print(f"  newsboat: {info['newsboat_items']} items in "
+                  f"{info['newsboat_fill_s']} s", flush=True)  # fmt: skip
+    expected = args.feeds * args.items
+    for name in tools:
+        got = info.get(f"{name}_items")
+        if got != expected:
+            raise SystemExit(f"{name} stored {got} items, not {expected}")
+    marker.write_text(json.dumps(info, indent=1), encoding="utf-8")
+    return info
+
+
+# -- one launch ------------------------------------------------------------------------------
+
+
+@dataclass
+class Launch:
+    first: float
+    complete: float | None
+    hwm_kb: int
+    rss_kb: int
+    cpu_s: float
+    load1: float
+    busy: float
+    """Busy fraction of all CPUs from launch to complete (this program included)."""
+
+
+@dataclass
+class Results:
+    program: str
+    launches: list[Launch] = field(default_factory=list)
+    keys: dict[str, list[tuple[float, float | None]]] = field(default_factory=dict)
+    hwm_after_keys_kb: int = 0
+    children_hwm_kb: int = 0
+    exited_cleanly: bool = True
+
+
+def launch(
+    tm: Tmux, prog: Program, timeout: float, complete_quiet: float
+) -> tuple[Pane, Launch]:
+    load1 = os.getloadavg()[0]
+    b0, t0 = busy_seconds()
+    pane = tm.spawn(prog.argv, prog.env, prog.cwd)
+    when, _ = tm.wait_screen(pane, prog.content, timeout, attributes=False)
+    first = when - pane.started
+    settled = tm.wait_quiet(pane, complete_quiet, cap=timeout)
+    last = tm.last_output.get(pane.id, when)
+    complete = max(last, when) - pane.started if settled else None
+    b1, t1 = busy_seconds()
+    # The busy fraction covers up to the end of the quiet wait: subtract nothing, it is a
+    # picture of how contended the machine was.
+    mem = memory_kb(pane.pid)
+    return pane, Launch(
+        first=first,
+        complete=complete,
+        hwm_kb=mem["hwm"],
+        rss_kb=mem["rss"],
+        cpu_s=cpu_seconds(pane.pid),
+        load1=load1,
+        busy=(b1 - b0) / (t1 - t0) if t1 > t0 else 0.0,
+    )
+
+
+KEY_ROWS = {
+    "list": "key → screen: cursor down, first list",
+    "items": "key → screen: cursor down, item list",
+    "open": "key → screen: Enter opens the reader",
+    "close": "key → screen: q closes the reader",
+}
+KEY_WHAT = {
+    "folio": {
+        "list": "j in the Board",
+        "items": "Tab, then j in the Inbox",
+        "open": "Enter on an Inbox item",
+        "close": "q in the reader",
+    },
+    "newsboat": {
+        "list": "Down in the feed list",
+        "items": "Enter on a feed, then Down in its article list",
+        "open": "Enter on an article",
+        "close": "q in the article view",
+    },
+    "less": {"list": "j (scroll one line)"},
+}
+
+
+def key_tests(tm: Tmux, pane: Pane, prog: Program, presses: int, readers: int, log: list[str]
+              ) -> dict[str, list[tuple[float, float | None]]]:  # fmt: skip
+    out: dict[str, list[tuple[float, float | None]]] = {}
+    out["list"] = [tm.press(pane, prog.down) for _ in range(presses)]
+    if prog.into_items:
+        tm.press(pane, prog.into_items)
+        out["items"] = [tm.press(pane, prog.down) for _ in range(presses)]
+        out["open"], out["close"] = [], []
+        for _ in range(readers):
+            tm.press(pane, prog.down)  # a different item each time; not counted
+            out["open"].append(tm.press(pane, "Enter"))
+            out["close"].append(tm.press(pane, prog.back))
+    for key, runs in out.items():
+        ms = " ".join(f"{a * 1000:.0f}" for a, _ in runs)
+        log.append(f"{prog.name:<8} {key:<6} first change, ms: {ms}")
+        done = " ".join("–" if b is None else f"{b * 1000:.0f}" for _, b in runs)
+        log.append(f"{prog.name:<8} {key:<6} settled, ms:      {done}")
+    return out
+
+
+# -- reporting -------------------------------------------------------------------------------
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _launch_cell(res: Results | None, attr: str) -> str:
+    if res is None or not res.launches:
+        return "–"
+    values = [getattr(r, attr) for r in res.launches]
+    if any(v is None for v in values):
+        return "did not settle"
+    return f"{statistics.median(values):.2f} ({min(values):.2f})"
+
+
+def _key_cell(res: Results | None, key: str, settled: bool = False) -> str:
+    if res is None or key not in res.keys:
+        return "–"
+    values = [(b if settled else a) for a, b in res.keys[key]]
+    if any(v is None for v in values):
+        return "did not settle"
+    ms = [v * 1000 for v in values if v is not None]
+    return f"{statistics.median(ms):.0f} ({_pct(ms, 0.9):.0f})"
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def build_rows(results: dict[str, Results]) -> list[dict[str, str]]:
+    f, n, floor = results.get("folio"), results.get("newsboat"), results.get("less")
+    rows: list[dict[str, str]] = []
+
+    def launch_row(label: str, attr: str, target: float | None) -> dict[str, str]:
+        row = {
+            "metric": label,
+            "folio": _launch_cell(f, attr),
+            "newsboat": _launch_cell(n, attr),
+            "floor": _launch_cell(floor, attr),
+            "ratio": "–",
+            "target": "–",
+            "pass": "–",
+        }
+        if f and n and f.launches and n.launches:
+            fv = [getattr(r, attr) for r in f.launches]
+            nv = [getattr(r, attr) for r in n.launches]
+            if None not in fv and None not in nv:
+                ratio = _median(fv) / _median(nv)
+                row["ratio"] = f"{ratio:.3f}"
+                if target is not None:
+                    row["target"] = f"≤ {target:.2f}"
+                    row["pass"] = "PASS" if ratio <= target else "FAIL"
+        return row
+
+    rows.append(launch_row("launch → first content, s", "first", FIRST_CONTENT_TARGET))
+    rows.append(launch_row("launch → screen complete, s", "complete", None))
+    for key, label in KEY_ROWS.items():
+        for settled in (False, True):
+            if settled and key in ("list", "items"):
+                continue
+            suffix = ", screen settled" if settled else ""
+            row = {
+                "metric": f"{label}{suffix}, ms",
+                "folio": _key_cell(f, key, settled),
+                "newsboat": _key_cell(n, key, settled),
+                "floor": _key_cell(floor, "list", settled) if key == "list" else "–",
+                "ratio": "–",
+                "target": "–",
+                "pass": "–",
+            }
+            fv = [b if settled else a for a, b in f.keys.get(key, [])] if f else []
+            nv = [b if settled else a for a, b in n.keys.get(key, [])] if n else []
+            if fv and nv and None not in fv and None not in nv:
+                row["ratio"] = f"{_median(fv) / _median(nv):.2f}"  # type: ignore[arg-type]
+            if fv and not settled:
+                med = _median(fv) * 1000  # type: ignore[arg-type]
+                row["target"] = f"folio ≤ {KEY_TARGET_MS:.0f}"
+                row["pass"] = "PASS" if med <= KEY_TARGET_MS else "FAIL"
+            rows.append(row)
+
+    def mem(res: Results | None, after_keys: bool) -> str:
+        if res is None or not res.launches:
+            return "–"
+        if after_keys:
+            if not res.hwm_after_keys_kb:
+                return "–"
+            extra = f" + {res.children_hwm_kb / 1024:.0f} children" if res.children_hwm_kb else ""
+            return f"{res.hwm_after_keys_kb / 1024:.0f}{extra}"
+        return f"{_median([r.hwm_kb for r in res.launches]) / 1024:.0f}"
+
+    for after in (False, True):
+        label = "peak RSS (VmHWM) after the key tests, MB" if after else (
+            "peak RSS (VmHWM) at screen complete, MB")  # fmt: skip
+        row = {
+            "metric": label,
+            "folio": mem(f, after),
+            "newsboat": mem(n, after),
+            "floor": mem(floor, after),
+            "ratio": "–",
+            "target": "–",
+            "pass": "–",
+        }
+        try:
+            row["ratio"] = f"{float(row['folio'].split()[0]) / float(row['newsboat'].split()[0]):.2f}"
+        except (ValueError, ZeroDivisionError, IndexError):
+            pass
+        rows.append(row)
+    cpu_row = {
+        "metric": "CPU s of the process at screen complete",
+        "folio": f"{_median([r.cpu_s for r in f.launches]):.2f}" if f and f.launches else "–",
+        "newsboat": f"{_median([r.cpu_s for r in n.launches]):.2f}" if n and n.launches else "–",
+        "floor": f"{_median([r.cpu_s for r in floor.launches]):.2f}" if floor and floor.launches
+        else "–",
+        "ratio": "–",
+        "target": "–",
+        "pass": "–",
+    }
+    rows.append(cpu_row)
+    return rows
+
+
+COLUMNS = [
+    ("metric", "metric"),
+    ("folio", "folio"),
+    ("newsboat", "newsboat"),
+    ("floor", "floor (less)"),
+    ("ratio", "folio/newsboat"),
+    ("target", "target"),
+    ("pass", "pass"),
+]
+
+
+def text_table(rows: list[dict[str, str]]) -> str:
+    widths = [max(len(h), *(len(r.get(k, "")) for r in rows)) for k, h in COLUMNS]
+    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(COLUMNS, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        cells = (r.get(k, "").ljust(w) for (k, _), w in zip(COLUMNS, widths, strict=True))
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def md_table(rows: list[dict[str, str]]) -> str:
+    lines = ["| " + " | ".join(h for _, h in COLUMNS) + " |"]
+    lines.append("|" + "|".join("---" for _ in COLUMNS) + "|")
+    for r in rows:
+        lines.append("| " + " | ".join(r.get(k, "") for k, _ in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+# -- main ------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--reps", type=int, default=5, help="timed launches per program (default 5)")
+    p.add_argument("--warmup", type=int, default=1, help="untimed launches first (default 1)")
+    p.add_argument("--presses", type=int, default=30, help="key presses per list (default 30)")
+    p.add_argument("--readers", type=int, default=10, help="reader open/close pairs (default 10)")
+    p.add_argument("--feeds", type=int, default=500)
+    p.add_argument("--items", type=int, default=200, help="items per generated feed")
+    p.add_argument("--addresses", type=int, default=50)
+    p.add_argument("--width", type=int, default=160)
+    p.add_argument("--height", type=int, default=48)
+    p.add_argument("--tools", default="folio,newsboat", help="comma-separated: folio,newsboat")
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the filled stores here and reuse them next time (default: a temp folder, "
+        "removed at the end)",
+    )
+    p.add_argument("--refill", action="store_true", help="fill the stores again in --workdir")
+    p.add_argument("--launch-timeout", type=float, default=300.0, help="seconds (default 300)")
+    p.add_argument(
+        "--complete-quiet",
+        type=float,
+        default=1.0,
+        help="screen complete = last update before this many quiet seconds (default 1)",
+    )
+    p.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=10.0,
+        help="before each launch wait up to this long for an idle machine; 0: never (default 10)",
+    )
+    p.add_argument("--term", default=None, help="TERM inside tmux (default tmux-256color)")
+    p.add_argument("--out", type=Path, default=HERE / "results" / "ui.md")
+    args = p.parse_args(argv)
+
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    if not set(tools) <= {"folio", "newsboat"} or not tools:
+        sys.exit("--tools takes folio, newsboat or both")
+    if shutil.which("tmux") is None:
+        sys.exit("needs tmux: apt-get install tmux")
+    if "newsboat" in tools and not Path(NEWSBOAT).exists():
+        sys.exit("needs newsboat: apt-get install newsboat")
+    if "folio" in tools and not FOLIO.exists():
+        sys.exit(f"needs {FOLIO}: create the venv and pip install -e . first")
+    term = args.term
+    if term is None:
+        has = subprocess.run(["infocmp", "tmux-256color"], capture_output=True).returncode == 0
+        term = "tmux-256color" if has else "screen-256color"
+
+    info = machine()
+    load_start = loadavg()
+    print(info, flush=True)
+    print(f"load average at start: {load_start}", flush=True)
+    feed_titles, item_titles = generated_titles(args.feeds, args.items, 20)
+    prefix = 16
+    folio_needles = Needles.of(item_titles, prefix)
+    newsboat_needles = Needles.of(feed_titles, prefix)
+
+    temporary = args.workdir is None
+    work = Path(tempfile.mkdtemp(prefix="folio-ui-bench-")) if temporary else args.workdir
+    work = work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    log: list[str] = []
+    results: dict[str, Results] = {}
+    rules: dict[str, str] = {}
+    tm: Tmux | None = None
+    gave_up = 0
+    try:
+        filled = fill(work, args, tools, term)
+        programs: list[Program] = []
+        if "folio" in tools:
+            programs.append(folio_program(work, term, folio_needles))
+        if "newsboat" in tools:
+            programs.append(newsboat_program(work, term, newsboat_needles))
+        floor = less_program(work, term)
+        rules.update({prog.name: prog.content_rule for prog in [*programs, floor]})
+        results = {prog.name: Results(prog.name) for prog in [*programs, floor]}
+        tm = Tmux(args.width, args.height, term)
+        for rep in range(-args.warmup, args.reps):
+            order = programs if rep % 2 == 0 else list(reversed(programs))
+            for prog in [*order, floor]:
+                if args.quiet_wait > 0 and prog is not floor and not wait_idle(args.quiet_wait):
+                    gave_up += 1
+                pane, run = launch(tm, prog, args.launch_timeout, args.complete_quiet)
+                tag = f"rep {rep + 1}" if rep >= 0 else "warm-up"
+                complete = f"{run.complete:6.2f}" if run.complete is not None else "   –  "
+                line = (
+                    f"{tag:<7} {prog.name:<8} first content {run.first:6.2f} s  complete "
+                    f"{complete} s  VmHWM {run.hwm_kb / 1024:5.0f} MB  cpu {run.cpu_s:5.2f} s  "
+                    f"load {run.load1:4.2f}  machine busy {run.busy * 100:3.0f}%"
+                )
+                print(line, flush=True)
+                log.append(line)
+                res = results[prog.name]
+                if rep >= 0:
+                    res.launches.append(run)
+                if rep == args.reps - 1:
+                    res.keys = key_tests(tm, pane, prog, args.presses, args.readers, log)
+                    mem = memory_kb(pane.pid)
+                    res.hwm_after_keys_kb = mem["hwm"]
+                    res.children_hwm_kb = mem["children_hwm"]
+                    for entry in log[-2 * len(res.keys) :]:
+                        print(entry, flush=True)
+                exited = tm.close(pane, prog.quit_keys)
+                if not exited:
+                    res.exited_cleanly = False
+                    log.append(f"{prog.name} did not exit after {prog.quit_keys}; window killed")
+    finally:
+        if tm is not None:
+            tm.shutdown()
+        if temporary:
+            shutil.rmtree(work, ignore_errors=True)
+
+    load_end = loadavg()
+    rows = build_rows(results)
+    busy = [r.busy for res in results.values() for r in res.launches]
+    notes = [
+        f"Machine: {info}. Load average (1, 5, 15 min) at start {load_start}, at end "
+        f"{load_end}; the CPUs were {statistics.median(busy) * 100:.0f}% busy (median) "
+        "from each launch to its complete screen, the program itself included"
+        + (f"; {gave_up} launches started without an idle machine" if gave_up else "")
+        + ".",
+        f"Data: {args.feeds} feeds × {args.items} items from bench/feedserver.py, the same "
+        "feeds for both. "
+        + ", ".join(
+            f"{name} stored {filled.get(f'{name}_items')}" for name in tools
+        )
+        + ". folio: `folio import urls`, `folio refresh`, `[refresh] auto = false`; newsboat: "
+        "`-x reload` with `reload-threads 20`, then opened with `refresh-on-startup no`.",
+        f"tmux {args.width}×{args.height}, TERM={term}; each launch in a new window; "
+        f"{args.reps} timed launches per program after {args.warmup} untimed warm-up(s), the "
+        "two programs taking turns to go first. Launch figures: median (min), seconds.",
+        "First content: "
+        + "; ".join(f"{name} — {rule}" for name, rule in rules.items())
+        + f". Screen complete: the last screen update before {args.complete_quiet:g} s "
+        "without output.",
+        f"Key presses (in the last launch's session): {args.presses} presses per list and "
+        f"{args.readers} reader open/close pairs, each after 200 ms of quiet; median (p90) "
+        "ms from sending the key to the first captured screen that differs (colours and "
+        "attributes included). 'screen settled': to the last update before 200 ms of quiet. "
+        "folio: " + "; ".join(KEY_WHAT["folio"].values()) + ". newsboat: "
+        + "; ".join(KEY_WHAT["newsboat"].values()) + " (newsboat 2.21 binds j to next-feed "
+        "in the article list and leaves it unbound in the feed list). The floor column is "
+        "`less` on a text file: launch to its first line, and j (scroll a line); subtract it "
+        "to see the program's own time.",
+        "Targets: folio's first content ≤ 0.25 × newsboat's (median); every key press "
+        f"≤ {KEY_TARGET_MS:.0f} ms for folio (median, p90 shown).",
+        "Memory: VmHWM of the program's process from /proc/PID/status (the pane's process: "
+        "`env` execs the program); median over launches at screen complete, and once after "
+        "the key tests.",
+        "Screen watching: a tmux control-mode client; the pane is captured after every "
+        "`%output` notification (and every 50 ms), so no busy poll competes for the CPUs.",
+    ]
+    if any(not r.exited_cleanly for r in results.values()):
+        notes.append("Some program did not exit on its quit keys: see the log.")
+    table = text_table(rows)
+    print()
+    print(table)
+    print()
+    for note in notes:
+        print("- " + note)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    md = ["# UI benchmark: folio vs newsboat", "", md_table(rows), ""]
+    md += ["- " + n for n in notes]
+    md += ["", "<details><summary>Every run</summary>", "", "```", *log, "```", "", "</details>", ""]
+    args.out.write_text("\n".join(md), encoding="utf-8")
+    print(f"\nWrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
