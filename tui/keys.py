@@ -25,6 +25,23 @@ MOVE: list[BindingType] = [
     Binding("end,G", "last", "Last", show=False, id="last"),
 ]
 
+PANES: list[BindingType] = [
+    # "l" would be the natural partner of "h", but TRIAGE gives it to save-for-later.
+    Binding("left,h", "pane(-1)", "Pane left", show=False, id="pane_left"),
+    Binding("right", "pane(1)", "Pane right", show=False, id="pane_right"),
+    Binding("tab", "switch_pane", "Board/Inbox", id="switch_pane"),
+]
+
+READER: list[BindingType] = [
+    # A screen binding wins over the app's, so q closes the reader instead of quitting.
+    Binding("escape,q", "back", "Back", id="reader_back"),
+    Binding("j", "scroll(1)", "Down", show=False, id="reader_down"),
+    Binding("k", "scroll(-1)", "Up", show=False, id="reader_up"),
+    Binding("space", "page(1)", "Page", show=False, id="reader_page"),
+    Binding("n", "step(1)", "Next", id="reader_next"),
+    Binding("p", "step(-1)", "Previous", id="reader_previous"),
+]
+
 TRIAGE: list[BindingType] = [
     Binding("enter", "open_item", "Read", id="open_item"),
     Binding("r", "toggle('read')", "Read/unread", id="toggle_read"),
@@ -68,7 +85,7 @@ SOURCES: list[BindingType] = [
 
 def binding_ids() -> set[str]:
     ids = set()
-    for group in (GLOBAL, MOVE, TRIAGE, MATRIX, ROADMAP, SOURCES):
+    for group in (GLOBAL, MOVE, PANES, READER, TRIAGE, MATRIX, ROADMAP, SOURCES):
         for binding in group:
             assert isinstance(binding, Binding) and binding.id
             ids.add(binding.id)

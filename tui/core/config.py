@@ -126,6 +126,15 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "cycle_status",
         "timeline",
         "add_source",
+        "pane_left",
+        "pane_right",
+        "switch_pane",
+        "reader_back",
+        "reader_down",
+        "reader_up",
+        "reader_page",
+        "reader_next",
+        "reader_previous",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""

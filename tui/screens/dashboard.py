@@ -37,7 +37,7 @@ INBOX_RELOAD_DELAY = 0.3
 class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.TRIAGE,
-        Binding("tab", "switch_pane", "Board/Inbox", id="switch_pane"),
+        *[b for b in keys.PANES if isinstance(b, Binding) and b.id == "switch_pane"],
     ]
 
     DEFAULT_CSS = """

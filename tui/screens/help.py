@@ -21,8 +21,8 @@ GROUPS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Everywhere", keys.GLOBAL),
     ("Moving", keys.MOVE),
     ("Triage (dashboard and reader)", keys.TRIAGE),
-    # The reader's own keys, once tui/keys.py lists them.
-    *((("Reader", keys.READER),) if hasattr(keys, "READER") else ()),
+    ("Board panes", keys.PANES),
+    ("Reader", keys.READER),
     ("Matrix", keys.MATRIX),
     ("Roadmap", keys.ROADMAP),
     ("Sources", keys.SOURCES),

@@ -41,13 +41,7 @@ class ReaderScreen(Screen[int | None]):
     """Shows one item; dismisses with the id of the item shown last (after n/p)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # A screen binding wins over the app's, so q closes the reader instead of quitting.
-        Binding("escape,q", "back", "Back", id="reader_back"),
-        Binding("j", "scroll(1)", "Down", show=False, id="reader_down"),
-        Binding("k", "scroll(-1)", "Up", show=False, id="reader_up"),
-        Binding("space", "page(1)", "Page", show=False, id="reader_page"),
-        Binding("n", "step(1)", "Next", id="reader_next"),
-        Binding("p", "step(-1)", "Previous", id="reader_previous"),
+        *keys.READER,
         *[b for b in keys.TRIAGE if isinstance(b, Binding) and b.id in _READER_TRIAGE],
     ]
 

@@ -47,10 +47,7 @@ GAP = 1
 EMPTY_MESSAGE = "No sources yet — press 4 then a to add one, or run `folio import FILE`."
 
 PANE_MOVE: list[BindingType] = [
-    # "l" would be the natural partner of "h", but keys.TRIAGE gives it to save-for-later,
-    # and a widget binding would shadow the screen's. So: arrows, plus h for vi hands.
-    Binding("left,h", "pane(-1)", "Pane left", show=False, id="pane_left"),
-    Binding("right", "pane(1)", "Pane right", show=False, id="pane_right"),
+    b for b in keys.PANES if isinstance(b, Binding) and b.id in ("pane_left", "pane_right")
 ]
 
 
