@@ -149,6 +149,17 @@ def plain(screen: str) -> str:
 
 
 @dataclass
+class Press:
+    """Seconds from sending a key to: the first changed screen; the screen showing what the
+    key asked for (the reader's article, the list again); the last update before the screen
+    stayed quiet (None if it did not settle within 5 s)."""
+
+    first: float
+    shown: float
+    settled: float | None
+
+
+@dataclass
 class Pane:
     id: str
     pid: int
@@ -311,23 +322,41 @@ class Tmux:
                 self._cond.wait(timeout=min(quiet - (now - last), deadline - now) + 0.001)
 
     def press(
-        self, pane: Pane, key: str, quiet: float = 0.2, timeout: float = 30.0
-    ) -> tuple[float, float | None]:
-        """Send one key; seconds to the first changed screen and to the last update.
+        self,
+        pane: Pane,
+        key: str,
+        shown: Callable[[str], bool] | None = None,
+        quiet: float = 0.2,
+        timeout: float = 30.0,
+    ) -> Press:
+        """Send one key and time the screen's answer (see ``Press``).
 
         Waits first until the pane has been quiet for ``quiet`` s, so the change seen is the
-        answer to this key. The second figure is the last output before ``quiet`` s of
-        silence (``None`` if the screen did not settle within 5 s).
+        answer to this key. ``shown`` (on the plain text of the screen) says when the screen
+        shows what the key asked for; without it, the first change counts.
         """
         self.wait_quiet(pane, quiet, cap=5.0)
         before = self.capture(pane)
         start = time.perf_counter()
         self.cmd(f"send-keys -t {pane.id} {key}")
-        changed, _ = self.wait_screen(pane, lambda s: s != before, timeout)
+        first: list[float] = []
+
+        def done(screen: str) -> bool:
+            if screen == before:
+                return False
+            if not first:
+                first.append(time.perf_counter())
+            return shown is None or shown(plain(screen))
+
+        when, _ = self.wait_screen(pane, done, timeout)
         settled = self.wait_quiet(pane, quiet, cap=5.0)
         with self._cond:
-            last = self.last_output.get(pane.id, changed)
-        return changed - start, (max(last, changed) - start) if settled else None
+            last = max(self.last_output.get(pane.id, when), when)
+        return Press(
+            first=first[0] - start,
+            shown=when - start,
+            settled=(last - start) if settled else None,
+        )
 
     def send(self, pane: Pane, *keys: str) -> None:
         for key in keys:
@@ -492,6 +521,25 @@ class Program:
     back: str
     quit_keys: list[str]
     """Keys that quit from the item list."""
+    article_shown: Callable[[str], bool] | None = None
+    """True when the reader (article view) shows an article."""
+    list_shown: Callable[[str], bool] | None = None
+    """True when the item list is back after the reader is closed."""
+    shown_rules: str = ""
+
+
+def _text_after(screen: str, pattern: re.Pattern[str], lines: int) -> bool:
+    """``pattern`` matches a line, and at least ``lines`` non-empty lines follow it."""
+    rows = screen.split("\n")
+    for i, row in enumerate(rows):
+        if pattern.search(row):
+            return sum(1 for r in rows[i + 1 :] if r.strip()) >= lines
+    return False
+
+
+_FOLIO_BYLINE = re.compile(r" · Author \d+ · ")
+_NEWSBOAT_LINK = re.compile(r"^Link: https?://")
+_NEWSBOAT_ITEM_ROW = re.compile(r"^\s+\d+ .*\(\d+\.\d+\)\s*$", re.M)
 
 
 def _base_env(home: Path, term: str) -> dict[str, str]:
@@ -530,6 +578,10 @@ def folio_program(work: Path, term: str, needles: Needles) -> Program:
         into_items="Tab",
         back="q",
         quit_keys=["q"],
+        article_shown=lambda s: _text_after(s, _FOLIO_BYLINE, 3),
+        list_shown=lambda s: "Inbox — " in s and needles.found(s) is not None,
+        shown_rules="article shown: the reader's byline (`… · Author N · …`) with 3 non-empty "
+        "lines below it; list shown: the Inbox title and an item title",
     )
 
 
@@ -550,6 +602,10 @@ def newsboat_program(work: Path, term: str, needles: Needles) -> Program:
         into_items="Enter",
         back="q",
         quit_keys=["q", "q"],
+        article_shown=lambda s: _text_after(s, _NEWSBOAT_LINK, 3),
+        list_shown=lambda s: "Articles in feed" in s and bool(_NEWSBOAT_ITEM_ROW.search(s)),
+        shown_rules="article shown: the `Link: …` header line with 3 non-empty lines below it; "
+        "list shown: the `Articles in feed` title and an article row",
     )
 
 
@@ -672,7 +728,7 @@ class Launch:
 class Results:
     program: str
     launches: list[Launch] = field(default_factory=list)
-    keys: dict[str, list[tuple[float, float | None]]] = field(default_factory=dict)
+    keys: dict[str, list[Press]] = field(default_factory=dict)
     hwm_after_keys_kb: int = 0
     children_hwm_kb: int = 0
     exited_cleanly: bool = True
@@ -727,9 +783,10 @@ KEY_WHAT = {
 }
 
 
-def key_tests(tm: Tmux, pane: Pane, prog: Program, presses: int, readers: int, log: list[str]
-              ) -> dict[str, list[tuple[float, float | None]]]:  # fmt: skip
-    out: dict[str, list[tuple[float, float | None]]] = {}
+def key_tests(
+    tm: Tmux, pane: Pane, prog: Program, presses: int, readers: int, log: list[str]
+) -> dict[str, list[Press]]:
+    out: dict[str, list[Press]] = {}
     out["list"] = [tm.press(pane, prog.down) for _ in range(presses)]
     if prog.into_items:
         tm.press(pane, prog.into_items)
@@ -737,13 +794,15 @@ def key_tests(tm: Tmux, pane: Pane, prog: Program, presses: int, readers: int, l
         out["open"], out["close"] = [], []
         for _ in range(readers):
             tm.press(pane, prog.down)  # a different item each time; not counted
-            out["open"].append(tm.press(pane, "Enter"))
-            out["close"].append(tm.press(pane, prog.back))
+            out["open"].append(tm.press(pane, "Enter", prog.article_shown))
+            out["close"].append(tm.press(pane, prog.back, prog.list_shown))
     for key, runs in out.items():
-        ms = " ".join(f"{a * 1000:.0f}" for a, _ in runs)
-        log.append(f"{prog.name:<8} {key:<6} first change, ms: {ms}")
-        done = " ".join("–" if b is None else f"{b * 1000:.0f}" for _, b in runs)
-        log.append(f"{prog.name:<8} {key:<6} settled, ms:      {done}")
+        for attr in ("first", "shown", "settled"):
+            if attr == "shown" and key in ("list", "items"):
+                continue
+            values = [getattr(r, attr) for r in runs]
+            ms = " ".join("–" if v is None else f"{v * 1000:.0f}" for v in values)
+            log.append(f"{prog.name:<8} {key:<6} {attr:<8} ms: {ms}")
     return out
 
 
