@@ -39,6 +39,7 @@ Writes the table to ``bench/results/ui.md`` (git-ignored).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -304,9 +305,8 @@ class Tmux:
                     f"timed out after {timeout:.0f} s{dead}; the screen:\n{plain(screen)}"
                 )
             with self._cond:
-                self._cond.wait_for(
-                    lambda: self.outputs.get(pane.id, 0) != seen, timeout=self.fallback
-                )
+                if self.outputs.get(pane.id, 0) == seen:
+                    self._cond.wait(timeout=self.fallback)
 
     def wait_quiet(self, pane: Pane, quiet: float, cap: float) -> bool:
         """Wait until the pane has written nothing for ``quiet`` s; False if ``cap`` passed."""
@@ -384,10 +384,8 @@ class Tmux:
         return exited
 
     def shutdown(self) -> None:
-        try:
+        with contextlib.suppress(TmuxError, subprocess.TimeoutExpired):
             self._run("kill-server")
-        except (TmuxError, subprocess.TimeoutExpired):
-            pass
         if self.proc.stdin is not None:
             self.proc.stdin.close()
         try:
@@ -649,7 +647,7 @@ def fill(work: Path, args: argparse.Namespace, tools: list[str], term: str) -> d
         "tools": sorted(tools),
     }
     if marker.exists() and not args.refill:
-        done = json.loads(marker.read_text(encoding="utf-8"))
+        done: dict[str, object] = json.loads(marker.read_text(encoding="utf-8"))
         if {k: done.get(k) for k in want} == want:
             print(f"Reusing the filled stores in {work} (--refill to fill again)", flush=True)
             return done
@@ -668,8 +666,7 @@ def fill(work: Path, args: argparse.Namespace, tools: list[str], term: str) -> d
             config.mkdir(parents=True)
             Path(folio.env["XDG_DATA_HOME"]).mkdir(parents=True)
             (config / "settings.toml").write_text(
-                "# ui_bench: no network work while the app is measured\n"
-                "[refresh]\nauto = false\n",
+                "# ui_bench: no network work while the app is measured\n[refresh]\nauto = false\n",
                 encoding="utf-8",
             )
             (folio.cwd / "urls").write_text(urls, encoding="utf-8")
@@ -693,13 +690,12 @@ def fill(work: Path, args: argparse.Namespace, tools: list[str], term: str) -> d
             )
             env = _base_env(home, term)
             start = time.perf_counter()
-            _run([NEWSBOAT, "-u", "urls", "-c", "cache.db", "-C", "config", "-x", "reload"],
-                 env, home)  # fmt: skip
+            reload = [NEWSBOAT, "-u", "urls", "-c", "cache.db", "-C", "config", "-x", "reload"]
+            _run(reload, env, home)
             info["newsboat_fill_s"] = round(time.perf_counter() - start, 1)
             with sqlite3.connect(home / "cache.db") as db:
                 info["newsboat_items"] = db.execute("select count(*) from rss_item").fetchone()[0]
-            print(f"  newsboat: {info['newsboat_items']} items in "
-                  f"{info['newsboat_fill_s']} s", flush=True)  # fmt: skip
+            print(f"  newsboat: {info['newsboat_items']} items in {info['newsboat_fill_s']} s")
     expected = args.feeds * args.items
     for name in tools:
         got = info.get(f"{name}_items")
@@ -734,9 +730,7 @@ class Results:
     exited_cleanly: bool = True
 
 
-def launch(
-    tm: Tmux, prog: Program, timeout: float, complete_quiet: float
-) -> tuple[Pane, Launch]:
+def launch(tm: Tmux, prog: Program, timeout: float, complete_quiet: float) -> tuple[Pane, Launch]:
     load1 = os.getloadavg()[0]
     b0, t0 = busy_seconds()
     pane = tm.spawn(prog.argv, prog.env, prog.cwd)
@@ -760,12 +754,17 @@ def launch(
     )
 
 
-KEY_ROWS = {
-    "list": "key → screen: cursor down, first list",
-    "items": "key → screen: cursor down, item list",
-    "open": "key → screen: Enter opens the reader",
-    "close": "key → screen: q closes the reader",
-}
+KEY_ROWS = [
+    # (test, which time, label, judged against the target)
+    ("list", "first", "key → screen: cursor down, first list (Board / feed list), ms", True),
+    ("items", "first", "key → screen: cursor down, item list (Inbox / articles), ms", True),
+    ("open", "first", "Enter → reader: first change, ms", False),
+    ("open", "shown", "Enter → reader: article shown, ms", True),
+    ("open", "settled", "Enter → reader: screen settled, ms", False),
+    ("close", "first", "q → list: first change, ms", False),
+    ("close", "shown", "q → list: list shown, ms", True),
+    ("close", "settled", "q → list: screen settled, ms", False),
+]
 KEY_WHAT = {
     "folio": {
         "list": "j in the Board",
@@ -823,13 +822,20 @@ def _launch_cell(res: Results | None, attr: str) -> str:
     return f"{statistics.median(values):.2f} ({min(values):.2f})"
 
 
-def _key_cell(res: Results | None, key: str, settled: bool = False) -> str:
+def _key_ms(res: Results | None, key: str, attr: str) -> list[float] | None:
+    """The times in ms, or None when there are none or one did not settle."""
     if res is None or key not in res.keys:
-        return "–"
-    values = [(b if settled else a) for a, b in res.keys[key]]
-    if any(v is None for v in values):
-        return "did not settle"
-    ms = [v * 1000 for v in values if v is not None]
+        return None
+    values = [getattr(r, attr) for r in res.keys[key]]
+    if not values or any(v is None for v in values):
+        return None
+    return [v * 1000 for v in values]
+
+
+def _key_cell(res: Results | None, key: str, attr: str) -> str:
+    ms = _key_ms(res, key, attr)
+    if ms is None:
+        return "did not settle" if res is not None and key in res.keys else "–"
     return f"{statistics.median(ms):.0f} ({_pct(ms, 0.9):.0f})"
 
 
@@ -864,68 +870,61 @@ def build_rows(results: dict[str, Results]) -> list[dict[str, str]]:
 
     rows.append(launch_row("launch → first content, s", "first", FIRST_CONTENT_TARGET))
     rows.append(launch_row("launch → screen complete, s", "complete", None))
-    for key, label in KEY_ROWS.items():
-        for settled in (False, True):
-            if settled and key in ("list", "items"):
-                continue
-            suffix = ", screen settled" if settled else ""
-            row = {
-                "metric": f"{label}{suffix}, ms",
-                "folio": _key_cell(f, key, settled),
-                "newsboat": _key_cell(n, key, settled),
-                "floor": _key_cell(floor, "list", settled) if key == "list" else "–",
-                "ratio": "–",
-                "target": "–",
-                "pass": "–",
-            }
-            fv = [b if settled else a for a, b in f.keys.get(key, [])] if f else []
-            nv = [b if settled else a for a, b in n.keys.get(key, [])] if n else []
-            if fv and nv and None not in fv and None not in nv:
-                row["ratio"] = f"{_median(fv) / _median(nv):.2f}"  # type: ignore[arg-type]
-            if fv and not settled:
-                med = _median(fv) * 1000  # type: ignore[arg-type]
-                row["target"] = f"folio ≤ {KEY_TARGET_MS:.0f}"
-                row["pass"] = "PASS" if med <= KEY_TARGET_MS else "FAIL"
-            rows.append(row)
-
-    def mem(res: Results | None, after_keys: bool) -> str:
-        if res is None or not res.launches:
-            return "–"
-        if after_keys:
-            if not res.hwm_after_keys_kb:
-                return "–"
-            extra = f" + {res.children_hwm_kb / 1024:.0f} children" if res.children_hwm_kb else ""
-            return f"{res.hwm_after_keys_kb / 1024:.0f}{extra}"
-        return f"{_median([r.hwm_kb for r in res.launches]) / 1024:.0f}"
-
-    for after in (False, True):
-        label = "peak RSS (VmHWM) after the key tests, MB" if after else (
-            "peak RSS (VmHWM) at screen complete, MB")  # fmt: skip
+    for key, attr, label, judged in KEY_ROWS:
         row = {
             "metric": label,
-            "folio": mem(f, after),
-            "newsboat": mem(n, after),
-            "floor": mem(floor, after),
+            "folio": _key_cell(f, key, attr),
+            "newsboat": _key_cell(n, key, attr),
+            "floor": _key_cell(floor, key, attr) if key == "list" else "–",
             "ratio": "–",
             "target": "–",
             "pass": "–",
         }
-        try:
-            row["ratio"] = f"{float(row['folio'].split()[0]) / float(row['newsboat'].split()[0]):.2f}"
-        except (ValueError, ZeroDivisionError, IndexError):
-            pass
+        fv, nv = _key_ms(f, key, attr), _key_ms(n, key, attr)
+        if fv and nv:
+            row["ratio"] = f"{_median(fv) / _median(nv):.1f}"
+        if fv and judged:
+            row["target"] = f"folio ≤ {KEY_TARGET_MS:.0f}"
+            ok = _median(fv) <= KEY_TARGET_MS
+            row["pass"] = "PASS" if ok else "FAIL"
+            if ok and _pct(fv, 0.9) > KEY_TARGET_MS:
+                row["pass"] = "PASS (p90 over)"
         rows.append(row)
-    cpu_row = {
-        "metric": "CPU s of the process at screen complete",
-        "folio": f"{_median([r.cpu_s for r in f.launches]):.2f}" if f and f.launches else "–",
-        "newsboat": f"{_median([r.cpu_s for r in n.launches]):.2f}" if n and n.launches else "–",
-        "floor": f"{_median([r.cpu_s for r in floor.launches]):.2f}" if floor and floor.launches
-        else "–",
-        "ratio": "–",
-        "target": "–",
-        "pass": "–",
-    }
-    rows.append(cpu_row)
+
+    def peak_mb(res: Results | None, after_keys: bool) -> float | None:
+        if res is None or not res.launches:
+            return None
+        if after_keys:
+            return res.hwm_after_keys_kb / 1024 if res.hwm_after_keys_kb else None
+        return _median([r.hwm_kb for r in res.launches]) / 1024
+
+    def cpu_s(res: Results | None) -> float | None:
+        return _median([r.cpu_s for r in res.launches]) if res and res.launches else None
+
+    def fmt(value: float | None, spec: str) -> str:
+        return "–" if value is None else format(value, spec)
+
+    measured: list[tuple[str, Callable[[Results | None], float | None], str]] = [
+        ("peak RSS (VmHWM) at screen complete, MB", lambda r: peak_mb(r, False), ".0f"),
+        ("peak RSS (VmHWM) after the key tests, MB", lambda r: peak_mb(r, True), ".0f"),
+        ("CPU s used by the process up to screen complete", cpu_s, ".2f"),
+    ]
+    for label, get, spec in measured:
+        fm, nm = get(f), get(n)
+        rows.append(
+            {
+                "metric": label,
+                "folio": fmt(fm, spec),
+                "newsboat": fmt(nm, spec),
+                "floor": fmt(get(floor), spec),
+                "ratio": f"{fm / nm:.2f}" if fm is not None and nm else "–",
+                "target": "–",
+                "pass": "–",
+            }
+        )
+    children = [r for r in (f, n) if r is not None and r.children_hwm_kb]
+    for res in children:
+        rows[-2][res.program] += f" + {res.children_hwm_kb / 1024:.0f} in children"
     return rows
 
 
@@ -942,7 +941,7 @@ COLUMNS = [
 
 def text_table(rows: list[dict[str, str]]) -> str:
     widths = [max(len(h), *(len(r.get(k, "")) for r in rows)) for k, h in COLUMNS]
-    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(COLUMNS, widths, strict=True))]
+    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(COLUMNS, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for r in rows:
         cells = (r.get(k, "").ljust(w) for (k, _), w in zip(COLUMNS, widths, strict=True))
@@ -1028,6 +1027,7 @@ def main(argv: list[str] | None = None) -> int:
     log: list[str] = []
     results: dict[str, Results] = {}
     rules: dict[str, str] = {}
+    shown_rules: dict[str, str] = {}
     tm: Tmux | None = None
     gave_up = 0
     try:
@@ -1039,6 +1039,7 @@ def main(argv: list[str] | None = None) -> int:
             programs.append(newsboat_program(work, term, newsboat_needles))
         floor = less_program(work, term)
         rules.update({prog.name: prog.content_rule for prog in [*programs, floor]})
+        shown_rules.update({prog.name: prog.shown_rules for prog in programs})
         results = {prog.name: Results(prog.name) for prog in [*programs, floor]}
         tm = Tmux(args.width, args.height, term)
         for rep in range(-args.warmup, args.reps):
@@ -1060,11 +1061,12 @@ def main(argv: list[str] | None = None) -> int:
                 if rep >= 0:
                     res.launches.append(run)
                 if rep == args.reps - 1:
+                    logged = len(log)
                     res.keys = key_tests(tm, pane, prog, args.presses, args.readers, log)
                     mem = memory_kb(pane.pid)
                     res.hwm_after_keys_kb = mem["hwm"]
                     res.children_hwm_kb = mem["children_hwm"]
-                    for entry in log[-2 * len(res.keys) :]:
+                    for entry in log[logged:]:
                         print(entry, flush=True)
                 exited = tm.close(pane, prog.quit_keys)
                 if not exited:
@@ -1087,9 +1089,7 @@ def main(argv: list[str] | None = None) -> int:
         + ".",
         f"Data: {args.feeds} feeds × {args.items} items from bench/feedserver.py, the same "
         "feeds for both. "
-        + ", ".join(
-            f"{name} stored {filled.get(f'{name}_items')}" for name in tools
-        )
+        + ", ".join(f"{name} stored {filled.get(f'{name}_items')}" for name in tools)
         + ". folio: `folio import urls`, `folio refresh`, `[refresh] auto = false`; newsboat: "
         "`-x reload` with `reload-threads 20`, then opened with `refresh-on-startup no`.",
         f"tmux {args.width}×{args.height}, TERM={term}; each launch in a new window; "
@@ -1100,16 +1100,24 @@ def main(argv: list[str] | None = None) -> int:
         + f". Screen complete: the last screen update before {args.complete_quiet:g} s "
         "without output.",
         f"Key presses (in the last launch's session): {args.presses} presses per list and "
-        f"{args.readers} reader open/close pairs, each after 200 ms of quiet; median (p90) "
-        "ms from sending the key to the first captured screen that differs (colours and "
-        "attributes included). 'screen settled': to the last update before 200 ms of quiet. "
-        "folio: " + "; ".join(KEY_WHAT["folio"].values()) + ". newsboat: "
-        + "; ".join(KEY_WHAT["newsboat"].values()) + " (newsboat 2.21 binds j to next-feed "
+        f"{args.readers} reader open/close pairs, each sent after 200 ms without output; "
+        "median (p90) ms from sending the key to: the first captured screen that differs "
+        "(colours and attributes included: a cursor move changes only those); the screen "
+        "showing what was asked for ("
+        + "; ".join(f"{name}: {shown}" for name, shown in shown_rules.items())
+        + "); the last update before 200 ms without output (settled). "
+        "folio: "
+        + "; ".join(KEY_WHAT["folio"].values())
+        + ". newsboat: "
+        + "; ".join(KEY_WHAT["newsboat"].values())
+        + " (newsboat 2.21 binds j to next-feed "
         "in the article list and leaves it unbound in the feed list). The floor column is "
         "`less` on a text file: launch to its first line, and j (scroll a line); subtract it "
         "to see the program's own time.",
-        "Targets: folio's first content ≤ 0.25 × newsboat's (median); every key press "
-        f"≤ {KEY_TARGET_MS:.0f} ms for folio (median, p90 shown).",
+        "Targets: folio's first content ≤ 0.25 × newsboat's (medians); a key press → "
+        f"updated screen ≤ {KEY_TARGET_MS:.0f} ms for folio, judged on the median of the "
+        "rows marked (cursor moves: first change; reader: article / list shown); "
+        "'PASS (p90 over)' when the median passes and the p90 does not.",
         "Memory: VmHWM of the program's process from /proc/PID/status (the pane's process: "
         "`env` execs the program); median over launches at screen complete, and once after "
         "the key tests.",
@@ -1127,7 +1135,17 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     md = ["# UI benchmark: folio vs newsboat", "", md_table(rows), ""]
     md += ["- " + n for n in notes]
-    md += ["", "<details><summary>Every run</summary>", "", "```", *log, "```", "", "</details>", ""]
+    md += [
+        "",
+        "<details><summary>Every run</summary>",
+        "",
+        "```",
+        *log,
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
     args.out.write_text("\n".join(md), encoding="utf-8")
     print(f"\nWrote {args.out}")
     return 0
