@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -93,7 +94,7 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
         raise CommandError(f"{args.url}: only http:// and https:// URLs can be followed")
     portfolio = workspace.load_portfolio()
     try:
-        feed_url, feed, _body = asyncio.run(
+        feed_url, feed, body = asyncio.run(
             discover_feed(url, workspace.settings, transport=workspace.transport)
         )
     except FetchError as exc:
@@ -111,7 +112,15 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio.sources.append(source)
     workspace.save_portfolio(portfolio)
     with workspace.open_store() as store:
-        state = SourceState(url=feed_url, status="ok", last_fetched=utcnow(), fetches=1)
+        # The body's hash, as the refresh engine keeps it, so the first refresh does not
+        # parse and store this same document again.
+        state = SourceState(
+            url=feed_url,
+            status="ok",
+            last_fetched=utcnow(),
+            fetches=1,
+            content_hash=hashlib.sha256(body).hexdigest(),
+        )
         new = store.store_feed(state, feed)
     via = f" (found on {url})" if feed_url != url else ""
     print(f"Added {source.name} ({source.kind}) {feed_url}{via} with {new} items.")
