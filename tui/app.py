@@ -164,6 +164,13 @@ class FolioApp(App[None]):
         sources = self.session.sources
         if urls is not None:
             sources = [s for s in sources if s.url in urls]
+        if only_due:
+            # Checked here, so a background tick with nothing due leaves the status alone.
+            from .core.schedule import is_due
+
+            now = self.session.now()
+            store = self.session.store
+            sources = [s for s in sources if is_due(store.state(s.url), now)]
         if not sources:
             return
         self.refreshing = True
