@@ -14,7 +14,9 @@ each program in its own tmux pane of a fixed size (160×48) and measures:
   folio: ``j`` in the Board, then Tab and ``j`` in the Inbox; newsboat: Down in the feed list,
   then Enter on a feed and Down in its article list (newsboat 2.21 binds ``j``/``k`` to
   next-feed/prev-feed, not to the cursor, and leaves them unbound in the feed list). Then
-  Enter to open the reader (article view) and ``q`` to close it again.
+  Enter to open the reader (article view) and ``q`` to close it again; for these two the
+  time until the screen shows the article (or the list again) counts too, since the first
+  change can be a blank screen, and so does the time until the screen settles.
 * peak memory: VmHWM of the program's process (``/proc/PID/status``), after start-up and
   after the key tests.
 
@@ -183,27 +185,35 @@ class Tmux:
         # (Do not set window-size manual: tmux 3.3a then segfaults on new-window without
         # a client.)
         self._run("new-session", "-d", "-s", "bench", "-x", str(width), "-y", str(height), "cat")
-        self.server_pid = int(self._run("display-message", "-p", "#{pid}").strip())
-        self._run("set-option", "-g", "escape-time", "0")
-        self._run("set-option", "-g", "default-terminal", term)
-        self._run("set-option", "-g", "remain-on-exit", "on")
-        self._run("set-option", "-g", "status", "off")
-        self.proc = subprocess.Popen(
-            [*self.base, "-C", "attach-session", "-t", "bench"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self._responses: queue.Queue[tuple[bool, list[str]] | None] = queue.Queue()
-        self._cond = threading.Condition()
-        self.outputs: dict[str, int] = {}
-        self.last_output: dict[str, float] = {}
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        self._response(10.0)  # the attach command's own (empty) block
-        # A control client has no size unless it sets one; give it the same, so it never
-        # shrinks the windows.
-        self.cmd(f"refresh-client -C {width}x{height}")
+        try:
+            pid, self.socket_path = self._run(
+                "display-message", "-p", "#{pid} #{socket_path}"
+            ).split()
+            self.server_pid = int(pid)
+            self._run("set-option", "-g", "escape-time", "0")
+            self._run("set-option", "-g", "default-terminal", term)
+            self._run("set-option", "-g", "remain-on-exit", "on")
+            self._run("set-option", "-g", "status", "off")
+            self.proc = subprocess.Popen(
+                [*self.base, "-C", "attach-session", "-t", "bench"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            self._responses: queue.Queue[tuple[bool, list[str]] | None] = queue.Queue()
+            self._cond = threading.Condition()
+            self.outputs: dict[str, int] = {}
+            self.last_output: dict[str, float] = {}
+            self._reader = threading.Thread(target=self._read, daemon=True)
+            self._reader.start()
+            self._response(10.0)  # the attach command's own (empty) block
+            # A control client has no size unless it sets one; give it the same, so it never
+            # shrinks the windows.
+            self.cmd(f"refresh-client -C {width}x{height}")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._run("kill-server")
+            raise
 
     def _run(self, *args: str) -> str:
         out = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=30)
@@ -400,6 +410,8 @@ class Tmux:
             except OSError:
                 break
             time.sleep(0.05)
+        with contextlib.suppress(OSError):
+            os.unlink(self.socket_path)
 
 
 # -- the machine -------------------------------------------------------------------------------

@@ -25,6 +25,12 @@ MOVE: list[BindingType] = [
     Binding("end,G", "last", "Last", show=False, id="last"),
 ]
 
+SIDEWAYS: list[BindingType] = [
+    # Across quadrants on the matrix, across lanes on the roadmap.
+    Binding("left,h", "move('left')", "Left", show=False, id="move_left"),
+    Binding("right,l", "move('right')", "Right", show=False, id="move_right"),
+]
+
 PANES: list[BindingType] = [
     # "l" would be the natural partner of "h", but TRIAGE gives it to save-for-later.
     Binding("left,h", "pane(-1)", "Pane left", show=False, id="pane_left"),
@@ -85,7 +91,7 @@ SOURCES: list[BindingType] = [
 
 def binding_ids() -> set[str]:
     ids = set()
-    for group in (GLOBAL, MOVE, PANES, READER, TRIAGE, MATRIX, ROADMAP, SOURCES):
+    for group in (GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, MATRIX, ROADMAP, SOURCES):
         for binding in group:
             assert isinstance(binding, Binding) and binding.id
             ids.add(binding.id)

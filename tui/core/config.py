@@ -135,6 +135,8 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "reader_page",
         "reader_next",
         "reader_previous",
+        "move_left",
+        "move_right",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""

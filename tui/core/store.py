@@ -70,6 +70,11 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX items_source_read ON items (source, read);
     """,
+    # 3: the Inbox's id list (unread, newest first) read from the index alone: 0.35 s to
+    # 0.055 s at 100,000 items.
+    """
+    CREATE INDEX items_inbox ON items (read, published DESC, id DESC, source);
+    """,
 ]
 
 _TAGS = re.compile(r"<[^>]*>")

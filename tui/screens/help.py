@@ -19,7 +19,7 @@ from .. import keys
 
 GROUPS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Everywhere", keys.GLOBAL),
-    ("Moving", keys.MOVE),
+    ("Moving", [*keys.MOVE, *keys.SIDEWAYS]),
     ("Triage (dashboard and reader)", keys.TRIAGE),
     ("Board panes", keys.PANES),
     ("Reader", keys.READER),

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Region, Size
@@ -130,8 +130,7 @@ class MatrixGrid(Widget, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.MOVE,
-        Binding("left,h", "move('left')", "Left", show=False),
-        Binding("right,l", "move('right')", "Right", show=False),
+        *keys.SIDEWAYS,
     ]
     DEFAULT_CSS = """
     MatrixGrid {
