@@ -203,6 +203,7 @@ class FolioApp(App[None]):
             summary = cast("RefreshSummary", event.worker.result)
             self.refreshing = False
             self.refresh_status = _summary_line(summary)
+            self._name_unnamed_sources()
             self.broadcast(lambda: RefreshFinished(summary))
             if summary.new_items:
                 self.notify(
@@ -217,6 +218,22 @@ class FolioApp(App[None]):
             self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
             if error is not None:
                 self.notify(f"The refresh stopped: {error}", severity="error")
+
+    def _name_unnamed_sources(self) -> None:
+        from .core.portfolio import name_from_feeds
+
+        session = self.session
+        if session.read_only or all(source.name for source in session.sources):
+            return
+        titles = {url: state.feed_title for url, state in session.store.states().items()}
+        unnamed = [s.url for s in session.sources if not s.name and titles.get(s.url)]
+        if unnamed:
+            session.edit_portfolio(
+                "sources",
+                f"Named {len(unnamed)} sources after their feeds",
+                lambda portfolio: name_from_feeds(portfolio, titles),
+                sources=unnamed,
+            )
 
     async def on_unmount(self) -> None:
         if self._refresher is not None:

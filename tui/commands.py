@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from .core.config import ConfigError
 from .core.models import Item, Source, SourceState, utcnow
+from .core.portfolio import name_from_feeds
 from .core.store import StoreError
 from .core.workspace import Workspace, demo_workspace, user_workspace
 
@@ -168,6 +169,10 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
     summary = asyncio.run(go())
     if show_progress:
         sys.stderr.write("\r\x1b[K")
+    with workspace.open_store() as store:
+        titles = {url: state.feed_title for url, state in store.states().items()}
+    if name_from_feeds(portfolio, titles):
+        workspace.save_portfolio(portfolio)
     total = summary.ok + summary.not_modified + summary.failed
     print(
         f"Refreshed {total} source{'s' * (total != 1)} in {summary.seconds:.2f} s: "

@@ -74,6 +74,10 @@ def test_refresh_summary_and_exit_status(http_server, capsys) -> None:  # type: 
     assert "0 ok, 2 not modified, 1 failed; 0 new items." in out
     assert status == 0
 
+    # A urls file names no source: each takes its feed's title; the dead one keeps none.
+    names = [s.name for s in load_portfolio(paths.portfolio_path()).sources]
+    assert names == ["A", "B", ""]
+
     _, out, _ = run(capsys, "sources", "--json")
     records = {r["url"]: r for r in map(json.loads, out.splitlines())}
     dead = records[http_server.url("/dead.xml")]

@@ -78,6 +78,18 @@ class Portfolio:
         return next((s for s in self.sources if s.url == url), None)
 
 
+def name_from_feeds(portfolio: Portfolio, feed_titles: dict[str, str]) -> int:
+    """Give sources without a name their feed's own title (a newsboat ``urls`` file names
+    none); returns how many were named. Names the user chose are never touched."""
+    named = 0
+    for source in portfolio.sources:
+        title = feed_titles.get(source.url, "").strip()
+        if not source.name and title:
+            source.name = title
+            named += 1
+    return named
+
+
 # -- reading ----------------------------------------------------------------------------
 
 _SOURCE_KEYS = {"url": str, "name": str, "kind": str, "tags": list, "mine": bool, "interval": str}

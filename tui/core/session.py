@@ -158,7 +158,7 @@ class Session:
         self,
         area: str,
         label: str,
-        edit: Callable[[Portfolio], None],
+        edit: Callable[[Portfolio], object],
         sources: list[str] | None = None,
     ) -> None:
         """Apply ``edit`` to a copy of the portfolio, save it atomically, then adopt it.
