@@ -76,6 +76,8 @@ class FolioApp(App[None]):
                 title="portfolio.toml has an error",
                 severity="error",
                 timeout=30,
+                # The message quotes keys like sources[0].kind: plain text, not markup.
+                markup=False,
             )
         if session.workspace.demo:
             self.notify(
@@ -217,7 +219,7 @@ class FolioApp(App[None]):
             error = event.worker.error
             self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
             if error is not None:
-                self.notify(f"The refresh stopped: {error}", severity="error")
+                self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
 
     def _name_unnamed_sources(self) -> None:
         from .core.portfolio import name_from_feeds
