@@ -108,6 +108,25 @@ class FolioApp(App[None]):
         if not isinstance(self.screen, SearchScreen):
             self.push_screen(SearchScreen(self.session))
 
+    def action_keep_demo(self) -> None:
+        """Make the demo portfolio the user's own (from the command palette)."""
+        from .core.workspace import keep_demo
+
+        if not self.session.workspace.demo:
+            self.notify("This is already your own portfolio.", timeout=3)
+            return
+        try:
+            target = keep_demo(self.session.workspace)
+        except (FileExistsError, OSError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(
+            f"Saved as {target}. Its feeds are offline examples: add your own with "
+            "'folio import' or 'folio add', then run folio without --demo.",
+            title="Demo kept",
+            markup=False,
+        )
+
     def action_refresh_now(self) -> None:
         self.start_refresh(only_due=False)
 

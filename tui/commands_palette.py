@@ -69,6 +69,13 @@ class FolioCommands(Provider):
                 f"On this screen (key: {escape(key_display(app, binding))})",
                 partial(screen.run_action, binding.action),
             )
+        session = getattr(app, "session", None)
+        if session is not None and session.workspace.demo:
+            yield Command(
+                "Demo: keep as my portfolio",
+                "Copy the demo's sources, matrix and roadmap to your own portfolio.toml",
+                partial(app.run_action, "keep_demo"),
+            )
         for theme in sorted(app.available_themes):
             yield Command(
                 f"Theme: {theme}",
