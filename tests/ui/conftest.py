@@ -4,10 +4,13 @@ snapshots do not drift with the date."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.app import App
+from textual.pilot import Pilot
 
 from tui.core.config import Settings
 from tui.core.models import Enclosure, ParsedFeed, ParsedItem, Source, SourceState
@@ -143,3 +146,22 @@ def session(tmp_path: Path) -> Iterator[Session]:
     built = build_session(tmp_path / "portfolio")
     yield built
     built.close()
+
+
+async def wait_for(
+    pilot: Pilot[Any], predicate: Callable[[], bool], what: str = "the condition"
+) -> None:
+    """Wait for a condition (a worker, a debounce timer), failing after about 8 s.
+
+    Waiting on the condition itself, never on a fixed sleep, keeps the tests fast when the
+    machine is idle and correct when it is busy."""
+    for _ in range(400):
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def notices(app: App[Any]) -> list[str]:
+    """The messages of every notification the app has shown."""
+    return [note.message for note in app._notifications]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.ui.conftest import FIXED_NOW, SOURCES, build_session
+from tests.ui.conftest import FIXED_NOW, SOURCES, build_session, wait_for
 from tui.app import FolioApp
 from tui.core.models import ParsedFeed, ParsedItem, SourceState
 from tui.core.portfolio import Portfolio
@@ -63,15 +62,6 @@ def visible_text(widget: FeedBoard | ItemList) -> list[str]:
 
 def static_text(app: FolioApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).visual)
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
-    """Wait for a condition (a debounce timer or a worker thread), failing after ~4 s."""
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def newest(session: Session, url: str, n: int = 5) -> list[int]:

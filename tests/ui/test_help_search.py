@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Callable
 from typing import Any
 
 from textual.command import Hit
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from tests.ui.conftest import FIXED_NOW
+from tests.ui.conftest import FIXED_NOW, wait_for
 from tui.app import FolioApp
 from tui.commands_palette import FolioCommands
 from tui.core.models import ParsedFeed, ParsedItem
@@ -25,15 +23,6 @@ HOSTILE = "[@click=app.quit]x[/] [b]gotcha[/b]"
 
 def make_app(session: Session) -> FolioApp:
     return FolioApp(session, auto_refresh=False)
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
-    """Wait for a condition (a debounce timer, a worker thread), failing after ~8 s."""
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def help_lines(app: FolioApp) -> list[str]:

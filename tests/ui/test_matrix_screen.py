@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static, TextArea
 
-from tests.ui.conftest import FIXED_NOW, build_session
+from tests.ui.conftest import FIXED_NOW, build_session, notices, wait_for
 from tui.app import FolioApp
 from tui.core.config import Settings
 from tui.core.planning_view import (
@@ -36,18 +36,7 @@ LINKS = "https://links.example/rss"
 CAST = "https://cast.example/rss"
 
 
-App = FolioApp
-
-
 # -- helpers --------------------------------------------------------------------------------
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def open_matrix(pilot: Pilot[Any]) -> MatrixScreen:
@@ -80,19 +69,17 @@ def focused(app: FolioApp, selector: str) -> Callable[[], bool]:
     return lambda: app.focused is not None and app.focused is app.screen.query_one(selector)
 
 
-def notices(app: FolioApp) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 @pytest.fixture
-def app(session: Session) -> App:
-    return App(session, auto_refresh=False)
+def app(session: Session) -> FolioApp:
+    return FolioApp(session, auto_refresh=False)
 
 
 # -- showing ----------------------------------------------------------------------------------
 
 
-async def test_quadrants_list_entries_with_unread_and_activity(app: App, session: Session) -> None:
+async def test_quadrants_list_entries_with_unread_and_activity(
+    app: FolioApp, session: Session
+) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
         assert quadrant_ids(app, "quick_wins") == ["mastodon"]
@@ -113,7 +100,7 @@ async def test_quadrants_list_entries_with_unread_and_activity(app: App, session
         assert "mastodon → 1 source: @ana@social.example" in detail
 
 
-async def test_arrows_move_within_and_across_quadrants(app: App) -> None:
+async def test_arrows_move_within_and_across_quadrants(app: FolioApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
         steps = [
@@ -133,7 +120,7 @@ async def test_arrows_move_within_and_across_quadrants(app: App) -> None:
             assert screen.grid.selected == expected, key
 
 
-async def test_clicking_an_entry_selects_it(app: App) -> None:
+async def test_clicking_an_entry_selects_it(app: FolioApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
         await pilot.click("#list-drop", offset=(3, 1))
@@ -146,7 +133,7 @@ async def test_a_crowded_quadrant_scrolls_to_the_cursor(tmp_path: Path) -> None:
     entries = [MatrixEntry(f"e{n:02}", f"Entry {n:02}", "", 5, 1) for n in range(30)]
     session = build_session(tmp_path / "crowded", Portfolio(matrix=entries))
     try:
-        app = App(session, auto_refresh=False)
+        app = FolioApp(session, auto_refresh=False)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_matrix(pilot)
             panel = app.screen.query_one("#quick_wins")
@@ -164,7 +151,7 @@ async def test_a_crowded_quadrant_scrolls_to_the_cursor(tmp_path: Path) -> None:
 
 
 async def test_shift_right_raises_effort_and_the_entry_jumps_quadrant(
-    app: App, session: Session
+    app: FolioApp, session: Session
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
@@ -176,7 +163,7 @@ async def test_shift_right_raises_effort_and_the_entry_jumps_quadrant(
         assert any("moved to Big bets" in n for n in notices(app))
 
 
-async def test_shift_left_lowers_effort_and_stops_at_one(app: App, session: Session) -> None:
+async def test_shift_left_lowers_effort_and_stops_at_one(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_matrix(pilot)
         await pilot.press("shift+left")
@@ -189,7 +176,7 @@ async def test_shift_left_lowers_effort_and_stops_at_one(app: App, session: Sess
 
 
 async def test_shift_up_moves_an_entry_up_and_reorders_the_inbox(
-    app: App, session: Session
+    app: FolioApp, session: Session
 ) -> None:
     before = inbox_sources(session)
     # Mastodon (Quick wins) first, HR Cast (Big bets), then Link sharing (Fill-ins).
@@ -208,7 +195,7 @@ async def test_shift_up_moves_an_entry_up_and_reorders_the_inbox(
         assert after.index(SOCIAL) < after.index(LINKS) < after.index(CAST)
 
 
-async def test_shift_down_lowers_value_and_stops_at_one(app: App, session: Session) -> None:
+async def test_shift_down_lowers_value_and_stops_at_one(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
         await pilot.press("end")  # HR blogs, value 2
@@ -223,7 +210,7 @@ async def test_shift_down_lowers_value_and_stops_at_one(app: App, session: Sessi
 # -- enter, n, d, u -------------------------------------------------------------------------------
 
 
-async def test_enter_edits_the_entry_in_a_form(app: App, session: Session) -> None:
+async def test_enter_edits_the_entry_in_a_form(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_matrix(pilot)
         await pilot.press("enter")
@@ -260,7 +247,7 @@ async def test_enter_edits_the_entry_in_a_form(app: App, session: Session) -> No
         assert "16 unread" in text
 
 
-async def test_escape_cancels_the_form_and_leaves_the_file(app: App, session: Session) -> None:
+async def test_escape_cancels_the_form_and_leaves_the_file(app: FolioApp, session: Session) -> None:
     before = session.workspace.portfolio_path.read_bytes()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_matrix(pilot)
@@ -272,7 +259,7 @@ async def test_escape_cancels_the_form_and_leaves_the_file(app: App, session: Se
         assert session.workspace.portfolio_path.read_bytes() == before
 
 
-async def test_n_adds_an_entry_with_a_unique_slug_id(app: App, session: Session) -> None:
+async def test_n_adds_an_entry_with_a_unique_slug_id(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
         for expected_id in ("bluesky-threads", "bluesky-threads-2"):
@@ -300,7 +287,7 @@ async def test_n_adds_an_entry_with_a_unique_slug_id(app: App, session: Session)
         ]
 
 
-async def test_d_deletes_after_confirming(app: App, session: Session) -> None:
+async def test_d_deletes_after_confirming(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
         await pilot.press("d")
@@ -318,7 +305,7 @@ async def test_d_deletes_after_confirming(app: App, session: Session) -> None:
         assert inbox_sources(session)[0] == CAST
 
 
-async def test_u_undoes_matrix_edits_one_by_one(app: App, session: Session) -> None:
+async def test_u_undoes_matrix_edits_one_by_one(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
         await pilot.press("shift+right", "shift+right")
@@ -334,7 +321,7 @@ async def test_u_undoes_matrix_edits_one_by_one(app: App, session: Session) -> N
         assert on_disk(session)["mastodon"].effort == 2
 
 
-async def test_changes_made_elsewhere_redraw_the_grid(app: App, session: Session) -> None:
+async def test_changes_made_elsewhere_redraw_the_grid(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_matrix(pilot)
 
@@ -356,7 +343,7 @@ async def test_markup_in_names_and_notes_is_shown_literally(tmp_path: Path) -> N
     )
     session = build_session(tmp_path / "evil", portfolio)
     try:
-        app = App(session, auto_refresh=False)
+        app = FolioApp(session, auto_refresh=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await open_matrix(pilot)
             text = str(app.screen.query_one("#list-quick_wins", QuadrantList).render())
@@ -391,7 +378,7 @@ async def test_read_only_when_portfolio_is_broken(tmp_path: Path) -> None:
     path = session.workspace.portfolio_path
     before = path.read_bytes()
     try:
-        app = App(session, auto_refresh=False)
+        app = FolioApp(session, auto_refresh=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await open_matrix_read_only(pilot)
             banner = str(app.screen.query_one("#read-only", Static).render())

@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 
-from tests.ui.conftest import FIXED_NOW, build_session
+from tests.ui.conftest import FIXED_NOW, build_session, notices, wait_for
 from tui.app import FolioApp
 from tui.core.config import Settings
 from tui.core.planning import cadence
@@ -37,18 +37,7 @@ from tui.widgets.roadmap_board import Card, LaneColumn, RoadmapBoard, TimelineVi
 TODAY = FIXED_NOW.astimezone().date()
 
 
-App = FolioApp
-
-
 # -- helpers --------------------------------------------------------------------------------
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def open_roadmap(pilot: Pilot[Any], selected: bool = True) -> RoadmapScreen:
@@ -85,19 +74,15 @@ def shows(text: Callable[[], str], wanted: str) -> Callable[[], bool]:
     return lambda: wanted in text()
 
 
-def notices(app: FolioApp) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 @pytest.fixture
-def app(session: Session) -> App:
-    return App(session, auto_refresh=False)
+def app(session: Session) -> FolioApp:
+    return FolioApp(session, auto_refresh=False)
 
 
 # -- showing ----------------------------------------------------------------------------------
 
 
-async def test_vision_lanes_and_cards(app: App, session: Session) -> None:
+async def test_vision_lanes_and_cards(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_roadmap(pilot)
         vision = str(app.screen.query_one("#vision-text", Static).render())
@@ -123,7 +108,7 @@ async def test_vision_lanes_and_cards(app: App, session: Session) -> None:
         assert "Hypothesis: Weekly posts grow readers" in detail
 
 
-async def test_arrows_and_clicks_move_the_cursor(app: App) -> None:
+async def test_arrows_and_clicks_move_the_cursor(app: FolioApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_roadmap(pilot)
         await pilot.press("right")
@@ -141,7 +126,7 @@ async def test_a_long_lane_scrolls_and_a_long_vision_stays_small(tmp_path: Path)
     vision = " ".join(["A long vision that goes on and on."] * 40)
     session = build_session(tmp_path / "long", Portfolio(vision=vision, roadmap=experiments))
     try:
-        app = App(session, auto_refresh=False)
+        app = FolioApp(session, auto_refresh=False)
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_roadmap(pilot)
             assert app.screen.query_one("#vision").outer_size.height <= 6
@@ -163,7 +148,7 @@ async def test_a_long_lane_scrolls_and_a_long_vision_stays_small(tmp_path: Path)
 # -- the editing keys --------------------------------------------------------------------------
 
 
-async def test_shift_arrows_move_a_card_between_lanes(app: App, session: Session) -> None:
+async def test_shift_arrows_move_a_card_between_lanes(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_roadmap(pilot)
         await pilot.press("shift+right")
@@ -180,7 +165,7 @@ async def test_shift_arrows_move_a_card_between_lanes(app: App, session: Session
         assert on_disk(session)["weekly"].lane == "later"
 
 
-async def test_s_cycles_the_status(app: App, session: Session) -> None:
+async def test_s_cycles_the_status(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_roadmap(pilot)
         for status in ("adopted", "dropped", "idea", "trying"):
@@ -191,7 +176,7 @@ async def test_s_cycles_the_status(app: App, session: Session) -> None:
             assert card(app, "weekly").has_class("-due") == (status in ("idea", "trying"))
 
 
-async def test_enter_edits_the_card_and_checks_dates(app: App, session: Session) -> None:
+async def test_enter_edits_the_card_and_checks_dates(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_roadmap(pilot)
         await pilot.press("enter")
@@ -234,7 +219,7 @@ async def test_enter_edits_the_card_and_checks_dates(app: App, session: Session)
         assert "Post twice a week" in card_text(app, "weekly")
 
 
-async def test_escape_cancels_the_form(app: App, session: Session) -> None:
+async def test_escape_cancels_the_form(app: FolioApp, session: Session) -> None:
     before = session.workspace.portfolio_path.read_bytes()
     async with app.run_test(size=(120, 40)) as pilot:
         await open_roadmap(pilot)
@@ -246,7 +231,7 @@ async def test_escape_cancels_the_form(app: App, session: Session) -> None:
     assert session.workspace.portfolio_path.read_bytes() == before
 
 
-async def test_n_adds_an_experiment(app: App, session: Session) -> None:
+async def test_n_adds_an_experiment(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_roadmap(pilot)
         await pilot.press("n")
@@ -268,7 +253,7 @@ async def test_n_adds_an_experiment(app: App, session: Session) -> None:
         assert "no review date" in card_text(app, "try-bluesky")
 
 
-async def test_d_deletes_after_confirming(app: App, session: Session) -> None:
+async def test_d_deletes_after_confirming(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_roadmap(pilot)
         await pilot.press("d")
@@ -284,7 +269,7 @@ async def test_d_deletes_after_confirming(app: App, session: Session) -> None:
         assert screen.board.selected == "clips"
 
 
-async def test_u_undoes_roadmap_edits(app: App, session: Session) -> None:
+async def test_u_undoes_roadmap_edits(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_roadmap(pilot)
         await pilot.press("shift+right")
@@ -300,7 +285,7 @@ async def test_u_undoes_roadmap_edits(app: App, session: Session) -> None:
         await wait_for(pilot, lambda: "Nothing to undo on the roadmap." in notices(app), "notice")
 
 
-async def test_t_shows_the_timeline(app: App, session: Session) -> None:
+async def test_t_shows_the_timeline(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_roadmap(pilot)
         view = app.screen.query_one(TimelineView)
@@ -340,7 +325,7 @@ async def test_markup_in_titles_is_shown_literally(tmp_path: Path) -> None:
     )
     session = build_session(tmp_path / "evil", portfolio)
     try:
-        app = App(session, auto_refresh=False)
+        app = FolioApp(session, auto_refresh=False)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_roadmap(pilot)
             assert hostile in card_text(app, "evil")
@@ -366,7 +351,7 @@ async def test_read_only_when_portfolio_is_broken(tmp_path: Path) -> None:
     )
     session.clock = lambda: FIXED_NOW
     try:
-        app = App(session, auto_refresh=False)
+        app = FolioApp(session, auto_refresh=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await open_roadmap(pilot, selected=False)
             banner = str(app.screen.query_one("#read-only", Static).render())

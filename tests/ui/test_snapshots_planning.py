@@ -6,12 +6,12 @@ the SVGs (or the app in a terminal of that size) before committing them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
+from tests.ui.conftest import wait_for
 from tui.app import FolioApp
 from tui.core.session import Session
 from tui.screens.matrix import MatrixScreen
@@ -19,17 +19,6 @@ from tui.screens.planning_forms import ExperimentForm, MatrixEntryForm
 from tui.screens.roadmap import RoadmapScreen
 
 SIZES = [(120, 40), (80, 24)]
-
-
-App = FolioApp
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool]) -> None:
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("timed out")
 
 
 def opened(keys: list[str], screen: type, *, then: list[str] | None = None) -> Any:
@@ -51,30 +40,30 @@ def opened(keys: list[str], screen: type, *, then: list[str] | None = None) -> A
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_matrix(snap_compare: Any, session: Session, size: tuple[int, int]) -> None:
-    app = App(session, auto_refresh=False)
+    app = FolioApp(session, auto_refresh=False)
     assert snap_compare(app, terminal_size=size, run_before=opened(["2"], MatrixScreen))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_roadmap(snap_compare: Any, session: Session, size: tuple[int, int]) -> None:
-    app = App(session, auto_refresh=False)
+    app = FolioApp(session, auto_refresh=False)
     assert snap_compare(app, terminal_size=size, run_before=opened(["3"], RoadmapScreen))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_roadmap_timeline(snap_compare: Any, session: Session, size: tuple[int, int]) -> None:
-    app = App(session, auto_refresh=False)
+    app = FolioApp(session, auto_refresh=False)
     run_before = opened(["3"], RoadmapScreen, then=["t"])
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_matrix_form_fits_80x24(snap_compare: Any, session: Session) -> None:
-    app = App(session, auto_refresh=False)
+    app = FolioApp(session, auto_refresh=False)
     run_before = opened(["2", "enter"], MatrixEntryForm)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 def test_experiment_form_fits_80x24(snap_compare: Any, session: Session) -> None:
-    app = App(session, auto_refresh=False)
+    app = FolioApp(session, auto_refresh=False)
     run_before = opened(["3", "enter"], ExperimentForm)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Select, Static
 pytest.register_assert_rewrite("httpserver")
 from httpserver import TestServer  # noqa: E402
 
-from tests.ui.conftest import FIXED_NOW, SOURCES  # noqa: E402
+from tests.ui.conftest import FIXED_NOW, SOURCES, wait_for  # noqa: E402
 from tui.app import FolioApp  # noqa: E402
 from tui.core.models import Source  # noqa: E402
 from tui.core.portfolio import Portfolio, load_portfolio  # noqa: E402
@@ -61,15 +61,6 @@ def on_disk(session: Session) -> Portfolio:
 def error_text(app: FolioApp, field: str) -> str:
     error = app.screen.query_one(f"#{field}-error", Static)
     return str(error.visual) if error.has_class("-shown") else ""
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], what: str) -> None:
-    """Wait for a condition (a worker, a timer), failing after about 8 seconds."""
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def open_sources(pilot: Pilot[Any]) -> None:
