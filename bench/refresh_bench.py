@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import sqlite3
 import statistics
@@ -49,6 +48,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from feedserver import ServerProcess, feed_format  # noqa: E402
+from report import machine, publish  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real-feeds"
 TARGETS = {
@@ -413,42 +413,6 @@ COLUMNS = [
 ]
 
 
-def text_table(rows: list[dict[str, str]]) -> str:
-    widths = [max(len(h), *(len(r.get(k, "")) for r in rows)) for k, h in COLUMNS]
-    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(COLUMNS, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        lines.append(
-            "  ".join(r.get(k, "").ljust(w) for (k, _), w in zip(COLUMNS, widths, strict=True))
-        )
-    return "\n".join(lines)
-
-
-def md_table(rows: list[dict[str, str]]) -> str:
-    lines = ["| " + " | ".join(h for _, h in COLUMNS) + " |"]
-    lines.append("|" + "|".join("---" for _ in COLUMNS) + "|")
-    for r in rows:
-        lines.append("| " + " | ".join(r.get(k, "") for k, _ in COLUMNS) + " |")
-    return "\n".join(lines)
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    nb = subprocess.run([Newsboat.exe, "--version"], capture_output=True, text=True).stdout
-    nb = nb.splitlines()[0].split(" - ")[0] if nb else "newsboat ?"
-    return (
-        f"{os.cpu_count()} CPUs ({cpu or platform.machine()}), Linux {platform.release()}, "
-        f"Python {platform.python_version()}, {nb}"
-    )
-
-
 # -- main ----------------------------------------------------------------------------------
 
 
@@ -515,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     if corpus is not None:
         server_args += ["--corpus", str(corpus)]
 
-    info = machine()
+    info = machine([Newsboat.exe, "--version"])
     print(info, flush=True)
     log: list[str] = []
     rows: list[dict[str, str]] = []
@@ -587,28 +551,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if corpus_note:
         notes.append(corpus_note + ".")
-    table = text_table(rows)
-    print()
-    print(table)
-    print()
-    for note in notes:
-        print("- " + note)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    md = ["# Refresh benchmark: folio vs newsboat", "", md_table(rows), ""]
-    md += ["- " + n for n in notes]
-    md += [
-        "",
-        "<details><summary>Every run</summary>",
-        "",
-        "```",
-        *log,
-        "```",
-        "",
-        "</details>",
-        "",
-    ]
-    args.out.write_text("\n".join(md), encoding="utf-8")
-    print(f"\nWrote {args.out}")
+    publish(args.out, "Refresh benchmark: folio vs newsboat", COLUMNS, rows, notes, log)
     return 0
 
 

@@ -44,7 +44,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import queue
 import random
 import re
@@ -67,6 +66,7 @@ sys.path.insert(0, str(HERE))
 
 import feedserver  # noqa: E402
 from feedserver import ServerProcess, feed_format  # noqa: E402
+from report import machine, publish  # noqa: E402
 
 FOLIO = ROOT / ".venv" / "bin" / "folio"
 NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
@@ -486,24 +486,6 @@ def _children(pid: int) -> list[int]:
     except OSError:
         pass
     return kids
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    version = subprocess.run([NEWSBOAT, "--version"], capture_output=True, text=True).stdout
-    version = version.splitlines()[0].split(" - ")[0] if version else "newsboat ?"
-    tmux = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
-    return (
-        f"{os.cpu_count()} CPUs ({cpu or platform.machine()}), Linux {platform.release()}, "
-        f"Python {platform.python_version()}, {version}, {tmux}"
-    )
 
 
 def loadavg() -> str:
@@ -951,24 +933,6 @@ COLUMNS = [
 ]
 
 
-def text_table(rows: list[dict[str, str]]) -> str:
-    widths = [max(len(h), *(len(r.get(k, "")) for r in rows)) for k, h in COLUMNS]
-    lines = ["  ".join(h.ljust(w) for (_, h), w in zip(COLUMNS, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        cells = (r.get(k, "").ljust(w) for (k, _), w in zip(COLUMNS, widths, strict=True))
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
-
-
-def md_table(rows: list[dict[str, str]]) -> str:
-    lines = ["| " + " | ".join(h for _, h in COLUMNS) + " |"]
-    lines.append("|" + "|".join("---" for _ in COLUMNS) + "|")
-    for r in rows:
-        lines.append("| " + " | ".join(r.get(k, "") for k, _ in COLUMNS) + " |")
-    return "\n".join(lines)
-
-
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -1023,7 +987,7 @@ def main(argv: list[str] | None = None) -> int:
         has = subprocess.run(["infocmp", "tmux-256color"], capture_output=True).returncode == 0
         term = "tmux-256color" if has else "screen-256color"
 
-    info = machine()
+    info = machine([NEWSBOAT, "--version"], ["tmux", "-V"])
     load_start = loadavg()
     print(info, flush=True)
     print(f"load average at start: {load_start}", flush=True)
@@ -1138,28 +1102,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if any(not r.exited_cleanly for r in results.values()):
         notes.append("Some program did not exit on its quit keys: see the log.")
-    table = text_table(rows)
-    print()
-    print(table)
-    print()
-    for note in notes:
-        print("- " + note)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    md = ["# UI benchmark: folio vs newsboat", "", md_table(rows), ""]
-    md += ["- " + n for n in notes]
-    md += [
-        "",
-        "<details><summary>Every run</summary>",
-        "",
-        "```",
-        *log,
-        "```",
-        "",
-        "</details>",
-        "",
-    ]
-    args.out.write_text("\n".join(md), encoding="utf-8")
-    print(f"\nWrote {args.out}")
+    publish(args.out, "UI benchmark: folio vs newsboat", COLUMNS, rows, notes, log)
     return 0
 
 
