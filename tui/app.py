@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 from collections.abc import Callable
@@ -215,6 +216,9 @@ class FolioApp(App[None]):
         summary: RefreshSummary = await self._refresher.refresh(
             sources, only_due=only_due, on_progress=progress
         )
+        if summary.new_items:
+            # Now, in the background, rather than when the user next searches.
+            await asyncio.to_thread(self.session.store.index_pending)
         return summary
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

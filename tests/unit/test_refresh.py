@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -249,14 +250,19 @@ async def test_store_failure_is_an_error_not_an_exception(
     http_server: TestServer, refresher: Refresher, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*args: object, **kwargs: object) -> int:
-        raise OSError("disk full")
+        raise sqlite3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(store, "store_feed", broken)
+    monkeypatch.setattr(store, "_store_feed", broken)
     http_server.route("/a", body=http_server.rss())
     http_server.route("/b", body=http_server.rss(), etag='"x"')
     summary = await refresher.refresh(sources(http_server, "/a", "/b"))
     assert summary.failed == 2
-    assert all(r.error == "internal error: OSError: disk full" for r in summary.results)
+    assert all(
+        r.error == "internal error: OperationalError: database or disk is full"
+        for r in summary.results
+    )
+    # The failure is recorded, in the same words, as each source's state.
+    assert store.state(http_server.url("/a")).error.endswith("database or disk is full")
 
 
 async def test_process_pool(http_server: TestServer, store: Store) -> None:

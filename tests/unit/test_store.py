@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.models import Enclosure, ParsedFeed, ParsedItem, SourceState
-from tui.core.store import MIGRATIONS, Store, StoreError
+from tui.core.store import MIGRATIONS, SourceWrite, Store, StoreError
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 URL = "https://blog.example/feed"
@@ -196,3 +196,36 @@ def test_an_older_database_is_migrated_in_place(tmp_path: Path) -> None:
         assert [i.title for i in store.items()] == ["kept"]
     indexes = {row[1] for row in sqlite3.connect(path).execute("PRAGMA index_list(items)")}
     assert "items_source_read" in indexes
+
+
+def test_write_batch_stores_each_source_whole_or_not_at_all(store: Store) -> None:
+    good = ParsedItem(guid="a", title="fine", published=NOW)
+    # A value SQLite cannot store makes the second source's write fail half-way through.
+    bad = [ParsedItem(guid="b", title="ok"), ParsedItem(guid="c", title=object())]  # type: ignore[arg-type]
+    results = store.write_batch(
+        [
+            SourceWrite(SourceState(url=URL, status="ok"), feed(good), NOW),
+            SourceWrite(SourceState(url=URL + "/bad", status="ok"), feed(*bad), NOW),
+            SourceWrite(SourceState(url=URL + "/state-only", status="error", error="timed out")),
+        ]
+    )
+    assert results[0] == 1 and results[2] == 0
+    assert isinstance(results[1], sqlite3.Error)
+    assert [i.title for i in store.items()] == ["fine"]
+    states = store.states()
+    assert URL + "/bad" not in states  # neither its items nor its state were kept
+    assert states[URL + "/state-only"].error == "timed out"
+
+
+def test_search_index_catches_up_when_searched(store: Store) -> None:
+    store.store_feed(SourceState(url=URL), feed(ParsedItem(guid="a", title="alpha")), NOW)
+    indexed = store._query("SELECT count(*) FROM items_fts")[0][0]
+    assert indexed == 0  # storing leaves the index for later
+    assert [i.title for i in store.search("alpha")] == ["alpha"]
+    assert store.index_pending() == 0  # nothing left to add
+    # The newest item's id is handed out again once its source is gone; the item that
+    # gets it must still reach the index.
+    store.remove_source(URL)
+    store.store_feed(SourceState(url=URL + "2"), feed(ParsedItem(guid="b", title="beta")), NOW)
+    assert [i.title for i in store.search("beta")] == ["beta"]
+    assert store.search("alpha") == []

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,17 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX items_inbox ON items (read, published DESC, id DESC, source);
     """,
+    # 4: the search index is brought up to date when it is needed (Store.index_pending),
+    # not while a refresh stores items: indexing took 0.15 of the 0.21 s that storing the
+    # 50 real feeds took, and a refresh should not wait for a search nobody has asked for.
+    # Items with an id above ``indexed_upto`` are not in items_fts yet.
+    """
+    CREATE TABLE search_index (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        indexed_upto INTEGER NOT NULL
+    );
+    INSERT INTO search_index VALUES (1, (SELECT coalesce(max(id), 0) FROM items));
+    """,
 ]
 
 _TAGS = re.compile(r"<[^>]*>")
@@ -85,6 +97,16 @@ _ITEM_COLUMNS = (
     "id, source, guid, title, link, author, summary, content, published, dated, first_seen,"
     " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration"
 )
+
+
+@dataclass
+class SourceWrite:
+    """One source's outcome for ``Store.write_batch``: its fetch state, plus the feed when
+    a new or changed document was parsed (None: only the state is written)."""
+
+    state: SourceState
+    feed: ParsedFeed | None = None
+    now: dt.datetime | None = None
 
 
 class StoreError(Exception):
@@ -297,60 +319,82 @@ class Store:
         self, state: SourceState, feed: ParsedFeed, now: dt.datetime | None = None
     ) -> int:
         """Store a parsed feed and the fetch state in one transaction; return new items."""
-        now = now or utcnow()
-        keys = distinct_keys(feed.items)
         with self._transaction() as db:
-            existing = dict(
-                db.execute("SELECT key, id FROM items WHERE source = ?", (state.url,)).fetchall()
+            return self._store_feed(db, state, feed, now or utcnow())
+
+    def write_batch(self, writes: Sequence[SourceWrite]) -> list[int | Exception]:
+        """Store several sources' outcomes with one commit; per write, new items or the error.
+
+        Each write is a savepoint of its own, so a source is stored whole or not at all,
+        and one that fails leaves the others in place. A refresh finishing many sources at
+        once commits them together: 500 generated feeds took 0.71 s of SQLite time with a
+        commit each and 0.45 s in batches of 20 (each commit rewrites the index pages that
+        every source touches).
+        """
+        results: list[int | Exception] = []
+        with self._transaction() as db:
+            for write in writes:
+                db.execute("SAVEPOINT source")
+                try:
+                    if write.feed is None:
+                        self._write_state(db, write.state)
+                        results.append(0)
+                    else:
+                        now = write.now or utcnow()
+                        results.append(self._store_feed(db, write.state, write.feed, now))
+                except sqlite3.Error as exc:
+                    db.execute("ROLLBACK TO source")
+                    results.append(exc)
+                db.execute("RELEASE source")
+        return results
+
+    def _store_feed(
+        self, db: sqlite3.Connection, state: SourceState, feed: ParsedFeed, now: dt.datetime
+    ) -> int:
+        keys = distinct_keys(feed.items)
+        existing = dict(
+            db.execute("SELECT key, id FROM items WHERE source = ?", (state.url,)).fetchall()
+        )
+        new_rows = []
+        updates = []
+        for key, item in zip(keys, feed.items, strict=True):
+            enclosure = item.enclosures[0] if item.enclosures else None
+            text = (
+                item.title,
+                item.link,
+                item.author,
+                item.summary,
+                item.content,
+                enclosure.url if enclosure else "",
+                enclosure.type if enclosure else "",
+                enclosure.length if enclosure else None,
+                item.duration,
             )
-            new_rows = []
-            updates = []
-            for key, item in zip(keys, feed.items, strict=True):
-                enclosure = item.enclosures[0] if item.enclosures else None
-                text = (
-                    item.title,
-                    item.link,
-                    item.author,
-                    item.summary,
-                    item.content,
-                    enclosure.url if enclosure else "",
-                    enclosure.type if enclosure else "",
-                    enclosure.length if enclosure else None,
-                    item.duration,
-                )
-                if key in existing:
-                    updates.append((*text, existing[key]))
-                    continue
-                published = item.published
-                dated = published is not None and published <= now + _FUTURE_SLACK
-                stamp = published.timestamp() if dated and published else now.timestamp()
-                new_rows.append((state.url, key, item.guid, *text, stamp, dated, now.timestamp()))
-            if updates:
-                db.executemany(
-                    "UPDATE items SET title=?, link=?, author=?, summary=?, content=?,"
-                    " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?"
-                    " WHERE id=?",
-                    updates,
-                )
-            if new_rows:
-                # Rows are inserted together, then indexed in one statement: far cheaper
-                # than a round trip per row during a cold refresh.
-                last_id = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
-                db.executemany(
-                    "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
-                    " enclosure_url, enclosure_type, enclosure_length, duration, published, dated,"
-                    " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    new_rows,
-                )
-                db.execute(
-                    "INSERT INTO items_fts (rowid, title, author, body) SELECT id, title, author,"
-                    " folio_plain(CASE WHEN content != '' THEN content ELSE summary END)"
-                    " FROM items WHERE id > ?",
-                    (last_id,),
-                )
-            if feed.title:
-                state.feed_title = feed.title
-            self._write_state(db, state)
+            if key in existing:
+                updates.append((*text, existing[key]))
+                continue
+            published = item.published
+            dated = published is not None and published <= now + _FUTURE_SLACK
+            stamp = published.timestamp() if dated and published else now.timestamp()
+            new_rows.append((state.url, key, item.guid, *text, stamp, dated, now.timestamp()))
+        if updates:
+            db.executemany(
+                "UPDATE items SET title=?, link=?, author=?, summary=?, content=?,"
+                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?"
+                " WHERE id=?",
+                updates,
+            )
+        if new_rows:
+            # New rows reach the search index later, in one go (index_pending).
+            db.executemany(
+                "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
+                " enclosure_url, enclosure_type, enclosure_length, duration, published, dated,"
+                " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                new_rows,
+            )
+        if feed.title:
+            state.feed_title = feed.title
+        self._write_state(db, state)
         return len(new_rows)
 
     # -- items ------------------------------------------------------------------------
@@ -441,11 +485,32 @@ class Store:
             for row in self._query("SELECT id FROM items WHERE source = ? AND read = 0", (source,))
         ]
 
+    def index_pending(self) -> int:
+        """Add the items stored since the last call to the search index; returns how many.
+
+        The app calls it after each refresh, and ``search`` before it looks, so a search
+        always sees every item. 10,000 new items take about 0.2 s, in one statement.
+        """
+        with self._transaction() as db:
+            upto = db.execute("SELECT indexed_upto FROM search_index").fetchone()[0]
+            newest = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
+            if newest <= upto:
+                return 0
+            added = db.execute(
+                "INSERT INTO items_fts (rowid, title, author, body) SELECT id, title, author,"
+                " folio_plain(CASE WHEN content != '' THEN content ELSE summary END)"
+                " FROM items WHERE id > ?",
+                (upto,),
+            ).rowcount
+            db.execute("UPDATE search_index SET indexed_upto = ?", (newest,))
+        return int(added)
+
     def search(self, query: str, limit: int = 200) -> list[Item]:
         """Full-text search over titles, authors and content; the query is taken as words."""
         words = re.findall(r"\w+", query)
         if not words:
             return []
+        self.index_pending()
         # Quoting every word keeps FTS5 syntax (AND, NEAR, column filters) out of user input.
         match = " ".join('"' + word.replace('"', "") + '"*' for word in words)
         rows = self._query(
@@ -464,6 +529,12 @@ class Store:
             )
             db.execute("DELETE FROM items WHERE source = ?", (url,))
             db.execute("DELETE FROM sources WHERE url = ?", (url,))
+            # SQLite hands out max(id) + 1: when the newest items went, their ids come back
+            # for the next ones stored, which must then still count as not indexed.
+            db.execute(
+                "UPDATE search_index SET indexed_upto ="
+                " min(indexed_upto, (SELECT coalesce(max(id), 0) FROM items))"
+            )
 
     def activity(
         self, sources: Sequence[str], weeks: int = 12, now: dt.datetime | None = None
