@@ -219,6 +219,8 @@ class Folio(Tool):
     exe = str(ROOT / ".venv" / "bin" / "folio")
     pycache: Path | None = None
     """Bytecode cache for folio's runs; see ``main``."""
+    connections: int | None = None
+    """``max_connections`` in folio's settings.toml; None leaves folio's default (32)."""
 
     def __init__(self, base: Path, urls: list[str], kinds: list[str]) -> None:
         super().__init__(base, urls, kinds)
@@ -245,6 +247,9 @@ class Folio(Tool):
                 "",
             ]
         (folder / "portfolio.toml").write_text("\n".join(lines), encoding="utf-8")
+        if self.connections is not None:
+            settings = f"[refresh]\nmax_connections = {self.connections}\n"
+            (folder / "settings.toml").write_text(settings, encoding="utf-8")
 
     def refresh(self, server: ServerProcess) -> Run:
         run = timed([self.exe, "refresh"], self.env, self.dir, server)
@@ -424,6 +429,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--delay", type=float, default=0.05, help="server delay per request, s")
     p.add_argument("--addresses", type=int, default=50)
     p.add_argument("--threads", type=int, default=20, help="newsboat reload-threads")
+    p.add_argument(
+        "--connections",
+        type=int,
+        default=200,
+        help="folio's [refresh] max_connections (default 200; 0 keeps folio's default, 32)",
+    )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument("--no-generated", action="store_true", help="skip the generated feeds")
     p.add_argument("--no-corpus", action="store_true", help="skip the real feeds")
@@ -455,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     if Folio in tools and not Path(Folio.exe).exists():
         sys.exit(f"needs {Folio.exe}: create the venv and pip install -e . first")
     Newsboat.threads = args.threads
+    Folio.connections = args.connections or None
     Quiet.patience, Quiet.max_busy = args.quiet_wait, args.max_busy
 
     corpus: Path | None = args.corpus
@@ -523,7 +535,13 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_generated
             else ""
         )
-        + f"newsboat: `reload-threads {args.threads}`. folio: default settings.",
+        + f"newsboat: `reload-threads {args.threads}`. folio: "
+        + (
+            f"`max_connections = {Folio.connections}` (its default is 32; `max_per_host` "
+            "stays 4), otherwise default settings."
+            if Folio.connections
+            else "default settings (`max_connections = 32`, `max_per_host = 4`)."
+        ),
         f"Each figure: median (min) of {args.reps} runs after {args.warmup} untimed warm-up "
         "run(s), the two tools taking turns to go first; each run in fresh temp folders.",
         "folio runs with a bytecode cache (PYTHONPYCACHEPREFIX in the temp folder, filled by "
