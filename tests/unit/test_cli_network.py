@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -85,3 +87,30 @@ def test_refresh_summary_and_exit_status(http_server, capsys) -> None:  # type: 
     assert records[http_server.url("/a.xml")]["items"] == 3
     _, out, _ = run(capsys, "items", "--json", "--source", http_server.url("/b.xml"))
     assert len(out.splitlines()) == 2
+
+
+def test_refresh_of_many_sources_parses_in_worker_processes(http_server, capsys) -> None:  # type: ignore[no-untyped-def]
+    # A separate process, as a user runs it: with no other thread in it, folio forks its
+    # parser processes (PARSE_POOL_MIN_SOURCES or more sources) and parses every body there.
+    from tui.commands import PARSE_POOL_MIN_SOURCES
+
+    count = PARSE_POOL_MIN_SOURCES + 4
+    paths_ = [f"/f{n}.xml" for n in range(count)]
+    for n, path in enumerate(paths_[:-1]):
+        http_server.route(path, body=http_server.rss(f"F{n}", items=n + 1, prefix=f"f{n}"))
+    http_server.route(paths_[-1], body=b"<rss><channel><item><title>cut")  # ill-formed
+    listing = paths.config_dir().parent / "urls"
+    listing.write_text("".join(http_server.url(p) + "\n" for p in paths_))
+    assert run(capsys, "import", str(listing))[0] == 0
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tui", "refresh"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    new = sum(range(1, count))  # feed n has n + 1 items
+    assert f"{count - 1} ok, 0 not modified, 1 failed; {new} new items." in done.stdout
+    _, out, _ = run(capsys, "items", "--json")
+    assert len(out.splitlines()) == new
+    _, out, _ = run(capsys, "sources", "--json")
+    broken = json.loads(out.splitlines()[-1])
+    assert broken["status"] == "error" and "ill-formed" in broken["error"]
