@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -472,6 +473,40 @@ def test_header_charset_for_a_document_that_declares_none() -> None:
 def test_json_feed_with_a_bom() -> None:
     body = b'\xef\xbb\xbf{"version": "https://jsonfeed.org/version/1", "title": "B", "items": []}'
     assert parse_feed(body, URL) == ParsedFeed(title="B", link=URL)
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_dates_are_utc_whole_seconds(engine: str) -> None:
+    body = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b"<entry><id>a</id><title>a</title>"
+        b"<published>2024-05-06T07:08:09.123456+02:00</published></entry>"
+        b"<entry><id>b</id><title>b</title><updated>2024-05-06T07:08:09Z</updated></entry>"
+        b"<entry><id>c</id><title>c</title>"
+        b"<published>2024-05-06T07:08:09.5-01:30</published></entry></feed>"
+    )
+    feed = parse_feed(body, URL, engine=engine)
+    assert [item.published for item in feed.items] == [
+        at(2024, 5, 6, 5, 8, 9),
+        at(2024, 5, 6, 7, 8, 9),
+        at(2024, 5, 6, 8, 38, 9),
+    ]
+    assert all(item.published and item.published.tzinfo is UTC for item in feed.items)
+
+
+def test_json_feed_dates() -> None:
+    items = [
+        {"id": "1", "title": "a", "date_published": "2024-05-06T07:08:09.25"},  # no zone: UTC
+        {"id": "2", "title": "b", "date_modified": "Mon, 06 May 2024 07:08:09 +0100"},
+        {"id": "3", "title": "c", "date_published": "yesterday"},
+    ]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": items}
+    feed = parse_feed(json.dumps(doc).encode(), URL)
+    assert [item.published for item in feed.items] == [
+        at(2024, 5, 6, 7, 8, 9),
+        at(2024, 5, 6, 6, 8, 9),
+        None,
+    ]
 
 
 def test_double_encoded_utf8_is_repaired_like_feedparser() -> None:

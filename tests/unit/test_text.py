@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 
 from hypothesis import given
@@ -124,6 +125,22 @@ def _reference_clean(s: str) -> str:
 @given(st.text())
 def test_clean_matches_the_rules(s: str) -> None:
     assert clean(s) == _reference_clean(s)
+
+
+@given(st.text())
+def test_clean_line_matches_the_rules(s: str) -> None:
+    assert clean_line(s) == " ".join(clean(s).split())
+
+
+def test_what_the_printable_shortcut_rests_on() -> None:
+    # clean_line skips clean() for a printable string: that is only right if everything
+    # clean() removes or replaces is unprintable, and the space is the only printable
+    # whitespace (so a printable string without "  " needs only strip(" ")).
+    printable = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isprintable())
+    assert clean(printable) == printable
+    assert [c for c in printable if c.isspace()] == [" "]
+    assert clean_line(" a b ") == "a b"
+    assert clean_line("a  b\u00a0 c") == "a b c"
 
 
 def test_clean_is_fast_on_a_megabyte() -> None:

@@ -21,7 +21,6 @@ feeds. JSON Feed is read here with the json module.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email.utils
 import io
@@ -94,8 +93,7 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
         if removed:
             notes.append("unsafe XML: entity declarations removed, not expanded")
 
-    # Text handlers cost a Python call per text node, so durations are read for podcasts only.
-    scan = ItemScan(podcast=b"itunes.com/dtds/podcast" in body[:65536].lower())
+    scan = ItemScan(body)
     xml_error = check_xml(body, scan)
     # Atom 0.3's base64 text is decoded only by feedparser.
     fast_ok = xml_error is None and not _BASE64_MODE.search(body)
@@ -213,10 +211,13 @@ def _map_fast(
 def _fast_enclosures(
     entry: Mapping[str, Any], scanned: ScannedItem
 ) -> list[tuple[object, object, object]]:
+    raw = entry.get("enclosures")
+    if not raw and not scanned.link_enclosures:
+        return []  # most items
     found: list[tuple[object, object, object]] = [
         (enc.get("url"), enc.get("type"), enc.get("length"))
-        for enc in entry.get("enclosures") or ()
-        if isinstance(enc, Mapping)
+        for enc in raw or ()
+        if isinstance(enc, _MAPPING)
     ]
     urls = {url for url, _, _ in found}
     found += [enc for enc in scanned.link_enclosures if enc[0] not in urls]
@@ -226,7 +227,7 @@ def _fast_enclosures(
 def _media_text(entry: Mapping[str, Any]) -> str:
     """media:description, which feedparser reads as the summary (YouTube has nothing else)."""
     for media in entry.get("media_content") or ():
-        if isinstance(media, Mapping) and (text := _str(media.get("description"))):
+        if isinstance(media, _MAPPING) and (text := _str(media.get("description"))):
             return text
     return ""
 
@@ -239,9 +240,11 @@ def _like_feedparser(value: object) -> str:
         return value
     # feedparser undoes UTF-8 that was read as latin-1 (mixin.pop). Its other fix, C1
     # characters to their windows-1252 meaning, is done for every engine by text.clean.
-    with contextlib.suppress(UnicodeError):
-        value = value.encode("latin-1").decode("utf-8")
-    return value
+    # (try rather than contextlib.suppress: 0.5 µs instead of 0.85 µs a field.)
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 # feedparser's pattern for an e-mail address inside an author (mixin._sync_author_detail).
@@ -277,11 +280,11 @@ def _parse_reference(body: bytes, url: str) -> ParsedFeed:
         content = _first_value(entry.get("content"))
         items.append(
             _item(
-                guid=entry.get("id"),
-                title=entry.get("title"),
-                link=entry.get("link"),
+                guid=_id(entry.get("id")),
+                title=_str(entry.get("title")),
+                link=_str(entry.get("link")),
                 author=_reference_author(entry),
-                summary=entry.get("summary"),
+                summary=_str(entry.get("summary")),
                 content=content,
                 # dict.get: FeedParserDict.get("updated_parsed") warns and falls back.
                 published=_struct_date(dict.get(entry, "published_parsed"))
@@ -289,9 +292,9 @@ def _parse_reference(body: bytes, url: str) -> ParsedFeed:
                 enclosures=[
                     (enc.get("href"), enc.get("type"), enc.get("length"))
                     for enc in entry.get("enclosures") or ()
-                    if isinstance(enc, Mapping)
+                    if isinstance(enc, _MAPPING)
                 ],
-                duration=entry.get("itunes_duration"),
+                duration=_id(entry.get("itunes_duration")),
                 base=url or base,
             )
         )
@@ -305,7 +308,7 @@ def _parse_reference(body: bytes, url: str) -> ParsedFeed:
 
 def _reference_author(entry: Mapping[str, Any]) -> str:
     detail = entry.get("author_detail")
-    name = _str(detail.get("name")) if isinstance(detail, Mapping) else ""
+    name = _str(detail.get("name")) if isinstance(detail, _MAPPING) else ""
     return name or _str(entry.get("author"))
 
 
@@ -350,17 +353,17 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         if not isinstance(raw, dict):
             continue
         attachments = [a for a in raw.get("attachments") or () if isinstance(a, dict)]
-        content = raw.get("content_html") or raw.get("content_text")
+        content = _str(raw.get("content_html") or raw.get("content_text"))
         duration = next(
             (a["duration_in_seconds"] for a in attachments if a.get("duration_in_seconds")), ""
         )
         items.append(
             _item(
-                guid=raw.get("id"),
-                title=raw.get("title"),
-                link=raw.get("url") or raw.get("external_url"),
+                guid=_id(raw.get("id")),
+                title=_str(raw.get("title")),
+                link=_str(raw.get("url") or raw.get("external_url")),
                 author=_json_author(raw) or feed_author,
-                summary=raw.get("summary"),
+                summary=_str(raw.get("summary")),
                 content=content,
                 published=_text_date(raw.get("date_published"))
                 or _text_date(raw.get("date_modified")),
@@ -404,21 +407,25 @@ def _json_number(value: object) -> str:
 
 def _item(
     *,
-    guid: object,
-    title: object,
-    link: object,
-    author: object,
-    summary: object,
-    content: object,
+    guid: str,
+    title: str,
+    link: str,
+    author: str,
+    summary: str,
+    content: str,
     published: dt.datetime | None,
     enclosures: list[tuple[object, object, object]],
-    duration: object,
+    duration: str,
     base: str,
 ) -> ParsedItem:
-    """One ParsedItem, every string sanitised, whichever engine read it."""
-    summary_text = clean(_str(summary))
-    guid_text = clean_line(_id(guid))
-    link_text = clean_line(_str(link))
+    """One ParsedItem, every string sanitised, whichever engine read it.
+
+    The text arguments are str: each engine's mapping makes them so (the fast path's
+    values are str already, so it has no type checks to repeat here).
+    """
+    summary_text = clean(summary)
+    guid_text = clean_line(guid)
+    link_text = clean_line(link)
     if link_text == guid_text and not link_text.startswith(_LINK_LIKE):
         # Both engines use a permalink guid as the link when there is no link element;
         # a guid such as "urn:uuid:..." or "1234" is no link, and resolving it against the
@@ -426,22 +433,27 @@ def _item(
         link_text = ""
     return ParsedItem(
         guid=guid_text,
-        title=clean_line(_str(title)),
+        title=clean_line(title),
         link=_absolute(link_text, base),
-        author=clean_line(_str(author)),
+        author=clean_line(author),
         summary=summary_text,
-        content=(summary_text if content == summary else clean(_str(content))) or summary_text,
+        content=(summary_text if content == summary else clean(content)) or summary_text,
         published=published,
         enclosures=[
             Enclosure(_absolute(url_text, base), clean_line(_str(kind)), _length(length))
             for url, kind, length in enclosures
             if (url_text := clean_line(_str(url)))
-        ],
-        duration=clean_line(_id(duration)),
+        ]
+        if enclosures
+        else [],
+        duration=clean_line(duration),
     )
 
 
 _LINK_LIKE = ("http://", "https://", "/")
+# The engines' dicts are dict subclasses, which isinstance(x, Mapping) recognises in
+# ~130 ns (through the ABC's cache); dict first takes ~25 ns.
+_MAPPING = (dict, Mapping)
 
 
 def _str(value: object) -> str:
@@ -460,7 +472,7 @@ def _id(value: object) -> str:
 def _first_value(content: object) -> str:
     if isinstance(content, list):
         for part in content:
-            if isinstance(part, Mapping) and (value := _str(part.get("value"))):
+            if isinstance(part, _MAPPING) and (value := _str(part.get("value"))):
                 return value
     return ""
 
@@ -496,9 +508,12 @@ def _utc(moment: dt.datetime) -> dt.datetime | None:
     try:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=_UTC)
-        return moment.astimezone(_UTC).replace(microsecond=0)
+        moment = moment.astimezone(_UTC)
     except (OverflowError, ValueError):
         return None
+    # datetime.replace costs ~650 ns (as much as the rest of the mapping of a date), and
+    # feed dates rarely have microseconds.
+    return moment.replace(microsecond=0) if moment.microsecond else moment
 
 
 def _iso_date(value: object) -> dt.datetime | None:

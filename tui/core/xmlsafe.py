@@ -253,10 +253,7 @@ def check_xml(body: bytes, scan: ItemScan) -> str | None:
     """
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
-    parser.StartElementHandler = scan.start
-    parser.EndElementHandler = scan.end
-    if scan.podcast:
-        parser.CharacterDataHandler = scan.chars
+    scan.attach(parser)
     try:
         parser.Parse(body, True)
     except xml.parsers.expat.ExpatError as exc:
@@ -282,62 +279,117 @@ class ScannedItem:
 
 _ITEM_NAMES = frozenset({"item", "entry"})
 _ITEM_SUFFIXES = (" item", " entry")  # expat gives "namespace-uri local-name"
+_PODCAST_NS = "itunes.com/dtds/podcast"
+_PODCAST_NS_BYTES = _PODCAST_NS.encode("ascii")
 
 UNKNOWN_ITEM = ScannedItem()
 UNKNOWN_ITEM.has_link = True  # keep fastfeedparser's link
+
+# What an item's child is to the scan, by its expat name.
+_OTHER, _LINK, _TITLE, _GUID, _DURATION = range(5)
+
+
+def _child_kind(name: str) -> int:
+    local = name.rpartition(" ")[2]
+    if local == "link":
+        return _LINK
+    if local == "title":
+        return _TITLE
+    if local == "guid":
+        return _GUID
+    if local == "duration" and _PODCAST_NS in name.lower():
+        return _DURATION
+    return _OTHER
 
 
 class ItemScan:
     """What the fast path needs to know about each top-level item, in document order, and
     fastfeedparser does not say: how many items there are, whether each has a link and a
     title element, whether its guid says isPermaLink="false" (feedparser then does not
-    use the guid as the link), and its itunes:duration."""
+    use the guid as the link), and its itunes:duration.
 
-    def __init__(self, podcast: bool) -> None:
-        self.podcast = podcast
+    itunes:duration is read only when the document's first 64 KB name the podcast
+    namespace (in any letter case), as every podcast feed does. The rule dates from when
+    the text handler ran over whole documents; it stays so that results do not change,
+    and it is now tested only when such an element turns up.
+    """
+
+    def __init__(self, body: bytes) -> None:
         self.items: list[ScannedItem] = []
-        self._level = 0  # element depth
-        self._item_level = 0  # depth of the open top-level item, 0 outside items
-        self._text: list[str] | None = None
+        self._body = body
 
-    # expat calls start and end for every element, so they do as little as they can.
+    def attach(self, parser: xml.parsers.expat.XMLParserType) -> None:
+        """Set the parser's handlers to scan into ``self.items``.
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        self._level += 1
-        if not self._item_level:
-            if name in _ITEM_NAMES or name.endswith(_ITEM_SUFFIXES):
-                self._item_level = self._level
-                self.items.append(ScannedItem())
-            return
-        if self._level != self._item_level + 1:
-            return
-        local = name.rpartition(" ")[2]
-        item = self.items[-1]
-        if local == "link":
-            rel = attrs.get("rel", "alternate").strip().lower()
-            if rel == "alternate":
-                item.has_link = True
-            elif rel == "enclosure" and attrs.get("href"):
-                item.link_enclosures.append(
-                    (attrs["href"], attrs.get("type", ""), attrs.get("length", ""))
-                )
-        elif local == "title":
-            item.has_title = True
-        elif local == "guid":
-            permalink = next((v for k, v in attrs.items() if k.lower() == "ispermalink"), "")
-            item.not_permalink = permalink.strip().lower() == "false"
-        elif self.podcast and local == "duration" and "itunes.com/dtds/podcast" in name.lower():
-            self._text = []
+        expat calls the handlers for every element, so they do as little as they can.
+        They are closures over local state (cell variables are quicker than attributes),
+        an item child's kind is worked out once per distinct name, and the character data
+        handler is set only while an itunes:duration is open. Measured on 500 generated
+        feeds of 20 items (16 MB): expat alone takes 0.037 s of CPU, with two handlers
+        that do nothing 0.075 s, with these 0.104 s; methods that also kept a text
+        handler on for podcasts took 0.134 s.
+        """
+        items = self.items
+        item = UNKNOWN_ITEM  # the open top-level item; replaced before it is written to
+        depth = 0  # element depth counted from the open top-level item (1); 0 outside
+        kinds: dict[str, int] = {}
+        podcast: bool | None = None  # decided on the first itunes:duration
+        text: list[str] = []
 
-    def end(self, name: str) -> None:
-        if self._text is not None:
-            item = self.items[-1]
-            item.duration = item.duration or clean_line("".join(self._text))
-            self._text = None
-        if self._level == self._item_level:
-            self._item_level = 0
-        self._level -= 1
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal item, depth, podcast
+            if not depth:
+                if name in _ITEM_NAMES or name.endswith(_ITEM_SUFFIXES):
+                    item = ScannedItem()
+                    items.append(item)
+                    depth = 1
+                return
+            depth += 1
+            if depth != 2:
+                return
+            kind = kinds.get(name)
+            if kind is None:
+                kind = kinds[name] = _child_kind(name)
+            if not kind:  # _OTHER
+                return
+            if kind == _LINK:
+                rel = attrs.get("rel")
+                if rel is not None:
+                    rel = rel.strip().lower()
+                if rel is None or rel == "alternate":
+                    item.has_link = True
+                elif rel == "enclosure" and attrs.get("href"):
+                    item.link_enclosures.append(
+                        (attrs["href"], attrs.get("type", ""), attrs.get("length", ""))
+                    )
+            elif kind == _TITLE:
+                item.has_title = True
+            elif kind == _GUID:
+                permalink = ""
+                for key, value in attrs.items():
+                    if key.lower() == "ispermalink":
+                        permalink = value
+                        break
+                item.not_permalink = permalink.strip().lower() == "false"
+            else:  # _DURATION
+                if podcast is None:
+                    podcast = _PODCAST_NS_BYTES in self._body[:65536].lower()
+                if podcast:
+                    text.clear()
+                    parser.CharacterDataHandler = text.append
+                    parser.EndElementHandler = duration_end
 
-    def chars(self, data: str) -> None:
-        if self._text is not None:
-            self._text.append(data)
+        def end(name: str) -> None:
+            nonlocal depth
+            if depth:
+                depth -= 1
+
+        def duration_end(name: str) -> None:
+            # The first end after <itunes:duration> (its own, or a child's) ends its text.
+            item.duration = item.duration or clean_line("".join(text))
+            parser.CharacterDataHandler = None
+            parser.EndElementHandler = end
+            end(name)
+
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
