@@ -8,13 +8,13 @@ import email.utils
 import errno
 import gzip
 import socket
+import ssl
 import time
 import tracemalloc
 import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import aiohttp
 import httpx
 import pytest
 
@@ -29,6 +29,7 @@ from tui.core.fetch import (
     discover_feed,
     fetch_url,
 )
+from tui.core.transport import CUT_OFF, NO_ANSWER
 
 if TYPE_CHECKING:
     from httpserver import TestServer
@@ -199,15 +200,32 @@ async def test_only_http_urls(url: str) -> None:
     assert "http" in result.error or "address" in result.error
 
 
+def caused(error: httpx.HTTPError, cause: BaseException) -> httpx.HTTPError:
+    error.__cause__ = cause  # as the transport raises them: ``raise ... from cause``
+    return error
+
+
 def test_describe_error_words() -> None:
-    key = aiohttp.client_reqrep.ConnectionKey("feeds.example", 80, False, True, None, None, None)
-    dns = aiohttp.ClientConnectorDNSError(key, OSError(-2, "Name or service not known"))
-    wrapped = httpx.ConnectError("x")
-    wrapped.__cause__ = dns
-    assert describe_error(wrapped, "feeds.example") == "DNS lookup failed for host feeds.example"
-    refused = aiohttp.ClientConnectorError(key, ConnectionRefusedError(errno.ECONNREFUSED, "no"))
-    assert describe_error(refused) == "cannot connect: connection refused"
-    assert describe_error(aiohttp.ServerDisconnectedError()).startswith("the server closed")
+    dns = caused(httpx.ConnectError("x"), socket.gaierror(-2, "Name or service not known"))
+    assert describe_error(dns, "feeds.example") == "DNS lookup failed for host feeds.example"
+    refused = ConnectionRefusedError(errno.ECONNREFUSED, "no")
+    assert describe_error(caused(httpx.ConnectError("x"), refused)) == (
+        "cannot connect: connection refused"
+    )
+    reset = caused(httpx.ConnectError("x"), ConnectionResetError(errno.ECONNRESET, "reset"))
+    assert describe_error(reset) == "cannot connect: connection reset"
+    assert describe_error(httpx.RemoteProtocolError(NO_ANSWER)) == NO_ANSWER
+    assert describe_error(httpx.RemoteProtocolError(CUT_OFF)) == (
+        "the answer was cut off before its end"
+    )
+    assert describe_error(httpx.RemoteProtocolError("illegal status line")) == (
+        "the server's answer is not valid HTTP: illegal status line"
+    )
+    untrusted = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    untrusted.verify_message = "self-signed certificate"
+    assert describe_error(caused(httpx.ConnectError("x"), untrusted), "a.example") == (
+        "certificate not trusted for host a.example: self-signed certificate"
+    )
     assert describe_error(httpx.ConnectTimeout("t"), connect_timeout=10) == (
         "cannot connect: timed out after 10 s"
     )
