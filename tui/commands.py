@@ -24,6 +24,9 @@ from .core.workspace import Workspace, demo_workspace, user_workspace
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from .core.portfolio import Portfolio
+    from .core.refresh import RefreshSummary
+
 
 class CommandError(Exception):
     """A command could not do what was asked; the message is for the user."""
@@ -149,14 +152,28 @@ def cmd_export(workspace: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
     from .core.refresh import POOL_MIN_BYTES, ProgressEvent, Refresher
+    from .core.shards import refresh_in_shards, shard_count
 
     portfolio = workspace.load_portfolio()
     show_progress = sys.stderr.isatty()
-    pool = _parse_pool(len(portfolio.sources))
 
     def progress(event: ProgressEvent) -> None:
         sys.stderr.write(f"\rRefreshing {event.done}/{event.total} sources…")
         sys.stderr.flush()
+
+    shards = shard_count(len(portfolio.sources), workspace.settings.refresh.processes)
+    if shards > 1:
+        summary = refresh_in_shards(
+            workspace.db_path,
+            portfolio.sources,
+            workspace.settings.refresh,
+            shards=shards,
+            transport=workspace.transport,
+            only_due=args.due,
+            on_progress=progress if show_progress else None,
+        )
+        return _refreshed(workspace, portfolio, summary, show_progress)
+    pool = _parse_pool(len(portfolio.sources))
 
     async def go() -> Any:
         with workspace.open_store() as store:
@@ -178,7 +195,12 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
             finally:
                 await refresher.close()
 
-    summary = asyncio.run(go())
+    return _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+
+
+def _refreshed(
+    workspace: Workspace, portfolio: Portfolio, summary: RefreshSummary, show_progress: bool
+) -> int:
     if show_progress:
         sys.stderr.write("\r\x1b[K")
     with workspace.open_store() as store:

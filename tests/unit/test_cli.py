@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -128,3 +129,12 @@ def test_unwritable_data_folder_exit_2(capsys: pytest.CaptureFixture[str]) -> No
     status, _, err = run(capsys, "items")
     assert status == 2
     assert "cannot open the database" in err
+
+
+def test_every_subcommand_is_known_as_headless() -> None:
+    # console_main leaves without interpreter teardown only after a headless command.
+    from tui.__main__ import _COMMANDS, build_parser
+
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == _COMMANDS

@@ -68,6 +68,8 @@ class RefreshSettings:
     """Default refresh interval; a source's own ``interval`` overrides it."""
     auto: bool = True
     """Whether the app refreshes in the background on each source's schedule."""
+    processes: int = 0
+    """Processes ``folio refresh`` shares the sources between; 0: one per core, up to 4."""
 
     @property
     def interval_seconds(self) -> float:
@@ -199,6 +201,8 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
             )
         if (key in _POSITIVE_INTS or key in _POSITIVE_FLOATS) and value <= 0:
             raise ConfigError(path, "must be more than zero", line=line, key=f"{name}.{key}")
+        if key == "processes" and value < 0:
+            raise ConfigError(path, "must be 0 (automatic) or more", line=line, key=f"{name}.{key}")
         if key == "interval":
             try:
                 parse_duration(value)

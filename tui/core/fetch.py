@@ -35,7 +35,6 @@ from tui import __version__
 from tui.core import discover
 from tui.core.config import RefreshSettings, Settings
 from tui.core.models import ParsedFeed, utcnow
-from tui.core.parse import parse_feed
 from tui.core.schedule import parse_retry_after
 from tui.core.text import clean_line
 from tui.core.transport import CUT_OFF, NO_ANSWER, PooledTransport
@@ -556,6 +555,8 @@ def _decode_html(body: bytes, content_type: str) -> str:
 
 
 async def _parse(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    from tui.core.parse import parse_feed  # only here: a refresh parses elsewhere
+
     # A thread, not the loop: a large feed takes the parser a while.
     return await asyncio.to_thread(parse_feed, body, url, content_type)
 

@@ -1,0 +1,228 @@
+"""``folio refresh`` on every core: the sources split by host between forked processes.
+
+One process runs one event loop, and the GIL keeps its HTTP, parsing and storing on one
+core. The command line therefore forks one process per extra core before it starts any
+thread (forking a process with threads can deadlock the child), gives each process the
+sources of its own hosts, and runs the last share itself. Every process refreshes with
+its own ``Refresher`` and its own connection to the same SQLite file (WAL: one writer at
+a time, each commit short, so they take turns). Children report each finished source as
+a JSON line on a pipe; the parent merges those into one progress count and one summary.
+
+Measured on 2 cores with the bench server (500 feeds, 200 connections): the run where
+every answer is 304 went from 0.56 s to ... s, the cold one from 1.2-1.4 s to ... s.
+
+Hosts, not sources, are dealt out, so ``max_per_host`` holds across processes exactly;
+``max_connections`` is divided between them. A child that dies leaves its unreported
+sources as failures saying so; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
+
+from .config import RefreshSettings
+from .models import Source
+from .refresh import ERROR, ProgressCallback, ProgressEvent, Refresher, RefreshSummary, SourceResult
+from .store import Store
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["MIN_SOURCES_PER_SHARD", "refresh_in_shards", "shard_count", "split_by_host"]
+
+MIN_SOURCES_PER_SHARD = 20
+"""Fewer sources than this per process, and forking costs more than it gains."""
+MAX_SHARDS = 4
+"""More processes than this would mostly queue for SQLite's one writer."""
+
+
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))  # the cores this process may use
+    return os.cpu_count() or 1
+
+
+def shard_count(sources: int, wanted: int = 0, cpus: int | None = None) -> int:
+    """How many processes to refresh ``sources`` with; 1 means no fork.
+
+    ``wanted`` is the ``processes`` setting: 0 decides from the cores and the sources.
+    """
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return 1  # a program with threads (a test): forking it is not safe
+    if wanted:
+        return max(1, min(wanted, sources))
+    cpus = cpus if cpus is not None else _cpus()
+    return max(1, min(cpus, MAX_SHARDS, sources // MIN_SOURCES_PER_SHARD))
+
+
+def _host(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        return f"{parts.hostname}:{parts.port}"
+    except ValueError:
+        return url  # refused later by the fetcher, in words
+
+
+def split_by_host(sources: Sequence[Source], shards: int) -> list[list[Source]]:
+    """``shards`` lists of sources, every host's sources in one list, sizes balanced."""
+    by_host: dict[str, list[Source]] = {}
+    for source in sources:
+        by_host.setdefault(_host(source.url), []).append(source)
+    parts: list[list[Source]] = [[] for _ in range(shards)]
+    # Largest host first, each to the emptiest share so far: within one host's size of even.
+    for group in sorted(by_host.values(), key=len, reverse=True):
+        min(parts, key=len).extend(group)
+    return parts
+
+
+def _result_record(result: SourceResult) -> dict[str, Any]:
+    return dataclasses.asdict(result)
+
+
+def _result_from(record: dict[str, Any]) -> SourceResult:
+    fields = {f.name for f in dataclasses.fields(SourceResult)}
+    return SourceResult(**{k: v for k, v in record.items() if k in fields})
+
+
+async def _refresh_part(
+    db_path: Path,
+    sources: Sequence[Source],
+    settings: RefreshSettings,
+    transport: httpx.AsyncBaseTransport | None,
+    only_due: bool,
+    on_progress: ProgressCallback | None,
+) -> RefreshSummary:
+    with Store(db_path) as store:
+        # Parsing stays in this process (a thread): the other cores run the other shares.
+        refresher = Refresher(store, settings, transport=transport, parse_workers=0)
+        try:
+            return await refresher.refresh(sources, only_due=only_due, on_progress=on_progress)
+        finally:
+            await refresher.close()
+
+
+def _child(
+    write_fd: int,
+    db_path: Path,
+    sources: Sequence[Source],
+    settings: RefreshSettings,
+    transport: httpx.AsyncBaseTransport | None,
+    only_due: bool,
+) -> NoReturn:
+    """A forked share: refresh, report each source as a JSON line, and leave with _exit."""
+    status = 0
+    try:
+        with open(write_fd, "w", encoding="utf-8", buffering=1) as out:
+
+            def report(event: ProgressEvent) -> None:
+                out.write(json.dumps({"progress": event.url}) + "\n")
+
+            summary = asyncio.run(
+                _refresh_part(db_path, sources, settings, transport, only_due, report)
+            )
+            for result in summary.results:
+                out.write(json.dumps(_result_record(result)) + "\n")
+    except BaseException:  # a child must never unwind into the parent's code
+        status = 1
+    finally:
+        os._exit(status)  # no atexit handlers, no flushing of the parent's buffers
+
+
+async def _read_child(read_fd: int, on_line: Callable[[dict[str, Any]], None]) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 20)
+    with open(read_fd, "rb", buffering=0) as pipe:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+        async for line in reader:
+            with contextlib.suppress(ValueError):
+                on_line(json.loads(line))
+
+
+def refresh_in_shards(
+    db_path: Path,
+    sources: Sequence[Source],
+    settings: RefreshSettings,
+    *,
+    shards: int,
+    transport: httpx.AsyncBaseTransport | None = None,
+    only_due: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> RefreshSummary:
+    """Refresh ``sources`` in ``shards`` processes; blocking. Call it with no thread running."""
+    started = time.perf_counter()
+    Store(db_path).close()  # migrated once, here, before several processes open it
+    parts = [part for part in split_by_host(sources, shards) if part]
+    share = dataclasses.replace(
+        settings, max_connections=max(1, settings.max_connections // len(parts))
+    )
+    children: list[tuple[int, int, list[Source]]] = []  # (pid, read end, sources)
+    for part in parts[1:]:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_fd)
+            for _, other_fd, _ in children:
+                os.close(other_fd)
+            _child(write_fd, db_path, part, share, transport, only_due)
+        os.close(write_fd)
+        children.append((pid, read_fd, part))
+
+    total = sum(len(part) for part in parts)
+    results: list[SourceResult] = []
+    done = 0
+
+    def count(url: str, outcome: str = "", new_items: int = 0, error: str = "") -> None:
+        nonlocal done
+        done += 1
+        if on_progress is not None:
+            with contextlib.suppress(Exception):  # a broken display must not stop the refresh
+                on_progress(ProgressEvent(done, total, url, outcome, new_items, error))
+
+    def own_progress(event: ProgressEvent) -> None:
+        count(event.url, event.outcome, event.new_items, event.error)
+
+    def from_child(record: dict[str, Any]) -> None:
+        if "progress" in record:
+            count(str(record["progress"]))
+        else:
+            results.append(_result_from(record))
+
+    async def run_all() -> RefreshSummary:
+        readers = [asyncio.create_task(_read_child(fd, from_child)) for _, fd, _ in children]
+        own = await _refresh_part(db_path, parts[0], share, transport, only_due, own_progress)
+        await asyncio.gather(*readers)
+        return own
+
+    try:
+        own = asyncio.run(run_all())
+    finally:
+        statuses = {pid: os.waitpid(pid, 0)[1] for pid, _, _ in children}
+    results.extend(own.results)
+    reported = {result.url for result in results}
+    for pid, _, part in children:
+        code = os.waitstatus_to_exitcode(statuses[pid])
+        for source in part:
+            if source.url not in reported:
+                message = f"internal error: the refresh process stopped (exit status {code})"
+                results.append(SourceResult(source.url, ERROR, error=message))
+    summary = RefreshSummary(results=results)
+    for result in results:
+        if result.outcome == "ok":
+            summary.ok += 1
+        elif result.outcome == "not-modified":
+            summary.not_modified += 1
+        else:
+            summary.failed += 1
+        summary.new_items += result.new_items
+    summary.seconds = time.perf_counter() - started
+    return summary
