@@ -203,10 +203,11 @@ def _refreshed(
 ) -> int:
     if show_progress:
         sys.stderr.write("\r\x1b[K")
-    with workspace.open_store() as store:
-        titles = {url: state.feed_title for url, state in store.states().items()}
-    if name_from_feeds(portfolio, titles):
-        workspace.save_portfolio(portfolio)
+    if not all(source.name for source in portfolio.sources):
+        with workspace.open_store() as store:
+            titles = {url: state.feed_title for url, state in store.states(counts=False).items()}
+        if name_from_feeds(portfolio, titles):
+            workspace.save_portfolio(portfolio)
     total = summary.ok + summary.not_modified + summary.failed
     print(
         f"Refreshed {total} source{'s' * (total != 1)} in {summary.seconds:.2f} s: "

@@ -296,7 +296,7 @@ class Refresher:
         summary = RefreshSummary()
         if self._closed:
             return summary
-        states = await asyncio.to_thread(self.store.states)
+        states = await asyncio.to_thread(self.store.states, counts=False)
         now = utcnow()
         todo: list[tuple[Source, SourceState]] = []
         seen: set[str] = set()
