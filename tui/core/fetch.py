@@ -27,7 +27,6 @@ import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -64,6 +63,7 @@ _HEADERS = {
     # Only what _Inflater can undo: asking for br or zstd would get bytes we cannot read.
     "Accept-Encoding": "gzip, deflate",
 }
+_HEADER_BYTES = tuple((k.encode("ascii"), v.encode("ascii")) for k, v in _HEADERS.items())
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _DRAIN_LIMIT = 64 * 1024
@@ -136,17 +136,18 @@ def _host_key(url: httpx.URL) -> str:
     return f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
-def _scheme_error(url: str) -> str:
+def _target(url: str) -> tuple[httpx.URL | None, str]:
+    """``url`` parsed, once; or None and why it cannot be fetched."""
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return f"not a valid address: {_words(url)}"
-    if parts.scheme.lower() not in ("http", "https"):
-        shown = parts.scheme or "no scheme"
-        return f"only http and https addresses can be fetched, not {_words(shown)}"
-    if not parts.hostname:
-        return f"not a valid address (no host): {_words(url)}"
-    return ""
+        target = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None, f"not a valid address: {_words(url)}"
+    if target.scheme not in ("http", "https"):
+        shown = target.scheme or "no scheme"
+        return None, f"only http and https addresses can be fetched, not {_words(shown)}"
+    if not target.host:
+        return None, f"not a valid address (no host): {_words(url)}"
+    return target, ""
 
 
 def _status_words(status: int, reason: str) -> str:
@@ -369,21 +370,20 @@ class Fetcher:
         loop = asyncio.get_running_loop()
         started = loop.time()
         result = FetchResult(url=url, final_url=url)
-        error = _scheme_error(url)
-        if error:
+        target, error = _target(url)
+        if target is None:
             result.error = error
             return result
-        headers: dict[str, str] = {}
+        # Bytes, as httpx keeps them: 500 requests' headers need no encoding each time.
+        headers = list(_HEADER_BYTES)
         if _validator(etag):
-            headers["If-None-Match"] = _validator(etag)
+            headers.append((b"If-None-Match", _validator(etag).encode("ascii")))
         if _validator(last_modified):
-            headers["If-Modified-Since"] = _validator(last_modified)
+            headers.append((b"If-Modified-Since", _validator(last_modified).encode("ascii")))
         deadline = asyncio.timeout(None)
-        host = ""
+        host = target.host
         try:
             async with deadline:
-                target = httpx.URL(url)
-                host = target.host
                 await self._follow(target, headers, result, deadline)
         except TimeoutError as exc:
             if deadline.expired():
@@ -404,7 +404,7 @@ class Fetcher:
     async def _follow(
         self,
         target: httpx.URL,
-        headers: dict[str, str],
+        headers: list[tuple[bytes, bytes]],
         result: FetchResult,
         deadline: asyncio.Timeout,
     ) -> None:
@@ -438,13 +438,13 @@ class Fetcher:
             result.moved_to = str(target) if permanent else ""
 
     async def _one(
-        self, target: httpx.URL, headers: dict[str, str], result: FetchResult
+        self, target: httpx.URL, headers: list[tuple[bytes, bytes]], result: FetchResult
     ) -> httpx.URL | None:
         """One request; returns the next address for a redirect, else fills ``result``."""
         # Our headers go on each request, so no transport can be asked for
         # encodings we do not undo; redirects are always ours to follow.
         request = httpx.Request(
-            "GET", target, headers={**_HEADERS, **headers}, extensions={"timeout": self._timeouts}
+            "GET", target, headers=headers, extensions={"timeout": self._timeouts}
         )
         response = await self.transport.handle_async_request(request)
         response.request = request
