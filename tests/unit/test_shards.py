@@ -11,7 +11,8 @@ import pytest
 
 from tui.core import paths
 from tui.core.models import Source
-from tui.core.shards import shard_count, split_by_host
+from tui.core.refresh import SourceResult
+from tui.core.shards import shard_count, split_by_host, summarise
 
 pytest_plugins = ["httpserver"]
 
@@ -71,3 +72,15 @@ def test_refresh_in_two_processes(http_server, capsys) -> None:  # type: ignore[
     ).stdout.splitlines()
     assert len(items) == 48
     assert {json.loads(line)["source"] for line in items} == set(urls[:-1])
+
+
+def test_a_child_that_died_leaves_its_unfinished_sources_as_failures() -> None:
+    done = SourceResult("https://a.example/1", "ok", new_items=3)
+    same = SourceResult("https://a.example/2", "not-modified")
+    mine = [Source(url="https://a.example/1"), Source(url="https://a.example/2")]
+    lost = [Source(url="https://b.example/1"), Source(url="https://b.example/2")]
+    summary = summarise([done, same], [(mine, 0), (lost, -9)])  # killed by SIGKILL
+    assert (summary.ok, summary.not_modified, summary.failed, summary.new_items) == (1, 1, 2, 3)
+    failed = [r for r in summary.results if r.outcome == "error"]
+    assert [r.url for r in failed] == ["https://b.example/1", "https://b.example/2"]
+    assert failed[0].error == "internal error: the refresh process stopped (exit status -9)"

@@ -34,13 +34,28 @@ from urllib.parse import urlsplit
 
 from .config import RefreshSettings
 from .models import Source
-from .refresh import ERROR, ProgressCallback, ProgressEvent, Refresher, RefreshSummary, SourceResult
+from .refresh import (
+    ERROR,
+    NOT_MODIFIED,
+    OK,
+    ProgressCallback,
+    ProgressEvent,
+    Refresher,
+    RefreshSummary,
+    SourceResult,
+)
 from .store import Store
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["MIN_SOURCES_PER_SHARD", "refresh_in_shards", "shard_count", "split_by_host"]
+__all__ = [
+    "MIN_SOURCES_PER_SHARD",
+    "refresh_in_shards",
+    "shard_count",
+    "split_by_host",
+    "summarise",
+]
 
 MIN_SOURCES_PER_SHARD = 20
 """Fewer sources than this per process, and forking costs more than it gains."""
@@ -210,21 +225,35 @@ def refresh_in_shards(
     finally:
         statuses = {pid: os.waitpid(pid, 0)[1] for pid, _, _ in children}
     results.extend(own.results)
+    exits = [(part, os.waitstatus_to_exitcode(statuses[pid])) for pid, _, part in children]
+    summary = summarise(results, exits)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def summarise(
+    results: list[SourceResult], children: Sequence[tuple[Sequence[Source], int]]
+) -> RefreshSummary:
+    """The summary of every share; a child's sources it never reported are failures.
+
+    ``children`` pairs each child's sources with its exit status (as ``waitstatus_to_exitcode``
+    gives it: negative for a signal), so a child that was killed or crashed part-way through
+    leaves words, not silence, for the sources it had not finished.
+    """
     reported = {result.url for result in results}
-    for pid, _, part in children:
-        code = os.waitstatus_to_exitcode(statuses[pid])
+    results = list(results)
+    for part, code in children:
         for source in part:
             if source.url not in reported:
                 message = f"internal error: the refresh process stopped (exit status {code})"
                 results.append(SourceResult(source.url, ERROR, error=message))
     summary = RefreshSummary(results=results)
     for result in results:
-        if result.outcome == "ok":
+        if result.outcome == OK:
             summary.ok += 1
-        elif result.outcome == "not-modified":
+        elif result.outcome == NOT_MODIFIED:
             summary.not_modified += 1
         else:
             summary.failed += 1
         summary.new_items += result.new_items
-    summary.seconds = time.perf_counter() - started
     return summary
