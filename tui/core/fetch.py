@@ -31,7 +31,6 @@ from dataclasses import dataclass
 import httpx
 
 from tui import __version__
-from tui.core import discover
 from tui.core.config import RefreshSettings, Settings
 from tui.core.models import ParsedFeed, utcnow
 from tui.core.schedule import parse_retry_after
@@ -571,6 +570,8 @@ async def discover_feed(
     Returns the feed's address (where a permanent redirect led, if one did), the parsed
     feed and its body. Raises FetchError, in words, when there is no feed to be had.
     """
+    from tui.core import discover  # html.parser: only `folio add` needs it
+
     async with Fetcher(settings, transport) as fetcher:
         page = await fetcher.fetch(url)
         if page.error:

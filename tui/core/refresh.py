@@ -30,22 +30,23 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
-import multiprocessing
 import random
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 
-from tui.core import discover
 from tui.core.config import RefreshSettings, Settings
 from tui.core.fetch import Fetcher, FetchResult
 from tui.core.models import ParsedFeed, Source, SourceState, utcnow
 from tui.core.schedule import is_due, next_due, source_interval
 from tui.core.store import SourceWrite, Store
+
+if TYPE_CHECKING:
+    # Imported where a pool is started: a refresh that needs none does not pay for them.
+    from concurrent.futures import ProcessPoolExecutor
 
 __all__ = [
     "DEFAULT_PARSE_WORKERS",
@@ -135,6 +136,9 @@ def start_parse_pool(
     thread (the command line calls it before its event loop starts); ``"forkserver"``
     (about 320 ms) is safe at any time.
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         # The forkserver imports the parser once; each worker is then a cheap fork of it.
@@ -260,6 +264,8 @@ class Refresher:
                 self._pool_task = None
                 return await asyncio.to_thread(parse_feed, body, url, content_type)
             # The worker is given the parser itself, which the forkserver has imported.
+            from concurrent.futures.process import BrokenProcessPool
+
             from tui.core.parse import parse_feed as parse
 
             try:
@@ -404,7 +410,9 @@ class Refresher:
         now = utcnow()
         if feed.error and not feed.items:
             error = feed.error
-            if discover.looks_like_html(fetched.body, fetched.content_type):
+            from tui.core.discover import looks_like_html  # only for a failed feed
+
+            if looks_like_html(fetched.body, fetched.content_type):
                 error = "the address gives a web page, not a feed"
             # The hash is not kept, so a broken feed is parsed (and reported) again next time.
             self._mark_failed(state, error, interval, None, now)
