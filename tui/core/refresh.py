@@ -107,6 +107,20 @@ class RefreshSummary:
     seconds: float = 0.0
     results: list[SourceResult] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, results: list[SourceResult], seconds: float = 0.0) -> RefreshSummary:
+        """The counts of ``results``."""
+        summary = cls(results=results, seconds=seconds)
+        for result in results:
+            if result.outcome == OK:
+                summary.ok += 1
+            elif result.outcome == NOT_MODIFIED:
+                summary.not_modified += 1
+            else:
+                summary.failed += 1
+            summary.new_items += result.new_items
+        return summary
+
     @property
     def total(self) -> int:
         return len(self.results)
@@ -338,16 +352,7 @@ class Refresher:
             await asyncio.gather(*(one(source, state) for source, state in todo))
         finally:
             self._in_flight.difference_update(urls)
-        for result in summary.results:
-            if result.outcome == OK:
-                summary.ok += 1
-            elif result.outcome == NOT_MODIFIED:
-                summary.not_modified += 1
-            else:
-                summary.failed += 1
-            summary.new_items += result.new_items
-        summary.seconds = time.perf_counter() - started
-        return summary
+        return RefreshSummary.of(summary.results, time.perf_counter() - started)
 
     async def _refresh_one(self, source: Source, state: SourceState) -> SourceResult:
         started = time.perf_counter()

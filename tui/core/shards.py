@@ -36,8 +36,6 @@ from .config import RefreshSettings
 from .models import Source
 from .refresh import (
     ERROR,
-    NOT_MODIFIED,
-    OK,
     ProgressCallback,
     ProgressEvent,
     Refresher,
@@ -247,13 +245,4 @@ def summarise(
             if source.url not in reported:
                 message = f"internal error: the refresh process stopped (exit status {code})"
                 results.append(SourceResult(source.url, ERROR, error=message))
-    summary = RefreshSummary(results=results)
-    for result in results:
-        if result.outcome == OK:
-            summary.ok += 1
-        elif result.outcome == NOT_MODIFIED:
-            summary.not_modified += 1
-        else:
-            summary.failed += 1
-        summary.new_items += result.new_items
-    return summary
+    return RefreshSummary.of(results)
