@@ -56,9 +56,12 @@ def test_refresh_in_two_processes(http_server, capsys) -> None:  # type: ignore[
     portfolio = "".join(f'[[sources]]\nurl = "{url}"\nname = "n"\n\n' for url in urls)
     (folder / "portfolio.toml").write_text(portfolio)
 
-    def refresh() -> str:
+    def refresh(*flags: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "tui", "refresh"], capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "tui", "refresh", *flags],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert done.returncode == 0 and done.stderr == "", done.stderr
         return done.stdout
@@ -67,6 +70,7 @@ def test_refresh_in_two_processes(http_server, capsys) -> None:  # type: ignore[
     assert "24 ok, 0 not modified, 1 failed; 48 new items." in out
     out = refresh()
     assert "0 ok, 24 not modified, 1 failed; 0 new items." in out  # states were stored
+    assert "Refreshed 0 sources" in refresh("--due")  # nothing is due again yet
     items = subprocess.run(
         [sys.executable, "-m", "tui", "items", "--json"], capture_output=True, text=True
     ).stdout.splitlines()

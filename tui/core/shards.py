@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from .config import RefreshSettings
-from .models import Source
+from .models import Source, SourceState, utcnow
 from .refresh import (
     ERROR,
     ProgressCallback,
@@ -42,6 +42,7 @@ from .refresh import (
     RefreshSummary,
     SourceResult,
 )
+from .schedule import is_due
 from .store import Store
 
 if TYPE_CHECKING:
@@ -175,8 +176,19 @@ def refresh_in_shards(
 ) -> RefreshSummary:
     """Refresh ``sources`` in ``shards`` processes; blocking. Call it with no thread running."""
     started = time.perf_counter()
-    Store(db_path).close()  # migrated once, here, before several processes open it
+    with Store(db_path) as store:  # migrated once, here, before several processes open it
+        if only_due:
+            # Decided here, so that the shares are even and the progress counts what is due.
+            states, now = store.states(counts=False), utcnow()
+            sources = [
+                source
+                for source in sources
+                if is_due(states.get(source.url) or SourceState(url=source.url), now)
+            ]
+            only_due = False
     parts = [part for part in split_by_host(sources, shards) if part]
+    if not parts:
+        return RefreshSummary.of([], time.perf_counter() - started)
     share = dataclasses.replace(
         settings, max_connections=max(1, settings.max_connections // len(parts))
     )
