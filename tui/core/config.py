@@ -7,10 +7,11 @@ refused with the file, the line and the key, so a typo never silently does nothi
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 
 class ConfigError(Exception):
@@ -166,7 +167,7 @@ def key_line(text: str, section: str | None, key: str) -> int | None:
     return None
 
 
-def toml_syntax_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
+def toml_syntax_error(path: Path, exc: tomli.TOMLDecodeError) -> ConfigError:
     match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
     message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
     line = int(match.group(1)) if match else None
@@ -228,8 +229,8 @@ def _example(default: Any) -> str:
 
 def parse_settings(text: str, path: Path) -> Settings:
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        raw = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise toml_syntax_error(path, exc) from None
     settings = Settings()
     for name, value in raw.items():

@@ -20,11 +20,11 @@ import email.utils
 import functools
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import tomli
 
 import tui
 
@@ -146,7 +146,7 @@ def load_index(folder: Path | None = None) -> dict[str, DemoFeed]:
     feeds_dir = (folder or demo_dir()) / "feeds"
     index_path = feeds_dir / "index.toml"
     with index_path.open("rb") as handle:
-        data = tomllib.load(handle)
+        data = tomli.load(handle)
     feeds: dict[str, DemoFeed] = {}
     for number, entry in enumerate(data.get("feed", []), start=1):
         try:

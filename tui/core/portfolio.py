@@ -8,11 +8,11 @@ refused with the file, line and key, and the file is left as it is.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli
 import tomli_w
 
 from .atomic import write_atomic
@@ -185,8 +185,8 @@ def _require_list(reader: _Reader, raw: dict[str, Any], name: str) -> list[dict[
 
 def parse_portfolio(text: str, path: Path) -> Portfolio:
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        raw = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise toml_syntax_error(path, exc) from None
     reader = _Reader(path, text)
     known = {"vision", "sources", "matrix", "roadmap", "matrix_axes"}
