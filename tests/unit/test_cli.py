@@ -138,3 +138,49 @@ def test_every_subcommand_is_known_as_headless() -> None:
     parser = build_parser()
     [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     assert set(sub.choices) == _COMMANDS
+
+
+def test_a_quiet_start_turns_the_collector_back_on_with_start_up_frozen() -> None:
+    # console_main switches the garbage collector off for a headless command's start-up;
+    # the refresh must switch it back on, or a long refresh would never free a cycle.
+    import gc
+
+    from tui.commands import _start_collecting
+
+    assert gc.get_freeze_count() == 0
+    _start_collecting()
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # on already: left alone
+    gc.disable()
+    try:
+        _start_collecting()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_console_main_refreshes_with_the_collector_on(tmp_path: Path) -> None:
+    script = (
+        "import gc, sys\n"
+        "import tui.commands as commands\n"
+        "started = commands._start_collecting\n"
+        "def check():\n"
+        "    started()\n"
+        "    print('collector on:', gc.isenabled(), flush=True)\n"
+        "commands._start_collecting = check\n"
+        "sys.argv = ['folio', 'refresh']\n"
+        "from tui.__main__ import console_main\n"
+        "console_main()\n"
+    )
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "collector on: True" in result.stdout
+    assert "Refreshed 0 sources" in result.stdout
