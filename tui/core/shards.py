@@ -101,13 +101,16 @@ def split_by_host(sources: Sequence[Source], shards: int) -> list[list[Source]]:
     return parts
 
 
+_RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(SourceResult))
+
+
 def _result_record(result: SourceResult) -> dict[str, Any]:
-    return dataclasses.asdict(result)
+    # Not dataclasses.asdict, which deep-copies: 250 results took it 5 ms, at the very end.
+    return {name: getattr(result, name) for name in _RESULT_FIELDS}
 
 
 def _result_from(record: dict[str, Any]) -> SourceResult:
-    fields = {f.name for f in dataclasses.fields(SourceResult)}
-    return SourceResult(**{k: v for k, v in record.items() if k in fields})
+    return SourceResult(**{k: v for k, v in record.items() if k in _RESULT_FIELDS})
 
 
 async def _refresh_part(
