@@ -1,7 +1,7 @@
 """The HTTP layer: conditional GETs with limits on connections, time, redirects and size.
 
 Requests are ``httpx.Request`` objects sent straight to an httpx transport, by default
-folio's own (``transport.PooledTransport``: asyncio and h11, with a keep-alive pool under
+folio's own (``transport.PooledTransport``: asyncio and ``http11``, with a keep-alive pool under
 the total and per-host limits). httpx's default pool spent about 11 ms of CPU per request at 100
 requests in flight here; the aiohttp transport (``httpx_aiohttp``) 0.3-0.45 ms, plus about
 100 ms to import; ``PooledTransport`` 0.21-0.25 ms and a few ms to import, flat from 10 to
