@@ -160,11 +160,16 @@ def _child(
 async def _read_child(read_fd: int, on_line: Callable[[dict[str, Any]], None]) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 20)
-    with open(read_fd, "rb", buffering=0) as pipe:
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    pipe = open(read_fd, "rb", buffering=0)  # noqa: SIM115 - the transport closes it
+    transport, _ = await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), pipe
+    )
+    try:
         async for line in reader:
             with contextlib.suppress(ValueError):
                 on_line(json.loads(line))
+    finally:
+        transport.close()  # and the pipe with it, before its number can be reused
 
 
 def refresh_in_shards(
