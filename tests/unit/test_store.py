@@ -229,3 +229,30 @@ def test_search_index_catches_up_when_searched(store: Store) -> None:
     store.store_feed(SourceState(url=URL + "2"), feed(ParsedItem(guid="b", title="beta")), NOW)
     assert [i.title for i in store.search("beta")] == ["beta"]
     assert store.search("alpha") == []
+
+
+def test_checkpoint_copies_the_log_into_the_database_file_while_others_are_open(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "folio.db"
+    writer, other = Store(path), Store(path)  # the other keeps close() from checkpointing
+    items = [ParsedItem(guid=str(n), title=f"item {n}", published=NOW) for n in range(50)]
+    writer.store_feed(SourceState(url=URL), feed(*items), now=NOW)
+
+    def items_in_the_file_alone() -> int:
+        # What a copy of folio.db without its -wal file holds.
+        copy = tmp_path / f"copy-{len(list(tmp_path.iterdir()))}.db"
+        copy.write_bytes(path.read_bytes())
+        db = sqlite3.connect(copy)
+        try:
+            return int(db.execute("SELECT count(*) FROM items").fetchone()[0])
+        except sqlite3.DatabaseError:
+            return 0  # the tables themselves are still only in the log
+        finally:
+            db.close()
+
+    assert items_in_the_file_alone() == 0
+    writer.checkpoint()
+    assert items_in_the_file_alone() == 50
+    writer.close()
+    other.close()

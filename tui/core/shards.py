@@ -120,14 +120,21 @@ async def _refresh_part(
     transport: httpx.AsyncBaseTransport | None,
     only_due: bool,
     on_progress: ProgressCallback | None,
+    others_running: Callable[[], bool],
 ) -> RefreshSummary:
     with Store(db_path) as store:
         # Parsing stays in this process (a thread): the other cores run the other shares.
         refresher = Refresher(store, settings, transport=transport, parse_workers=0)
         try:
-            return await refresher.refresh(sources, only_due=only_due, on_progress=on_progress)
+            summary = await refresher.refresh(sources, only_due=only_due, on_progress=on_progress)
         finally:
             await refresher.close()
+        if others_running():
+            # The last connection to close copies the write-ahead log into the database
+            # file: 26-31 ms at the very end of a cold refresh of the 50 real feeds. Copying
+            # what is there now, while another process still works, leaves it 5 ms.
+            store.checkpoint()
+        return summary
 
 
 def _child(
@@ -147,7 +154,7 @@ def _child(
                 out.write(json.dumps({"progress": event.url}) + "\n")
 
             summary = asyncio.run(
-                _refresh_part(db_path, sources, settings, transport, only_due, report)
+                _refresh_part(db_path, sources, settings, transport, only_due, report, lambda: True)
             )
             for result in summary.results:
                 out.write(json.dumps(_result_record(result)) + "\n")
@@ -161,9 +168,7 @@ async def _read_child(read_fd: int, on_line: Callable[[dict[str, Any]], None]) -
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 20)
     pipe = open(read_fd, "rb", buffering=0)  # noqa: SIM115 - the transport closes it
-    transport, _ = await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), pipe
-    )
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
     try:
         async for line in reader:
             with contextlib.suppress(ValueError):
@@ -234,7 +239,13 @@ def refresh_in_shards(
 
     async def run_all() -> RefreshSummary:
         readers = [asyncio.create_task(_read_child(fd, from_child)) for _, fd, _ in children]
-        own = await _refresh_part(db_path, parts[0], share, transport, only_due, own_progress)
+
+        def children_running() -> bool:
+            return not all(reader.done() for reader in readers)
+
+        own = await _refresh_part(
+            db_path, parts[0], share, transport, only_due, own_progress, children_running
+        )
         await asyncio.gather(*readers)
         return own
 

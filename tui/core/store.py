@@ -6,6 +6,7 @@ while the UI reads. Schema changes go through the numbered ``MIGRATIONS``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import sqlite3
@@ -238,6 +239,13 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def checkpoint(self) -> None:
+        """Copy what the write-ahead log holds into the database file, without waiting for
+        (or blocking) other connections: whatever they still commit stays in the log."""
+        # A busy database is no failure: the last connection to close checkpoints anyway.
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def __enter__(self) -> Store:
         return self
