@@ -308,3 +308,20 @@ async def test_a_dead_worker_is_replaced(http_server: TestServer, store: Store) 
         assert engine._pool is not None and engine._pool is not pool
     finally:
         await engine.close()
+
+
+async def test_parsers_load_early_only_when_a_source_was_never_read(
+    http_server: TestServer, refresher: Refresher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A source with no stored body will be parsed: the parsers are imported while its
+    # answer is on the way. When every source has been read before (most answers will be
+    # 304), they are not imported until a body needs them.
+    loads: list[str] = []
+    monkeypatch.setattr(refresh_module, "_load_parsers", lambda: loads.append("load"))
+    http_server.route("/a", body=http_server.rss(), etag='"v1"')
+    feeds = sources(http_server, "/a")
+    await refresher.refresh(feeds)
+    assert loads == ["load"]
+    summary = await refresher.refresh(feeds)
+    assert summary.not_modified == 1
+    assert loads == ["load"]

@@ -141,6 +141,10 @@ def parse_feed(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed
     return parse(body, url, content_type)
 
 
+def _load_parsers() -> None:
+    import tui.core.parse  # noqa: F401 - imported for its side effect: ready to parse
+
+
 def start_parse_pool(
     workers: int = DEFAULT_PARSE_WORKERS, method: str = "forkserver"
 ) -> ProcessPoolExecutor:
@@ -334,6 +338,12 @@ class Refresher:
         urls = [source.url for source, _ in todo]
         self._in_flight.update(urls)
         done = 0
+        loading: asyncio.Future[None] | None = None
+        parses_here = self.parse_workers == 0 or self.pool_min_bytes > 0
+        if parses_here and any(not state.content_hash for _, state in todo):
+            # A source never read before will be parsed here: import the parsers (22 ms)
+            # while the first answers are on their way, not once the first body is in.
+            loading = asyncio.ensure_future(asyncio.to_thread(_load_parsers))
 
         async def one(source: Source, state: SourceState) -> None:
             nonlocal done
@@ -352,6 +362,9 @@ class Refresher:
             await asyncio.gather(*(one(source, state) for source, state in todo))
         finally:
             self._in_flight.difference_update(urls)
+            if loading is not None:
+                with contextlib.suppress(Exception):  # a parse would have said why
+                    await loading
         return RefreshSummary.of(summary.results, time.perf_counter() - started)
 
     async def _refresh_one(self, source: Source, state: SourceState) -> SourceResult:
