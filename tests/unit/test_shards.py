@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -13,6 +15,9 @@ from tui.core import paths
 from tui.core.models import Source
 from tui.core.refresh import SourceResult
 from tui.core.shards import shard_count, split_by_host, summarise
+
+if TYPE_CHECKING:
+    from httpserver import TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -88,3 +93,81 @@ def test_a_child_that_died_leaves_its_unfinished_sources_as_failures() -> None:
     failed = [r for r in summary.results if r.outcome == "error"]
     assert [r.url for r in failed] == ["https://b.example/1", "https://b.example/2"]
     assert failed[0].error == "internal error: the refresh process stopped (exit status -9)"
+
+
+_SHARDS_SCRIPT = """
+import json, os, signal, sys
+from pathlib import Path
+from tui.core.config import RefreshSettings
+from tui.core.models import Source
+from tui.core.shards import refresh_in_shards
+
+db, kill, urls = sys.argv[1], sys.argv[2] == "kill", sys.argv[3:]
+children = []
+fork = os.fork
+def recording_fork():
+    pid = fork()
+    if pid:
+        children.append(pid)
+    return pid
+os.fork = recording_fork
+events = []
+def progress(event):
+    events.append([event.done, event.total])
+    if kill and len(events) == 1:
+        os.kill(children[0], signal.SIGKILL)
+summary = refresh_in_shards(
+    Path(db), [Source(url=u) for u in urls], RefreshSettings(), shards=2, on_progress=progress
+)
+errors = sorted({r.error for r in summary.results if r.error})
+print(json.dumps({"events": events, "ok": summary.ok, "failed": summary.failed, "errors": errors}))
+"""
+
+
+def _run_shards(tmp_path: Path, urls: list[str], kill: bool) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _SHARDS_SCRIPT,
+            str(tmp_path / "f.db"),
+            "kill" if kill else "-",
+            *urls,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def _two_hosts(http_server: TestServer, slow: float = 0.0) -> list[str]:
+    # The first host's sources are the parent's share, the second host's the child's.
+    urls = []
+    for n in range(6):
+        http_server.route(f"/f{n}.xml", body=http_server.rss(f"F{n}", items=1, prefix=f"f{n}"))
+        urls.append(http_server.url(f"/f{n}.xml", host="127.0.0.1"))
+    for n in range(6):
+        route = f"/s{n}.xml"
+        http_server.route(route, body=http_server.rss(f"S{n}", items=1, prefix=f"s{n}"), delay=slow)
+        urls.append(http_server.url(route, host="localhost"))
+    return urls
+
+
+def test_progress_counts_every_source_of_every_process(
+    http_server: TestServer, tmp_path: Path
+) -> None:
+    report = _run_shards(tmp_path, _two_hosts(http_server), kill=False)
+    assert report["ok"] == 12 and report["failed"] == 0
+    assert [done for done, _ in report["events"]] == list(range(1, 13))
+    assert {total for _, total in report["events"]} == {12}
+
+
+def test_a_killed_process_leaves_its_sources_as_failures_in_words(
+    http_server: TestServer, tmp_path: Path
+) -> None:
+    # The child's host answers slowly, so it is killed part-way through its share.
+    report = _run_shards(tmp_path, _two_hosts(http_server, slow=2.0), kill=True)
+    assert report["ok"] == 6 and report["failed"] == 6, report
+    assert report["errors"] == ["internal error: the refresh process stopped (exit status -9)"]

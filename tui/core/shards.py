@@ -144,20 +144,32 @@ def _child(
     settings: RefreshSettings,
     transport: httpx.AsyncBaseTransport | None,
     only_due: bool,
+    progress: bool,
 ) -> NoReturn:
-    """A forked share: refresh, report each source as a JSON line, and leave with _exit."""
+    """A forked share: refresh, report each source as a JSON line, and leave with _exit.
+
+    With ``progress``, a line goes out as each source finishes; without, the results go in
+    a few large writes at the end (500 lines one write each cost a child 3-5 ms).
+    """
     status = 0
     try:
-        with open(write_fd, "w", encoding="utf-8", buffering=1) as out:
+        with open(write_fd, "w", encoding="utf-8", buffering=1 if progress else -1) as out:
 
             def report(event: ProgressEvent) -> None:
                 out.write(json.dumps({"progress": event.url}) + "\n")
 
             summary = asyncio.run(
-                _refresh_part(db_path, sources, settings, transport, only_due, report, lambda: True)
+                _refresh_part(
+                    db_path,
+                    sources,
+                    settings,
+                    transport,
+                    only_due,
+                    report if progress else None,
+                    lambda: True,
+                )
             )
-            for result in summary.results:
-                out.write(json.dumps(_result_record(result)) + "\n")
+            out.writelines(json.dumps(_result_record(result)) + "\n" for result in summary.results)
     except BaseException:  # a child must never unwind into the parent's code
         status = 1
     finally:
@@ -213,7 +225,7 @@ def refresh_in_shards(
             os.close(read_fd)
             for _, other_fd, _ in children:
                 os.close(other_fd)
-            _child(write_fd, db_path, part, share, transport, only_due)
+            _child(write_fd, db_path, part, share, transport, only_due, on_progress is not None)
         os.close(write_fd)
         children.append((pid, read_fd, part))
 
@@ -244,7 +256,13 @@ def refresh_in_shards(
             return not all(reader.done() for reader in readers)
 
         own = await _refresh_part(
-            db_path, parts[0], share, transport, only_due, own_progress, children_running
+            db_path,
+            parts[0],
+            share,
+            transport,
+            only_due,
+            own_progress if on_progress is not None else None,
+            children_running,
         )
         await asyncio.gather(*readers)
         return own
