@@ -102,11 +102,10 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
         raise CommandError(f"{args.url}: only http:// and https:// URLs can be followed")
     portfolio = workspace.load_portfolio()
     try:
-        feed_url, feed, body = asyncio.run(
-            discover_feed(url, workspace.settings, transport=workspace.transport)
-        )
+        found = asyncio.run(discover_feed(url, workspace.settings, transport=workspace.transport))
     except FetchError as exc:
         raise CommandError(f"{url}: {exc}") from None
+    feed_url, feed = found.url, found.feed
     known = {normalise_url(s.url) for s in portfolio.sources}
     if normalise_url(feed_url) in known:
         print(f"Already following {feed_url}.")
@@ -120,14 +119,16 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio.sources.append(source)
     workspace.save_portfolio(portfolio)
     with workspace.open_store() as store:
-        # The body's hash, as the refresh engine keeps it, so the first refresh does not
-        # parse and store this same document again.
+        # The validators and the body's hash, as the refresh engine keeps them, so that the
+        # first refresh asks conditionally and never parses this same document again.
         state = SourceState(
             url=feed_url,
             status="ok",
             last_fetched=utcnow(),
             fetches=1,
-            content_hash=hashlib.sha256(body).hexdigest(),
+            etag=found.etag,
+            last_modified=found.last_modified,
+            content_hash=hashlib.sha256(found.body).hexdigest(),
         )
         new = store.store_feed(state, feed)
     via = f" (found on {url})" if feed_url != url else ""

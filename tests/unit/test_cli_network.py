@@ -43,8 +43,9 @@ def test_add_discovers_the_feed_of_a_page(http_server, capsys) -> None:  # type:
     assert source.tags == ["hr"] and source.kind == "blog"
     # Adding it again changes nothing.
     assert "Already following" in run(capsys, "add", http_server.url("/feed.xml"))[1]
-    # The first refresh sees the same document and leaves it alone.
+    # The first refresh asks with the ETag the add was given: a 304, no body at all.
     assert "0 ok, 1 not modified, 0 failed; 0 new items." in run(capsys, "refresh")[1]
+    assert http_server.hits("/feed.xml")[-1].headers["if-none-match"] == '"1"'
 
 
 def test_add_guesses_a_podcast_and_reports_a_page_without_feed(http_server, capsys) -> None:  # type: ignore[no-untyped-def]

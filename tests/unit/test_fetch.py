@@ -410,17 +410,20 @@ PAGE = b"""<!doctype html><html><head><title>Blog</title>
 
 async def test_discover_feed_from_a_page(http_server: TestServer) -> None:
     http_server.route("/", body=PAGE, content_type="text/html; charset=utf-8")
-    http_server.route("/feed.xml", body=http_server.rss(title="Found"))
-    url, feed, body = await discover_feed(http_server.url("/"))
+    http_server.route("/feed.xml", body=http_server.rss(title="Found"), etag='"f1"')
+    url, feed, body, etag, last_modified = await discover_feed(http_server.url("/"))
     assert url == http_server.url("/feed.xml")
     assert feed.title == "Found" and len(feed.items) == 3
     assert body == http_server.rss(title="Found")
+    assert (etag, last_modified) == ('"f1"', "")
 
 
 async def test_discover_feed_direct(http_server: TestServer) -> None:
-    http_server.route("/feed.xml", body=http_server.rss())
-    url, feed, _ = await discover_feed(http_server.url("/feed.xml"))
-    assert url == http_server.url("/feed.xml") and feed.items
+    modified = "Mon, 01 Jan 2024 10:00:00 GMT"
+    http_server.route("/feed.xml", body=http_server.rss(), last_modified=modified)
+    found = await discover_feed(http_server.url("/feed.xml"))
+    assert found.url == http_server.url("/feed.xml") and found.feed.items
+    assert (found.etag, found.last_modified) == ("", modified)
 
 
 async def test_discover_feed_nothing_found(http_server: TestServer) -> None:

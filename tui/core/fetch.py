@@ -25,6 +25,7 @@ import http
 import socket
 import zlib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import httpx
 
@@ -38,6 +39,7 @@ from tui.core.transport import CUT_OFF, NO_ANSWER, PooledTransport
 __all__ = [
     "MAX_REDIRECTS",
     "USER_AGENT",
+    "Discovered",
     "FetchError",
     "FetchResult",
     "Fetcher",
@@ -586,15 +588,26 @@ async def _parse(body: bytes, url: str, content_type: str) -> ParsedFeed:
     return await asyncio.to_thread(parse_feed, body, url, content_type)
 
 
+class Discovered(NamedTuple):
+    """A feed found by ``discover_feed``."""
+
+    url: str
+    """The feed's address: where a permanent redirect led, if one did."""
+    feed: ParsedFeed
+    body: bytes
+    etag: str = ""
+    last_modified: str = ""
+    """The answer's validators: kept, they make the first refresh a conditional GET."""
+
+
 async def discover_feed(
     url: str,
     settings: RefreshSettings | Settings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
-) -> tuple[str, ParsedFeed, bytes]:
+) -> Discovered:
     """The feed at ``url``, or the first feed the page at ``url`` advertises.
 
-    Returns the feed's address (where a permanent redirect led, if one did), the parsed
-    feed and its body. Raises FetchError, in words, when there is no feed to be had.
+    Raises FetchError, in words, when there is no feed to be had.
     """
     from tui.core import discover  # html.parser: only `folio add` needs it
 
@@ -605,7 +618,9 @@ async def discover_feed(
         if not discover.looks_like_html(page.body, page.content_type):
             feed = await _parse(page.body, page.final_url, page.content_type)
             if feed.items or not feed.error:
-                return page.moved_to or url, feed, page.body
+                return Discovered(
+                    page.moved_to or url, feed, page.body, page.etag, page.last_modified
+                )
             raise FetchError(f"{_words(url)} is not a feed: {feed.error}")
         links = discover.find_feed_links(_decode_html(page.body, page.content_type), page.final_url)
         if not links:
@@ -617,7 +632,9 @@ async def discover_feed(
             if not found.error:
                 feed = await _parse(found.body, found.final_url, found.content_type)
             if feed.items:
-                return found.moved_to or link, feed, found.body
+                return Discovered(
+                    found.moved_to or link, feed, found.body, found.etag, found.last_modified
+                )
             problems.append(f"{_words(link)}: {feed.error or 'no items'}")
         raise FetchError(
             f"{_words(url)} advertises {len(links)} feed(s), but none could be read"

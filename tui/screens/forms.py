@@ -263,15 +263,14 @@ class AddSourceScreen(FormScreen[Source | None]):
 
         workspace = self.session.workspace
         try:
-            feed_url, feed, _body = await discover_feed(
-                url, workspace.settings, transport=workspace.transport
-            )
+            found = await discover_feed(url, workspace.settings, transport=workspace.transport)
         except FetchError as exc:
             self._failed(str(exc))
             return
         except Exception as exc:  # any failure is shown in words, never a traceback
             self._failed(f"Could not look for a feed at {url}: {exc or type(exc).__name__}")
             return
+        feed_url, feed = found.url, found.feed
         if duplicate := find_duplicate(feed_url, self.session.sources):
             self._failed(f"That page's feed is one you already follow: {duplicate.title}.")
             return
