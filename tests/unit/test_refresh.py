@@ -325,3 +325,18 @@ async def test_parsers_load_early_only_when_a_source_was_never_read(
     summary = await refresher.refresh(feeds)
     assert summary.not_modified == 1
     assert loads == ["load"]
+
+
+async def test_states_read_beforehand_are_used_and_updated(
+    http_server: TestServer, refresher: Refresher, store: Store
+) -> None:
+    # `folio refresh` reads the states once before it forks and hands each process its own.
+    http_server.route("/a", body=http_server.rss(), etag='"v1"')
+    feeds = sources(http_server, "/a")
+    await refresher.refresh(feeds)
+    states = store.states(counts=False)
+    summary = await refresher.refresh(feeds, states=states)
+    assert summary.not_modified == 1
+    assert http_server.hits("/a")[-1].headers["if-none-match"] == '"v1"'
+    assert states[http_server.url("/a")].fetches == 2  # updated in place, and stored
+    assert store.state(http_server.url("/a")).fetches == 2

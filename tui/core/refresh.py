@@ -32,7 +32,7 @@ import datetime as dt
 import hashlib
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -310,17 +310,21 @@ class Refresher:
         *,
         only_due: bool = False,
         on_progress: ProgressCallback | None = None,
+        states: Mapping[str, SourceState] | None = None,
     ) -> RefreshSummary:
         """Fetch, parse and store ``sources``; never raises for a source's failure.
 
         A source already being refreshed by an earlier call still running is left out. Only
         a database that cannot be read at all (``StoreError``) stops the whole refresh.
+        ``states``: the sources' states as just read from the store (else they are read
+        here); the refresh updates them in place.
         """
         started = time.perf_counter()
         summary = RefreshSummary()
         if self._closed:
             return summary
-        states = await asyncio.to_thread(self.store.states, counts=False)
+        if states is None:
+            states = await asyncio.to_thread(self.store.states, counts=False)
         now = utcnow()
         todo: list[tuple[Source, SourceState]] = []
         seen: set[str] = set()
