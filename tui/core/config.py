@@ -57,6 +57,8 @@ def format_duration(seconds: float) -> str:
 
 @dataclass
 class RefreshSettings:
+    """The ``[refresh]`` section of settings.toml."""
+
     max_connections: int = 32
     """Requests in flight at once, over all hosts."""
     max_per_host: int = 4
@@ -81,6 +83,8 @@ class RefreshSettings:
 
 @dataclass
 class UISettings:
+    """The ``[ui]`` section of settings.toml."""
+
     theme: str = "textual-dark"
     """A Textual theme name; the command palette can switch it for the session."""
     browser: str = ""
@@ -89,6 +93,8 @@ class UISettings:
 
 @dataclass
 class Settings:
+    """All of settings.toml, each section with its defaults."""
+
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ui: UISettings = field(default_factory=UISettings)
     keys: dict[str, str] = field(default_factory=dict)

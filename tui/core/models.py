@@ -45,6 +45,8 @@ class Source:
 
 @dataclass
 class Enclosure:
+    """A media file an item links to (a podcast episode's audio)."""
+
     url: str
     type: str = ""
     length: int | None = None
@@ -70,6 +72,8 @@ class ParsedItem:
 
 @dataclass
 class ParsedFeed:
+    """What a parser made of one document; ``error`` says, in words, what was wrong."""
+
     title: str = ""
     link: str = ""
     items: list[ParsedItem] = field(default_factory=list)

@@ -41,6 +41,8 @@ class MatrixAxes:
 
 @dataclass
 class MatrixEntry:
+    """One platform or source in the priority matrix, scored for value and effort."""
+
     id: str
     name: str = ""
     notes: str = ""
@@ -54,6 +56,8 @@ class MatrixEntry:
 
 @dataclass
 class Experiment:
+    """One card of the roadmap: an experiment towards the vision."""
+
     id: str
     title: str = ""
     hypothesis: str = ""
@@ -68,6 +72,8 @@ class Experiment:
 
 @dataclass
 class Portfolio:
+    """Everything in portfolio.toml."""
+
     sources: list[Source] = field(default_factory=list)
     vision: str = ""
     matrix: list[MatrixEntry] = field(default_factory=list)

@@ -100,6 +100,8 @@ class ProgressEvent:
 
 @dataclass
 class RefreshSummary:
+    """The outcome of one refresh: counts, time taken and each source's result."""
+
     ok: int = 0
     not_modified: int = 0
     failed: int = 0

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Workspace:
+    """Where one portfolio's files are, and its settings."""
+
     portfolio_path: Path
     db_path: Path
     settings: Settings = field(default_factory=Settings)
