@@ -458,3 +458,15 @@ def test_a_broken_index_is_refused(tmp_path: Any) -> None:
     )
     with pytest.raises(ValueError, match="outside"):
         load_index(tmp_path)
+
+
+async def test_an_address_outside_the_demo_is_refused_in_words() -> None:
+    # Adding a source in the demo goes through the offline transport, whose answers are
+    # already read: a 404 must read as one, not as an httpx error about consumed streams.
+    from tui.core.fetch import Fetcher, FetchError, discover_feed
+
+    async with Fetcher(transport=DemoTransport(now=NOW)) as fetcher:
+        result = await fetcher.fetch("http://127.0.0.1:9/feed.xml")
+    assert result.error == "server said 404 Not Found"
+    with pytest.raises(FetchError, match="server said 404 Not Found"):
+        await discover_feed("http://127.0.0.1:9/feed.xml", transport=DemoTransport(now=NOW))

@@ -543,6 +543,8 @@ class Fetcher:
     @staticmethod
     async def _drain(response: httpx.Response, fields: dict[str, str]) -> None:
         """Read a small unused body so the connection goes back to the pool."""
+        if response.is_stream_consumed:
+            return  # built in memory (the offline demo's answers): there is nothing to read
         declared = fields.get("content-length", "").strip()
         if not declared.isdigit() or int(declared) > _DRAIN_LIMIT:
             return
