@@ -105,7 +105,7 @@ _RESULT_FIELDS = tuple(f.name for f in dataclasses.fields(SourceResult))
 
 
 def _result_record(result: SourceResult) -> dict[str, Any]:
-    # Not dataclasses.asdict, which deep-copies: 250 results took it 5 ms, at the very end.
+    # Not dataclasses.asdict, which deep-copies: 7 µs a result against 0.6 µs, at the end.
     return {name: getattr(result, name) for name in _RESULT_FIELDS}
 
 
@@ -153,7 +153,7 @@ def _child(
     """A forked share: refresh, report each source as a JSON line, and leave with _exit.
 
     With ``progress``, a line goes out as each source finishes; without, the results go in
-    a few large writes at the end (500 lines one write each cost a child 3-5 ms).
+    a few large writes at the end rather than a system call per line.
     """
     status = 0
     try:
