@@ -104,7 +104,11 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     try:
         found = asyncio.run(discover_feed(url, workspace.settings, transport=workspace.transport))
     except FetchError as exc:
-        raise CommandError(f"{url}: {exc}") from None
+        raise CommandError(
+            workspace.fetch_failed(
+                f"{url}: {exc}", "leave out --demo to add it to your own portfolio."
+            )
+        ) from None
     feed_url, feed = found.url, found.feed
     known = {normalise_url(s.url) for s in portfolio.sources}
     if normalise_url(feed_url) in known:

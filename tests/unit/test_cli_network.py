@@ -115,3 +115,12 @@ def test_refresh_of_many_sources_parses_in_worker_processes(http_server, capsys)
     _, out, _ = run(capsys, "sources", "--json")
     broken = json.loads(out.splitlines()[-1])
     assert broken["status"] == "error" and "ill-formed" in broken["error"]
+
+
+def test_adding_to_the_demo_says_the_demo_is_offline(capsys) -> None:  # type: ignore[no-untyped-def]
+    status, _, err = run(capsys, "--demo", "add", "http://127.0.0.1:9/feed.xml")
+    assert status == 1
+    assert "server said 404 Not Found" in err
+    assert "The demo is offline and reads only its own feeds" in err
+    assert "leave out --demo to add it to your own portfolio." in err
+    assert "Traceback" not in err

@@ -33,6 +33,12 @@ class Workspace:
     transport: httpx.AsyncBaseTransport | None = None
     """Set for the demo, whose feeds are served from packaged files, never the network."""
 
+    def fetch_failed(self, message: str, to_follow_real_ones: str) -> str:
+        """A failed fetch's message; in the demo, with why and what to do instead."""
+        if not self.demo:
+            return message
+        return f"{message}. The demo is offline and reads only its own feeds: {to_follow_real_ones}"
+
     def load_portfolio(self) -> Portfolio:
         return load_portfolio(self.portfolio_path)
 

@@ -265,7 +265,13 @@ class AddSourceScreen(FormScreen[Source | None]):
         try:
             found = await discover_feed(url, workspace.settings, transport=workspace.transport)
         except FetchError as exc:
-            self._failed(str(exc))
+            self._failed(
+                workspace.fetch_failed(
+                    str(exc),
+                    "add real ones from a shell with 'folio add URL' (your own portfolio),"
+                    " then run folio without --demo.",
+                )
+            )
             return
         except Exception as exc:  # any failure is shown in words, never a traceback
             self._failed(f"Could not look for a feed at {url}: {exc or type(exc).__name__}")
