@@ -113,22 +113,30 @@ def _result_from(record: dict[str, Any]) -> SourceResult:
     return SourceResult(**{k: v for k, v in record.items() if k in _RESULT_FIELDS})
 
 
+@dataclasses.dataclass(frozen=True)
+class _Job:
+    """What every process of one refresh shares; each has its own sources."""
+
+    db_path: Path
+    settings: RefreshSettings
+    transport: httpx.AsyncBaseTransport | None
+    only_due: bool
+    states: dict[str, SourceState]
+    """Read once before the fork, for every process (each would take 3-5 ms to read them)."""
+
+
 async def _refresh_part(
-    db_path: Path,
+    job: _Job,
     sources: Sequence[Source],
-    settings: RefreshSettings,
-    transport: httpx.AsyncBaseTransport | None,
-    only_due: bool,
     on_progress: ProgressCallback | None,
     others_running: Callable[[], bool],
-    states: dict[str, SourceState],
 ) -> RefreshSummary:
-    with Store(db_path) as store:
+    with Store(job.db_path) as store:
         # Parsing stays in this process (a thread): the other cores run the other shares.
-        refresher = Refresher(store, settings, transport=transport, parse_workers=0)
+        refresher = Refresher(store, job.settings, transport=job.transport, parse_workers=0)
         try:
             summary = await refresher.refresh(
-                sources, only_due=only_due, on_progress=on_progress, states=states
+                sources, only_due=job.only_due, on_progress=on_progress, states=job.states
             )
         finally:
             await refresher.close()
@@ -140,16 +148,7 @@ async def _refresh_part(
         return summary
 
 
-def _child(
-    write_fd: int,
-    db_path: Path,
-    sources: Sequence[Source],
-    settings: RefreshSettings,
-    transport: httpx.AsyncBaseTransport | None,
-    only_due: bool,
-    progress: bool,
-    states: dict[str, SourceState],
-) -> NoReturn:
+def _child(write_fd: int, job: _Job, sources: Sequence[Source], progress: bool) -> NoReturn:
     """A forked share: refresh, report each source as a JSON line, and leave with _exit.
 
     With ``progress``, a line goes out as each source finishes; without, the results go in
@@ -165,16 +164,7 @@ def _child(
             # Not asyncio.run: its orderly shutdown of the loop and of its threads took 2-3
             # ms at the very end of a refresh, and os._exit below closes everything at once.
             summary = asyncio.new_event_loop().run_until_complete(
-                _refresh_part(
-                    db_path,
-                    sources,
-                    settings,
-                    transport,
-                    only_due,
-                    report if progress else None,
-                    lambda: True,
-                    states,
-                )
+                _refresh_part(job, sources, report if progress else None, lambda: True)
             )
             out.writelines(json.dumps(_result_record(result)) + "\n" for result in summary.results)
     except BaseException:  # a child must never unwind into the parent's code
@@ -209,7 +199,6 @@ def refresh_in_shards(
     """Refresh ``sources`` in ``shards`` processes; blocking. Call it with no thread running."""
     started = time.perf_counter()
     with Store(db_path) as store:  # migrated once, here, before several processes open it
-        # Read once, here, for every process: each would take 3-5 ms (and a thread) to.
         states = store.states(counts=False)
         if only_due:
             # Decided here, so that the shares are even and the progress counts what is due.
@@ -226,6 +215,7 @@ def refresh_in_shards(
     share = dataclasses.replace(
         settings, max_connections=max(1, settings.max_connections // len(parts))
     )
+    job = _Job(db_path, share, transport, only_due, states)
     children: list[tuple[int, int, list[Source]]] = []  # (pid, read end, sources)
     for part in parts[1:]:
         read_fd, write_fd = os.pipe()
@@ -234,8 +224,7 @@ def refresh_in_shards(
             os.close(read_fd)
             for _, other_fd, _ in children:
                 os.close(other_fd)
-            progress = on_progress is not None
-            _child(write_fd, db_path, part, share, transport, only_due, progress, states)
+            _child(write_fd, job, part, on_progress is not None)
         os.close(write_fd)
         children.append((pid, read_fd, part))
 
@@ -266,14 +255,7 @@ def refresh_in_shards(
             return not all(reader.done() for reader in readers)
 
         own = await _refresh_part(
-            db_path,
-            parts[0],
-            share,
-            transport,
-            only_due,
-            own_progress if on_progress is not None else None,
-            children_running,
-            states,
+            job, parts[0], own_progress if on_progress is not None else None, children_running
         )
         await asyncio.gather(*readers)
         return own

@@ -188,7 +188,8 @@ _STATE_COLUMNS = (
     " next_due, failures, retry_after, fetches, not_modified, feed_title"
 )
 _UPSERT_STATE = (
-    f"INSERT INTO sources ({_STATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO sources ({_STATE_COLUMNS})"
+    f" VALUES ({', '.join('?' * len(_STATE_COLUMNS.split(', ')))})"
     " ON CONFLICT (url) DO UPDATE SET "
     + ", ".join(f"{name} = excluded.{name}" for name in _STATE_COLUMNS.split(", ")[1:])
 )
