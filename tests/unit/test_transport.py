@@ -240,6 +240,40 @@ async def test_plain_200_with_content_length(http_server: TestServer) -> None:
     assert seen.headers["host"] == f"127.0.0.1:{http_server.port}"
 
 
+@pytest.mark.parametrize("built_with_stream", [False, True])
+async def test_exactly_one_host_field_however_the_request_was_built(
+    built_with_stream: bool,
+) -> None:
+    # httpx adds Host to a request built without a stream; one built with a stream (as the
+    # Fetcher builds its own) has only the headers it was given, or none.
+    heads: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heads.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(ok(b"fine"))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    transport = PooledTransport(max_connections=2, max_per_host=2, connect_timeout=5)
+    try:
+        url = f"http://127.0.0.1:{port}/feed"
+        if built_with_stream:
+            request = httpx.Request("GET", url, stream=httpx.ByteStream(b""))
+        else:
+            request = httpx.Request("GET", url)
+        response = await transport.handle_async_request(request)
+        assert await response.aread() == b"fine"
+    finally:
+        await transport.aclose()
+        server.close()
+        await server.wait_closed()
+    fields = [line.split(b":", 1) for line in heads[0].split(b"\r\n")[1:] if line]
+    hosts = [value.strip() for name, value in fields if name.lower() == b"host"]
+    assert hosts == [f"127.0.0.1:{port}".encode()]
+
+
 async def test_chunked_body(raw_server: Starter) -> None:
     async def answer(method: str, path: str) -> bytes:
         chunks = [b"first ", b"second ", b"x" * 70000, b" last"]

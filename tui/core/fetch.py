@@ -63,6 +63,7 @@ _HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 _HEADER_BYTES = tuple((k.encode("ascii"), v.encode("ascii")) for k, v in _HEADERS.items())
+_NO_BODY = httpx.ByteStream(b"")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _DRAIN_LIMIT = 64 * 1024
@@ -471,9 +472,16 @@ class Fetcher:
         """One request; returns the next address for a redirect, else fills ``result``."""
         # Our headers go on each request, so no transport can be asked for
         # encodings we do not undo; redirects are always ours to follow.
+        # Built with a stream and our own Host: httpx then skips its body encoding and the
+        # header pass that adds Host, which cost a third of a request's time in the loop.
         request = httpx.Request(
-            "GET", target, headers=headers, extensions={"timeout": self._timeouts}
+            "GET",
+            target,
+            headers=[(b"Host", target.netloc), *headers],
+            stream=_NO_BODY,
+            extensions={"timeout": self._timeouts},
         )
+        request.read()
         response = await self.transport.handle_async_request(request)
         response.request = request
         try:

@@ -291,7 +291,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"only http and https are supported, not {url}")
         key = (url.scheme, url.raw_host.decode("ascii"), port)
         headers = request.headers.raw
-        if "host" not in request.headers:  # httpx adds one, and HTTP/1.1 insists on it
+        # httpx adds a Host unless the request was built with a stream, and HTTP/1.1 insists
+        # on one. Looked for in the list: ``in request.headers`` decodes every field first.
+        if not any(name.lower() == b"host" for name, _ in headers):
             headers = [(b"Host", url.netloc), *headers]
         try:
             body = request.content
