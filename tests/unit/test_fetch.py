@@ -232,6 +232,23 @@ def test_describe_error_words() -> None:
     assert describe_error(ValueError("bad\x1b[31m")) == "request failed: ValueError: bad[31m"
 
 
+def test_every_address_refusing_is_said_once_in_words() -> None:
+    # Python 3.11's asyncio joins the failure of each of a host's addresses into one OSError.
+    joined = OSError(
+        "Multiple exceptions: [Errno 111] Connect call failed ('::1', 9, 0, 0), "
+        "[Errno 111] Connect call failed ('127.0.0.1', 9)"
+    )
+    refused = caused(httpx.ConnectError(str(joined)), joined)
+    assert describe_error(refused) == "cannot connect: connection refused"
+    mixed = OSError(
+        "Multiple exceptions: [Errno 101] Connect call failed ('2001:db8::1', 80, 0, 0), "
+        "[Errno 111] Connect call failed ('192.0.2.1', 80)"
+    )
+    assert describe_error(caused(httpx.ConnectError("x"), mixed)) == (
+        "cannot connect: network unreachable; connection refused"
+    )
+
+
 # -- redirects ----------------------------------------------------------------------------
 
 

@@ -22,6 +22,8 @@ import asyncio
 import datetime as dt
 import errno
 import http
+import os
+import re
 import socket
 import zlib
 from dataclasses import dataclass
@@ -215,10 +217,21 @@ _ERRNO_WORDS = {
 }
 
 
+_ERRNO_IN_TEXT = re.compile(r"\[Errno (\d+)\]")
+
+
 def _os_words(err: OSError) -> str:
     if err.errno in _ERRNO_WORDS:
         return _ERRNO_WORDS[err.errno]
-    return _words(err.strerror or str(err)) or type(err).__name__
+    text = str(err)
+    if err.errno is None and text.startswith("Multiple exceptions:"):
+        # asyncio tried every address of the host (IPv6 and IPv4, say) and joins what each
+        # said, addresses and all, into one message: say each distinct reason once.
+        reasons = [int(number) for number in _ERRNO_IN_TEXT.findall(text)]
+        words = [_ERRNO_WORDS.get(n) or _words(os.strerror(n)) for n in dict.fromkeys(reasons)]
+        if words:
+            return "; ".join(words)
+    return _words(err.strerror or text) or type(err).__name__
 
 
 class _Inflater:
