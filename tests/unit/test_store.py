@@ -231,6 +231,33 @@ def test_search_index_catches_up_when_searched(store: Store) -> None:
     assert store.search("alpha") == []
 
 
+def test_an_edited_item_is_found_by_its_new_words_not_its_old_ones(store: Store) -> None:
+    def post(title: str, content: str) -> ParsedFeed:
+        return feed(ParsedItem(guid="p", title=title, content=content, published=NOW))
+
+    store.store_feed(SourceState(url=URL), post("Draft notes", "<p>first words</p>"), NOW)
+    assert [i.title for i in store.search("draft")] == ["Draft notes"]  # now indexed
+    # The feed edits the post after it was indexed.
+    store.store_feed(SourceState(url=URL), post("Final notes", "<p>second words</p>"), NOW)
+    assert [i.title for i in store.search("final")] == ["Final notes"]
+    assert [i.title for i in store.search("second")] == ["Final notes"]
+    assert store.search("draft") == []
+    assert store.search("first") == []
+    # The same post stored again unchanged is not indexed again.
+    store.store_feed(SourceState(url=URL), post("Final notes", "<p>second words</p>"), NOW)
+    assert store.index_pending() == 0
+    assert store._query("SELECT count(*) FROM items_fts")[0][0] == 1
+
+
+def test_an_edit_queued_for_the_index_goes_with_its_source(store: Store) -> None:
+    store.store_feed(SourceState(url=URL), feed(ParsedItem(guid="p", title="old")), NOW)
+    store.index_pending()
+    store.store_feed(SourceState(url=URL), feed(ParsedItem(guid="p", title="new")), NOW)
+    store.remove_source(URL)
+    assert store.index_pending() == 0
+    assert store.search("new") == [] and store.search("old") == []
+
+
 def test_checkpoint_copies_the_log_into_the_database_file_while_others_are_open(
     tmp_path: Path,
 ) -> None:

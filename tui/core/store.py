@@ -88,7 +88,26 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO search_index VALUES (1, (SELECT coalesce(max(id), 0) FROM items));
     """,
+    # 5: an item already in the search index whose words change (a feed that edits a
+    # post) is queued for re-indexing, so a search finds its new words and not its old
+    # ones. The trigger fires only when an indexed column really changed: a changed feed
+    # rewrites all its items, most of them as they were.
+    """
+    CREATE TABLE search_stale (id INTEGER PRIMARY KEY);
+    CREATE TRIGGER items_words_changed AFTER UPDATE OF title, author, summary, content ON items
+    WHEN (old.title IS NOT new.title OR old.author IS NOT new.author
+          OR old.summary IS NOT new.summary OR old.content IS NOT new.content)
+         AND new.id <= (SELECT indexed_upto FROM search_index)
+    BEGIN
+        INSERT OR IGNORE INTO search_stale VALUES (new.id);
+    END;
+    """,
 ]
+
+_INDEX_ROWS = (
+    "INSERT INTO items_fts (rowid, title, author, body) SELECT id, title, author,"
+    " folio_plain(CASE WHEN content != '' THEN content ELSE summary END) FROM items WHERE "
+)
 
 _TAGS = re.compile(r"<[^>]*>")
 # Future dates are clamped to first-seen, with a little slack for clocks that disagree.
@@ -515,23 +534,28 @@ class Store:
         ]
 
     def index_pending(self) -> int:
-        """Add the items stored since the last call to the search index; returns how many.
+        """Add the items stored since the last call to the search index, and index again
+        those whose words changed since (migration 5); returns how many were indexed.
 
         The app calls it after each refresh, and ``search`` before it looks, so a search
-        always sees every item. 10,000 new items take about 0.2 s, in one statement.
+        always sees every item as it is now. 10,000 new items take about 0.2 s, in one
+        statement.
         """
         with self._transaction() as db:
             upto = db.execute("SELECT indexed_upto FROM search_index").fetchone()[0]
             newest = db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0]
-            if newest <= upto:
+            stale = db.execute("SELECT EXISTS (SELECT 1 FROM search_stale)").fetchone()[0]
+            if newest <= upto and not stale:
                 return 0
-            added = db.execute(
-                "INSERT INTO items_fts (rowid, title, author, body) SELECT id, title, author,"
-                " folio_plain(CASE WHEN content != '' THEN content ELSE summary END)"
-                " FROM items WHERE id > ?",
-                (upto,),
-            ).rowcount
-            db.execute("UPDATE search_index SET indexed_upto = ?", (newest,))
+            added = 0
+            if stale:
+                # Items whose words changed since they were indexed: out with the old words.
+                db.execute("DELETE FROM items_fts WHERE rowid IN (SELECT id FROM search_stale)")
+                added += db.execute(_INDEX_ROWS + "id IN (SELECT id FROM search_stale)").rowcount
+                db.execute("DELETE FROM search_stale")
+            if newest > upto:
+                added += db.execute(_INDEX_ROWS + "id > ?", (upto,)).rowcount
+                db.execute("UPDATE search_index SET indexed_upto = ?", (newest,))
         return int(added)
 
     def search(self, query: str, limit: int = 200) -> list[Item]:
@@ -554,6 +578,10 @@ class Store:
         with self._transaction() as db:
             db.execute(
                 "DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE source = ?)",
+                (url,),
+            )
+            db.execute(
+                "DELETE FROM search_stale WHERE id IN (SELECT id FROM items WHERE source = ?)",
                 (url,),
             )
             db.execute("DELETE FROM items WHERE source = ?", (url,))
