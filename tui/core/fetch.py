@@ -486,7 +486,7 @@ class Fetcher:
         # Our headers go on each request, so no transport can be asked for
         # encodings we do not undo; redirects are always ours to follow.
         # Built with a stream and our own Host: httpx then skips its body encoding and the
-        # header pass that adds Host, which cost a third of a request's time in the loop.
+        # header pass that adds Host, about 8 of the 60 µs a 304 costs the Fetcher.
         request = httpx.Request(
             "GET",
             target,
