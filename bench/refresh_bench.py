@@ -11,6 +11,11 @@ Scenarios:
 * ``real-feeds cold`` / ``real-feeds warm``: the 50 captured feeds of
   ``../shared/corpus/real-feeds`` (skipped when the folder is absent).
 
+A third column, ``floor`` (``bench/floor_client.py``), times the least any Python client
+on folio's stack can do against the same server: start, import asyncio/httpx/sqlite3, send
+the conditional GETs, drop the bodies. It shows how much of a ratio is folio's own work and
+how much is the machine, the server and Python itself.
+
 newsboat 2.21 saves a feed's ETag/Last-Modified only when the feed is already in its cache,
 so its *second* reload still gets 200s (and re-reads every feed) and only its third is all
 304. The warm rows time the run in which every answer is 304 for both tools (newsboat's
@@ -49,6 +54,8 @@ sys.path.insert(0, str(HERE))
 
 from feedserver import ServerProcess, feed_format  # noqa: E402
 from report import machine, publish  # noqa: E402
+
+from tui.core.shards import shard_count  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real-feeds"
 TARGETS = {
@@ -221,13 +228,11 @@ class Tool:
         raise NotImplementedError
 
 
-class Folio(Tool):
-    name = "folio"
-    exe = str(ROOT / ".venv" / "bin" / "folio")
+class PythonTool(Tool):
+    """A tool run by the project's own Python, with a bytecode cache as installed."""
+
     pycache: Path | None = None
-    """Bytecode cache for folio's runs; see ``main``."""
-    connections: int | None = None
-    """``max_connections`` in folio's settings.toml; None leaves folio's default (32)."""
+    """Bytecode cache for the runs; see ``main``."""
 
     def __init__(self, base: Path, urls: list[str], kinds: list[str]) -> None:
         super().__init__(base, urls, kinds)
@@ -236,6 +241,16 @@ class Folio(Tool):
             # PYTHONDONTWRITEBYTECODE=1 would recompile folio's modules on every run.
             self.env.pop("PYTHONDONTWRITEBYTECODE", None)
             self.env["PYTHONPYCACHEPREFIX"] = str(self.pycache)
+
+
+class Folio(PythonTool):
+    name = "folio"
+    exe = str(ROOT / ".venv" / "bin" / "folio")
+    connections: int | None = None
+    """``max_connections`` in folio's settings.toml; None leaves folio's default (32)."""
+
+    def __init__(self, base: Path, urls: list[str], kinds: list[str]) -> None:
+        super().__init__(base, urls, kinds)
         for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
             path = self.dir / var.lower()
             path.mkdir()
@@ -272,6 +287,22 @@ class Folio(Tool):
             check=True,
         ).stdout
         return sum(1 for line in out.splitlines() if line.strip())
+
+
+class Floor(PythonTool):
+    """``bench/floor_client.py``: what any Python client on folio's stack needs at least."""
+
+    name = "floor"
+    exe = str(ROOT / ".venv" / "bin" / "python")
+    processes = 1
+    """As many as folio forks for these feeds; set by ``measure``."""
+
+    def refresh(self, server: ServerProcess) -> Run:
+        argv = [self.exe, str(HERE / "floor_client.py"), "--db", "floor.db", "--urls", "urls"]
+        return timed([*argv, "--processes", str(self.processes)], self.env, self.dir, server)
+
+    def items(self) -> int:
+        return 0  # it stores no items
 
 
 class Newsboat(Tool):
@@ -318,6 +349,7 @@ def measure(
     warmup: int = 1,
 ) -> dict[str, Result]:
     results = {t.name: Result(t.name) for t in tools}
+    Floor.processes = shard_count(len(urls))
     for rep in range(-warmup, reps):
         # Reading /proc/<pid>/smaps_rollup every 10 ms costs CPU that, on 2 cores, slowed
         # folio's runs by up to a tenth: the tree's memory is sampled in the warm-up runs
@@ -376,7 +408,7 @@ def _min(runs: list[Run]) -> float:
 
 def rows_for(label: str, results: dict[str, Result]) -> list[dict[str, str]]:
     rows = []
-    f, n = results.get("folio"), results.get("newsboat")
+    f, n, floor = results.get("folio"), results.get("newsboat"), results.get("floor")
     for phase, title in (
         ("cold", "cold"),
         ("warm", "warm (all 304)"),
@@ -384,7 +416,7 @@ def rows_for(label: str, results: dict[str, Result]) -> list[dict[str, str]]:
     ):
         target = TARGETS.get((label, phase))
         row = {"scenario": f"{label} {title}"}
-        for name, res in (("folio", f), ("newsboat", n)):
+        for name, res in (("folio", f), ("newsboat", n), ("floor", floor)):
             if res is None:
                 row[f"{name}_wall"] = "–"
                 row[f"{name}_rss"] = "–"
@@ -397,7 +429,7 @@ def rows_for(label: str, results: dict[str, Result]) -> list[dict[str, str]]:
             rss = max(statistics.median(r.rss_mb for r in runs), res.sampled_mb.get(phase, 0.0))
             row[f"{name}_rss"] = f"{rss:.0f}"
             row[f"{name}_cpu"] = f"{statistics.median(r.cpu for r in runs):.2f}"
-            row[f"{name}_items"] = str(res.items[-1]) if phase == "cold" else ""
+            row[f"{name}_items"] = str(res.items[-1]) if phase == "cold" and res.items[-1] else ""
             oks = sorted({r.ok for r in runs})
             nms = sorted({r.not_modified for r in runs})
             row[f"{name}_http"] = "/".join(map(str, oks)) + " · " + "/".join(map(str, nms))
@@ -414,6 +446,9 @@ def rows_for(label: str, results: dict[str, Result]) -> list[dict[str, str]]:
             row["pass"] = "–" if ok is None else ("PASS" if ok else "FAIL")
         else:
             row["ratio"] = row["target"] = row["pass"] = "–"
+        row["floor_ratio"] = "–"
+        if floor is not None and n is not None:
+            row["floor_ratio"] = f"{_med(getattr(floor, phase)) / _med(getattr(n, phase)):.3f}"
         rows.append(row)
     return rows
 
@@ -425,14 +460,18 @@ COLUMNS = [
     ("ratio", "ratio"),
     ("target", "target"),
     ("pass", "pass"),
+    ("floor_wall", "floor wall s, median (min)"),
+    ("floor_ratio", "floor ratio"),
     ("folio_rss", "folio peak RSS MB"),
     ("newsboat_rss", "newsboat peak RSS MB"),
     ("folio_cpu", "folio CPU s"),
     ("newsboat_cpu", "newsboat CPU s"),
+    ("floor_cpu", "floor CPU s"),
     ("folio_items", "folio items"),
     ("newsboat_items", "newsboat items"),
     ("folio_http", "folio 200 · 304"),
     ("newsboat_http", "newsboat 200 · 304"),
+    ("floor_http", "floor 200 · 304"),
 ]
 
 
@@ -456,7 +495,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     p.add_argument("--no-generated", action="store_true", help="skip the generated feeds")
     p.add_argument("--no-corpus", action="store_true", help="skip the real feeds")
-    p.add_argument("--tools", default="folio,newsboat", help="comma-separated: folio,newsboat")
+    p.add_argument(
+        "--tools",
+        default="folio,newsboat,floor",
+        help="comma-separated: folio,newsboat,floor (default all three)",
+    )
     p.add_argument("--server-cpu", type=int, default=None, help="pin the server to this CPU")
     p.add_argument("--out", type=Path, default=HERE / "results" / "refresh.md")
     p.add_argument(
@@ -478,10 +521,10 @@ def main(argv: list[str] | None = None) -> int:
     if not Path("/usr/bin/time").exists():
         sys.exit("needs GNU time: apt-get install time")
     chosen = [t.strip() for t in args.tools.split(",") if t.strip()]
-    tools: list[type[Tool]] = [c for c in (Folio, Newsboat) if c.name in chosen]
+    tools: list[type[Tool]] = [c for c in (Folio, Newsboat, Floor) if c.name in chosen]
     if Newsboat in tools and not Path(Newsboat.exe).exists():
         sys.exit("needs newsboat: apt-get install newsboat")
-    if Folio in tools and not Path(Folio.exe).exists():
+    if (Folio in tools or Floor in tools) and not Path(Folio.exe).exists():
         sys.exit(f"needs {Folio.exe}: create the venv and pip install -e . first")
     Newsboat.threads = args.threads
     Folio.connections = args.connections or None
@@ -516,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     all_results: list[Result] = []
     base = Path(tempfile.mkdtemp(prefix="folio-bench-"))
     if not args.no_pycache:
-        Folio.pycache = base / "pycache"
+        PythonTool.pycache = base / "pycache"
     try:
         with ServerProcess(*server_args, cpu=args.server_cpu) as server:
             if not args.no_generated:
@@ -565,8 +608,14 @@ def main(argv: list[str] | None = None) -> int:
         "folio runs with a bytecode cache (PYTHONPYCACHEPREFIX in the temp folder, filled by "
         "the warm-up), as an installed program would; this environment sets "
         "PYTHONDONTWRITEBYTECODE=1, which would otherwise recompile folio's modules every run."
-        if Folio.pycache is not None and os.environ.get("PYTHONDONTWRITEBYTECODE")
+        if PythonTool.pycache is not None and os.environ.get("PYTHONDONTWRITEBYTECODE")
         else "folio runs with the environment's own bytecode settings.",
+        "floor: bench/floor_client.py, the least a Python client on folio's stack does: Python "
+        "starts, imports asyncio, httpx and sqlite3, reads the stored validators, forks as folio "
+        f"would ({Floor.processes} processes for the last scenario), sends each feed one "
+        "conditional GET over raw asyncio streams (4 connections per host) and drops the "
+        "bodies; no parsing, no items. floor ratio: its wall time over newsboat's, the best "
+        "ratio any such client could reach here.",
         "warm (all 304): the run in which every answer was 304 — folio's 2nd run, newsboat's "
         "3rd (newsboat 2.21 stores ETag/Last-Modified only for feeds already in its cache, so "
         "its 2nd run is all 200s). second run: each tool's plain 2nd invocation.",
