@@ -17,7 +17,7 @@ from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from .. import keys
@@ -26,6 +26,7 @@ from ..core.session import Session
 from ..core.text import clean
 from ..messages import RefreshFinished, SessionChanged, SourceRefreshed
 from ..widgets.board import FeedBoard
+from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
 
 WIDE = 120

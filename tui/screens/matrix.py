@@ -15,7 +15,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from .. import keys
 from ..core.planning import entry_sources, quadrant, quadrant_label
@@ -31,6 +31,7 @@ from ..core.planning_view import (
 from ..core.portfolio import MatrixAxes, MatrixEntry, Portfolio
 from ..core.session import Session
 from ..messages import RefreshFinished, SessionChanged
+from ..widgets.footer import Footer
 from ..widgets.matrix_grid import MatrixGrid
 from ..widgets.status import StatusBar
 from .planning_forms import (

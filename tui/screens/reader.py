@@ -15,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from .. import keys
 from ..core.htmltext import html_to_text
@@ -23,6 +23,7 @@ from ..core.models import Item
 from ..core.session import Session
 from ..core.text import clean
 from ..messages import SessionChanged
+from ..widgets.footer import Footer
 from ..widgets.itemlist import GLYPHS, plain
 
 _READER_TRIAGE = {"toggle_read", "star", "save_later", "bookmark", "open_link", "undo"}

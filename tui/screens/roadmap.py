@@ -15,7 +15,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from .. import keys
 from ..core.planning_view import (
@@ -32,6 +32,7 @@ from ..core.planning_view import (
 from ..core.portfolio import Experiment, Portfolio
 from ..core.session import Session
 from ..messages import RefreshFinished, SessionChanged
+from ..widgets.footer import Footer
 from ..widgets.roadmap_board import RoadmapBoard
 from ..widgets.status import StatusBar
 from .planning_forms import (

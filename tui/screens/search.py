@@ -15,11 +15,12 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from ..core.models import Item
 from ..core.session import Session
+from ..widgets.footer import Footer
 from ..widgets.status import StatusBar
 
 DEBOUNCE = 0.15

@@ -20,12 +20,13 @@ from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from .. import keys
 from ..core.models import Source, SourceState
 from ..core.session import ReadOnlyError, Session
 from ..messages import RefreshFinished, SessionChanged, SourceRefreshed
+from ..widgets.footer import Footer
 from ..widgets.status import StatusBar
 from .forms import AddSourceScreen, ConfirmScreen, EditSourceScreen
 
