@@ -594,6 +594,38 @@ async def test_reader_from_the_inbox_steps_through_the_inbox(
         assert all(session.store.item(i).read for i in ids[:3])  # type: ignore[union-attr]
 
 
+async def test_reader_opened_again_shows_the_new_item_from_its_top(
+    app: FolioApp, session: Session
+) -> None:
+    # The dashboard keeps its reader between openings; nothing of the last item may linger.
+    podcast, blog = "https://cast.example/rss", "https://people.example/feed"
+    async with app.run_test(size=(100, 12)) as pilot:
+        await ready(pilot)
+        board(app).select(podcast)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        first = app.screen
+        await pilot.press("s", "j", "j")
+        assert first.query_one("#reader-body").scroll_y == 2
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard")
+        board(app).select(blog)
+        target = board(app).cursor_item_id
+        assert target is not None and not session.store.item(target).read  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader is first
+        assert reader.item_id == target
+        assert static_text(app, "#reader-title") == session.store.item(target).title  # type: ignore[union-attr]
+        assert "starred" not in static_text(app, "#reader-flags")
+        assert not reader.query_one("#reader-episode").display  # a blog post has no episode
+        assert reader.query_one("#reader-body").scroll_y == 0
+        assert session.store.item(target).read  # type: ignore[union-attr]
+        await pilot.press("n")  # steps through the blog's items now, not the podcast's
+        assert reader.item_id == newest(session, blog, 500)[1]
+
+
 async def test_inbox_reload_moves_past_items_that_left(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 20)) as pilot:
         await ready(pilot)

@@ -80,6 +80,12 @@ class ReaderScreen(Screen[int | None]):
         self._show(self.item_id)
         self.query_one("#reader-body").focus()
 
+    def show_item(self, item_id: int, neighbours: Sequence[int] | None = None) -> None:
+        """Show another item, for a reader kept between openings (the dashboard's)."""
+        self.neighbours = neighbours if neighbours is not None else [item_id]
+        self._position = None
+        self._show(item_id)
+
     @property
     def item(self) -> Item | None:
         return self.session.store.item(self.item_id)
