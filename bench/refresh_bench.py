@@ -53,6 +53,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from feedserver import ServerProcess, feed_format  # noqa: E402
+from procstat import busy_seconds, wait_idle  # noqa: E402
 from report import machine, publish  # noqa: E402
 
 from tui.core.shards import shard_count  # noqa: E402
@@ -108,18 +109,6 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _busy_seconds() -> tuple[float, float]:
-    """CPU seconds the whole machine has been busy and in total, from /proc/stat."""
-    with open("/proc/stat", encoding="ascii") as fh:
-        fields = [int(v) for v in fh.readline().split()[1:9]]
-    idle = fields[3] + fields[4]
-    total = sum(fields)
-    return (total - idle) / _TICK, total / _TICK
-
-
 class Quiet:
     """Waits for the machine to be idle before a run, so other programs disturb it less."""
 
@@ -135,15 +124,8 @@ class Quiet:
         if cls.patience <= 0:
             return
         start = time.monotonic()
-        while True:
-            b0, t0 = _busy_seconds()
-            time.sleep(0.5)
-            b1, t1 = _busy_seconds()
-            if t1 > t0 and (b1 - b0) / (t1 - t0) <= cls.max_busy:
-                break
-            if time.monotonic() - start > cls.patience:
-                cls.gave_up += 1
-                break
+        if not wait_idle(cls.patience, cls.max_busy):
+            cls.gave_up += 1
         cls.waited += time.monotonic() - start
 
 
@@ -159,7 +141,7 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path, server: ServerProcess
     server.reset()
     Quiet.wait()
     before = server.stats()
-    busy_before, _ = _busy_seconds()
+    busy_before, _ = busy_seconds()
     tfile = cwd / ".time"
     cmd = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(tfile), *argv]
     peak_tree = 0
@@ -179,7 +161,7 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path, server: ServerProcess
     sampler.start()
     out, _ = proc.communicate()
     wall = time.perf_counter() - start
-    busy_after, _ = _busy_seconds()
+    busy_after, _ = busy_seconds()
     done.set()
     sampler.join()
     if proc.returncode != 0:
