@@ -60,6 +60,15 @@ def visible_text(widget: FeedBoard | ItemList) -> list[str]:
     return [widget.render_line(y).text for y in range(height)]
 
 
+async def open_reader(pilot: Pilot[Any]) -> ReaderScreen:
+    """Press Enter on the focused list and wait for the reader."""
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReaderScreen), "the reader")
+    reader = pilot.app.screen
+    assert isinstance(reader, ReaderScreen)
+    return reader
+
+
 def static_text(app: FolioApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).visual)
 
@@ -299,8 +308,7 @@ async def test_enter_opens_reader_marks_read_and_q_returns(app: FolioApp, sessio
         await pilot.press("j")
         item_id = board(app).cursor_item_id
         assert item_id is not None
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        await open_reader(pilot)
         assert session.store.item(item_id).read is True  # type: ignore[union-attr]
         title = session.store.item(item_id).title  # type: ignore[union-attr]
         assert static_text(app, "#reader-title") == title
@@ -542,10 +550,7 @@ async def test_reader_keys(
     async with app.run_test(size=(100, 12)) as pilot:
         await ready(pilot)
         board(app).select(podcast)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen)
+        reader = await open_reader(pilot)
         ids = newest(session, podcast, 500)
         assert reader.item_id == ids[0]
         assert "Episode: 42:10 · 31.0 MB · audio/mpeg" in static_text(app, "#reader-episode")
@@ -584,8 +589,7 @@ async def test_reader_from_the_inbox_steps_through_the_inbox(
         await pilot.press("tab")
         await wait_for(pilot, lambda: inbox(app).has_focus, "Inbox focus")
         ids = inbox(app).ids
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        await open_reader(pilot)
         await pilot.press("n", "n")
         assert app.screen.item_id == ids[2]  # type: ignore[attr-defined]
         await pilot.press("q")
@@ -602,9 +606,7 @@ async def test_reader_opened_again_shows_the_new_item_from_its_top(
     async with app.run_test(size=(100, 12)) as pilot:
         await ready(pilot)
         board(app).select(podcast)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
-        first = app.screen
+        first = await open_reader(pilot)
         await pilot.press("s", "j", "j")
         assert first.query_one("#reader-body").scroll_y == 2
         await pilot.press("q")
@@ -612,10 +614,8 @@ async def test_reader_opened_again_shows_the_new_item_from_its_top(
         board(app).select(blog)
         target = board(app).cursor_item_id
         assert target is not None and not session.store.item(target).read  # type: ignore[union-attr]
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
-        reader = app.screen
-        assert isinstance(reader, ReaderScreen) and reader is first
+        reader = await open_reader(pilot)
+        assert reader is first
         assert reader.item_id == target
         assert static_text(app, "#reader-title") == session.store.item(target).title  # type: ignore[union-attr]
         assert "starred" not in static_text(app, "#reader-flags")
