@@ -10,17 +10,67 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from . import __version__
 
-_COMMANDS = frozenset(
-    {"import", "add", "refresh", "items", "sources", "export", "matrix", "roadmap"}
-)
+
+def _import_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="an OPML 1.0/2.0 file, or a newsboat 'urls' file")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("url")
+    p.add_argument("--kind", choices=_kinds(), help="the kind of source (guessed when left out)")
+    p.add_argument("--name", help="a name for the source (the feed's title when left out)")
+    p.add_argument("--tag", action="append", default=[], help="a tag; repeat for more")
+
+
+def _refresh_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--due", action="store_true", help="only the sources whose refresh is due")
+
+
+def _items_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--unread", action="store_true", help="only unread items")
+    p.add_argument("--source", metavar="URL", help="only items from this source")
+    p.add_argument("--limit", type=int, default=None, help="at most this many items")
+    _json_argument(p)
+
+
+def _json_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+
+
+def _roadmap_arguments(p: argparse.ArgumentParser) -> None:
+    _json_argument(p)
+    p.add_argument("--due", action="store_true", help="only experiments whose review is due")
+
+
+_SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "import": ("add sources from an OPML file or a newsboat urls file", _import_arguments),
+    "add": ("follow a feed, or a web page that names its feed", _add_arguments),
+    "refresh": ("refresh every source now, concurrently", _refresh_arguments),
+    "items": ("list stored items, newest first", _items_arguments),
+    "sources": ("list each source's state", _json_argument),
+    "export": ("write your sources as OPML 2.0", _export_arguments),
+    "matrix": ("print the priority matrix", _json_argument),
+    "roadmap": ("print the roadmap of experiments", _roadmap_arguments),
+}
+_COMMANDS = frozenset(_SUBCOMMANDS)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``command``, only that sub-command's is built.
+
+    Each sub-parser costs about half a millisecond (argparse asks gettext for its messages,
+    and gettext looks for translation files each time): building one instead of eight
+    saves a headless command 4-5 ms before it can start.
+    """
     parser = argparse.ArgumentParser(
         prog="folio",
         description="A terminal dashboard for your social-media portfolio: "
@@ -36,38 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="use the offline demo portfolio (never touches your own files)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("import", help="add sources from an OPML file or a newsboat urls file")
-    p.add_argument("file", help="an OPML 1.0/2.0 file, or a newsboat 'urls' file")
-
-    p = sub.add_parser("add", help="follow a feed, or a web page that names its feed")
-    p.add_argument("url")
-    p.add_argument("--kind", choices=_kinds(), help="the kind of source (guessed when left out)")
-    p.add_argument("--name", help="a name for the source (the feed's title when left out)")
-    p.add_argument("--tag", action="append", default=[], help="a tag; repeat for more")
-
-    p = sub.add_parser("refresh", help="refresh every source now, concurrently")
-    p.add_argument("--due", action="store_true", help="only the sources whose refresh is due")
-
-    p = sub.add_parser("items", help="list stored items, newest first")
-    p.add_argument("--unread", action="store_true", help="only unread items")
-    p.add_argument("--source", metavar="URL", help="only items from this source")
-    p.add_argument("--limit", type=int, default=None, help="at most this many items")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
-
-    p = sub.add_parser("sources", help="list each source's state")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
-
-    p = sub.add_parser("export", help="write your sources as OPML 2.0")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
-
-    p = sub.add_parser("matrix", help="print the priority matrix")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
-
-    p = sub.add_parser("roadmap", help="print the roadmap of experiments")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--due", action="store_true", help="only experiments whose review is due")
+    for name, (summary, add_arguments) in _SUBCOMMANDS.items():
+        if command is None or name == command:
+            add_arguments(sub.add_parser(name, help=summary))
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    # No option before the command takes a value, so the first word that names a command is
+    # the command (a later one is an argument, as in "folio import refresh").
+    return next((arg for arg in argv if arg in _COMMANDS), None)
 
 
 def _kinds() -> tuple[str, ...]:
@@ -77,7 +105,7 @@ def _kinds() -> tuple[str, ...]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(_command_in(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     from . import commands
 
     try:

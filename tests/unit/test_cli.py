@@ -140,6 +140,30 @@ def test_every_subcommand_is_known_as_headless() -> None:
     assert set(sub.choices) == _COMMANDS
 
 
+def test_a_command_builds_only_its_own_parser_and_parses_the_same() -> None:
+    from tui.__main__ import _command_in, build_parser
+
+    [sub] = [a for a in build_parser("add")._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == {"add"}
+    argv = ["--demo", "add", "https://example.com/feed", "--kind", "podcast", "--tag", "hr"]
+    assert _command_in(argv) == "add"
+    assert build_parser("add").parse_args(argv) == build_parser().parse_args(argv)
+    # The first word naming a command is the command; a later one is its argument.
+    assert _command_in(["import", "refresh"]) == "import"
+    assert _command_in(["--help"]) is None
+
+
+def test_an_unknown_command_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.__main__ import _COMMANDS, main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bogus"])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'bogus'" in err
+    assert all(f"'{name}'" in err for name in _COMMANDS)
+
+
 def test_a_quiet_start_turns_the_collector_back_on_with_start_up_frozen() -> None:
     # console_main switches the garbage collector off for a headless command's start-up;
     # the refresh must switch it back on, or a long refresh would never free a cycle.
