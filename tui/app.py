@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from .core.config import ConfigError
 from .core.models import Source
 from .core.session import Change, Session
 from .core.workspace import Workspace, demo_workspace, user_workspace
-from .messages import RefreshFinished, SessionChanged, SourceRefreshed
+from .messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
 
 if TYPE_CHECKING:
     from .core.refresh import RefreshSummary
@@ -41,9 +42,18 @@ class FolioApp(App[None]):
     """What the status bar shows about the background refresh."""
     refreshing: reactive[bool] = reactive(False)
 
-    def __init__(self, session: Session, *, auto_refresh: bool | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        auto_refresh: bool | None = None,
+        freeze_start_up: bool = False,
+    ) -> None:
         super().__init__()
         self.session = session
+        # Exempt what start-up made from garbage collection (see on_dashboard_ready); off
+        # by default, so tests that start many apps in one process do not keep them all.
+        self.freeze_start_up = freeze_start_up
         settings = session.workspace.settings
         self.background_refresh = settings.refresh.auto if auto_refresh is None else auto_refresh
         self._refresher: Any = None
@@ -90,6 +100,18 @@ class FolioApp(App[None]):
             self.set_interval(BACKGROUND_TICK, self._background_tick)
             # The first pass only takes what is due, so a restart does not re-fetch everything.
             self.call_after_refresh(self.start_refresh, True)
+
+    def on_dashboard_ready(self, _: DashboardReady) -> None:
+        """Once the first screen is complete, freeze everything start-up made (Textual's
+        widgets, styles and caches, the session): the collector then never walks it again.
+
+        With 100,000 items, a full collection walked about 80,000 such objects every few
+        seconds while keys were pressed, taking 35-67 ms each time: a key press that met one
+        took that much longer. After the freeze they take 8-16 ms. Objects freed by their
+        reference count are still freed; only cycles among start-up objects stay.
+        """
+        if self.freeze_start_up and not gc.get_freeze_count():
+            gc.freeze()
 
     # -- actions --------------------------------------------------------------------
 
@@ -283,5 +305,5 @@ def run_app(demo: bool = False) -> int:
     except ConfigError as exc:
         print(f"folio: {exc}", file=sys.stderr)
         return 2
-    FolioApp(session).run()
+    FolioApp(session, freeze_start_up=True).run()
     return 0

@@ -33,3 +33,7 @@ class RefreshFinished(Message):
     def __init__(self, summary: Any) -> None:
         super().__init__()
         self.summary = summary
+
+
+class DashboardReady(Message):
+    """The dashboard shows its first complete screen: the board and the loaded Inbox."""

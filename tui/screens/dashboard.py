@@ -24,7 +24,7 @@ from .. import keys
 from ..core.models import Item
 from ..core.session import Session
 from ..core.text import clean
-from ..messages import RefreshFinished, SessionChanged, SourceRefreshed
+from ..messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
@@ -280,8 +280,11 @@ class DashboardScreen(Screen[None]):
                 inbox = self.inbox
                 inbox.empty_text = "Nothing unread. New items land here, most important first."
                 inbox.set_ids(result)
+                first = not self._inbox_loaded
                 self._inbox_loaded = True
                 self._update_counts()
+                if first:
+                    self.post_message(DashboardReady())
 
     # -- titles and the status line -----------------------------------------------------
 
