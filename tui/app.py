@@ -106,8 +106,8 @@ class FolioApp(App[None]):
         widgets, styles and caches, the session): the collector then never walks it again.
 
         With 100,000 items, a full collection walked about 80,000 such objects every few
-        seconds while keys were pressed, taking 35-67 ms each time: a key press that met one
-        took that much longer. After the freeze they take 8-16 ms. Objects freed by their
+        seconds while keys were pressed, taking 36-67 ms each time: a key press that met one
+        took that much longer. After the freeze they take 9-16 ms. Objects freed by their
         reference count are still freed; only cycles among start-up objects stay.
         """
         if self.freeze_start_up and not gc.get_freeze_count():
