@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from tui.core.config import Settings
 from tui.core.models import Enclosure, ParsedFeed, ParsedItem, Source, SourceState
@@ -160,6 +161,18 @@ async def wait_for(
             return
         await pilot.pause(0.02)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
+
+
+async def press_for_screen(pilot: Pilot[Any], key: str, kind: type[ScreenT], what: str) -> ScreenT:
+    """Press ``key`` and wait until the screen shown is a ``kind``; return it."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind), what)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen
 
 
 def notices(app: App[Any]) -> list[str]:

@@ -11,7 +11,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.ui.conftest import FIXED_NOW, SOURCES, build_session, wait_for
+from tests.ui.conftest import FIXED_NOW, SOURCES, build_session, press_for_screen, wait_for
 from tui.app import FolioApp
 from tui.core.models import ParsedFeed, ParsedItem, SourceState
 from tui.core.portfolio import Portfolio
@@ -62,11 +62,7 @@ def visible_text(widget: FeedBoard | ItemList) -> list[str]:
 
 async def open_reader(pilot: Pilot[Any]) -> ReaderScreen:
     """Press Enter on the focused list and wait for the reader."""
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReaderScreen), "the reader")
-    reader = pilot.app.screen
-    assert isinstance(reader, ReaderScreen)
-    return reader
+    return await press_for_screen(pilot, "enter", ReaderScreen, "the reader")
 
 
 def static_text(app: FolioApp, selector: str) -> str:

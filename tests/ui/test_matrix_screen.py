@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static, TextArea
 
-from tests.ui.conftest import FIXED_NOW, build_session, notices, wait_for
+from tests.ui.conftest import FIXED_NOW, build_session, notices, press_for_screen, wait_for
 from tui.app import FolioApp
 from tui.core.config import Settings
 from tui.core.planning_view import (
@@ -398,11 +398,7 @@ async def test_read_only_when_portfolio_is_broken(tmp_path: Path) -> None:
 
 
 async def open_matrix_read_only(pilot: Pilot[Any]) -> MatrixScreen:
-    await pilot.press("2")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, MatrixScreen), "the matrix")
-    screen = pilot.app.screen
-    assert isinstance(screen, MatrixScreen)
-    return screen
+    return await press_for_screen(pilot, "2", MatrixScreen, "the matrix")
 
 
 # -- the helpers behind the screen ---------------------------------------------------------------
