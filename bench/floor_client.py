@@ -171,11 +171,13 @@ def main(argv: list[str] | None = None) -> int:
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
-            os.close(read_fd)
-            tally = asyncio.run(refresh(hosts, share, known, args.per_host))
-            write_validators(args.db, tally.fresh)
-            os.write(write_fd, f"{tally.ok} {tally.not_modified} {tally.other}".encode())
-            os._exit(0)
+            try:  # whatever happens, the child must not go on to run the parent's part
+                os.close(read_fd)
+                tally = asyncio.run(refresh(hosts, share, known, args.per_host))
+                write_validators(args.db, tally.fresh)
+                os.write(write_fd, f"{tally.ok} {tally.not_modified} {tally.other}".encode())
+            finally:
+                os._exit(0)  # the parent counts a child that said nothing as all failed
         os.close(write_fd)
         children.append((pid, read_fd, share))
     tally = asyncio.run(refresh(hosts, mine, known, args.per_host))
