@@ -577,6 +577,21 @@ async def test_reader_keys(
         assert board(app).cursor_item_id == ids[0]
 
 
+async def test_tab_then_enter_typed_at_once_opens_the_inbox_item(
+    app: FolioApp, session: Session
+) -> None:
+    # Both keys in one read from the terminal, as a fast typist sends them: Enter must
+    # reach the pane Tab went to, not the one it left.
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        first_in_inbox = inbox(app).ids[0]
+        assert first_in_inbox != board(app).cursor_item_id
+        app.post_message(events.Key("tab", "\t"))
+        app.post_message(events.Key("enter", "\r"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
+        assert app.screen.item_id == first_in_inbox  # type: ignore[attr-defined]
+
+
 async def test_reader_from_the_inbox_steps_through_the_inbox(
     app: FolioApp, session: Session
 ) -> None:

@@ -110,7 +110,10 @@ class DashboardScreen(Screen[None]):
     # -- which side is active -----------------------------------------------------------
 
     def _active(self) -> FeedBoard | ItemList:
-        if self.inbox.has_focus or (self.has_class("-narrow") and self.has_class("-show-inbox")):
+        # ``focused``, not ``has_focus``: the latter changes only when the widget has handled
+        # its Focus event, after keys that were typed together with Tab.
+        inbox_focused = self.focused is self.inbox
+        if inbox_focused or (self.has_class("-narrow") and self.has_class("-show-inbox")):
             return self.inbox
         return self.board
 
@@ -124,8 +127,12 @@ class DashboardScreen(Screen[None]):
         show_inbox = self._active() is self.board
         self.set_class(show_inbox, "-show-inbox")
         target: FeedBoard | ItemList = self.inbox if show_inbox else self.board
-        # Focus after the display change has been applied, or a hidden widget refuses it.
-        self.call_after_refresh(target.focus)
+        if self.has_class("-narrow"):
+            # Focus after the display change has been applied, or a hidden widget refuses it.
+            self.call_after_refresh(target.focus)
+        else:
+            # Focus now, not later: a key typed together with Tab must go where Tab went.
+            self.set_focus(target)
         self._show_status()
 
     # -- triage -----------------------------------------------------------------------
