@@ -92,7 +92,7 @@ async def _answer(reader: asyncio.StreamReader) -> tuple[int, dict[bytes, bytes]
     status = int(status_line.split()[1])
     closing = fields.get(b"connection", b"").lower() == b"close"
     if status in (204, 304):
-        pass
+        pass  # no body
     elif fields.get(b"transfer-encoding", b"").lower() == b"chunked":
         while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
             await reader.readexactly(size + 2)

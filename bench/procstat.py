@@ -51,7 +51,7 @@ def memory_kb(pid: int) -> dict[str, int]:
                     out["rss"] = int(line.split()[1])
     except OSError:
         return out
-    stack = _children(pid)
+    stack = children(pid)
     while stack:
         child = stack.pop()
         try:
@@ -61,11 +61,11 @@ def memory_kb(pid: int) -> dict[str, int]:
                         out["children_hwm"] += int(line.split()[1])
         except OSError:
             continue
-        stack += _children(child)
+        stack += children(child)
     return out
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     kids: list[int] = []
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
@@ -78,3 +78,25 @@ def _children(pid: int) -> list[int]:
 
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def tree_pss_kb(pid: int) -> int:
+    """Summed proportional set size (PSS) of all descendants of ``pid``, not counting ``pid``.
+
+    PSS splits shared pages between the processes that share them, so forked worker
+    processes are not counted twice for the pages they share with their parent.
+    """
+    total = 0
+    stack = children(pid)
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError):
+            pass
+        stack += children(p)
+    return total

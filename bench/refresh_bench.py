@@ -53,7 +53,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from feedserver import ServerProcess, feed_format  # noqa: E402
-from procstat import busy_seconds, wait_idle  # noqa: E402
+from procstat import busy_seconds, tree_pss_kb, wait_idle  # noqa: E402
 from report import machine, publish  # noqa: E402
 
 from tui.core.shards import shard_count  # noqa: E402
@@ -82,31 +82,6 @@ class Run:
     background_cpu: float = 0.0
     """CPU seconds the rest of the machine (other programs) used during the run."""
     output: str = ""
-
-
-def _tree_rss_kb(pid: int) -> int:
-    """Summed proportional set size (PSS) of all descendants of ``pid``, not counting ``pid``.
-
-    PSS splits shared pages between the processes that share them, so forked worker
-    processes are not counted twice for the pages they share with their parent.
-    """
-    total = 0
-    stack = [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            if p != pid:
-                with open(f"/proc/{p}/smaps_rollup", encoding="ascii", errors="replace") as fh:
-                    for line in fh:
-                        if line.startswith("Pss:"):
-                            total += int(line.split()[1])
-                            break
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
-        except (OSError, ValueError):
-            continue
-    return total
 
 
 class Quiet:
@@ -154,7 +129,7 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path, server: ServerProcess
     def sample() -> None:
         nonlocal peak_tree
         while SAMPLE_TREE["on"] and not done.is_set():
-            peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+            peak_tree = max(peak_tree, tree_pss_kb(proc.pid))
             done.wait(0.01)
 
     sampler = threading.Thread(target=sample, daemon=True)
