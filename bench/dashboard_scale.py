@@ -31,7 +31,7 @@ from tests.ui.test_dashboard_scale import build_large_session
 from tui.app import FolioApp
 from tui.core.config import Settings
 from tui.core.session import Session
-from tui.core.workspace import Workspace
+from tui.core.storage.workspace import Workspace
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.board import FeedBoard
 

@@ -18,7 +18,7 @@ import feedparser
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tui.core.parse import parse_feed, parse_feed_job  # noqa: E402
+from tui.core.ingest.parse import parse_feed, parse_feed_job  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "real-feeds"
 

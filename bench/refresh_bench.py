@@ -56,7 +56,7 @@ from feedserver import ServerProcess, feed_format  # noqa: E402
 from procstat import busy_seconds, tree_pss_kb, wait_idle  # noqa: E402
 from report import machine, publish  # noqa: E402
 
-from tui.core.shards import shard_count  # noqa: E402
+from tui.core.refresh.shards import shard_count  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real-feeds"
 TARGETS = {

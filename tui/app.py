@@ -18,15 +18,15 @@ from textual.worker import Worker, WorkerState
 
 from . import keys
 from .commands_palette import FolioCommands
-from .core import paths
 from .core.config import ConfigError
 from .core.models import Source
 from .core.session import Change, Session
-from .core.workspace import Workspace, demo_workspace, user_workspace
+from .core.storage import paths
+from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
 
 if TYPE_CHECKING:
-    from .core.refresh import RefreshSummary
+    from .core.refresh.refresher import RefreshSummary
 
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
@@ -133,7 +133,7 @@ class FolioApp(App[None]):
 
     def action_keep_demo(self) -> None:
         """Make the demo portfolio the user's own (from the command palette)."""
-        from .core.workspace import keep_demo
+        from .core.storage.workspace import keep_demo
 
         if not self.session.workspace.demo:
             self.notify("This is already your own portfolio.", timeout=3)
@@ -159,8 +159,8 @@ class FolioApp(App[None]):
 
     @work(thread=True, group="opener", exit_on_error=False)
     def _open_link_in_thread(self, url: str) -> None:
+        from .core.ingest.text import clean
         from .core.opener import open_url
-        from .core.text import clean
 
         error = open_url(url, self.session.workspace.settings.ui.browser)
         if error:
@@ -210,7 +210,7 @@ class FolioApp(App[None]):
             sources = [s for s in sources if s.url in urls]
         if only_due:
             # Checked here, so a background tick with nothing due leaves the status alone.
-            from .core.schedule import is_due
+            from .core.refresh.schedule import is_due
 
             now = self.session.now()
             store = self.session.store
@@ -223,7 +223,7 @@ class FolioApp(App[None]):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def _run_refresh(self, sources: list[Source], only_due: bool) -> RefreshSummary:
-        from .core.refresh import ProgressEvent, Refresher
+        from .core.refresh.refresher import ProgressEvent, Refresher
 
         if self._refresher is None:
             workspace = self.session.workspace
@@ -267,7 +267,7 @@ class FolioApp(App[None]):
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
 
     def _name_unnamed_sources(self) -> None:
-        from .core.portfolio import name_from_feeds
+        from .core.storage.portfolio import name_from_feeds
 
         session = self.session
         if session.read_only or all(source.name for source in session.sources):

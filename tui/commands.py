@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .core.config import ConfigError
 from .core.models import Item, Source, SourceState, utcnow
-from .core.portfolio import name_from_feeds
-from .core.store import StoreError
-from .core.workspace import Workspace, demo_workspace, user_workspace
+from .core.storage.portfolio import name_from_feeds
+from .core.storage.store import StoreError
+from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from .core.portfolio import Portfolio
-    from .core.refresh import RefreshSummary
+    from .core.refresh.refresher import RefreshSummary
+    from .core.storage.portfolio import Portfolio
 
 
 class CommandError(Exception):
@@ -67,7 +67,7 @@ def _error(message: str) -> None:
 
 
 def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.opml import ImportFormatError, merge_sources, read_sources_file
+    from .core.interop.opml import ImportFormatError, merge_sources, read_sources_file
 
     portfolio = workspace.load_portfolio()
     try:
@@ -91,9 +91,9 @@ def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.discover import guess_kind
-    from .core.fetch import FetchError, discover_feed
-    from .core.opml import normalise_url
+    from .core.ingest.discover import guess_kind
+    from .core.interop.opml import normalise_url
+    from .core.net.fetch import FetchError, discover_feed
 
     url = args.url.strip()
     if "://" not in url:
@@ -141,8 +141,8 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_export(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.atomic import write_atomic
-    from .core.opml import write_opml
+    from .core.interop.opml import write_opml
+    from .core.storage.atomic import write_atomic
 
     text = write_opml(workspace.load_portfolio().sources)
     if args.output:
@@ -157,8 +157,8 @@ def cmd_export(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.refresh import POOL_MIN_BYTES, ProgressEvent, Refresher
-    from .core.shards import refresh_in_shards, shard_count
+    from .core.refresh.refresher import POOL_MIN_BYTES, ProgressEvent, Refresher
+    from .core.refresh.shards import refresh_in_shards, shard_count
 
     portfolio = workspace.load_portfolio()
     show_progress = sys.stderr.isatty()
@@ -247,7 +247,7 @@ def _parse_pool(sources: int) -> ProcessPoolExecutor | None:
     import multiprocessing
     import threading
 
-    from .core.refresh import start_parse_pool
+    from .core.refresh.refresher import start_parse_pool
 
     if sources < PARSE_POOL_MIN_SOURCES or "fork" not in multiprocessing.get_all_start_methods():
         return None
@@ -366,7 +366,7 @@ def cmd_sources(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.planning import matrix_records
+    from .core.planning.rules import matrix_records
 
     portfolio = workspace.load_portfolio()
     with workspace.open_store() as store:
@@ -383,7 +383,7 @@ def cmd_matrix(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_roadmap(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.planning import roadmap_records
+    from .core.planning.rules import roadmap_records
 
     portfolio = workspace.load_portfolio()
     with workspace.open_store() as store:

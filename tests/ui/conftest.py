@@ -15,9 +15,9 @@ from textual.screen import Screen
 
 from tui.core.config import Settings
 from tui.core.models import Enclosure, ParsedFeed, ParsedItem, Source, SourceState
-from tui.core.portfolio import Experiment, MatrixEntry, Portfolio, save_portfolio
 from tui.core.session import Session
-from tui.core.workspace import Workspace
+from tui.core.storage.portfolio import Experiment, MatrixEntry, Portfolio, save_portfolio
+from tui.core.storage.workspace import Workspace
 
 FIXED_NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 

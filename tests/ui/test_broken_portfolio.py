@@ -7,7 +7,7 @@ from pathlib import Path
 from tui.app import FolioApp
 from tui.core.config import Settings
 from tui.core.session import Session
-from tui.core.workspace import Workspace
+from tui.core.storage.workspace import Workspace
 
 BROKEN = '[[sources]]\nurl = "https://a.example/feed"\nkind = "blgo"\n'
 

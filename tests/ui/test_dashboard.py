@@ -14,8 +14,8 @@ from textual.widgets import Static
 from tests.ui.conftest import FIXED_NOW, SOURCES, build_session, press_for_screen, wait_for
 from tui.app import FolioApp
 from tui.core.models import ParsedFeed, ParsedItem, SourceState
-from tui.core.portfolio import Portfolio
 from tui.core.session import Session
+from tui.core.storage.portfolio import Portfolio
 from tui.messages import RefreshFinished, SourceRefreshed
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.reader import ReaderScreen

@@ -17,9 +17,9 @@ from tests.ui.test_dashboard import ready
 from tui.app import FolioApp
 from tui.core.config import Settings
 from tui.core.models import KINDS, ParsedFeed, ParsedItem, Source, SourceState
-from tui.core.portfolio import Portfolio, save_portfolio
 from tui.core.session import Session
-from tui.core.workspace import Workspace
+from tui.core.storage.portfolio import Portfolio, save_portfolio
+from tui.core.storage.workspace import Workspace
 from tui.messages import SourceRefreshed
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.board import FeedBoard

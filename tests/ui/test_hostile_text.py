@@ -25,8 +25,8 @@ from tests.ui.conftest import FIXED_NOW, build_session
 from tests.ui.test_dashboard import ready
 from tui.app import FolioApp
 from tui.core.models import ParsedFeed, ParsedItem, Source, SourceState
-from tui.core.portfolio import Portfolio
 from tui.core.session import Session
+from tui.core.storage.portfolio import Portfolio
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.reader import ReaderScreen
 from tui.widgets.board import FeedBoard

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tui.app import FolioApp
-from tui.core import paths
-from tui.core.portfolio import load_portfolio
 from tui.core.session import Session
-from tui.core.workspace import demo_workspace
+from tui.core.storage import paths
+from tui.core.storage.portfolio import load_portfolio
+from tui.core.storage.workspace import demo_workspace
 
 
 async def test_keep_demo_copies_it_once_and_never_overwrites() -> None:

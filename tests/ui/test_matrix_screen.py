@@ -17,16 +17,16 @@ from textual.widgets import Input, Label, Static, TextArea
 from tests.ui.conftest import FIXED_NOW, build_session, notices, press_for_screen, wait_for
 from tui.app import FolioApp
 from tui.core.config import Settings
-from tui.core.planning_view import (
+from tui.core.planning.views import (
     EntryView,
     matrix_move,
     neighbour_after_delete,
     slug_id,
     sparkline,
 )
-from tui.core.portfolio import MatrixAxes, MatrixEntry, Portfolio, load_portfolio
 from tui.core.session import Session
-from tui.core.workspace import Workspace
+from tui.core.storage.portfolio import MatrixAxes, MatrixEntry, Portfolio, load_portfolio
+from tui.core.storage.workspace import Workspace
 from tui.screens.matrix import MatrixScreen
 from tui.screens.planning_forms import ConfirmDialog, MatrixEntryForm
 from tui.widgets.matrix_grid import QuadrantList

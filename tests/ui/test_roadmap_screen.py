@@ -17,8 +17,8 @@ from textual.widgets import Input, Select, Static, TextArea
 from tests.ui.conftest import FIXED_NOW, build_session, notices, wait_for
 from tui.app import FolioApp
 from tui.core.config import Settings
-from tui.core.planning import cadence
-from tui.core.planning_view import (
+from tui.core.planning.rules import cadence
+from tui.core.planning.views import (
     cadence_text,
     month_window,
     next_status,
@@ -27,9 +27,9 @@ from tui.core.planning_view import (
     step_lane,
     timeline,
 )
-from tui.core.portfolio import Experiment, Portfolio, load_portfolio
 from tui.core.session import Session
-from tui.core.workspace import Workspace
+from tui.core.storage.portfolio import Experiment, Portfolio, load_portfolio
+from tui.core.storage.workspace import Workspace
 from tui.screens.planning_forms import ConfirmDialog, ExperimentForm
 from tui.screens.roadmap import RoadmapScreen
 from tui.widgets.roadmap_board import Card, LaneColumn, RoadmapBoard, TimelineView

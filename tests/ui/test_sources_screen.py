@@ -20,8 +20,8 @@ from httpserver import TestServer  # noqa: E402
 from tests.ui.conftest import FIXED_NOW, SOURCES, wait_for  # noqa: E402
 from tui.app import FolioApp  # noqa: E402
 from tui.core.models import Source  # noqa: E402
-from tui.core.portfolio import Portfolio, load_portfolio  # noqa: E402
 from tui.core.session import Session  # noqa: E402
+from tui.core.storage.portfolio import Portfolio, load_portfolio  # noqa: E402
 from tui.messages import RefreshFinished, SourceRefreshed  # noqa: E402
 from tui.screens.forms import AddSourceScreen, ConfirmScreen, EditSourceScreen  # noqa: E402
 from tui.screens.sources import SourcesScreen, ago, countdown, until  # noqa: E402

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tui.core.atomic import write_atomic
+from tui.core.storage.atomic import write_atomic
 
 
 def test_write_replaces_and_keeps_a_backup(tmp_path: Path) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tui.__main__ import main
-from tui.core import paths
 from tui.core.models import ParsedFeed, ParsedItem, SourceState
-from tui.core.portfolio import load_portfolio
-from tui.core.store import Store
+from tui.core.storage import paths
+from tui.core.storage.portfolio import load_portfolio
+from tui.core.storage.store import Store
 
 URLS_FILE = """\
 # newsboat urls

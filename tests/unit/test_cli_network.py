@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from tui.__main__ import main
-from tui.core import paths
-from tui.core.portfolio import load_portfolio
+from tui.core.storage import paths
+from tui.core.storage.portfolio import load_portfolio
 
 pytest_plugins = ["httpserver"]
 

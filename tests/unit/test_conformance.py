@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tui.core.ingest.parse import parse_feed
+from tui.core.ingest.text import clean_line
 from tui.core.models import ParsedFeed
-from tui.core.parse import parse_feed
-from tui.core.text import clean_line
 
 CONFORMANCE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "feedparser-conformance"
 if not CONFORMANCE.is_dir():

@@ -16,8 +16,8 @@ import feedparser
 import httpx
 import pytest
 
-from tui.core import demo
-from tui.core.demo import (
+from tui.core.demo import offline as demo
+from tui.core.demo.offline import (
     ANCHOR_DATE,
     DemoTransport,
     demo_dir,
@@ -463,7 +463,7 @@ def test_a_broken_index_is_refused(tmp_path: Any) -> None:
 async def test_an_address_outside_the_demo_is_refused_in_words() -> None:
     # Adding a source in the demo goes through the offline transport, whose answers are
     # already read: a 404 must read as one, not as an httpx error about consumed streams.
-    from tui.core.fetch import Fetcher, FetchError, discover_feed
+    from tui.core.net.fetch import Fetcher, FetchError, discover_feed
 
     async with Fetcher(transport=DemoTransport(now=NOW)) as fetcher:
         result = await fetcher.fetch("http://127.0.0.1:9/feed.xml")

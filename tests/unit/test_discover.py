@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.discover import find_feed_links, guess_kind, guess_kind_from_url, looks_like_html
+from tui.core.ingest.discover import (
+    find_feed_links,
+    guess_kind,
+    guess_kind_from_url,
+    looks_like_html,
+)
 from tui.core.models import Enclosure, ParsedFeed, ParsedItem
 
 PAGE = """<!DOCTYPE html>

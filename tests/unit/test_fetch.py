@@ -20,7 +20,7 @@ import pytest
 
 from tui import __version__
 from tui.core.config import RefreshSettings
-from tui.core.fetch import (
+from tui.core.net.fetch import (
     USER_AGENT,
     Fetcher,
     FetchError,
@@ -29,7 +29,7 @@ from tui.core.fetch import (
     discover_feed,
     fetch_url,
 )
-from tui.core.transport import CUT_OFF, NO_ANSWER
+from tui.core.net.transport import CUT_OFF, NO_ANSWER
 
 if TYPE_CHECKING:
     from httpserver import TestServer

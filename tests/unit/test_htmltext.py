@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.htmltext import RenderedText, html_to_text
+from tui.core.ingest.htmltext import RenderedText, html_to_text
 
 BASE = "https://blog.example.org/posts/2024/hello.html"
 

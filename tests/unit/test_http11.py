@@ -1,4 +1,4 @@
-"""The HTTP/1.1 client codec (tui.core.http11), alone and against h11.
+"""The HTTP/1.1 client codec (tui.core.net.http11), alone and against h11.
 
 Every response is parsed whole, one byte at a time and split at random points: the result
 must not depend on how the bytes arrive. The differential tests hold it to h11 (still
@@ -23,7 +23,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.core.http11 import MAX_HEAD, InvalidRequest, ProtocolError, ResponseParser, write_request
+from tui.core.net.http11 import (
+    MAX_HEAD,
+    InvalidRequest,
+    ProtocolError,
+    ResponseParser,
+    write_request,
+)
 
 Outcome = tuple[object, ...]
 HOST = [(b"Host", b"example.org")]

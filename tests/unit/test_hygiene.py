@@ -27,8 +27,8 @@ def test_core_modules_do_not_import_textual() -> None:
 def test_importing_the_core_loads_no_textual() -> None:
     code = (
         "import sys, pkgutil, importlib, tui.core\n"
-        "for m in pkgutil.iter_modules(tui.core.__path__):\n"
-        "    importlib.import_module('tui.core.' + m.name)\n"
+        "for m in pkgutil.walk_packages(tui.core.__path__, 'tui.core.'):\n"
+        "    importlib.import_module(m.name)\n"
         "print(any(name.split('.')[0] == 'textual' for name in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

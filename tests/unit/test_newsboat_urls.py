@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tui.core.interop.opml import read_newsboat_urls
 from tui.core.models import Source
-from tui.core.opml import read_newsboat_urls
 
 URLS = """\
 # My feeds

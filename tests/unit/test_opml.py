@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core import opml
-from tui.core.models import KIND_HEADINGS, KINDS, Source
-from tui.core.opml import (
+from tui.core.interop import opml
+from tui.core.interop.opml import (
     ImportedSources,
     ImportFormatError,
     clean_label,
@@ -23,6 +22,7 @@ from tui.core.opml import (
     read_sources_file,
     write_opml,
 )
+from tui.core.models import KIND_HEADINGS, KINDS, Source
 
 TESTS = Path(__file__).resolve().parent.parent
 FIXTURES = TESTS / "fixtures" / "opml"

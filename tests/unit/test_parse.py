@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui.core.ingest.parse import parse_feed, parse_feed_job
 from tui.core.models import Enclosure, ParsedFeed, ParsedItem
-from tui.core.parse import parse_feed, parse_feed_job
 
 UTC = dt.UTC
 URL = "https://feeds.example/feed"

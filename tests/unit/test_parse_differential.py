@@ -21,10 +21,10 @@ from typing import Any
 import feedparser
 import pytest
 
-import tui.core.parse as parse_module
+import tui.core.ingest.parse as parse_module
+from tui.core.ingest.parse import parse_feed
+from tui.core.ingest.text import clean_line
 from tui.core.models import ParsedFeed
-from tui.core.parse import parse_feed
-from tui.core.text import clean_line
 
 REAL_FEEDS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "real-feeds"
 if not REAL_FEEDS.is_dir():

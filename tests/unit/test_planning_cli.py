@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from tui.__main__ import main
-from tui.core import paths
 from tui.core.models import ParsedFeed, ParsedItem, Source, SourceState, utcnow
-from tui.core.portfolio import Experiment, MatrixEntry, Portfolio, save_portfolio
-from tui.core.store import Store
+from tui.core.storage import paths
+from tui.core.storage.portfolio import Experiment, MatrixEntry, Portfolio, save_portfolio
+from tui.core.storage.store import Store
 
 TODAY = dt.date.today()
 MINE = "https://me.example/feed"

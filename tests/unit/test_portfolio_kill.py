@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.portfolio import Portfolio, load_portfolio, portfolio_to_toml, save_portfolio
+from tui.core.storage.portfolio import Portfolio, load_portfolio, portfolio_to_toml, save_portfolio
 
 REPO = Path(__file__).resolve().parents[2]
 
 # Shared by the test and the child, so both build exactly the same version n. Big enough
 # (about 400 KB) that writing, fsyncing and backing up take tens of milliseconds.
 VERSION_SOURCE = """
-from tui.core.portfolio import Experiment, MatrixEntry, Portfolio
+from tui.core.storage.portfolio import Experiment, MatrixEntry, Portfolio
 
 def version(n):
     return Portfolio(
@@ -39,7 +39,7 @@ CHILD = (
     + """
 import sys
 from pathlib import Path
-import tui.core.portfolio as portfolio_module
+import tui.core.storage.portfolio as portfolio_module
 
 real_write = portfolio_module.write_atomic
 

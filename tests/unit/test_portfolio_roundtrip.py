@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.core.models import KINDS, Source
-from tui.core.portfolio import (
+from tui.core.storage.portfolio import (
     LANES,
     STATUSES,
     Experiment,

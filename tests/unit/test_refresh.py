@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-import tui.core.refresh as refresh_module
+import tui.core.refresh.refresher as refresh_module
 from tui.core.config import RefreshSettings
 from tui.core.models import ParsedFeed, ParsedItem, Source, utcnow
-from tui.core.refresh import ProgressEvent, Refresher
-from tui.core.store import Store
+from tui.core.refresh.refresher import ProgressEvent, Refresher
+from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
     from httpserver import TestServer

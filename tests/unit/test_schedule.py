@@ -8,7 +8,7 @@ import random
 import pytest
 
 from tui.core.models import Source, SourceState
-from tui.core.schedule import (
+from tui.core.refresh.schedule import (
     MAX_BACKOFF,
     MIN_INTERVAL,
     backoff_seconds,

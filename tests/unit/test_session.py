@@ -9,9 +9,9 @@ import pytest
 
 from tui.core.config import Settings
 from tui.core.models import ParsedFeed, ParsedItem, Source, SourceState
-from tui.core.portfolio import MatrixEntry, Portfolio, load_portfolio, save_portfolio
 from tui.core.session import Change, ReadOnlyError, Session
-from tui.core.workspace import Workspace
+from tui.core.storage.portfolio import MatrixEntry, Portfolio, load_portfolio, save_portfolio
+from tui.core.storage.workspace import Workspace
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 A = "https://a.example/feed"

@@ -1,4 +1,4 @@
-"""``folio refresh`` shared between processes (tui/core/shards.py)."""
+"""``folio refresh`` shared between processes (tui/core/refresh/shards.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tui.core import paths
 from tui.core.models import Source
-from tui.core.refresh import SourceResult
-from tui.core.shards import shard_count, split_by_host, summarise
+from tui.core.refresh.refresher import SourceResult
+from tui.core.refresh.shards import shard_count, split_by_host, summarise
+from tui.core.storage import paths
 
 if TYPE_CHECKING:
     from httpserver import TestServer
@@ -100,7 +100,7 @@ import json, os, signal, sys
 from pathlib import Path
 from tui.core.config import RefreshSettings
 from tui.core.models import Source
-from tui.core.shards import refresh_in_shards
+from tui.core.refresh.shards import refresh_in_shards
 
 db, kill, urls = sys.argv[1], sys.argv[2] == "kill", sys.argv[3:]
 children = []

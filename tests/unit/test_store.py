@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.models import Enclosure, ParsedFeed, ParsedItem, SourceState
-from tui.core.store import MIGRATIONS, SourceWrite, Store, StoreError
+from tui.core.storage.store import MIGRATIONS, SourceWrite, Store, StoreError
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
 URL = "https://blog.example/feed"

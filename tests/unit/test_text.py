@@ -9,7 +9,7 @@ import time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui.core.text import clean, clean_line
+from tui.core.ingest.text import clean, clean_line
 
 FORBIDDEN = (
     {chr(c) for c in range(0x20) if chr(c) not in "\t\n"}

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tui.core.fetch import Fetcher
-from tui.core.transport import PooledTransport
+from tui.core.net.fetch import Fetcher
+from tui.core.net.transport import PooledTransport
 
 if TYPE_CHECKING:
     from httpserver import TestServer

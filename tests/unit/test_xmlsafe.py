@@ -8,8 +8,8 @@ import xml.parsers.expat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.text import clean_line
-from tui.core.xmlsafe import ItemScan, ScannedItem, check_xml
+from tui.core.ingest.text import clean_line
+from tui.core.ingest.xmlsafe import ItemScan, ScannedItem, check_xml
 
 ITUNES = 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
 ATOM = 'xmlns="http://www.w3.org/2005/Atom"'

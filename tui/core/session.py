@@ -12,12 +12,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .config import ConfigError
-from .models import Item, Source, utcnow
-from .planning import source_ranks
-from .portfolio import Portfolio
-from .store import Store
-from .workspace import Workspace
+from tui.core.config import ConfigError
+from tui.core.models import Item, Source, utcnow
+from tui.core.planning.rules import source_ranks
+from tui.core.storage.portfolio import Portfolio
+from tui.core.storage.store import Store
+from tui.core.storage.workspace import Workspace
 
 UNDO_DEPTH = 100
 

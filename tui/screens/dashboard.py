@@ -21,9 +21,9 @@ from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from .. import keys
+from ..core.ingest.text import clean
 from ..core.models import Item
 from ..core.session import Session
-from ..core.text import clean
 from ..messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer

@@ -258,8 +258,8 @@ class AddSourceScreen(FormScreen[Source | None]):
 
     @work(exclusive=True, group="discover", exit_on_error=False)
     async def _discover(self, url: str) -> None:
-        from ..core.discover import guess_kind
-        from ..core.fetch import FetchError, discover_feed
+        from ..core.ingest.discover import guess_kind
+        from ..core.net.fetch import FetchError, discover_feed
 
         workspace = self.session.workspace
         try:

@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from .. import keys
-from ..core.planning import entry_sources, quadrant, quadrant_label
-from ..core.planning_view import (
+from ..core.planning.rules import entry_sources, quadrant, quadrant_label
+from ..core.planning.views import (
     EntryView,
     clamp_score,
     matrix_order,
@@ -28,8 +28,8 @@ from ..core.planning_view import (
     new_matrix_entry,
     slug_id,
 )
-from ..core.portfolio import MatrixAxes, MatrixEntry, Portfolio
 from ..core.session import Session
+from ..core.storage.portfolio import MatrixAxes, MatrixEntry, Portfolio
 from ..messages import RefreshFinished, SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.matrix_grid import MatrixGrid

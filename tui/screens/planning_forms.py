@@ -19,15 +19,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ..core.models import Source
-from ..core.planning_view import (
+from ..core.planning.views import (
     describe_links,
     describe_source_specs,
     parse_date,
     parse_score,
     split_list,
 )
-from ..core.portfolio import LANES, STATUSES, Experiment, MatrixEntry, Portfolio
 from ..core.session import ReadOnlyError, Session
+from ..core.storage.portfolio import LANES, STATUSES, Experiment, MatrixEntry, Portfolio
 
 # -- shared by both screens -------------------------------------------------------------------
 

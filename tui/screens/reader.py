@@ -18,10 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from .. import keys
-from ..core.htmltext import html_to_text
+from ..core.ingest.htmltext import html_to_text
+from ..core.ingest.text import clean
 from ..core.models import Item
 from ..core.session import Session
-from ..core.text import clean
 from ..messages import SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.itemlist import GLYPHS, plain

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from .. import keys
-from ..core.planning_view import (
+from ..core.planning.views import (
     CardView,
     neighbour_after_delete,
     new_experiment_defaults,
@@ -29,8 +29,8 @@ from ..core.planning_view import (
     step_lane,
     timeline,
 )
-from ..core.portfolio import Experiment, Portfolio
 from ..core.session import Session
+from ..core.storage.portfolio import Experiment, Portfolio
 from ..messages import RefreshFinished, SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.roadmap_board import RoadmapBoard

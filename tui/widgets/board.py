@@ -31,7 +31,7 @@ from textual.strip import Strip
 
 from .. import keys
 from ..core.models import KIND_HEADINGS, KINDS, Item, Source, SourceState
-from ..core.schedule import is_due
+from ..core.refresh.schedule import is_due
 from ..core.session import Session
 from .itemlist import GLYPHS, age_label, fit, headline, plain
 

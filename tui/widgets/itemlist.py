@@ -30,9 +30,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import keys
+from ..core.ingest.text import clean_line
 from ..core.models import Item
 from ..core.session import Session
-from ..core.text import clean_line
 
 __all__ = ["GLYPHS", "ItemList", "age_label", "fit", "headline", "plain"]
 

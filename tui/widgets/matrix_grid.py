@@ -20,9 +20,9 @@ from textual.style import Style
 from textual.widget import Widget
 
 from .. import keys
-from ..core.planning import QUADRANTS, quadrant_label
-from ..core.planning_view import QUADRANT_RANGES, EntryView, matrix_move, matrix_order
-from ..core.portfolio import MatrixAxes
+from ..core.planning.rules import QUADRANTS, quadrant_label
+from ..core.planning.views import QUADRANT_RANGES, EntryView, matrix_move, matrix_order
+from ..core.storage.portfolio import MatrixAxes
 
 ROW_HEIGHT = 2
 

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from .. import keys
-from ..core.planning_view import (
+from ..core.planning.views import (
     CardView,
     Timeline,
     month_window,
@@ -29,7 +29,7 @@ from ..core.planning_view import (
     roadmap_move,
     roadmap_order,
 )
-from ..core.portfolio import LANES, STATUSES
+from ..core.storage.portfolio import LANES, STATUSES
 
 STATUS_STYLES: dict[str, str] = {
     "idea": "$text-primary",

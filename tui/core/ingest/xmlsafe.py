@@ -21,7 +21,7 @@ import codecs
 import re
 import xml.parsers.expat
 
-from .text import clean_line
+from tui.core.ingest.text import clean_line
 
 __all__ = [
     "UNKNOWN_ITEM",

@@ -32,9 +32,8 @@ from urllib.parse import urljoin
 
 import fastfeedparser
 
-from .models import Enclosure, ParsedFeed, ParsedItem
-from .text import clean, clean_line
-from .xmlsafe import (
+from tui.core.ingest.text import clean, clean_line
+from tui.core.ingest.xmlsafe import (
     UNKNOWN_ITEM,
     ItemScan,
     ScannedItem,
@@ -43,6 +42,7 @@ from .xmlsafe import (
     scan_prolog,
     to_utf8,
 )
+from tui.core.models import Enclosure, ParsedFeed, ParsedItem
 
 __all__ = ["parse_feed", "parse_feed_job"]
 

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-from .config import RefreshSettings
-from .models import Source, SourceState, utcnow
-from .refresh import (
+from tui.core.config import RefreshSettings
+from tui.core.models import Source, SourceState, utcnow
+from tui.core.refresh.refresher import (
     ERROR,
     ProgressCallback,
     ProgressEvent,
@@ -42,8 +42,8 @@ from .refresh import (
     RefreshSummary,
     SourceResult,
 )
-from .schedule import is_due
-from .store import Store
+from tui.core.refresh.schedule import is_due
+from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
     import httpx

@@ -33,10 +33,10 @@ import httpx
 
 from tui import __version__
 from tui.core.config import RefreshSettings, Settings
+from tui.core.ingest.text import clean_line
 from tui.core.models import ParsedFeed, utcnow
-from tui.core.schedule import parse_retry_after
-from tui.core.text import clean_line
-from tui.core.transport import CUT_OFF, NO_ANSWER, PooledTransport
+from tui.core.net.transport import CUT_OFF, NO_ANSWER, PooledTransport
+from tui.core.refresh.schedule import parse_retry_after
 
 __all__ = [
     "MAX_REDIRECTS",
@@ -605,7 +605,7 @@ def _decode_html(body: bytes, content_type: str) -> str:
 
 
 async def _parse(body: bytes, url: str, content_type: str) -> ParsedFeed:
-    from tui.core.parse import parse_feed  # only here: a refresh parses elsewhere
+    from tui.core.ingest.parse import parse_feed  # only here: a refresh parses elsewhere
 
     # A thread, not the loop: a large feed takes the parser a while.
     return await asyncio.to_thread(parse_feed, body, url, content_type)
@@ -632,7 +632,7 @@ async def discover_feed(
 
     Raises FetchError, in words, when there is no feed to be had.
     """
-    from tui.core import discover  # html.parser: only `folio add` needs it
+    from tui.core.ingest import discover  # html.parser: only `folio add` needs it
 
     async with Fetcher(settings, transport) as fetcher:
         page = await fetcher.fetch(url)

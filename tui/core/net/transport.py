@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 import httpx
 
-from tui.core import http11
+from tui.core.net import http11
 
 if TYPE_CHECKING:
     import ssl

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import paths
-from .atomic import write_atomic
-from .config import Settings, load_settings
-from .portfolio import Portfolio, load_portfolio, save_portfolio
-from .store import Store
+from tui.core.config import Settings, load_settings
+from tui.core.storage import paths
+from tui.core.storage.atomic import write_atomic
+from tui.core.storage.portfolio import Portfolio, load_portfolio, save_portfolio
+from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
     import httpx
@@ -63,7 +63,7 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
     The copy is made afresh each day, so its dates stay current; within a day, what the
     user read or starred in the demo is kept between runs.
     """
-    from .demo import DemoTransport, demo_portfolio_text
+    from tui.core.demo.offline import DemoTransport, demo_portfolio_text
 
     today = today or dt.date.today()
     folder = paths.demo_data_dir()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-from .text import clean, clean_line
+from tui.core.ingest.text import clean, clean_line
 
 __all__ = ["RenderedText", "html_to_text"]
 

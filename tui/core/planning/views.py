@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .models import Source
-from .planning import QUADRANTS, cadence, entry_sources, quadrant, review_due
-from .portfolio import LANES, STATUSES, Experiment, MatrixEntry, Portfolio
-from .store import Store
+from tui.core.models import Source
+from tui.core.planning.rules import QUADRANTS, cadence, entry_sources, quadrant, review_due
+from tui.core.storage.portfolio import LANES, STATUSES, Experiment, MatrixEntry, Portfolio
+from tui.core.storage.store import Store
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 ACTIVITY_WEEKS = 12

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
 
 FLAGS = ("read", "starred", "saved", "bookmarked")
 

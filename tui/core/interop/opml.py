@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from xml.parsers import expat
 
-from tui.core.discover import guess_kind_from_url
+from tui.core.ingest.discover import guess_kind_from_url
 from tui.core.models import KIND_HEADINGS, KINDS, Source
 
 MAX_FILE_BYTES = 16 * 1024 * 1024

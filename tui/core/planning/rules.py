@@ -9,9 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .models import Source
-from .portfolio import LANES, STATUSES, Experiment, MatrixAxes, MatrixEntry, Portfolio
-from .store import Store
+from tui.core.models import Source
+from tui.core.storage.portfolio import (
+    LANES,
+    STATUSES,
+    Experiment,
+    MatrixAxes,
+    MatrixEntry,
+    Portfolio,
+)
+from tui.core.storage.store import Store
 
 QUADRANTS: tuple[str, ...] = ("quick_wins", "big_bets", "fill_ins", "drop")
 """In triage order: the Inbox shows Quick wins first and Drop last."""

@@ -14,7 +14,7 @@ Where a body is parsed was measured (2 cores, loopback server, 500 feeds of 20 i
   where a long parse (a big feed, or an ill-formed one that falls back to feedparser at
   ~1 ms per item) runs on the other core instead of holding the GIL the UI needs. The pool
   starts at the first such body and is kept until ``close()``. It uses the forkserver
-  start method with ``tui.core.parse`` preloaded: the app has threads running (to_thread,
+  start method with ``tui.core.ingest.parse`` preloaded: the app has threads running (to_thread,
   Textual), and forking a process that has threads can deadlock the child (Python 3.12
   warns about it; 3.14 made forkserver the default). Forkserver takes about 320 ms to
   start, in a thread, so the event loop never waits for it.
@@ -39,10 +39,10 @@ from typing import TYPE_CHECKING
 import httpx
 
 from tui.core.config import RefreshSettings, Settings
-from tui.core.fetch import Fetcher, FetchResult
 from tui.core.models import ParsedFeed, Source, SourceState, utcnow
-from tui.core.schedule import is_due, next_due, source_interval
-from tui.core.store import SourceWrite, Store
+from tui.core.net.fetch import Fetcher, FetchResult
+from tui.core.refresh.schedule import is_due, next_due, source_interval
+from tui.core.storage.store import SourceWrite, Store
 
 if TYPE_CHECKING:
     # Imported where a pool is started: a refresh that needs none does not pay for them.
@@ -138,13 +138,13 @@ ProgressCallback = Callable[[ProgressEvent], None]
 def parse_feed(body: bytes, url: str = "", content_type: str = "") -> ParsedFeed:
     """``tui.core.parse.parse_feed``, imported when the first feed is parsed: a refresh in
     which every answer is 304 never pays for importing the parsers (about 20 ms)."""
-    from tui.core.parse import parse_feed as parse
+    from tui.core.ingest.parse import parse_feed as parse
 
     return parse(body, url, content_type)
 
 
 def _load_parsers() -> None:
-    import tui.core.parse  # noqa: F401 - imported for its side effect: ready to parse
+    import tui.core.ingest.parse  # noqa: F401 - imported for its side effect: ready to parse
 
 
 def start_parse_pool(
@@ -162,7 +162,7 @@ def start_parse_pool(
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         # The forkserver imports the parser once; each worker is then a cheap fork of it.
-        context.set_forkserver_preload(["tui.core.parse"])
+        context.set_forkserver_preload(["tui.core.ingest.parse"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     pool.submit(int).result()  # a builtin: starting it imports nothing more
     return pool
@@ -286,7 +286,7 @@ class Refresher:
             # The worker is given the parser itself, which the forkserver has imported.
             from concurrent.futures.process import BrokenProcessPool
 
-            from tui.core.parse import parse_feed as parse
+            from tui.core.ingest.parse import parse_feed as parse
 
             try:
                 return await loop.run_in_executor(pool, parse, body, url, content_type)
@@ -434,7 +434,7 @@ class Refresher:
         now = utcnow()
         if feed.error and not feed.items:
             error = feed.error
-            from tui.core.discover import looks_like_html  # only for a failed feed
+            from tui.core.ingest.discover import looks_like_html  # only for a failed feed
 
             if looks_like_html(fetched.body, fetched.content_type):
                 error = "the address gives a web page, not a feed"

@@ -15,9 +15,9 @@ from typing import Any
 import tomli
 import tomli_w
 
-from .atomic import write_atomic
-from .config import ConfigError, key_line, parse_duration, toml_syntax_error
-from .models import KINDS, Source
+from tui.core.config import ConfigError, key_line, parse_duration, toml_syntax_error
+from tui.core.models import KINDS, Source
+from tui.core.storage.atomic import write_atomic
 
 LANES: tuple[str, ...] = ("now", "next", "later", "done")
 STATUSES: tuple[str, ...] = ("idea", "trying", "adopted", "dropped")
