@@ -33,7 +33,19 @@ def _refresh_arguments(p: argparse.ArgumentParser) -> None:
 
 def _items_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unread", action="store_true", help="only unread items")
-    p.add_argument("--source", metavar="URL", help="only items from this source")
+    p.add_argument("--starred", action="store_true", help="only starred items")
+    p.add_argument("--saved", action="store_true", help="only items saved for later")
+    p.add_argument("--bookmarked", action="store_true", help="only bookmarked items")
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only items published since DATE: 2026-11-01, 2026-11-01T09:30, or 36h, 2d, 1w ago",
+    )
+    p.add_argument(
+        "--source",
+        metavar="NAME_OR_URL",
+        help="only items from this source: its URL, its name, or part of its name",
+    )
     p.add_argument("--limit", type=int, default=None, help="at most this many items")
     _json_argument(p)
 

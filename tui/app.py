@@ -6,14 +6,15 @@ import asyncio
 import gc
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from . import keys
@@ -26,7 +27,10 @@ from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
 
 if TYPE_CHECKING:
+    from .core.lists import ListSpec
     from .core.refresh.refresher import RefreshSummary
+    from .screens.lists import ListScreen
+    from .screens.reader import ReaderScreen
 
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
@@ -58,6 +62,10 @@ class FolioApp(App[None]):
         self.background_refresh = settings.refresh.auto if auto_refresh is None else auto_refresh
         self._refresher: Any = None
         self._refreshing_urls: set[str] = set()
+        self._reader: ReaderScreen | None = None
+        """The reader, kept between openings: see ``open_reader``."""
+        self._list_screen: ListScreen | None = None
+        """The list screen (Starred, a whole feed…), kept between openings likewise."""
         self.sub_title = "demo portfolio" if session.workspace.demo else ""
         session.listeners.append(self._on_session_change)
 
@@ -118,6 +126,91 @@ class FolioApp(App[None]):
     def action_show(self, mode: str) -> None:
         if self.current_mode != mode:
             self.switch_mode(mode)
+            return
+        # Already there: the key goes back to the screen itself, from a list or the reader.
+        from .screens.lists import ListScreen
+        from .screens.reader import ReaderScreen
+
+        while len(self.screen_stack) > 1 and isinstance(self.screen, ListScreen | ReaderScreen):
+            self.pop_screen()
+
+    def action_show_list(self, name: str) -> None:
+        self.show_list(name)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, less those folio already offers under its own
+        name (Quit; Keys, which is folio's Help; Maximize, which the dashboard's z does)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys", "Maximize", "Minimize"):
+                yield command
+
+    # -- the reader and the lists ---------------------------------------------------
+
+    def open_reader(
+        self,
+        item_id: int,
+        neighbours: list[int],
+        came_back: Callable[[int | None], None] | None = None,
+    ) -> None:
+        """Show an item in the reader; ``n``/``p`` step through ``neighbours``."""
+        reader = self._reader
+        if reader is None or reader in self.screen_stack:
+            from .screens.reader import ReaderScreen
+
+            reader = ReaderScreen(self.session, item_id, neighbours)
+            if self._reader is None:
+                # Installed, so that closing it keeps it: opening it again then only draws
+                # the item, where building the screen (its footer above all) took 20-30 ms.
+                self._reader = reader
+                self.install_screen(reader, name="reader")
+        else:
+            reader.show_item(item_id, neighbours)
+        self.push_screen(reader, came_back)
+
+    def show_list(self, spec: ListSpec | str) -> None:
+        """Show a list of items (a name from ``lists.VIEWS``, or a spec); ``inbox`` is the
+        dashboard's own Inbox."""
+        from .core.lists import view
+        from .screens.dashboard import DashboardScreen
+        from .screens.lists import ListScreen
+
+        if isinstance(spec, str):
+            if spec == "inbox":
+                self.action_show("dashboard")
+                self.action_show("dashboard")  # the second time pops the lists off
+                if isinstance(self.screen, DashboardScreen):
+                    self.screen.show_inbox()
+                return
+            spec = view(spec)
+        if self.current_mode != "dashboard":
+            self.switch_mode("dashboard")
+        screen = self._list_screen
+        if screen is None:
+            screen = self._list_screen = ListScreen(self.session, spec)
+            self.install_screen(screen, name="list")
+            self.push_screen(screen)
+            return
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+        else:
+            self.push_screen(screen)
+        screen.show(spec)
+
+    def open_feed(self, url: str) -> None:
+        """A feed's every item, in the list screen."""
+        from .core.lists import feed_list
+
+        source = self.session.source(url)
+        self.show_list(feed_list(url, source.title if source else url))
+
+    def next_list(self) -> None:
+        """The view key: on to the next list (the Inbox, Unread, Starred… and round)."""
+        from .core.lists import next_view
+        from .screens.lists import ListScreen
+
+        current = self.screen.spec.name if isinstance(self.screen, ListScreen) else "inbox"
+        self.show_list(next_view(current))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -177,9 +270,10 @@ class FolioApp(App[None]):
     def _on_session_change(self, change: Change) -> None:
         self.broadcast(lambda: SessionChanged(change))
         if change.area == "sources" and change.sources and not self.refreshing:
-            # A source just added has no items yet: fetch it now rather than on schedule.
-            states = self.session.store.states()
-            new = [url for url in change.sources if url not in states]
+            # A source just added has no items yet: fetch it now rather than on schedule;
+            # so is one brought back by undo.
+            states = self.session.store.states(counts=False)
+            new = [url for url in change.sources if url not in states or url in change.refetch]
             if new:
                 self.start_refresh(urls=new)
 

@@ -289,12 +289,35 @@ def item_record(item: Item) -> dict[str, Any]:
 
 
 def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.lists import match_sources, parse_since
+    from .core.storage.store import ItemQuery
+
     portfolio = workspace.load_portfolio()
     names = {s.url: s.title for s in portfolio.sources}
+    sources: tuple[str, ...] | None = None
+    if args.source:
+        found = match_sources(portfolio.sources, args.source)
+        if not found and args.source.startswith(("http://", "https://")):
+            found = [Source(args.source)]  # a URL no longer followed may still have items
+        if not found:
+            raise CommandError(
+                f"no source is named {args.source!r} or has it in its name or URL; "
+                "'folio sources' lists them"
+            )
+        sources = tuple(source.url for source in found)
+        if len(found) > 1:
+            listed = ", ".join(source.title for source in found)
+            print(f"{len(found)} sources match {args.source!r}: {listed}", file=sys.stderr)
+    since = None
+    if args.since:
+        try:
+            since = parse_since(args.since, utcnow())
+        except ValueError as exc:
+            raise CommandError(f"--since: {exc}") from None
+    flags = tuple(flag for flag in ("starred", "saved", "bookmarked") if getattr(args, flag, False))
+    query = ItemQuery(sources=sources, unread=args.unread, flags=flags, published_since=since)
     with workspace.open_store() as store:
-        items = store.items(
-            sources=[args.source] if args.source else None, unread=args.unread, limit=args.limit
-        )
+        items = store.query_items(query, limit=args.limit)
     if args.json:
         _print_json([item_record(i) for i in items], sys.stdout)
         return 0
@@ -304,8 +327,31 @@ def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
         source = names.get(item.source, item.source)[:24]
         print(f"{mark} {when}  {source:<24}  {item.title or item.link or '(untitled)'}")
     if not items:
-        print("No items. Run 'folio refresh' to fetch your sources.", file=sys.stderr)
+        print(_no_items(args, sources), file=sys.stderr)
     return 0
+
+
+def _no_items(args: argparse.Namespace, sources: tuple[str, ...] | None) -> str:
+    """Why ``folio items`` printed nothing, in words."""
+    asked = [
+        word
+        for word, on in (
+            ("unread", args.unread),
+            ("starred", args.starred),
+            ("saved for later", args.saved),
+            ("bookmarked", args.bookmarked),
+        )
+        if on
+    ]
+    if sources is not None and len(sources) > 1:
+        asked.append(f"from the {len(sources)} sources matching {args.source!r}")
+    elif sources is not None:
+        asked.append(f"from {sources[0]}")
+    if args.since:
+        asked.append(f"since {args.since}")
+    if asked:
+        return "No items " + " ".join(asked) + "."
+    return "No items. Run 'folio refresh' to fetch your sources."
 
 
 def _ago(when: dt.datetime | None, now: dt.datetime) -> str:

@@ -45,6 +45,15 @@ class FolioCommands(Provider):
     """The app's global actions, the current screen's own actions, and each theme."""
 
     def commands(self) -> Iterator[Command]:
+        """Every command, each name once (a screen key that repeats a global one is left
+        out)."""
+        seen: set[str] = set()
+        for command in self._commands():
+            if command.name not in seen:
+                seen.add(command.name)
+                yield command
+
+    def _commands(self) -> Iterator[Command]:
         app = self.app
         for binding in keys.GLOBAL:
             assert isinstance(binding, Binding)
@@ -68,6 +77,16 @@ class FolioCommands(Provider):
                 f"{screen_name}: {binding.description}",
                 f"On this screen (key: {escape(key_display(app, binding))})",
                 partial(screen.run_action, binding.action),
+            )
+        # The lists of items, from anywhere (their keys work on the dashboard and the lists).
+        for binding in keys.LISTS:
+            assert isinstance(binding, Binding)
+            if binding.id == "next_list":
+                continue
+            yield Command(
+                f"List: {binding.description}",
+                f"Show this list of items (key: {escape(key_display(app, binding))})",
+                partial(app.run_action, f"app.{binding.action}"),
             )
         session = getattr(app, "session", None)
         if session is not None and session.workspace.demo:

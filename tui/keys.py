@@ -50,13 +50,37 @@ READER: list[BindingType] = [
 
 TRIAGE: list[BindingType] = [
     Binding("enter", "open_item", "Read", id="open_item"),
+    # newsboat's N: the item is done with, on to the next one still unread.
+    Binding("N", "read_next", "Read+next", id="read_next"),
     Binding("r", "toggle('read')", "Read/unread", id="toggle_read"),
     Binding("s", "toggle('starred')", "Star", id="star"),
     Binding("l", "toggle('saved')", "Later", id="save_later"),
     Binding("b", "toggle('bookmarked')", "Bookmark", id="bookmark"),
     Binding("o", "open_link", "Open", id="open_link"),
-    Binding("m", "mark_pane_read", "Mark pane read", id="mark_pane_read"),
+    Binding("m", "mark_pane_read", "Mark feed read", id="mark_pane_read"),
+    Binding("M", "mark_above_read", "Mark above read", show=False, id="mark_above_read"),
+    Binding("f", "open_feed", "Whole feed", id="open_feed"),
     Binding("u", "undo", "Undo", id="undo"),
+]
+
+LISTS: list[BindingType] = [
+    # Upper case for the list of what the lower-case key flags: s stars, S lists the starred.
+    Binding("v", "next_list", "Lists", id="next_list"),
+    Binding("I", "show_list('inbox')", "Inbox", show=False, id="list_inbox"),
+    Binding("U", "show_list('unread')", "Unread", show=False, id="list_unread"),
+    Binding("S", "show_list('starred')", "Starred", show=False, id="list_starred"),
+    Binding("L", "show_list('saved')", "Later", show=False, id="list_later"),
+    Binding("B", "show_list('bookmarked')", "Bookmarked", show=False, id="list_bookmarked"),
+    Binding("A", "show_list('all')", "All items", show=False, id="list_all"),
+    Binding("W", "show_list('new')", "New since I last looked", show=False, id="list_new"),
+]
+
+DASHBOARD: list[BindingType] = [
+    Binding("z", "full_width", "Full width", id="full_width"),
+]
+
+LIST_SCREEN: list[BindingType] = [
+    Binding("escape,q", "back", "Back", id="list_back"),
 ]
 
 MATRIX: list[BindingType] = [
@@ -89,9 +113,15 @@ SOURCES: list[BindingType] = [
 ]
 
 
+ALL_GROUPS: tuple[list[BindingType], ...] = (
+    GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, LISTS, DASHBOARD, LIST_SCREEN,
+    MATRIX, ROADMAP, SOURCES,
+)  # fmt: skip
+
+
 def binding_ids() -> set[str]:
     ids = set()
-    for group in (GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, MATRIX, ROADMAP, SOURCES):
+    for group in ALL_GROUPS:
         for binding in group:
             assert isinstance(binding, Binding) and binding.id
             ids.add(binding.id)

@@ -89,14 +89,23 @@ async def test_board_and_inbox_side_by_side(app: FolioApp, session: Session) -> 
         assert [s.url for s in b.sources] == BOARD_ORDER
         assert b.region.x == 0 and ib.region.x > b.region.right - 1  # side by side
         assert ib.ids == session.inbox_ids() and dash(app).inbox_loaded
-        assert static_text(app, "#inbox-title") == "Inbox — 48 unread, by priority"
+        # The user's own blog (mine = true) is not in the Inbox: 5 feeds × 8 items.
+        assert static_text(app, "#inbox-title") == "Inbox — 40 unread, recent first, by quadrant"
         text = "\n".join(visible_text(b))
         assert "Blogs · 3 feeds" in text and "People Ops Weekly" in text
-        assert "8 unread" in text and "✓ ok · next" in text
-        # The Inbox is in matrix order: Mastodon (value 5, effort 2) comes first.
+        # All is well, so no card spends a row on "ok"; the user's own card is marked.
+        assert "8 unread" in text and "✓ ok" not in text and "✎ My Own Blog" in text
+        # The Inbox: the last two days first (Tag Theory, in no matrix entry, before the
+        # Drop quadrant's People Ops), then older items with Mastodon's Quick wins first.
+        lines = visible_text(ib)
+        assert lines[0].startswith("─ Last 2 days · not in the matrix · 1")
+        assert lines[2].startswith("─ Last 2 days · Drop · 1")
+        assert lines[4].startswith("─ Older · Quick wins · 8")
         first = session.store.item(ib.ids[0])
-        assert first is not None and first.source == "https://social.example/@ana.rss"
-        assert "6 feeds · 48 unread" in static_text(app, "#status")
+        assert first is not None and first.source == "https://tagging.example/atom"
+        older = session.store.item(ib.ids[2])
+        assert older is not None and older.source == "https://social.example/@ana.rss"
+        assert "6 feeds · 40 unread" in static_text(app, "#status")
 
 
 async def test_narrow_terminal_shows_one_side_and_tab_switches(app: FolioApp) -> None:
@@ -147,19 +156,20 @@ async def test_j_k_arrows_move_through_items_pane_by_pane(app: FolioApp, session
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         b = board(app)
-        first = newest(session, BOARD_ORDER[0])
+        first = newest(session, BOARD_ORDER[0], 6)
         assert (b.cursor_source, b.cursor_item_id) == (BOARD_ORDER[0], first[0])
         await pilot.press("j", "down", "j")
         assert b.cursor_item_id == first[3]
-        await pilot.press("j")
-        assert b.cursor_item_id == first[4]
+        await pilot.press("j", "j")
+        assert b.cursor_item_id == first[5]
         await pilot.press("j")  # past the last item on the card: the next pane, first item
         assert (b.cursor_source, b.cursor_item_id) == (
             BOARD_ORDER[1],
-            newest(session, BOARD_ORDER[1])[0],
+            newest(session, BOARD_ORDER[1], 6)[0],
         )
         await pilot.press("k")  # and back to the previous pane's last item
-        assert b.cursor_item_id == first[4]
+        assert b.cursor_item_id == first[5]
+        await pilot.press("k")
         await pilot.press("up", "k")
         assert b.cursor_item_id == first[2]
         # The cursor row is drawn highlighted and is the item the store has.
@@ -219,9 +229,9 @@ async def test_inbox_moves_and_scrolls(app: FolioApp, session: Session) -> None:
         await pilot.press("pagedown")
         assert ib.cursor > 10
         await pilot.press("pageup", "G")
-        assert ib.cursor == len(ids) - 1
+        assert ib.cursor_id == ids[-1]
         await pilot.press("g")
-        assert ib.cursor == 0
+        assert ib.cursor_id == ids[0] and ib.scroll_y == 0  # its heading in view too
 
 
 # -- triage keys --------------------------------------------------------------------------------
@@ -265,12 +275,12 @@ async def test_r_toggles_read_on_board_and_inbox_counts_follow(
         await pilot.press("r")
         assert session.store.item(item_id).read is True  # type: ignore[union-attr]
         await pilot.pause()
-        assert static_text(app, "#inbox-title") == "Inbox — 47 unread, by priority"
+        assert static_text(app, "#inbox-title") == "Inbox — 39 unread, recent first, by quadrant"
         assert "7 unread" in visible_text(b)[1]
         await pilot.press("r")
         assert session.store.item(item_id).read is False  # type: ignore[union-attr]
         await pilot.pause()
-        assert static_text(app, "#inbox-title") == "Inbox — 48 unread, by priority"
+        assert static_text(app, "#inbox-title") == "Inbox — 40 unread, recent first, by quadrant"
 
 
 async def test_inbox_triage_keeps_rows_and_cursor(app: FolioApp, session: Session) -> None:
@@ -290,7 +300,7 @@ async def test_inbox_triage_keeps_rows_and_cursor(app: FolioApp, session: Sessio
         await pilot.pause(INBOX_SETTLE)
         # A read item stays listed (dimmed) where it was, so nothing under the user jumps.
         assert ib.ids == before and ib.cursor_id == item_id
-        row = visible_text(ib)[2]
+        row = visible_text(ib)[ib.cursor - round(ib.scroll_y)]
         assert "●" not in row and "★" in row and "◷" in row and "⚑" in row
 
 
@@ -320,17 +330,20 @@ async def test_double_click_opens_reader_and_click_selects(app: FolioApp, sessio
         await ready(pilot)
         b = board(app)
         ids = newest(session, BOARD_ORDER[0])
-        # Board line 0 is the heading, 1 the card top, 2 the status, 3.. the items.
-        await pilot.click(b, offset=(8, 5))
+        # Board line 0 is the heading, 1 the card top, 2.. the items (no status row: all
+        # is well).
+        await pilot.click(b, offset=(8, 4))
         assert b.cursor_item_id == ids[2]
-        await pilot.click(b, offset=(40, 3))  # second card, first item
+        await pilot.click(b, offset=(40, 2))  # second card, first item
         assert b.cursor_source == BOARD_ORDER[1]
         ib = inbox(app)
-        await pilot.click(ib, offset=(20, 4))
-        assert ib.cursor == 4
-        await pilot.double_click(ib, offset=(20, 4))
+        await pilot.click(ib, offset=(20, 4))  # a heading: nothing happens
+        assert ib.cursor == 1
+        await pilot.click(ib, offset=(20, 5))
+        assert ib.cursor == 5
+        await pilot.double_click(ib, offset=(20, 5))
         await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
-        assert app.screen.item_id == ib.ids[4]  # type: ignore[attr-defined]
+        assert app.screen.item_id == ib.ids[2]  # type: ignore[attr-defined]
 
 
 async def test_mouse_wheel_scrolls_without_moving_the_cursor(app: FolioApp) -> None:
@@ -387,10 +400,10 @@ async def test_m_marks_pane_read_and_u_undoes(app: FolioApp, session: Session) -
         cursor = b.cursor_item_id
         await pilot.press("m")
         assert session.store.count(sources=[url], unread=True) == 0
-        assert session.store.count(unread=True) == 40
+        assert session.inbox_count() == 32
         await pilot.pause()
         assert "all read" in visible_text(b)[1]
-        assert static_text(app, "#inbox-title") == "Inbox — 40 unread, by priority"
+        assert static_text(app, "#inbox-title") == "Inbox — 32 unread, recent first, by quadrant"
         assert any(
             "Marked 8 items in People Ops Weekly read" in n.message for n in app._notifications
         )
@@ -457,14 +470,14 @@ async def test_new_items_never_move_cursor_scroll_or_focus(app: FolioApp, sessio
         mastodon = "https://social.example/@ana.rss"
         _add_items(session, mastodon, ["Fresh one", "Fresh two", "Fresh three"])
         app.broadcast(lambda: SourceRefreshed(mastodon, 3, "ok"))
-        await wait_for(pilot, lambda: len(ib.ids) == 51, "the Inbox reload")
+        await wait_for(pilot, lambda: len(ib.ids) == 43, "the Inbox reload")
         # ...and the same item stays under the cursor on the same screen row.
         assert ib.cursor_id == cursor_id
         assert ib.cursor - round(ib.scroll_y) == cursor_screen_row
         assert ib.has_focus
         assert (b.cursor_source, b.cursor_item_id) == board_cursor
         assert b.scroll_y == board_scroll
-        assert static_text(app, "#inbox-title") == "Inbox — 51 unread, by priority"
+        assert static_text(app, "#inbox-title") == "Inbox — 43 unread, recent first, by quadrant"
         # The Mastodon card shows the new items (it is the last card; look at it).
         b.select(mastodon)
         await pilot.pause()
@@ -485,7 +498,7 @@ async def test_board_card_shows_new_items_keeping_the_cursor_item(
         await wait_for(pilot, lambda: b.pane_item_ids(url)[1] == item_id, "the card update")
         await pilot.pause()
         assert b.cursor_item_id == item_id and b.cursor_row == 2
-        assert "Brand new post" in visible_text(b)[3]
+        assert "Brand new post" in visible_text(b)[2]
         assert "9 unread" in visible_text(b)[1]
 
 
@@ -503,8 +516,9 @@ async def test_status_shows_errors_refreshing_and_next_time(
         app.refreshing = True
         await pilot.pause()
         lines = visible_text(b)
-        assert "⟳ refreshing…" in lines[2].split("│ │")[1]
-        assert "⟳" not in lines[2].split("│ │")[0]  # the first source is not due
+        # A card being refreshed says so in its title line, keeping its rows for items.
+        assert "⟳ 8 unread" in lines[1].split("╮ ╭")[1]
+        assert "⟳" not in lines[1].split("╮ ╭")[0]  # the first source is not due
         state.status, state.error = "error", "the server took too long to answer (timeout 20s)"
         session.store.save_state(state)
         app.broadcast(lambda: SourceRefreshed(url, 0, "error"))
@@ -514,7 +528,9 @@ async def test_status_shows_errors_refreshing_and_next_time(
         app.broadcast(lambda: RefreshFinished(None))
         await pilot.pause()
         assert "1 failed" in static_text(app, "#status")
-        assert "next 12:25" in visible_text(b)[2]
+        line = visible_text(b)[2]
+        assert "✗ the server" in line and "next" not in line  # ok cards say nothing
+        assert "⟳" not in visible_text(b)[1]
         assert b.cursor_source == BOARD_ORDER[0]
 
 
@@ -526,7 +542,7 @@ async def test_session_changes_from_elsewhere_redraw(app: FolioApp, session: Ses
         assert item_id is not None
         session.set_flag([item_id], "starred", True, label="star")  # as another screen would
         await pilot.pause()
-        assert "★" in visible_text(b)[3]
+        assert "★" in visible_text(b)[2]
         # A new source (the Sources screen adds one): the board lays out again.
         from tui.core.models import Source
 
@@ -652,7 +668,7 @@ async def test_inbox_reload_moves_past_items_that_left(app: FolioApp, session: S
         session.mark_source_read(cursor_item.source)
         _add_items(session, BOARD_ORDER[0], ["Late arrival"], hours_ago=400)
         app.broadcast(lambda: SourceRefreshed(BOARD_ORDER[0], 1, "ok"))
-        await wait_for(pilot, lambda: len(ib.ids) == 48 - 8 + 1, "the Inbox reload")
+        await wait_for(pilot, lambda: len(ib.ids) == 40 - 8 + 1, "the Inbox reload")
         gone = set(session.store.unread_ids(cursor_item.source)) | {
             i
             for i in ids
@@ -674,7 +690,7 @@ async def test_untitled_posts_show_the_start_of_their_text(app: FolioApp, sessio
     session.store.store_feed(session.store.state(mastodon), ParsedFeed(items=[post]), FIXED_NOW)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        assert "Hello & welcome to" in visible_text(inbox(app))[0]
+        assert "Hello & welcome to" in visible_text(inbox(app))[1]
         board(app).select(mastodon)
         await pilot.pause()
         assert any("Hello & welcome" in line for line in visible_text(board(app)))

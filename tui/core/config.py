@@ -89,6 +89,9 @@ class UISettings:
     """A Textual theme name; the command palette can switch it for the session."""
     browser: str = ""
     """Command to open links, e.g. "firefox"; empty means $BROWSER or the system opener."""
+    inbox_recent: str = "2d"
+    """The Inbox lists what was published this recently first (grouped by the matrix's
+    quadrants, newest first), then everything older (grouped the same way)."""
 
 
 @dataclass
@@ -148,6 +151,19 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "reader_previous",
         "move_left",
         "move_right",
+        "read_next",
+        "mark_above_read",
+        "open_feed",
+        "next_list",
+        "list_inbox",
+        "list_unread",
+        "list_starred",
+        "list_later",
+        "list_bookmarked",
+        "list_all",
+        "list_new",
+        "full_width",
+        "list_back",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
@@ -212,7 +228,7 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
             raise ConfigError(path, "must be more than zero", line=line, key=f"{name}.{key}")
         if key == "processes" and value < 0:
             raise ConfigError(path, "must be 0 (automatic) or more", line=line, key=f"{name}.{key}")
-        if key == "interval":
+        if key in ("interval", "inbox_recent"):
             try:
                 parse_duration(value)
             except ValueError as exc:

@@ -12,11 +12,25 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from tui.core.config import ConfigError
+from tui.core.config import ConfigError, parse_duration
+from tui.core.lists import (
+    NEW_FIRST_LOOK,
+    ItemRows,
+    ListSpec,
+    inbox_order,
+    recent_label,
+)
 from tui.core.models import Item, Source, utcnow
-from tui.core.planning.rules import source_ranks
+from tui.core.planning.rules import (
+    QUADRANTS,
+    UNRANKED,
+    quadrant_label,
+    review_due,
+    source_ranks,
+)
+from tui.core.storage import attention
 from tui.core.storage.portfolio import Portfolio
-from tui.core.storage.store import Store
+from tui.core.storage.store import ItemQuery, RemovedSource, Store
 from tui.core.storage.workspace import Workspace
 
 UNDO_DEPTH = 100
@@ -32,6 +46,8 @@ class Change:
     sources: list[str] = field(default_factory=list)
     message: str = ""
     """A short description for a notification, e.g. "Marked 12 items read"."""
+    refetch: list[str] = field(default_factory=list)
+    """Sources to fetch at once (a deleted source brought back by undo)."""
 
 
 class ReadOnlyError(Exception):
@@ -43,6 +59,12 @@ class _FlagUndo:
     flag: str
     previous: dict[int, bool]
     label: str
+    sources: list[str] = field(default_factory=list)
+
+
+UndoHook = Callable[[], list[str]]
+"""Run after a portfolio undo (putting back a deleted source's items); returns the
+sources to fetch again."""
 
 
 class Session:
@@ -59,7 +81,7 @@ class Session:
             self.portfolio_error = str(exc)
         self.listeners: list[Callable[[Change], None]] = []
         self._triage_undo: list[_FlagUndo] = []
-        self._portfolio_undo: dict[str, list[tuple[Portfolio, str]]] = {}
+        self._portfolio_undo: dict[str, list[tuple[Portfolio, str, UndoHook | None]]] = {}
         self._ranks: dict[str, float] | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
 
@@ -93,23 +115,106 @@ class Session:
             self._ranks = source_ranks(self.portfolio)
         return self._ranks
 
+    def own_sources(self) -> tuple[str, ...]:
+        """The user's own sources (``mine = true``): their items are output, not triage."""
+        return tuple(source.url for source in self.sources if source.mine)
+
+    def inbox_rows(self) -> ItemRows:
+        """Every unread item but the user's own, in the Inbox's order (``inbox_order``):
+        the recent ones first, grouped by quadrant, then the older ones, grouped alike."""
+        window = dt.timedelta(seconds=parse_duration(self.workspace.settings.ui.inbox_recent))
+        axes = self.portfolio.matrix_axes
+        labels: dict[float, str] = {
+            float(index): quadrant_label(axes, name) for index, name in enumerate(QUADRANTS)
+        }
+        labels[UNRANKED] = "not in the matrix"
+        rows = self.store.unread_rows(exclude=self.own_sources())
+        return inbox_order(rows, self.ranks(), self.now() - window, labels, recent_label(window))
+
     def inbox_ids(self) -> list[int]:
-        """Every unread item, Quick wins first, newest first within a quadrant."""
-        return self.store.ranked_unread_ids(self.ranks())
+        """The Inbox's item ids, in its order (without its headings)."""
+        return self.inbox_rows().ids
+
+    def inbox_count(self) -> int:
+        """Unread items the Inbox holds: every unread item but the user's own."""
+        return self.store.query_count(ItemQuery(unread=True, exclude=self.own_sources()))
+
+    def list_query(self, spec: ListSpec) -> ItemQuery:
+        """The store query of a list (``lists.VIEWS``, a feed's list…)."""
+        own = self.own_sources()
+        sources = spec.sources
+        if spec.own == "only":
+            sources = own if sources is None else tuple(u for u in sources if u in own)
+        since = None
+        if spec.since_mark is not None:
+            since = self.store.mark(spec.since_mark) or self.now() - NEW_FIRST_LOOK
+        return ItemQuery(
+            sources=sources,
+            exclude=own if spec.own == "exclude" and spec.sources is None else (),
+            unread=spec.unread,
+            flags=spec.flags,
+            seen_since=since,
+        )
+
+    def list_ids(self, spec: ListSpec, limit: int | None = None) -> list[int]:
+        return self.store.item_ids(self.list_query(spec), limit=limit)
+
+    def list_count(self, spec: ListSpec) -> int:
+        return self.store.query_count(self.list_query(spec))
+
+    def looked_at(self, spec: ListSpec, when: dt.datetime) -> None:
+        """The user has seen the list ``spec`` as it was at ``when``: a list of what is
+        new since a mark starts from there next time."""
+        if spec.since_mark is not None:
+            self.store.set_mark(spec.since_mark, when)
+
+    def next_unread(self, ids: list[int], after: int) -> int | None:
+        """The index of the first unread item in ``ids`` after index ``after``."""
+        start = after + 1
+        chunk = 200
+        while start < len(ids):
+            window = ids[start : start + chunk]
+            unread = self._unread_among(window)
+            for offset, item_id in enumerate(window):
+                if item_id in unread:
+                    return start + offset
+            start += chunk
+            chunk = min(chunk * 4, 10_000)
+        return None
+
+    def _unread_among(self, ids: list[int]) -> set[int]:
+        return {
+            item_id
+            for item_id, (read, _) in self.store.flag_values(ids, "read").items()
+            if not read
+        }
 
     # -- triage ---------------------------------------------------------------------
 
-    def set_flag(self, ids: Iterable[int], flag: str, value: bool, label: str = "") -> Change:
-        items = self.store.items_by_id(ids)
-        previous = {item.id: bool(getattr(item, flag)) for item in items}
+    def set_flag(
+        self,
+        ids: Iterable[int],
+        flag: str,
+        value: bool,
+        label: str = "",
+        opened: bool = False,
+    ) -> Change:
+        """Set ``flag`` on items (undoable as one step) and record the attention it shows:
+        a star, save or bookmark set, or items marked read without being ``opened``."""
+        values = self.store.flag_values(list(ids), flag)
+        previous = {item_id: old for item_id, (old, _) in values.items()}
+        sources = sorted({source for _, source in values.values()})
         self.store.set_flag(previous, flag, value)
-        self._push_triage(_FlagUndo(flag, previous, label or f"{flag} {len(previous)} items"))
-        change = Change(
-            "items",
-            item_ids=list(previous),
-            sources=sorted({item.source for item in items}),
-            message=label,
+        self._push_triage(
+            _FlagUndo(flag, previous, label or f"{flag} {len(previous)} items", sources)
         )
+        action = attention.FLAG_ACTIONS.get(flag) if value else None
+        if flag == "read" and value and not opened:
+            action = "read_unopened"
+        if action is not None:
+            changed = [(i, source) for i, (old, source) in values.items() if old != value]
+            attention.record(self.store, action, changed, self.now())
+        change = Change("items", item_ids=list(previous), sources=sources, message=label)
         self._emit(change)
         return change
 
@@ -119,12 +224,33 @@ class Session:
         self.set_flag([item.id], flag, value, label=f"{flag} {'on' if value else 'off'}")
         return value
 
+    def mark_read(self, ids: list[int], label: str) -> int:
+        """Mark ``ids`` read (undoable as one step); returns how many were unread."""
+        unread = [i for i, (read, _) in self.store.flag_values(ids, "read").items() if not read]
+        if unread:
+            self.set_flag(unread, "read", True, label=label)
+        return len(unread)
+
     def mark_source_read(self, url: str) -> int:
         ids = self.store.unread_ids(url)
         if ids:
             name = (self.source(url) or Source(url)).title
             self.set_flag(ids, "read", True, label=f"Marked {len(ids)} items in {name} read")
         return len(ids)
+
+    def opened(self, item: Item) -> int:
+        """``item`` is shown in the reader: it is read (undoable), and the opening is
+        recorded; returns the record's id, for ``reader_time``."""
+        if not item.read:
+            self.set_flag([item.id], "read", True, label=f"read {item.title}", opened=True)
+        return attention.record(self.store, "opened", [(item.id, item.source)], self.now())[0]
+
+    def reader_time(self, record: int, seconds: float) -> None:
+        """How long the item of ``record`` (from ``opened``) was read."""
+        attention.set_seconds(self.store, record, seconds)
+
+    def opened_in_browser(self, item: Item) -> None:
+        attention.record(self.store, "browser", [(item.id, item.source)], self.now())
 
     def _push_triage(self, entry: _FlagUndo) -> None:
         self._triage_undo.append(entry)
@@ -141,12 +267,11 @@ class Session:
         for value, ids in by_value.items():
             if ids:
                 self.store.set_flag(ids, entry.flag, value)
-        items = self.store.items_by_id(entry.previous)
         self._emit(
             Change(
                 "items",
                 item_ids=list(entry.previous),
-                sources=sorted({item.source for item in items}),
+                sources=entry.sources,
                 message=f"Undid: {entry.label}",
             )
         )
@@ -160,10 +285,12 @@ class Session:
         label: str,
         edit: Callable[[Portfolio], object],
         sources: list[str] | None = None,
+        on_undo: UndoHook | None = None,
     ) -> None:
         """Apply ``edit`` to a copy of the portfolio, save it atomically, then adopt it.
 
         If the save fails, the portfolio in memory stays as it was, matching the file.
+        ``on_undo`` runs after this edit is undone (see ``UndoHook``).
         """
         if self.read_only:
             raise ReadOnlyError(
@@ -176,7 +303,7 @@ class Session:
         self.workspace.save_portfolio(after)
         self.portfolio = after
         stack = self._portfolio_undo.setdefault(area, [])
-        stack.append((before, label))
+        stack.append((before, label, on_undo))
         del stack[:-UNDO_DEPTH]
         self._emit(Change(area, sources=sources or [], message=label))
 
@@ -186,10 +313,11 @@ class Session:
             return None
         if self.read_only:
             raise ReadOnlyError("portfolio.toml has an error, so folio will not write to it")
-        before, label = stack.pop()
+        before, label, on_undo = stack.pop()
         self.workspace.save_portfolio(before)
         self.portfolio = before
-        self._emit(Change(area, message=f"Undid: {label}"))
+        refetch = on_undo() if on_undo is not None else []
+        self._emit(Change(area, sources=refetch, message=f"Undid: {label}", refetch=refetch))
         return label
 
     def add_source(self, source: Source) -> None:
@@ -208,14 +336,57 @@ class Session:
 
         self.edit_portfolio("sources", f"Edited {updated.title}", edit)
 
-    def delete_source(self, url: str) -> None:
-        name = (self.source(url) or Source(url)).title
+    def update_sources(
+        self,
+        urls: list[str],
+        kind: str | None = None,
+        add_tags: Iterable[str] = (),
+        remove_tags: Iterable[str] = (),
+    ) -> int:
+        """Change several sources at once: their kind, and tags added or taken away."""
+        wanted = set(urls)
+        adding, removing = list(add_tags), set(remove_tags)
 
         def edit(portfolio: Portfolio) -> None:
-            portfolio.sources = [s for s in portfolio.sources if s.url != url]
+            for source in portfolio.sources:
+                if source.url in wanted:
+                    if kind is not None:
+                        source.kind = kind
+                    tags = [tag for tag in source.tags if tag not in removing]
+                    source.tags = tags + [tag for tag in adding if tag not in tags]
 
-        self.edit_portfolio("sources", f"Deleted {name}", edit)
-        self.store.remove_source(url)
+        count = len([s for s in self.sources if s.url in wanted])
+        self.edit_portfolio("sources", f"Edited {count} sources", edit, sources=[])
+        return count
+
+    def delete_source(self, url: str) -> None:
+        self.delete_sources([url])
+
+    def delete_sources(self, urls: list[str]) -> None:
+        """Stop following ``urls``. Their items leave the store; undo brings the sources
+        back with their items and flags, and fetches them again at once."""
+        wanted = set(urls)
+        deleted = [s for s in self.sources if s.url in wanted]
+        if not deleted:
+            return
+        name = deleted[0].title if len(deleted) == 1 else f"{len(deleted)} sources"
+        removed: list[RemovedSource] = []
+
+        def edit(portfolio: Portfolio) -> None:
+            portfolio.sources = [s for s in portfolio.sources if s.url not in wanted]
+
+        def restore() -> list[str]:
+            for snapshot in removed:
+                self.store.restore_source(snapshot)
+            return [snapshot.url for snapshot in removed]
+
+        self.edit_portfolio("sources", f"Deleted {name}", edit, on_undo=restore)
+        removed.extend(self.store.remove_source(source.url) for source in deleted)
+
+    def reviews_due(self) -> int:
+        """How many experiments on the roadmap have a review that is due."""
+        today = self.today()
+        return sum(review_due(experiment, today) for experiment in self.portfolio.roadmap)
 
     def now(self) -> dt.datetime:
         """The current time; tests replace ``clock`` so snapshots do not drift."""

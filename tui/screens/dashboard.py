@@ -6,7 +6,7 @@ engine events to the widgets. Everything it shows is drawn by the widgets.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,23 +14,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import DescendantFocus, Resize
-from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from .. import keys
-from ..core.ingest.text import clean
-from ..core.models import Item
+from ..core.lists import ItemRows
 from ..core.session import Session
 from ..messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
-
-if TYPE_CHECKING:
-    from .reader import ReaderScreen
+from .triage import TriageScreen
 
 WIDE = 120
 """From this many columns the board and the Inbox are shown side by side."""
@@ -38,10 +33,12 @@ INBOX_RELOAD_DELAY = 0.3
 """Seconds to gather bursts of events (a refresh reports per source) into one reload."""
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(TriageScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.TRIAGE,
+        *keys.LISTS,
         *[b for b in keys.PANES if isinstance(b, Binding) and b.id == "switch_pane"],
+        *keys.DASHBOARD,
     ]
 
     DEFAULT_CSS = """
@@ -56,6 +53,8 @@ class DashboardScreen(Screen[None]):
         &.-narrow #inbox-box { display: none; border-left: none; }
         &.-narrow.-show-inbox #inbox-box { display: block; }
         &.-narrow.-show-inbox #board { display: none; }
+        &.-full #board { display: none; }
+        &.-full #inbox-box { display: block; width: 1fr; border-left: none; }
     }
     """
 
@@ -64,9 +63,10 @@ class DashboardScreen(Screen[None]):
         self.session = session
         self._reload_timer: Timer | None = None
         self._unread = 0
+        self._reviews_due = 0
         self._inbox_loaded = False
-        self._reader: ReaderScreen | None = None
-        """The reader, kept between openings: see ``_open_reader``."""
+        self._inbox_to_top = False
+        """The next Inbox reload puts the cursor on its first item (its order changed)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,7 +113,9 @@ class DashboardScreen(Screen[None]):
         # ``focused``, not ``has_focus``: the latter changes only when the widget has handled
         # its Focus event, after keys that were typed together with Tab.
         inbox_focused = self.focused is self.inbox
-        if inbox_focused or (self.has_class("-narrow") and self.has_class("-show-inbox")):
+        if inbox_focused or self.has_class("-full"):
+            return self.inbox
+        if self.has_class("-narrow") and self.has_class("-show-inbox"):
             return self.inbox
         return self.board
 
@@ -123,7 +125,28 @@ class DashboardScreen(Screen[None]):
             self.set_class(event.widget is self.inbox, "-show-inbox")
             self._show_status()
 
+    def action_full_width(self) -> None:
+        """The Inbox across the whole width, or back to the board beside it."""
+        full = not self.has_class("-full")
+        self.set_class(full, "-full")
+        if full:
+            self.set_class(True, "-show-inbox")
+            self.call_after_refresh(self.inbox.focus)
+        self._show_status()
+
+    def show_inbox(self) -> None:
+        """Bring the Inbox into view and focus it (the Inbox list key, ``I``)."""
+        self.set_class(True, "-show-inbox")
+        if self.has_class("-narrow"):
+            self.call_after_refresh(self.inbox.focus)
+        else:
+            self.set_focus(self.inbox)
+        self._show_status()
+
     def action_switch_pane(self) -> None:
+        if self.has_class("-full"):
+            # Tab leaves the full-width Inbox for the board.
+            self.set_class(False, "-full")
         show_inbox = self._active() is self.board
         self.set_class(show_inbox, "-show-inbox")
         target: FeedBoard | ItemList = self.inbox if show_inbox else self.board
@@ -137,98 +160,14 @@ class DashboardScreen(Screen[None]):
 
     # -- triage -----------------------------------------------------------------------
 
-    def _current_item(self) -> Item | None:
-        return self._active().cursor_item()
-
-    def action_open_item(self) -> None:
-        active = self._active()
-        item = active.cursor_item()
-        if item is None:
-            return
-        if isinstance(active, ItemList):
-            neighbours = active.ids
-        else:
-            neighbours = [i.id for i in self.session.store.items(sources=[item.source], limit=500)]
-        self._open_reader(item.id, neighbours)
-
     @on(ItemList.Selected)
     @on(FeedBoard.Selected)
     def _on_selected(self, event: ItemList.Selected | FeedBoard.Selected) -> None:
         self.action_open_item()
 
-    def _open_reader(self, item_id: int, neighbours: list[int]) -> None:
-        origin = self._active()
-
-        def came_back(last: int | None) -> None:
-            if last is None:
-                return
-            if isinstance(origin, ItemList):
-                origin.move_to(last)
-            else:
-                item = self.session.store.item(last)
-                if item is not None:
-                    origin.select(item.source, item.id)
-
-        reader = self._reader
-        if reader is None:
-            from .reader import ReaderScreen
-
-            reader = self._reader = ReaderScreen(self.session, item_id, neighbours)
-            # Installed, so that closing it keeps it: opening it again then only draws the
-            # item, where building the screen (its footer above all) took 20-30 ms more.
-            self.app.install_screen(reader, name=f"reader-{id(self)}")
-        else:
-            reader.show_item(item_id, neighbours)
-        self.app.push_screen(reader, came_back)
-
-    async def action_toggle(self, flag: str) -> None:  # DOMNode.action_toggle is async
-        item = self._current_item()
-        if item is None:
-            return
-        self.session.toggle_flag(item, flag)
-        # Redraw now, not when the broadcast arrives, so a fast second key sees the change.
-        self._items_changed([item.id], [item.source])
-
-    def action_open_link(self) -> None:
-        item = self._current_item()
-        if item is None:
-            return
-        if not item.link:
-            self.notify("This item has no link.", severity="warning")
-            return
-        self._open_link(item.link)
-
-    def _open_link(self, url: str) -> None:
-        from ..app import FolioApp
-
-        assert isinstance(self.app, FolioApp)
-        self.app.open_link(url)
-
-    def action_mark_pane_read(self) -> None:
-        active = self._active()
-        if isinstance(active, FeedBoard):
-            url = active.cursor_source
-        else:
-            item = active.cursor_item()
-            url = item.source if item is not None else None
-        if url is None:
-            return
-        source = self.session.source(url)
-        name = source.title if source else url
-        count = self.session.mark_source_read(url)
-        if count:
-            self._items_changed([], [url])
-            self._say(f"Marked {count} item{'s' * (count != 1)} in {name} read. u undoes it.")
-        else:
-            self._say(f"Nothing unread in {name}.")
-
-    def action_undo(self) -> None:
-        label = self.session.undo_triage()
-        self._say(f"Undid: {label}" if label else "Nothing to undo.")
-
-    def _say(self, message: str, severity: SeverityLevel = "information") -> None:
-        # Messages quote source names and errors: plain text, never markup.
-        self.notify(clean(message), markup=False, severity=severity)
+    @on(FeedBoard.OpenFeed)
+    def _on_open_feed(self, event: FeedBoard.OpenFeed) -> None:
+        self.folio.open_feed(event.url)
 
     # -- engine events ------------------------------------------------------------------
 
@@ -240,7 +179,12 @@ class DashboardScreen(Screen[None]):
             self.board.set_sources(self.session.sources)
             self.board.refresh_sources()
             self.inbox.refresh_items()  # source names may have changed
+            if change.area == "matrix":
+                # A new order: show its top, not the old selection deep in the list.
+                self._inbox_to_top = True
             self._schedule_inbox_reload()
+            self._update_counts()
+        elif change.area == "roadmap":
             self._update_counts()
 
     def on_source_refreshed(self, message: SourceRefreshed) -> None:
@@ -277,16 +221,17 @@ class DashboardScreen(Screen[None]):
         self._load_inbox_ids()
 
     @work(thread=True, exclusive=True, group="inbox", exit_on_error=False)
-    def _load_inbox_ids(self) -> list[int]:
-        return self.session.inbox_ids()
+    def _load_inbox_ids(self) -> ItemRows:
+        return self.session.inbox_rows()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "inbox" and event.state == WorkerState.SUCCESS:
             result = event.worker.result
-            if isinstance(result, list):
+            if isinstance(result, ItemRows):
                 inbox = self.inbox
                 inbox.empty_text = "Nothing unread. New items land here, most important first."
-                inbox.set_ids(result)
+                inbox.set_ids(result.ids, result.headings, top=self._inbox_to_top)
+                self._inbox_to_top = False
                 first = not self._inbox_loaded
                 self._inbox_loaded = True
                 self._update_counts()
@@ -296,18 +241,24 @@ class DashboardScreen(Screen[None]):
     # -- titles and the status line -----------------------------------------------------
 
     def _update_counts(self) -> None:
-        unread = self.session.store.count(unread=True)
+        unread = self.session.inbox_count()
         self.query_one("#inbox-title", Static).update(
-            Content(f"Inbox — {unread} unread, by priority")
+            Content(f"Inbox — {unread} unread, recent first, by quadrant")
         )
         self._unread = unread
+        self._reviews_due = self.session.reviews_due()
         self._show_status()
 
     def _show_status(self, *_: object) -> None:
         status = plain(str(getattr(self.app, "refresh_status", "") or ""))
         parts = [f"{len(self.session.sources)} feeds", f"{self._unread} unread"]
+        due = self._reviews_due
+        if due:
+            parts.append(f"{due} review{'s' * (due != 1)} due (3)")
         if status:
             parts.append(status)
-        if self.has_class("-narrow"):
+        if self.has_class("-full"):
+            parts.append("z: board")
+        elif self.has_class("-narrow"):
             parts.append("Tab: board" if self.has_class("-show-inbox") else "Tab: Inbox")
         self.query_one("#status", Static).update(Content(" · ".join(parts)))

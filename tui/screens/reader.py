@@ -6,9 +6,11 @@ from plain text (never markup) after ``text.clean`` has removed terminal control
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -26,7 +28,14 @@ from ..messages import SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.itemlist import GLYPHS, plain
 
-_READER_TRIAGE = {"toggle_read", "star", "save_later", "bookmark", "open_link", "undo"}
+_READER_TRIAGE = {
+    "read_next", "toggle_read", "star", "save_later", "bookmark", "open_link", "undo",
+}  # fmt: skip
+
+IDLE = 120.0
+"""Seconds: the reader counts time towards "minutes read" only up to this long after the
+last key (or the opening), and only while the terminal has focus; an item left open over
+lunch is not an hour of reading."""
 
 
 def human_size(length: int | None) -> str:
@@ -65,6 +74,10 @@ class ReaderScreen(Screen[int | None]):
         self.item_id = item_id
         self.neighbours: Sequence[int] = neighbours if neighbours is not None else [item_id]
         self._position: int | None = None
+        self._record: int | None = None
+        """The attention record of the item shown, for the time it is read."""
+        self._seconds = 0.0
+        self._tick = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,6 +106,7 @@ class ReaderScreen(Screen[int | None]):
     # -- showing an item ------------------------------------------------------------
 
     def _show(self, item_id: int) -> None:
+        self._stop_timing()
         self.item_id = item_id
         item = self.item
         if item is None:
@@ -100,10 +114,10 @@ class ReaderScreen(Screen[int | None]):
             for part in ("#reader-meta", "#reader-flags", "#reader-episode", "#reader-text"):
                 self._set(part, "")
             return
-        if not item.read:
-            # Opening is reading; "u" on the dashboard brings it back as unread.
-            self.session.set_flag([item.id], "read", True, label=f"read {plain(item.title)}")
-            item.read = True
+        # Opening is reading ("u" brings it back as unread), and is recorded as attention.
+        self._record = self.session.opened(item)
+        self._seconds, self._tick = 0.0, time.monotonic()
+        item.read = True
         self._draw(item)
         self.query_one("#reader-body", VerticalScroll).scroll_home(animate=False)
 
@@ -148,10 +162,47 @@ class ReaderScreen(Screen[int | None]):
         widget.update(Content(clean(text)))
         widget.display = bool(text)
 
+    # -- time read ------------------------------------------------------------------
+
+    def _count_time(self) -> None:
+        now = time.monotonic()
+        if getattr(self.app, "app_focus", True):
+            self._seconds += min(now - self._tick, IDLE)
+        self._tick = now
+
+    def _stop_timing(self) -> None:
+        if self._record is None:
+            return
+        self._count_time()
+        self.session.reader_time(self._record, self._seconds)
+        self._record = None
+
+    def on_key(self, event: events.Key) -> None:
+        # Not handled here, only noted: each key shows the user is still reading.
+        if self._record is not None:
+            self._count_time()
+
+    def on_unmount(self) -> None:
+        self._stop_timing()
+
     # -- keys -----------------------------------------------------------------------
 
     def action_back(self) -> None:
+        self._stop_timing()
         self.dismiss(self.item_id)
+
+    def action_read_next(self) -> None:
+        """On to the next unread item of the list the reader was opened from."""
+        try:
+            position = list(self.neighbours).index(self.item_id)
+        except ValueError:
+            position = -1
+        following = self.session.next_unread(list(self.neighbours), position)
+        if following is None:
+            self._say("No unread items after this one.")
+            return
+        self._position = following
+        self._show(self.neighbours[following])
 
     def action_scroll(self, lines: int) -> None:
         body = self.query_one("#reader-body", VerticalScroll)
@@ -189,6 +240,7 @@ class ReaderScreen(Screen[int | None]):
         if item is None or not item.link:
             self._say("This item has no link.", "warning")
             return
+        self.session.opened_in_browser(item)
         self._open_link(item.link)
 
     def _open_link(self, url: str) -> None:

@@ -37,10 +37,13 @@ from .itemlist import GLYPHS, age_label, fit, headline, plain
 
 __all__ = ["CARD_HEIGHT", "CARD_ITEMS", "EMPTY_MESSAGE", "PANE_MOVE", "FeedBoard", "columns_for"]
 
-CARD_ITEMS = 5
-"""Newest items shown per card."""
-CARD_HEIGHT = CARD_ITEMS + 3
-"""Top border with name and count, a status line, the items, the bottom border."""
+CARD_ITEMS = 6
+"""Newest items shown per card when all is well; a card with something to say (its feed
+failed, or was never fetched) gives its first row to that and shows one item fewer."""
+CARD_HEIGHT = CARD_ITEMS + 2
+"""Top border with name and count, the rows, the bottom border."""
+OWN_MARK = "✎ "
+"""Before the name of the user's own sources (``mine = true``): their output."""
 GAP = 1
 """Blank cells between cards in a row."""
 
@@ -142,6 +145,18 @@ class FeedBoard(ScrollView, can_focus=True):
             super().__init__()
             self.board = board
             self.item_id = item_id
+
+        @property
+        def control(self) -> FeedBoard:
+            return self.board
+
+    class OpenFeed(Message):
+        """A card's title was clicked: show the feed's whole list."""
+
+        def __init__(self, board: FeedBoard, url: str) -> None:
+            super().__init__()
+            self.board = board
+            self.url = url
 
         @property
         def control(self) -> FeedBoard:
@@ -316,7 +331,24 @@ class FeedBoard(ScrollView, can_focus=True):
         self._set_cursor(0, 0)
 
     def action_last(self) -> None:
-        self._set_cursor(len(self._order) - 1, 0)
+        last = len(self._order) - 1
+        self._set_cursor(last, max(0, self._item_count(last) - 1) if self._order else 0)
+
+    def next_unread(self) -> tuple[int, int] | None:
+        """The (pane, row) of the next unread item shown after the cursor, in reading
+        order: further down this card, then on the cards after it."""
+        for pane in range(self._pane, len(self._order)):
+            data = self._pane_data(self._order[pane].url)
+            first = self._row + 1 if pane == self._pane else 0
+            if pane != self._pane and not data.unread:
+                continue
+            for row in range(first, len(data.items)):
+                if not data.items[row].read:
+                    return pane, row
+        return None
+
+    def move_cursor(self, pane: int, row: int) -> None:
+        self._set_cursor(pane, row)
 
     # -- cursor and layout --------------------------------------------------------------
 
@@ -360,7 +392,7 @@ class FeedBoard(ScrollView, can_focus=True):
             # A card taller than the view is aligned on the cursor row instead.
             target = bottom - height
             if target > block.y:
-                target = min(target, block.y + 2 + self._row)
+                target = min(target, block.y + 1 + self._row)
             self.scroll_to(y=max(target, 0), animate=False, force=True)
 
     def _relayout(self) -> None:
@@ -425,7 +457,12 @@ class FeedBoard(ScrollView, can_focus=True):
         if column >= len(block.panes) or inside >= self._card_width:
             return
         pane = block.panes[column]
-        row = y - block.y - 2
+        if y == block.y:
+            # The top border is the card's title: it opens the whole feed.
+            self._set_cursor(pane, 0 if pane != self._pane else self._row)
+            self.post_message(self.OpenFeed(self, self._order[pane].url))
+            return
+        row = y - block.y - 1 - self._status_rows(self._order[pane].url)
         if 0 <= row < self._item_count(pane):
             self._set_cursor(pane, row)
             item_id = self.cursor_item_id
@@ -440,13 +477,19 @@ class FeedBoard(ScrollView, can_focus=True):
         pane = self._data.get(url)
         if pane is None:
             store = self.session.store
+            state = store.state(url)
+            rows = CARD_ITEMS - (1 if _has_news(state) else 0)
             pane = _Pane(
-                items=store.items(sources=[url], limit=CARD_ITEMS),
+                items=store.items(sources=[url], limit=rows),
                 unread=store.count(sources=[url], unread=True),
-                state=store.state(url),
+                state=state,
             )
             self._data[url] = pane
         return pane
+
+    def _status_rows(self, url: str) -> int:
+        """1 when the card's first row says something is wrong, else 0."""
+        return 1 if _has_news(self._pane_data(url).state) else 0
 
     # -- rendering --------------------------------------------------------------------
 
@@ -514,32 +557,34 @@ class FeedBoard(ScrollView, can_focus=True):
         inner = width - 4
         border = self._style("board--border-cursor" if is_cursor else "board--border")
         s = self._style
-        count = f" {data.unread} unread " if data.unread else " all read "
+        count = " " + ("⟳ " if busy else "") + _count_label(source, data) + " "
         # "╭─ " + name + " " + fill + count + "─╮", with at least one cell of fill.
-        name = fit(plain(source.title), max(1, width - 7 - len(count))).rstrip()
-        fill = "─" * max(1, width - 6 - cell_len(name) - len(count))
+        title = (OWN_MARK if source.mine else "") + plain(source.title)
+        name = fit(title, max(1, width - 7 - cell_len(count))).rstrip()
+        fill = "─" * max(1, width - 6 - cell_len(name) - cell_len(count))
         top = [
             Segment("╭─ ", border),
             Segment(name, s("board--name")),
             Segment(" " + fill, border),
-            Segment(count, s("board--count")),
+            Segment(count, s("board--busy" if busy else "board--count")),
             Segment("─╮", border),
         ]
-        status_text, status_style = self._status(data.state, busy)
-        lines = [
-            self._framed(top, width, border),
-            self._boxed([Segment(fit(status_text, inner), s(status_style))], border),
-        ]
+        lines = [self._framed(top, width, border)]
+        status = _status_line(data.state)
+        if status is not None:
+            text, style = status
+            lines.append(self._boxed([Segment(fit(text, inner), s(style))], border))
         now = self.session.now()
-        for row in range(CARD_ITEMS):
+        for row in range(CARD_ITEMS - len(lines) + 1):
             if row < len(data.items):
                 cursor = is_cursor and row == self._row
                 lines.append(
                     self._boxed(self._item_line(data.items[row], inner, now, cursor), border)
                 )
-            elif row == 0 and not data.items:
-                empty = "no items yet" if data.state.status != "error" else "no items"
-                lines.append(self._boxed([Segment(fit(empty, inner), s("board--empty"))], border))
+            elif row == 0 and not data.items and status is None:
+                lines.append(
+                    self._boxed([Segment(fit("no items", inner), s("board--empty"))], border)
+                )
             else:
                 lines.append(self._boxed([Segment(" " * inner, self.rich_style)], border))
         lines.append(Strip([Segment("╰" + "─" * (width - 2) + "╯", border)]))
@@ -579,22 +624,32 @@ class FeedBoard(ScrollView, can_focus=True):
             Segment(" " + age, styled("board--meta")),
         ]
 
-    def _status(self, state: SourceState, busy: bool) -> tuple[str, str]:
-        if busy:
-            return "⟳ refreshing…", "board--busy"
-        if state.status == "error":
-            return "✗ " + (plain(state.error) or "the last refresh failed"), "board--error"
-        if state.status == "new" or state.last_fetched is None:
-            return "· not fetched yet", "board--ok"
-        return "✓ ok · " + self._next_label(state.next_due), "board--ok"
 
-    def _next_label(self, due: dt.datetime | None) -> str:
-        if due is None:
-            return "due now"
-        now = self.session.now()
-        if due <= now:
-            return "due now"
-        local = due.astimezone()
-        if due - now < dt.timedelta(hours=20):
-            return "next " + local.strftime("%H:%M")
-        return "next " + local.strftime("%d %b %H:%M")
+def _has_news(state: SourceState) -> bool:
+    """Whether a card spends its first row on its feed's state: failed, or never fetched."""
+    return state.status == "error" or state.status == "new" or state.last_fetched is None
+
+
+def _status_line(state: SourceState) -> tuple[str, str] | None:
+    """The card's status row, only when something is wrong; all is well says nothing."""
+    if state.status == "error":
+        return "✗ " + (plain(state.error) or "the last refresh failed"), "board--error"
+    if state.status == "new" or state.last_fetched is None:
+        return "· not fetched yet: R refreshes now", "board--ok"
+    return None
+
+
+def _count_label(source: Source, data: _Pane) -> str:
+    """The card's count: unread items, or what it has instead (never "all read" for a feed
+    that failed or was never fetched)."""
+    if source.mine:
+        return "mine"
+    if data.unread:
+        return f"{data.unread} unread"
+    if data.state.status == "error":
+        return "failed"
+    if data.state.status == "new" or data.state.last_fetched is None:
+        return "not fetched"
+    if not data.items:
+        return "no items"
+    return "all read"

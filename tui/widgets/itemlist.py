@@ -1,4 +1,5 @@
-"""A virtual list of items (the Inbox): a Line API ScrollView over a list of item ids.
+"""A virtual list of items (the Inbox, Starred, a whole feed…): a Line API ScrollView
+over a list of item ids, with optional heading rows between them (the Inbox's groups).
 
 Only the rows on screen are ever loaded (``Store.items_by_id`` for the visible window plus
 a margin), so a list of 100,000 ids costs a list of ints and a screenful of rows. Reloading
@@ -120,6 +121,7 @@ class ItemList(ScrollView, can_focus=True):
         "itemlist--star",
         "itemlist--flag",
         "itemlist--empty",
+        "itemlist--heading",
     }
 
     DEFAULT_CSS = """
@@ -141,6 +143,7 @@ class ItemList(ScrollView, can_focus=True):
         & > .itemlist--star { color: $warning; }
         & > .itemlist--flag { color: $secondary; }
         & > .itemlist--empty { color: $text-muted; text-style: italic; }
+        & > .itemlist--heading { color: $primary; text-style: bold; }
     }
     """
 
@@ -182,9 +185,12 @@ class ItemList(ScrollView, can_focus=True):
         self.session = session
         self.empty_text = empty_text
         self._ids: list[int] = list(ids)
+        self._lines: list[int] = list(ids)
+        """What each row shows: an item id, or a heading (``-1 - index into _headings``)."""
+        self._headings: list[str] = []
         self._index: dict[int, int] | None = None
         self._cursor = 0
-        self._rows: LRUCache[int, Item | None] = LRUCache(1024)
+        self._cache: LRUCache[int, Item | None] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
         self._names: dict[str, str] = {}
         """Source URL to display name; Portfolio.source() is a linear scan."""
@@ -193,16 +199,21 @@ class ItemList(ScrollView, can_focus=True):
 
     @property
     def ids(self) -> list[int]:
-        """The ids shown, in order. Treat as read-only; use ``set_ids`` to change it."""
+        """The item ids shown, in order (headings left out). Treat as read-only; use
+        ``set_ids`` to change it."""
         return self._ids
 
     @property
     def cursor(self) -> int:
+        """The row of the cursor (headings count as rows)."""
         return self._cursor
 
     @property
     def cursor_id(self) -> int | None:
-        return self._ids[self._cursor] if self._ids else None
+        if not self._lines:
+            return None
+        value = self._lines[self._cursor]
+        return value if value >= 0 else None
 
     def cursor_item(self) -> Item | None:
         """The item under the cursor, read fresh from the store (for actions on it)."""
@@ -210,12 +221,17 @@ class ItemList(ScrollView, can_focus=True):
         if item_id is None:
             return None
         item = self.session.store.item(item_id)
-        self._rows.set(item_id, item)
+        self._cache.set(item_id, item)
         return item
 
+    def ids_above_cursor(self) -> list[int]:
+        """The items listed above the cursor, top first."""
+        return [value for value in self._lines[: self._cursor] if value >= 0]
+
     def index_of(self, item_id: int) -> int | None:
+        """The row that shows ``item_id``, or None."""
         if self._index is None:
-            self._index = {value: index for index, value in enumerate(self._ids)}
+            self._index = {value: row for row, value in enumerate(self._lines) if value >= 0}
         return self._index.get(item_id)
 
     def move_to(self, item_id: int) -> bool:
@@ -226,28 +242,50 @@ class ItemList(ScrollView, can_focus=True):
         self._set_cursor(index)
         return True
 
-    def set_ids(self, ids: Sequence[int]) -> None:
+    def set_ids(
+        self, ids: Sequence[int], headings: Sequence[tuple[int, str]] = (), *, top: bool = False
+    ) -> None:
         """Replace the list, keeping the cursor on the same item and the view still.
 
-        When the cursor item is gone, the cursor goes to the next surviving item after
-        it (else before it). The scroll offset is adjusted by what was inserted or removed
-        above, so the rows the user was looking at stay where they were.
+        ``headings`` are (index into ``ids``, text) rows drawn before those items. When
+        the cursor item is gone, the cursor goes to the next surviving item after it
+        (else before it). The scroll offset is adjusted by what was inserted or removed
+        above, so the rows the user was looking at stay where they were. ``top`` puts the
+        cursor on the first item instead (a list whose order changed, not its content).
         """
-        old_ids, old_cursor = self._ids, self._cursor
+        old_lines, old_cursor = self._lines, self._cursor
         old_top = round(self.scroll_y)
         cursor_screen_row = old_cursor - old_top
         cursor_was_visible = 0 <= cursor_screen_row < self._page_height()
         self._ids = list(ids)
+        self._headings = [text for _, text in headings]
+        if headings:
+            lines: list[int] = []
+            start = 0
+            for number, (position, _) in enumerate(headings):
+                lines.extend(self._ids[start:position])
+                lines.append(-1 - number)
+                start = max(start, position)
+            lines.extend(self._ids[start:])
+            self._lines = lines
+        else:
+            self._lines = list(self._ids)
         self._index = None
         if not self._ids:
             self._cursor = 0
             self._update_virtual_size()
             self.refresh()
             return
+        if top:
+            self._cursor = self._item_row(0, 1)
+            self._update_virtual_size()
+            self.scroll_to(y=0, animate=False, force=True)
+            self.refresh()
+            return
         # An anchor: the cursor item if it survived, else the nearest survivor.
-        anchor_old, anchor_new = self._anchor(old_ids, old_cursor)
+        anchor_old, anchor_new = self._anchor(old_lines, old_cursor)
         if anchor_new is None:
-            self._cursor = min(old_cursor, len(self._ids) - 1)
+            self._cursor = self._item_row(min(old_cursor, len(self._lines) - 1), 1)
             new_top = old_top
         else:
             self._cursor = anchor_new
@@ -261,17 +299,19 @@ class ItemList(ScrollView, can_focus=True):
             self._scroll_cursor_into_view()
         self.refresh()
 
-    def _anchor(self, old_ids: list[int], old_cursor: int) -> tuple[int, int | None]:
-        if not old_ids:
+    def _anchor(self, old_lines: list[int], old_cursor: int) -> tuple[int, int | None]:
+        if not old_lines:
             return 0, None
-        old_cursor = min(old_cursor, len(old_ids) - 1)
+        old_cursor = min(old_cursor, len(old_lines) - 1)
         # Forward first: the item after a removed one is what a reader expects to land on
         # (as after deleting a line); backward only when nothing after it survived. The
         # search is bounded so that a mass change stays cheap.
-        forward = range(old_cursor, min(len(old_ids), old_cursor + _ANCHOR_SEARCH))
+        forward = range(old_cursor, min(len(old_lines), old_cursor + _ANCHOR_SEARCH))
         backward = range(old_cursor - 1, max(-1, old_cursor - _ANCHOR_SEARCH), -1)
         for position in (*forward, *backward):
-            new_index = self.index_of(old_ids[position])
+            if old_lines[position] < 0:
+                continue
+            new_index = self.index_of(old_lines[position])
             if new_index is not None:
                 return position, new_index
         return old_cursor, None
@@ -279,42 +319,60 @@ class ItemList(ScrollView, can_focus=True):
     def refresh_items(self, item_ids: Sequence[int] | None = None) -> None:
         """Forget cached rows (all, or these ids) and redraw; the cursor and scroll stay."""
         if item_ids is None:
-            self._rows.clear()
+            self._cache.clear()
             self._names.clear()
         else:
             for item_id in item_ids:
-                self._rows.discard(item_id)
+                self._cache.discard(item_id)
         self.refresh()
 
     # -- actions ----------------------------------------------------------------------
 
     def action_cursor_down(self) -> None:
-        self._set_cursor(self._cursor + 1)
+        self._set_cursor(self._cursor + 1, 1)
 
     def action_cursor_up(self) -> None:
-        self._set_cursor(self._cursor - 1)
+        self._set_cursor(self._cursor - 1, -1)
 
     def action_page_down(self) -> None:
-        self._set_cursor(self._cursor + max(1, self._page_height() - 1))
+        self._set_cursor(self._cursor + max(1, self._page_height() - 1), 1)
 
     def action_page_up(self) -> None:
-        self._set_cursor(self._cursor - max(1, self._page_height() - 1))
+        self._set_cursor(self._cursor - max(1, self._page_height() - 1), -1)
 
     def action_first(self) -> None:
-        self._set_cursor(0)
+        self._set_cursor(0, 1)
+        if self._cursor_is_first_item():
+            # Show the heading above the first item too.
+            self.scroll_to(y=0, animate=False, force=True)
 
     def action_last(self) -> None:
-        self._set_cursor(len(self._ids) - 1)
+        self._set_cursor(len(self._lines) - 1, -1)
 
     # -- cursor and scrolling -----------------------------------------------------------
+
+    def _cursor_is_first_item(self) -> bool:
+        return bool(self._ids) and self.cursor_id == self._ids[0]
 
     def _page_height(self) -> int:
         return max(1, self.scrollable_content_region.height)
 
-    def _set_cursor(self, index: int) -> None:
+    def _item_row(self, row: int, direction: int) -> int:
+        """``row`` if it shows an item, else the nearest item row that way (or the other)."""
+        lines = self._lines
+        row = max(0, min(row, len(lines) - 1))
+        for step in (direction, -direction):
+            probe = row
+            while 0 <= probe < len(lines):
+                if lines[probe] >= 0:
+                    return probe
+                probe += step
+        return row
+
+    def _set_cursor(self, index: int, direction: int = 1) -> None:
         if not self._ids:
             return
-        index = max(0, min(index, len(self._ids) - 1))
+        index = self._item_row(index, direction)
         if index == self._cursor:
             self._scroll_cursor_into_view()
             return
@@ -334,7 +392,7 @@ class ItemList(ScrollView, can_focus=True):
             self.scroll_to(y=self._cursor - height + 1, animate=False, force=True)
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(0, len(self._ids))
+        self.virtual_size = Size(0, len(self._lines))
 
     def on_mount(self) -> None:
         self._update_virtual_size()
@@ -350,11 +408,11 @@ class ItemList(ScrollView, can_focus=True):
         if offset is None:
             return
         row = round(self.scroll_y) + offset.y
-        if not 0 <= row < len(self._ids):
+        if not 0 <= row < len(self._lines) or self._lines[row] < 0:
             return
         self._set_cursor(row)
         if event.chain >= 2:
-            self.post_message(self.Selected(self, self._ids[row]))
+            self.post_message(self.Selected(self, self._lines[row]))
 
     # -- rendering --------------------------------------------------------------------
 
@@ -368,18 +426,20 @@ class ItemList(ScrollView, can_focus=True):
         return style
 
     def _load(self, row: int) -> Item | None:
-        item_id = self._ids[row]
-        if item_id in self._rows:
-            return self._rows.get(item_id)
+        item_id = self._lines[row]
+        if item_id in self._cache:
+            return self._cache.get(item_id)
         top = round(self.scroll_y)
-        window = self._ids[max(0, top - _FETCH_MARGIN) : top + self._page_height() + _FETCH_MARGIN]
-        wanted = [i for i in window if i not in self._rows]
+        window = self._lines[
+            max(0, top - _FETCH_MARGIN) : top + self._page_height() + _FETCH_MARGIN
+        ]
+        wanted = [i for i in window if i >= 0 and i not in self._cache]
         if item_id not in wanted:
             wanted.append(item_id)
         found = {item.id: item for item in self.session.store.items_by_id(wanted)}
         for wanted_id in wanted:
             # None marks an id the store no longer has, so it is not asked for again.
-            self._rows.set(wanted_id, found.get(wanted_id))
+            self._cache.set(wanted_id, found.get(wanted_id))
         return found.get(item_id)
 
     def _source_name(self, url: str) -> str:
@@ -398,8 +458,13 @@ class ItemList(ScrollView, can_focus=True):
                 style = self._style("itemlist--empty")
                 return Strip([Segment(text, style)]).adjust_cell_length(width, base)
             return Strip.blank(width, base)
-        if row >= len(self._ids):
+        if row >= len(self._lines):
             return Strip.blank(width, base)
+        line = self._lines[row]
+        if line < 0:
+            heading = f" {self._headings[-1 - line]} "
+            text = fit("─" + heading + "─" * max(0, width - cell_len(heading) - 1), width)
+            return Strip([Segment(text, self._style("itemlist--heading"))])
         item = self._load(row)
         cursor = self._style("itemlist--cursor") if row == self._cursor else None
         return self._render_row(item, width, base, cursor)
