@@ -25,6 +25,16 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", choices=_kinds(), help="the kind of source (guessed when left out)")
     p.add_argument("--name", help="a name for the source (the feed's title when left out)")
     p.add_argument("--tag", action="append", default=[], help="a tag; repeat for more")
+    p.add_argument(
+        "--mine",
+        action="store_true",
+        help="your own blog, podcast or account (measured on the roadmap, not triaged)",
+    )
+    p.add_argument(
+        "--interval",
+        metavar="DURATION",
+        help="how often to refresh it, e.g. 15m, 2h, 1d (default: settings.toml's interval)",
+    )
 
 
 def _refresh_arguments(p: argparse.ArgumentParser) -> None:

@@ -9,10 +9,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
+KEY_STUCK = 1.0
+"""Seconds after which a key whose handling was never seen to end stops holding the next."""
 
 
 class FolioApp(App[None]):
@@ -66,6 +69,12 @@ class FolioApp(App[None]):
         """The reader, kept between openings: see ``open_reader``."""
         self._list_screen: ListScreen | None = None
         """The list screen (Starred, a whole feed…), kept between openings likewise."""
+        self._held_keys: list[events.Key | events.Paste] = []
+        """Keys read but not routed yet, oldest first: see ``on_event``."""
+        self._key_in_flight = False
+        self._key_routed = 0.0
+        self.keys_handled = 0
+        """Keys read and handled so far (tests of typing in a burst wait on it)."""
         self.sub_title = "demo portfolio" if session.workspace.demo else ""
         session.listeners.append(self._on_session_change)
 
@@ -120,6 +129,73 @@ class FolioApp(App[None]):
         """
         if self.freeze_start_up and not gc.get_freeze_count():
             gc.freeze()
+
+    # -- keys typed in a burst --------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys go to the widget that has focus when each one arrives, even in a burst.
+
+        Textual routes each key to the focused widget as soon as the app reads it, and the
+        key's action (a binding, checked once the key has bubbled back up to the app) runs
+        later. Keys typed in one burst (a paste, tmux send-keys, a macro) were all routed
+        before the first one's action had run: after ``a`` opened the Add form, the
+        address typed with it went to the table behind the form, and was lost. So a key
+        is routed only once the one before it has been handled all the way up, and a key
+        for a screen that has not focused anything yet (it is still mounting) waits until
+        the screen has handled what it was already sent. An isolated key is routed at once,
+        as before.
+        """
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            self._held_keys.append(event)
+            if self._key_in_flight and time.monotonic() - self._key_routed > KEY_STUCK:
+                self._key_in_flight = False  # never lose the keyboard to a key gone astray
+            if not self._key_in_flight:
+                await self._route_next_key()
+            return
+        await super().on_event(event)
+
+    async def _route_next_key(self) -> None:
+        if self._key_in_flight or not self._held_keys:
+            return
+        self._key_in_flight = True
+        self._key_routed = time.monotonic()
+        screen = self.screen
+        if screen.focused is None and screen.is_attached:
+            # A screen that has just been pushed focuses its first field when it mounts.
+            screen.call_later(self._route_held_key)
+        else:
+            await self._route_held_key()
+
+    async def _route_held_key(self) -> None:
+        event = self._held_keys.pop(0)
+        target: MessagePump = self.focused or self.screen
+        await super().on_event(event)
+        if event.is_forwarded:
+            self._follow_key(event, target)
+        else:
+            self._key_done()  # a priority binding took it at once
+
+    def _follow_key(self, event: events.Event, node: MessagePump) -> None:
+        """Wait until ``node`` has handled ``event``; then follow it to the parent it
+        bubbled to, up to the app, whose bindings act on it last."""
+
+        def handled() -> None:
+            parent = node._parent
+            if event._stop_propagation or parent is None or node is self:
+                self._key_done()
+            else:
+                self._follow_key(event, parent)
+
+        if node is self or node.is_running:
+            node.call_later(handled)
+        else:
+            self._key_done()  # it went away with its screen
+
+    def _key_done(self) -> None:
+        self.keys_handled += 1
+        self._key_in_flight = False
+        if self._held_keys:
+            self.call_later(self._route_next_key)
 
     # -- actions --------------------------------------------------------------------
 

@@ -95,6 +95,14 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     from .core.interop.opml import normalise_url
     from .core.net.fetch import FetchError, discover_feed
 
+    from .core.config import format_duration, parse_duration
+
+    interval = None
+    if args.interval:
+        try:
+            interval = format_duration(parse_duration(args.interval))
+        except ValueError as exc:
+            raise CommandError(f"--interval: {exc}") from None
     url = args.url.strip()
     if "://" not in url:
         url = "https://" + url
@@ -119,6 +127,8 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
         name=args.name or feed.title or feed_url,
         kind=args.kind or guess_kind(feed_url, feed),
         tags=list(args.tag),
+        mine=args.mine,
+        interval=interval,
     )
     portfolio.sources.append(source)
     workspace.save_portfolio(portfolio)

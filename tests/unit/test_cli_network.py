@@ -124,3 +124,13 @@ def test_adding_to_the_demo_says_the_demo_is_offline(capsys) -> None:  # type: i
     assert "The demo is offline and reads only its own feeds" in err
     assert "leave out --demo to add it to your own portfolio." in err
     assert "Traceback" not in err
+
+
+def test_add_mine_with_an_interval(http_server, capsys) -> None:  # type: ignore[no-untyped-def]
+    http_server.route("/me.xml", body=http_server.rss("My Blog", items=2))
+    status, _, err = run(capsys, "add", http_server.url("/me.xml"), "--mine", "--interval", "2h")
+    assert status == 0, err
+    [source] = load_portfolio(paths.portfolio_path()).sources
+    assert source.mine is True and source.interval == "2h"
+    status, _, err = run(capsys, "add", http_server.url("/me.xml"), "--interval", "soon")
+    assert status == 1 and "--interval: expected a duration" in err

@@ -101,7 +101,7 @@ class DashboardScreen(TriageScreen):
         self.watch(self.app, "refresh_status", self._show_status)
         # init=True: an automatic refresh may already be running when this screen mounts.
         self.watch(self.app, "refreshing", self.board.set_refresh_running, init=True)
-        self.board.focus()
+        self.set_focus(self.board)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < WIDE, "-narrow")
@@ -131,17 +131,23 @@ class DashboardScreen(TriageScreen):
         self.set_class(full, "-full")
         if full:
             self.set_class(True, "-show-inbox")
-            self.call_after_refresh(self.inbox.focus)
+            self._focus_now(self.inbox)
         self._show_status()
 
     def show_inbox(self) -> None:
         """Bring the Inbox into view and focus it (the Inbox list key, ``I``)."""
         self.set_class(True, "-show-inbox")
-        if self.has_class("-narrow"):
-            self.call_after_refresh(self.inbox.focus)
-        else:
-            self.set_focus(self.inbox)
+        self._focus_now(self.inbox)
         self._show_status()
+
+    def _focus_now(self, target: FeedBoard | ItemList) -> None:
+        """Show the side a class change chose and focus ``target`` at once, not after the
+        next refresh: keys typed in the same burst (a paste, tmux, a macro) must go to the
+        widget that has focus when each arrives, which is the one just chosen."""
+        self.app.stylesheet.update_nodes(
+            [self.board, self.query_one("#inbox-box"), self.inbox], animate=False
+        )
+        self.set_focus(target)
 
     def action_switch_pane(self) -> None:
         if self.has_class("-full"):
@@ -150,12 +156,7 @@ class DashboardScreen(TriageScreen):
         show_inbox = self._active() is self.board
         self.set_class(show_inbox, "-show-inbox")
         target: FeedBoard | ItemList = self.inbox if show_inbox else self.board
-        if self.has_class("-narrow"):
-            # Focus after the display change has been applied, or a hidden widget refuses it.
-            self.call_after_refresh(target.focus)
-        else:
-            # Focus now, not later: a key typed together with Tab must go where Tab went.
-            self.set_focus(target)
+        self._focus_now(target)
         self._show_status()
 
     # -- triage -----------------------------------------------------------------------
@@ -254,7 +255,7 @@ class DashboardScreen(TriageScreen):
         parts = [f"{len(self.session.sources)} feeds", f"{self._unread} unread"]
         due = self._reviews_due
         if due:
-            parts.append(f"{due} review{'s' * (due != 1)} due (3)")
+            parts.append(f"{due} review{'s' * (due != 1)} due: press 3")
         if status:
             parts.append(status)
         if self.has_class("-full"):

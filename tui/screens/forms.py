@@ -153,6 +153,37 @@ class FormScreen(ModalScreen[ResultType]):
             yield widget
         yield Static("", id=f"{name}-error", classes="error")
 
+    def interval_and_mine(self, source: Source, default_interval: str) -> ComposeResult:
+        """The Interval and Mine fields, the same in the Add and Edit forms."""
+        yield from self.field(
+            "Interval",
+            Input(
+                source.interval or "",
+                placeholder=f"default ({default_interval}); e.g. 15m, 2h, 1d",
+                id="interval",
+                compact=True,
+            ),
+            "interval",
+        )
+        yield from self.field(
+            "Mine",
+            Checkbox("my own blog, podcast or account", source.mine, id="mine", compact=True),
+            "mine",
+        )
+
+    def read_interval(self) -> tuple[bool, str | None]:
+        """(ok, the interval typed, normalised; None for the default). Not ok: the error
+        is shown under the field, which takes the focus."""
+        text = self.query_one("#interval", Input).value.strip()
+        if not text:
+            return True, None
+        try:
+            return True, format_duration(parse_duration(text))
+        except ValueError as exc:
+            self.show_error("interval", f"{str(exc).capitalize()}; leave it empty for the default.")
+            self.set_focus(self.query_one("#interval", Input))
+            return False, None
+
     @staticmethod
     def buttons(ok: str) -> ComposeResult:
         with Horizontal(id="buttons"):
@@ -189,6 +220,8 @@ class AddSourceScreen(FormScreen[Source | None]):
         super().__init__()
         self.session = session
         self.busy = False
+        self.default_interval = session.workspace.settings.refresh.interval
+        self._interval: str | None = None
 
     def compose(self) -> ComposeResult:
         kinds = [("guess from the feed", GUESS), *((kind, kind) for kind in KINDS)]
@@ -215,13 +248,14 @@ class AddSourceScreen(FormScreen[Source | None]):
                 Input(placeholder="optional: comma, separated", id="tags", compact=True),
                 "tags",
             )
+            yield from self.interval_and_mine(Source(""), self.default_interval)
             with Horizontal(id="looking"):
                 yield LoadingIndicator()
                 yield Static("", id="looking-text")
             yield from self.buttons("Add")
 
     def on_mount(self) -> None:
-        self.query_one("#url", Input).focus()
+        self.set_focus(self.query_one("#url", Input))
 
     def action_cancel(self) -> None:
         # Leaving mid-discovery abandons it; the worker is cancelled with the screen.
@@ -245,6 +279,9 @@ class AddSourceScreen(FormScreen[Source | None]):
         if duplicate := find_duplicate(url, self.session.sources):
             self.show_error("url", f"You already follow this: {duplicate.title}.")
             return
+        ok, self._interval = self.read_interval()
+        if not ok:
+            return
         self._set_busy(True, f"Looking for a feed at {url} …")
         self._discover(url)
 
@@ -253,7 +290,7 @@ class AddSourceScreen(FormScreen[Source | None]):
         looking = self.query_one("#looking")
         looking.set_class(busy, "-shown")
         self.query_one("#looking-text", Static).update(Content(text))
-        for widget in self.query("Input, Select, #ok"):
+        for widget in self.query("Input, Select, Checkbox, #ok"):
             widget.disabled = busy
 
     @work(exclusive=True, group="discover", exit_on_error=False)
@@ -290,13 +327,15 @@ class AddSourceScreen(FormScreen[Source | None]):
                 if isinstance(kind, str) and kind in KINDS
                 else guess_kind(feed_url, feed),
                 tags=parse_tags(self.query_one("#tags", Input).value),
+                mine=self.query_one("#mine", Checkbox).value,
+                interval=self._interval,
             )
         )
 
     def _failed(self, message: str) -> None:
         self._set_busy(False)
         self.show_error("url", message)
-        self.query_one("#url", Input).focus()
+        self.set_focus(self.query_one("#url", Input))
 
 
 class EditSourceScreen(FormScreen[Source | None]):
@@ -332,39 +371,17 @@ class EditSourceScreen(FormScreen[Source | None]):
                 ),
                 "tags",
             )
-            yield from self.field(
-                "Interval",
-                Input(
-                    source.interval or "",
-                    placeholder=f"default ({self.default_interval}); e.g. 15m, 2h, 1d",
-                    id="interval",
-                    compact=True,
-                ),
-                "interval",
-            )
-            yield from self.field(
-                "Mine",
-                Checkbox("my own blog or podcast", source.mine, id="mine", compact=True),
-                "mine",
-            )
+            yield from self.interval_and_mine(source, self.default_interval)
             yield from self.buttons("Save")
 
     def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
+        self.set_focus(self.query_one("#name", Input))
 
     def action_submit(self) -> None:
         self.clear_errors()
-        interval_text = self.query_one("#interval", Input).value.strip()
-        interval: str | None = None
-        if interval_text:
-            try:
-                interval = format_duration(parse_duration(interval_text))
-            except ValueError as exc:
-                self.show_error(
-                    "interval", f"{str(exc).capitalize()}; leave it empty for the default."
-                )
-                self.query_one("#interval", Input).focus()
-                return
+        ok, interval = self.read_interval()
+        if not ok:
+            return
         kind = self.query_one("#kind", Select).value
         self.dismiss(
             Source(
@@ -424,7 +441,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(f"{self.confirm} (y)", id="yes", variant="error", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.set_focus(self.query_one("#yes", Button))
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -99,7 +99,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self.note_text(), classes="note")
 
     def on_mount(self) -> None:
-        self.query_one("#help").focus()
+        self.set_focus(self.query_one("#help"))
 
     def group_text(self, bindings: list[Binding]) -> Content:
         """One line per binding: keys, what it does, and the id to rebind it with."""

@@ -88,10 +88,11 @@ class ListScreen(TriageScreen):
         self._shown_at = self.session.now()
         items = self.items
         items.empty_text = spec.empty
+        items.show_source = spec.sources is None or len(spec.sources) > 1
         items.set_ids(self.session.list_ids(spec, limit=FIRST_PAGE), top=True)
         self._title()
         self._load_all(spec, self._generation)
-        items.focus()
+        self.set_focus(items)
 
     def reload(self) -> None:
         """Read the list again, keeping the cursor on the same item."""

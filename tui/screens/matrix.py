@@ -90,7 +90,7 @@ class MatrixScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.reload()
-        self.grid.focus()
+        self.set_focus(self.grid)
 
     # -- showing -----------------------------------------------------------------------
 

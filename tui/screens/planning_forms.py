@@ -173,7 +173,7 @@ class _Form(ModalScreen[FormResult]):
         error.update(Content("\n".join(errors)))
         error.display = bool(errors)
         if invalid:
-            self.query_one(f"#{invalid[0]}").focus()
+            self.set_focus(self.query_one(f"#{invalid[0]}"))
 
     def value(self, field_id: str) -> str:
         return self.query_one(f"#{field_id}", Input).value

@@ -91,7 +91,7 @@ class ReaderScreen(Screen[int | None]):
 
     def on_mount(self) -> None:
         self._show(self.item_id)
-        self.query_one("#reader-body").focus()
+        self.set_focus(self.query_one("#reader-body"))
 
     def show_item(self, item_id: int, neighbours: Sequence[int] | None = None) -> None:
         """Show another item, for a reader kept between openings (the dashboard's)."""

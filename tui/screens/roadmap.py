@@ -97,7 +97,7 @@ class RoadmapScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         await self.reload()
-        self.board.focus()
+        self.set_focus(self.board)
 
     # -- showing -----------------------------------------------------------------------
 

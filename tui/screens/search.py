@@ -70,7 +70,7 @@ class SearchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._summary(Content("Type to search every stored item."))
-        self.query_one("#query", Input).focus()
+        self.set_focus(self.query_one("#query", Input))
 
     @property
     def table(self) -> DataTable[Text]:
@@ -159,7 +159,7 @@ class SearchScreen(Screen[None]):
 
     def action_to_results(self) -> None:
         if self.results:
-            self.table.focus()
+            self.set_focus(self.table)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -170,7 +170,7 @@ class SourcesScreen(Screen[None]):
     def on_mount(self) -> None:
         self._set_columns(self.app.size.width < NARROW)
         self.reload()
-        self.table.focus()
+        self.set_focus(self.table)
         # Cell colours come from the theme, so a theme change redraws every row.
         self.watch(self.app, "theme", self._theme_changed, init=False)
 

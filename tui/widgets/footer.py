@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.containers import HorizontalGroup
 from textual.screen import Screen
 from textual.widgets import Footer as TextualFooter
+from textual.widgets._footer import FooterKey
+
+PINNED_ACTIONS = ("app.help", "app.search", "help", "search")
+"""Keys the footer keeps at its right end, beside the palette's, at any width: however
+many keys a screen has, the ones that explain it (help) and find anything (search) are
+never cut off."""
 
 
 class Footer(TextualFooter):
@@ -16,6 +23,17 @@ class Footer(TextualFooter):
     some twenty keys, a rebuild took about 40 ms: closing the reader missed the 50 ms a key
     press may take to reach the screen. This footer remembers what it shows and rebuilds
     only when that changes (a key disabled, rebound, or one that comes or goes).
+    """
+
+    DEFAULT_CSS = """
+    Footer #pinned-keys {
+        dock: right;
+        width: auto;
+        height: 1;
+        border-left: vkey $foreground 20%;
+        FooterKey.-pinned { margin-right: 1; }
+        FooterKey.-command-palette { dock: none; margin-right: 0; }
+    }
     """
 
     _shown: tuple[object, ...] | None = None
@@ -34,7 +52,18 @@ class Footer(TextualFooter):
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._shown = self._keys(self.screen)
-        yield from super().compose()
+        pinned: list[FooterKey] = []
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and (
+                widget.action in PINNED_ACTIONS or widget.has_class("-command-palette")
+            ):
+                widget.add_class("-pinned")
+                pinned.append(widget)
+                continue
+            yield widget
+        if pinned:
+            # One group docked right: docked widgets on the same edge would overlap.
+            yield HorizontalGroup(*pinned, id="pinned-keys")
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if (

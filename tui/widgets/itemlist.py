@@ -194,6 +194,8 @@ class ItemList(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._names: dict[str, str] = {}
         """Source URL to display name; Portfolio.source() is a linear scan."""
+        self.show_source = True
+        """Whether rows name their source (a feed's own list need not)."""
 
     # -- public API -------------------------------------------------------------------
 
@@ -480,8 +482,8 @@ class ItemList(ScrollView, can_focus=True):
             text = fit("  (this item was removed)", width)
             return Strip([Segment(text, styled("itemlist--read"))]).adjust_cell_length(width, base)
         text_style = "itemlist--read" if item.read else "itemlist--unread"
-        source_name = self._source_name(item.source)
-        source_width = max(8, min(22, width // 4))
+        source_name = self._source_name(item.source) if self.show_source else ""
+        source_width = max(8, min(22, width // 4)) if self.show_source else 0
         segments = [
             Segment(" ", styled(None)),
             Segment(GLYPHS["unread"] if not item.read else " ", styled("itemlist--dot")),
@@ -491,9 +493,12 @@ class ItemList(ScrollView, can_focus=True):
             Segment(
                 f" {age_label(item.published, self.session.now()):>4}  ", styled("itemlist--meta")
             ),
-            Segment(fit(source_name, source_width), styled("itemlist--meta")),
-            Segment("  ", styled(None)),
         ]
+        if source_width:
+            segments += [
+                Segment(fit(source_name, source_width), styled("itemlist--meta")),
+                Segment("  ", styled(None)),
+            ]
         used = sum(segment.cell_length for segment in segments)
         segments.append(Segment(fit(headline(item), width - used), styled(text_style)))
         return Strip(segments).adjust_cell_length(width, base)
