@@ -91,11 +91,10 @@ def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.config import format_duration, parse_duration
     from .core.ingest.discover import guess_kind
     from .core.interop.opml import normalise_url
     from .core.net.fetch import FetchError, discover_feed
-
-    from .core.config import format_duration, parse_duration
 
     interval = None
     if args.interval:
