@@ -421,6 +421,8 @@ class FolioApp(App[None]):
             self.refreshing = False
             self.refresh_status = _summary_line(summary)
             self._name_unnamed_sources()
+            if summary.new_items:
+                self._learn_kinds()
             self.broadcast(lambda: RefreshFinished(summary))
             if summary.new_items:
                 self.notify(
@@ -435,6 +437,33 @@ class FolioApp(App[None]):
             self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
             if error is not None:
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
+
+    def _learn_kinds(self) -> None:
+        """Sources whose first fetch brought audio become podcasts (refresh/kinds.py)."""
+        import copy
+
+        from .core.refresh.kinds import learn_kinds
+
+        session = self.session
+        if session.read_only:
+            return
+        states = session.store.states(counts=False)
+        sources = copy.deepcopy(session.sources)
+        changed = learn_kinds(session.store, sources, states)
+        if changed:
+
+            def edit(portfolio: Any) -> None:
+                for source in portfolio.sources:
+                    if source.url in changed:
+                        source.kind = "podcast"
+
+            names = [s.title for s in sources if s.url in changed]
+            session.edit_portfolio(
+                "sources",
+                f"Made {len(changed)} source{'s' * (len(changed) != 1)} podcasts: "
+                f"their feeds carry audio ({', '.join(names)})",
+                edit,
+            )
 
     def _name_unnamed_sources(self) -> None:
         from .core.storage.portfolio import name_from_feeds

@@ -219,10 +219,17 @@ def _refreshed(
 ) -> int:
     if show_progress:
         sys.stderr.write("\r\x1b[K")
-    if not all(source.name for source in portfolio.sources):
+    unnamed = not all(source.name for source in portfolio.sources)
+    podcasts: list[str] = []
+    if unnamed or summary.new_items:
+        from .core.refresh.kinds import learn_kinds
+
         with workspace.open_store() as store:
-            titles = {url: state.feed_title for url, state in store.states(counts=False).items()}
-        if name_from_feeds(portfolio, titles):
+            states = store.states(counts=False)
+            # A first fetch that brought items may show what a source is (audio: a podcast).
+            podcasts = learn_kinds(store, portfolio.sources, states) if summary.new_items else []
+        titles = {url: state.feed_title for url, state in states.items()}
+        if name_from_feeds(portfolio, titles) or podcasts:
             workspace.save_portfolio(portfolio)
     total = summary.ok + summary.not_modified + summary.failed
     print(
@@ -230,6 +237,9 @@ def _refreshed(
         f"{summary.ok} ok, {summary.not_modified} not modified, {summary.failed} failed; "
         f"{summary.new_items} new item{'s' * (summary.new_items != 1)}."
     )
+    if podcasts:
+        names = ", ".join(s.title for s in portfolio.sources if s.url in podcasts)
+        print(f"Their feeds carry audio, so these are podcasts now: {names}.")
     return 0
 
 
@@ -430,9 +440,10 @@ def cmd_matrix(workspace: Workspace, args: argparse.Namespace) -> int:
         _print_json(records, sys.stdout)
         return 0
     for row in records:
+        opened = row["attention"]["opened"][-1]
         print(
             f"{row['quadrant']:<11} v{row['value']} e{row['effort']}  {row['name']:<24} "
-            f"{row['unread']:>4} unread  {row['notes']}"
+            f"{row['unread']:>4} unread {opened:>4} opened this week  {row['notes']}"
         )
     return 0
 

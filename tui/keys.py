@@ -103,6 +103,7 @@ ROADMAP: list[BindingType] = [
     Binding("d", "delete", "Delete", id="delete"),
     Binding("u", "undo", "Undo", id="undo"),
     Binding("t", "timeline", "Timeline", id="timeline"),
+    Binding("w", "vision", "Vision", id="edit_vision"),
 ]
 
 SOURCES: list[BindingType] = [

@@ -91,10 +91,14 @@ async def test_quadrants_list_entries_with_unread_and_activity(
         assert quadrant_ids(app, "drop") == ["hr-blogs"]
         assert screen.grid.selected == "mastodon" and screen.grid.has_focus
         text = str(app.screen.query_one("#list-drop", QuadrantList).render())
-        # HR blogs covers two sources of 8 unread items each (tag "hr").
-        assert "HR blogs" in text and "v2 e4" in text and "16 unread" in text
-        spark = text.splitlines()[1].split()[0]
-        assert len(spark) == 12 and set(spark) <= set("▁▂▃▄▅▆▇█") and "█" in spark
+        # HR blogs matches two sources of 8 unread items each (tag "hr"), but The HR Cast
+        # also carries Podcasting's tag "audio", and counts there, in the better entry.
+        assert "HR blogs" in text and "v2 e4" in text and "8 unread" in text
+        label, spark, opened = text.splitlines()[1].split()[:3]
+        assert label == "opened" and spark == "▁" * 8 and opened == "0"
+        summary = str(app.screen.query_one("#attention", Static).render())
+        assert summary.startswith("This week you opened 0 Quick-win items, 0 Big-bet")
+        assert "items opened per week, last 8 weeks" in summary
         titles = [str(p.border_title) for p in app.screen.query(".-current")]
         assert titles == ["Quick wins"]
         assert "Value ↑" in str(app.screen.query_one("#value-axis").render())
@@ -130,6 +134,7 @@ async def test_clicking_an_entry_selects_it(app: FolioApp) -> None:
         assert screen.grid.selected == "hr-blogs"
         detail = str(app.screen.query_one("#matrix-detail", Static).render())
         assert detail.startswith("HR blogs")
+        assert "also matched: The HR Cast counts in Podcasting" in detail
 
 
 async def test_a_crowded_quadrant_scrolls_to_the_cursor(tmp_path: Path) -> None:
@@ -457,3 +462,24 @@ def test_neighbour_after_delete() -> None:
     assert neighbour_after_delete(["a", "b", "c"], "b") == "c"
     assert neighbour_after_delete(["a", "b", "c"], "c") == "b"
     assert neighbour_after_delete(["a"], "a") is None
+
+
+async def test_attention_shows_per_entry_on_one_scale(app: FolioApp, session: Session) -> None:
+    """Items opened this week show beside each entry, and the bars of every entry share
+    one scale: three items opened on Mastodon, one on the podcast."""
+    social = session.store.items(sources=[SOCIAL], limit=3)
+    for item in social:
+        session.opened(item)
+    session.opened(session.store.items(sources=[CAST], limit=1)[0])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_matrix(pilot)
+        quick = str(app.screen.query_one("#list-quick_wins", QuadrantList).render())
+        big = str(app.screen.query_one("#list-big_bets", QuadrantList).render())
+        assert quick.splitlines()[1].split()[:3] == ["opened", "▁▁▁▁▁▁▁█", "3"]
+        # One item against the top of three: a low bar, not a full one.
+        assert big.splitlines()[1].split()[:3] == ["opened", "▁▁▁▁▁▁▁▃", "1"]
+        summary = str(app.screen.query_one("#attention", Static).render())
+        assert "opened 3 Quick-win items, 1 Big-bet, 0 Fill-in, 0 Drop" in summary
+        assert "one scale (█ = 3)" in summary
+        detail = str(app.screen.query_one("#matrix-detail", Static).render())
+        assert "this week: 3 opened · 0 min read" in detail

@@ -30,7 +30,7 @@ from tui.core.planning.views import (
 from tui.core.session import Session
 from tui.core.storage.portfolio import Experiment, Portfolio, load_portfolio
 from tui.core.storage.workspace import Workspace
-from tui.screens.planning_forms import ConfirmDialog, ExperimentForm
+from tui.screens.planning_forms import ConfirmDialog, ExperimentForm, OutcomeDialog, VisionForm
 from tui.screens.roadmap import RoadmapScreen
 from tui.widgets.roadmap_board import Card, LaneColumn, RoadmapBoard, TimelineView
 
@@ -156,13 +156,28 @@ async def test_shift_arrows_move_a_card_between_lanes(app: FolioApp, session: Se
         assert lane_ids(app, "now") == []
         assert screen.board.selected == "weekly"
         assert on_disk(session)["weekly"].lane == "next"
-        await pilot.press("shift+right", "shift+right")
+        await pilot.press("shift+right")
+        await wait_for(pilot, lambda: on_disk(session)["weekly"].lane == "later", "later")
+        # Into Done: adopted or dropped? Escape leaves it where it was.
+        await pilot.press("shift+right")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog), "the question")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, RoadmapScreen), "the roadmap")
+        assert on_disk(session)["weekly"].lane == "later"
+        await pilot.press("shift+right")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog), "the question")
+        await pilot.press("d")
         await wait_for(pilot, lambda: on_disk(session)["weekly"].lane == "done", "done")
+        assert on_disk(session)["weekly"].status == "dropped"
         await pilot.press("shift+right")  # Done is the last lane
         await wait_for(pilot, lambda: "Already in Done." in notices(app), "the notice")
         await pilot.press("shift+left")
         await wait_for(pilot, lambda: "weekly" in lane_ids(app, "later"), "back to Later")
-        assert on_disk(session)["weekly"].lane == "later"
+        # Out of Done, it is an idea again, not a dropped experiment in Later.
+        assert (on_disk(session)["weekly"].lane, on_disk(session)["weekly"].status) == (
+            "later",
+            "idea",
+        )
 
 
 async def test_s_cycles_the_status(app: FolioApp, session: Session) -> None:
@@ -172,6 +187,14 @@ async def test_s_cycles_the_status(app: FolioApp, session: Session) -> None:
             await pilot.press("s")
             await wait_for(pilot, saved_status(session, "weekly", status), status)
             await wait_for(pilot, shows(lambda: card_text(app, "weekly"), f" {status} "), "badge")
+            # An ended experiment is in Done; one taken up again leaves it.
+            lane = (
+                "done"
+                if status in ("adopted", "dropped")
+                else ("next" if status == "idea" else None)
+            )
+            if lane is not None:
+                await wait_for(pilot, lambda lane=lane: "weekly" in lane_ids(app, lane), lane)
             # An adopted or dropped experiment has no review due.
             assert card(app, "weekly").has_class("-due") == (status in ("idea", "trying"))
 
@@ -188,7 +211,7 @@ async def test_enter_edits_the_card_and_checks_dates(app: FolioApp, session: Ses
         form.query_one("#hypothesis", TextArea).text = "More posts, more readers"
         form.query_one("#measure", Input).value = "readers/month"
         form.query_one("#lane", Select).value = "later"
-        form.query_one("#status", Select).value = "adopted"
+        form.query_one("#status", Select).value = "trying"
         form.query_one("#links", Input).value = "https://me.example/feed, podcast, bogus"
         await pilot.pause()
         matches = str(form.query_one("#matches", Static).render())
@@ -212,11 +235,52 @@ async def test_enter_edits_the_card_and_checks_dates(app: FolioApp, session: Ses
         await wait_for(pilot, lambda: isinstance(app.screen, RoadmapScreen), "the roadmap")
         saved = on_disk(session)["weekly"]
         assert saved.title == "Post twice a week" and saved.hypothesis == "More posts, more readers"
-        assert (saved.lane, saved.status, saved.measure) == ("later", "adopted", "readers/month")
+        assert (saved.lane, saved.status, saved.measure) == ("later", "trying", "readers/month")
         assert (saved.start, saved.review) == (dt.date(2026, 10, 1), dt.date(2027, 2, 1))
         assert saved.links == ["https://me.example/feed", "podcast", "bogus"]
         await wait_for(pilot, lambda: lane_ids(app, "later") == ["weekly"], "the card to move")
         assert "Post twice a week" in card_text(app, "weekly")
+
+
+async def test_lane_and_status_agree_in_the_form(app: FolioApp, session: Session) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_roadmap(pilot)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExperimentForm), "the form")
+        form = app.screen
+        error = form.query_one("#error", Static)
+        # Done with an experiment still being tried: refused, in words.
+        form.query_one("#lane", Select).value = "done"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, shows(lambda: str(error.render()), "adopted or dropped"), "error")
+        assert isinstance(app.screen, ExperimentForm)
+        # Marked adopted in Later: it goes to Done.
+        form.query_one("#lane", Select).value = "later"
+        form.query_one("#status", Select).value = "adopted"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, RoadmapScreen), "the roadmap")
+        saved = on_disk(session)["weekly"]
+        assert (saved.lane, saved.status) == ("done", "adopted")
+
+
+async def test_the_vision_is_edited_in_the_app(app: FolioApp, session: Session) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_roadmap(pilot)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, VisionForm), "the vision form")
+        area = app.screen.query_one("#vision", TextArea)
+        assert area.text.startswith("Be the practitioner")
+        area.text = "Teach what I learn.\nIn public."
+        await pilot.press("enter")  # a new line, not a save: the form stays
+        assert isinstance(app.screen, VisionForm)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, RoadmapScreen), "the roadmap")
+        assert session.portfolio.vision.startswith("Teach what I learn.")
+        assert "Teach what I learn." in str(app.screen.query_one("#vision-text").render())
+        await pilot.press("u")
+        await wait_for(
+            pilot, lambda: session.portfolio.vision.startswith("Be the practitioner"), "undo"
+        )
 
 
 async def test_escape_cancels_the_form(app: FolioApp, session: Session) -> None:

@@ -67,3 +67,18 @@ def test_experiment_form_fits_80x24(snap_compare: Any, session: Session) -> None
     app = FolioApp(session, auto_refresh=False)
     run_before = opened(["3", "enter"], ExperimentForm)
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_roadmap_60_columns(snap_compare: Any, session: Session) -> None:
+    """At 60 columns the lanes sit two by two, so titles and dates wrap between words."""
+    app = FolioApp(session, auto_refresh=False)
+    assert snap_compare(app, terminal_size=(60, 30), run_before=opened(["3"], RoadmapScreen))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_vision_form(snap_compare: Any, session: Session, size: tuple[int, int]) -> None:
+    from tui.screens.planning_forms import VisionForm
+
+    app = FolioApp(session, auto_refresh=False)
+    run_before = opened(["3", "w"], VisionForm)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

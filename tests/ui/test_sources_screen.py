@@ -230,7 +230,7 @@ async def test_edit_validates_and_saves_to_disk(session: Session) -> None:
         await pilot.press("j", "e")
         await wait_for(pilot, lambda: isinstance(app.screen, EditSourceScreen), "the form")
         await type_into(pilot, "Tag Theory Weekly")
-        await pilot.press("tab", "enter", "down", "enter")  # kind: blog -> podcast
+        await pilot.press("tab", "space", "down", "enter")  # kind: blog -> podcast (enter saves)
         assert app.screen.query_one("#kind", Select).value == "podcast"
         await pilot.press("tab")
         await type_into(pilot, "tagging, theory, tagging")

@@ -134,3 +134,20 @@ def test_add_mine_with_an_interval(http_server, capsys) -> None:  # type: ignore
     assert source.mine is True and source.interval == "2h"
     status, _, err = run(capsys, "add", http_server.url("/me.xml"), "--interval", "soon")
     assert status == 1 and "--interval: expected a duration" in err
+
+
+def test_first_fetch_of_audio_makes_a_podcast(http_server, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An imported feed whose address says nothing is a blog until its first fetch shows
+    audio enclosures; a kind the user chose, or a later fetch, is left alone."""
+    http_server.route("/feed.xml", body=PODCAST)
+    http_server.route("/other.xml", body=PODCAST)
+    urls = tmp_path / "urls"
+    urls.write_text(f"{http_server.url('/feed.xml')}\n{http_server.url('/other.xml')} news\n")
+    assert run(capsys, "import", str(urls))[0] == 0
+    kinds = {s.url: s.kind for s in load_portfolio(paths.portfolio_path()).sources}
+    assert list(kinds.values()) == ["blog", "news"]  # "news" from its tag
+    status, out, _ = run(capsys, "refresh")
+    assert status == 0
+    assert "Their feeds carry audio, so these are podcasts now: Hallway HR." in out
+    kinds = {s.url: s.kind for s in load_portfolio(paths.portfolio_path()).sources}
+    assert kinds == {http_server.url("/feed.xml"): "podcast", http_server.url("/other.xml"): "news"}

@@ -302,3 +302,46 @@ def test_attention_is_recorded_with_the_time(session: Session) -> None:
     assert weekly["quick"].flagged == [0, 0, 0, 1]
     assert weekly["quick"].skipped == [0, 0, 0, 2]
     assert weekly["big"].skipped == [0, 0, 0, 6]
+
+
+# -- the roadmap's rules ------------------------------------------------------------------------
+
+
+def test_lane_and_status_agree() -> None:
+    from tui.core.planning.views import lane_status_problem, with_lane, with_status
+    from tui.core.storage.portfolio import Experiment
+
+    card = Experiment("x", "X", lane="now", status="trying")
+    assert (with_status(card, "adopted").lane, with_status(card, "dropped").lane) == (
+        "done",
+        "done",
+    )
+    ended = with_status(card, "adopted")
+    assert (with_status(ended, "idea").lane, with_status(ended, "trying").lane) == ("next", "now")
+    assert with_lane(card, "done", "dropped").status == "dropped"
+    with pytest.raises(ValueError, match="adopted or dropped"):
+        with_lane(card, "done")
+    assert with_lane(ended, "now").status == "trying"
+    assert with_lane(ended, "later").status == "idea"
+    assert with_lane(card, "later").status == "trying"  # not ended: left as it was
+    assert lane_status_problem("done", "idea") != ""
+    assert lane_status_problem("now", "adopted") != ""
+    assert lane_status_problem("done", "adopted") == ""
+
+
+def test_rates_below_one_a_week_read_per_month() -> None:
+    from tui.core.planning.views import before_and_since, cadence_text, rate_text
+
+    assert rate_text(3.5) == "3.5/week" and rate_text(0.25) == "1.1/month"
+    assert rate_text(0.25, short=True) == "1.1/mo" and rate_text(0) == "0.0/week"
+    assert cadence_text({"posts": 2, "per_week": 0.5}) == "2 posts since start · 2.2/month"
+    text = before_and_since(
+        {
+            "before": [0, 1, 0, 0, 2, 0, 0, 1],
+            "before_per_week": 0.5,
+            "since": [3, 4],
+            "per_week": 3.5,
+        }
+    )
+    # One scale: the busiest week (4, since the start) is the full bar.
+    assert text == "8 wks before ▁▃▁▁▅▁▁▃ 2.2/month · since ▆█ 3.5/week"

@@ -26,6 +26,7 @@ def test_reads_urls_names_and_tags() -> None:
         Source(
             url="https://news.example/rss",
             name="Example News",
+            kind="news",  # from its tag, as from a folder's name
             tags=["news", "long read", "world"],
         ),
         Source(
@@ -101,3 +102,24 @@ def test_empty_and_comment_only_files_give_nothing() -> None:
 
 def test_bom_is_ignored() -> None:
     assert read_newsboat_urls("\ufeffhttps://a.example/\n") == [Source(url="https://a.example/")]
+
+
+def test_kinds_from_tags_and_folder_names() -> None:
+    from tui.core.interop.opml import kind_from_labels, read_opml
+
+    assert kind_from_labels(["Podcasts"]) == "podcast"
+    assert kind_from_labels(["Tech videos"]) == "video"
+    assert kind_from_labels(["hr", "Mastodon"]) == "social"
+    assert kind_from_labels(["Podcasts and videos"]) is None  # two kinds: no guess
+    assert kind_from_labels(["Work"]) is None
+    opml = """<?xml version="1.0"?><opml version="2.0"><head/><body>
+    <outline text="Listening"><outline text="Show" xmlUrl="https://show.example/rss"/></outline>
+    <outline text="YouTube"><outline text="Talks" xmlUrl="https://talks.example/feed"/></outline>
+    <outline text="Work"><outline text="Blog" xmlUrl="https://work.example/feed"/></outline>
+    </body></opml>"""
+    kinds = {s.name: (s.kind, s.tags) for s in read_opml(opml)}
+    assert kinds == {
+        "Show": ("podcast", ["Listening"]),
+        "Talks": ("video", ["YouTube"]),
+        "Blog": ("blog", ["Work"]),
+    }

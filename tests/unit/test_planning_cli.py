@@ -92,6 +92,37 @@ def test_matrix_json_lines(portfolio: Portfolio, capsys: pytest.CaptureFixture[s
     assert len(mastodon["activity"]) == 12 and sum(mastodon["activity"]) == 10
     # Ten daily posts fill the last two weeks.
     assert mastodon["activity"][-1] == 7 and mastodon["activity"][-2] == 3
+    # Nothing opened yet: every week of attention is zero, in the same shape.
+    assert mastodon["attention"] == {
+        "weeks": 8,
+        "opened": [0] * 8,
+        "minutes_read": [0.0] * 8,
+        "flagged": [0] * 8,
+        "read_unopened": [0] * 8,
+    }
+    assert mastodon["counted_elsewhere"] == {}
+
+
+def test_matrix_json_counts_attention(
+    portfolio: Portfolio, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui.core.storage import attention
+    from tui.core.storage.store import Store
+
+    with Store(paths.db_path()) as store:
+        items = store.items(sources=[SOCIAL], limit=4)
+        now = utcnow()
+        attention.record(store, "opened", [(i.id, i.source) for i in items[:3]], now)
+        [record] = attention.record(store, "browser", [(items[0].id, SOCIAL)], now)
+        attention.set_seconds(store, record, 90)
+        attention.record(store, "read_unopened", [(items[3].id, SOCIAL)], now)
+        attention.record(store, "starred", [(items[1].id, SOCIAL)], now)
+    rows = {r["id"]: r for r in json_lines(run(capsys, "matrix", "--json")[1])}
+    spent = rows["mastodon"]["attention"]
+    assert spent["opened"][-1] == 3  # the item opened twice counts once
+    assert spent["minutes_read"][-1] == 1.5
+    assert spent["read_unopened"][-1] == 1 and spent["flagged"][-1] == 1
+    assert rows["blog"]["attention"]["opened"] == [0] * 8
 
 
 def test_matrix_text(portfolio: Portfolio, capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,7 +142,12 @@ def test_roadmap_json_lines(portfolio: Portfolio, capsys: pytest.CaptureFixture[
     assert due["review_due"] is True and due["review"] == days(-1).isoformat()
     assert due["start"] == days(-28).isoformat() and due["links"] == [MINE]
     # Fourteen daily posts on the user's own blog: every one is within the 28 days.
-    assert due["cadence"] == {"posts": 14, "weeks": 4.0, "per_week": 3.5}
+    cadence = due["cadence"]
+    assert (cadence["posts"], cadence["weeks"], cadence["per_week"]) == (14, 4.0, 3.5)
+    assert cadence["per_month"] == round(3.5 * 52 / 12, 2)
+    # Against the eight weeks before the start (no posts then), week by week since.
+    assert cadence["before"] == [0] * 8 and cadence["before_per_week"] == 0
+    assert sum(cadence["since"]) == 14 and len(cadence["since"]) == 5
     assert rows["today"]["review_due"] is True  # due on the day itself
     assert rows["later"]["review_due"] is False and rows["later"]["cadence"] is None
     assert rows["ended"]["review_due"] is False  # adopted: nothing left to review

@@ -164,6 +164,7 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "list_new",
         "full_width",
         "list_back",
+        "edit_vision",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""

@@ -119,7 +119,7 @@ class Session:
         """The user's own sources (``mine = true``): their items are output, not triage."""
         return tuple(source.url for source in self.sources if source.mine)
 
-    def inbox_rows(self) -> ItemRows:
+    def inbox_rows(self, *, background: bool = False) -> ItemRows:
         """Every unread item but the user's own, in the Inbox's order (``inbox_order``):
         the recent ones first, grouped by quadrant, then the older ones, grouped alike."""
         window = dt.timedelta(seconds=parse_duration(self.workspace.settings.ui.inbox_recent))
@@ -128,7 +128,7 @@ class Session:
             float(index): quadrant_label(axes, name) for index, name in enumerate(QUADRANTS)
         }
         labels[UNRANKED] = "not in the matrix"
-        rows = self.store.unread_rows(exclude=self.own_sources())
+        rows = self.store.unread_rows(exclude=self.own_sources(), background=background)
         return inbox_order(rows, self.ranks(), self.now() - window, labels, recent_label(window))
 
     def inbox_ids(self) -> list[int]:
@@ -156,8 +156,12 @@ class Session:
             seen_since=since,
         )
 
-    def list_ids(self, spec: ListSpec, limit: int | None = None) -> list[int]:
-        return self.store.item_ids(self.list_query(spec), limit=limit)
+    def list_ids(
+        self, spec: ListSpec, limit: int | None = None, *, background: bool = False
+    ) -> list[int]:
+        """A list's ids, newest first. ``background``: from a worker thread, on the store's
+        second connection, so the screen's reads do not wait for it."""
+        return self.store.item_ids(self.list_query(spec), limit=limit, background=background)
 
     def list_count(self, spec: ListSpec) -> int:
         return self.store.query_count(self.list_query(spec))

@@ -223,7 +223,7 @@ class DashboardScreen(TriageScreen):
 
     @work(thread=True, exclusive=True, group="inbox", exit_on_error=False)
     def _load_inbox_ids(self) -> ItemRows:
-        return self.session.inbox_rows()
+        return self.session.inbox_rows(background=True)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "inbox" and event.state == WorkerState.SUCCESS:

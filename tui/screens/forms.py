@@ -17,10 +17,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select, Static
+from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from ..core.config import format_duration, parse_duration
 from ..core.models import KINDS, Source
+from ..widgets.fields import FormCheckbox as Checkbox
+from ..widgets.fields import FormSelect as Select
 
 if TYPE_CHECKING:
     from ..core.session import Session
@@ -107,10 +109,17 @@ class FormScreen(ModalScreen[ResultType]):
     FormScreen #buttons Button {
         margin-left: 2;
     }
+    FormScreen #buttons .keys-hint {
+        width: 1fr;
+        padding-left: 0;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
+        # Enter in a text field submits it (Input.Submitted); on a menu or a checkbox it
+        # reaches this binding (see widgets/fields.py). On a button it presses the button.
+        Binding("enter", "submit", "Save", show=False),
         Binding("ctrl+s", "submit", "Save", show=False),
     ]
 
@@ -187,6 +196,7 @@ class FormScreen(ModalScreen[ResultType]):
     @staticmethod
     def buttons(ok: str) -> ComposeResult:
         with Horizontal(id="buttons"):
+            yield Label("enter or ctrl+s saves · esc cancels", classes="hint keys-hint")
             yield Button("Cancel", id="cancel", compact=True)
             yield Button(ok, id="ok", variant="primary", compact=True)
 

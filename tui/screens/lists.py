@@ -101,7 +101,7 @@ class ListScreen(TriageScreen):
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def _load_all(self, spec: ListSpec, generation: int) -> tuple[int, list[int]]:
-        return generation, self.session.list_ids(spec)
+        return generation, self.session.list_ids(spec, background=True)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "list" or event.state != WorkerState.SUCCESS:

@@ -21,9 +21,11 @@ from .. import keys
 from ..core.planning.rules import entry_sources, quadrant, quadrant_label
 from ..core.planning.views import (
     EntryView,
+    attention_summary,
     clamp_score,
+    entry_attention_text,
+    matrix_figures,
     matrix_order,
-    matrix_view,
     neighbour_after_delete,
     new_matrix_entry,
     slug_id,
@@ -56,6 +58,13 @@ class MatrixScreen(Screen[None]):
         #value-axis { width: 1fr; text-style: bold; }
         #matrix-title { width: auto; color: $text-muted; }
         #effort-axis { width: 1fr; text-align: right; text-style: bold; }
+        #attention {
+            height: 1;
+            padding: 0 1;
+            color: $text-muted;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
         #matrix-detail {
             height: 2;
             padding: 0 1;
@@ -80,6 +89,7 @@ class MatrixScreen(Screen[None]):
             yield Label("Priority matrix · the Inbox follows it", id="matrix-title")
         yield MatrixGrid(self.session.portfolio.matrix_axes, id="matrix-grid")
         yield Label(id="effort-axis", classes="axis")
+        yield Static(id="attention")
         yield Static(id="matrix-detail")
         yield StatusBar(self.session)
         yield Footer()
@@ -96,7 +106,11 @@ class MatrixScreen(Screen[None]):
 
     def reload(self, select: str | None = None) -> None:
         session = self.session
-        view = matrix_view(session.portfolio, session.store, session.now())
+        figures = matrix_figures(session.portfolio, session.store, session.now())
+        view = figures.quadrants
+        self.query_one("#attention", Static).update(
+            Content(attention_summary(figures, session.portfolio.matrix_axes))
+        )
         axes = session.portfolio.matrix_axes or MatrixAxes()
         # Content, not markup: axis names come from portfolio.toml and are shown as written.
         self.query_one("#value-axis", Label).update(Content(f"{axes.value} ↑"))
@@ -134,14 +148,24 @@ class MatrixScreen(Screen[None]):
         specs = ", ".join(stored.sources) if stored and stored.sources else "no sources linked"
         names = [source.title for url in entry.source_urls if (source := self.session.source(url))]
         matched = f" → {len(names)} source{'s' * (len(names) != 1)}: {', '.join(names)}"
+        if entry.elsewhere:
+            shared = "; ".join(
+                f"{source.title if (source := self.session.source(url)) else url} counts in {other}"
+                for url, other in entry.elsewhere
+            )
+            matched += f" (also matched: {shared})"
         label = quadrant_label(self.session.portfolio.matrix_axes, entry.quadrant)
         return Content.assemble(
             (entry.name, "bold"),
             (f"  {label} · value {entry.value} · effort {entry.effort}", "$text-muted"),
+            (f"  {entry_attention_text(entry)}", "$text-muted"),
             f"  {entry.notes.splitlines()[0] if entry.notes.strip() else ''}",
             "\n",
             (specs, "$text-accent"),
-            (matched if names else "  (matches no followed source)", "$text-muted"),
+            (
+                matched if names or entry.elsewhere else "  (matches no followed source)",
+                "$text-muted",
+            ),
         )
 
     # -- editing -----------------------------------------------------------------------

@@ -16,18 +16,21 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from ..core.models import Source
 from ..core.planning.views import (
+    ENDED,
     describe_links,
     describe_source_specs,
+    lane_status_problem,
     parse_date,
     parse_score,
     split_list,
 )
 from ..core.session import ReadOnlyError, Session
 from ..core.storage.portfolio import LANES, STATUSES, Experiment, MatrixEntry, Portfolio
+from ..widgets.fields import FormSelect as Select
 
 # -- shared by both screens -------------------------------------------------------------------
 
@@ -133,6 +136,7 @@ FORM_CSS = """
     #error { color: $text-error; text-style: bold; height: auto; display: none; }
     .buttons { height: auto; align-horizontal: right; margin-top: 1; }
     .buttons Button { margin-left: 2; }
+    .buttons .hint { width: 1fr; }
 }
 """
 
@@ -145,15 +149,20 @@ class _Form(ModalScreen[FormResult]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
+        # Enter in a one-line field saves (Input.Submitted); on a menu it reaches this
+        # binding (widgets/fields.py); in a multi-line field it is a new line.
+        Binding("enter", "save", "Save", show=False),
         Binding("ctrl+s", "save", "Save"),
     ]
+
+    HINT = "enter saves (ctrl+s in a text box) · esc cancels"
 
     def buttons(self) -> ComposeResult:
         yield Static(id="error")
         with Horizontal(classes="buttons"):
-            yield Label("ctrl+s or enter saves · esc cancels", classes="hint")
-            yield Button("Save", variant="primary", id="save", compact=True)
+            yield Label(self.HINT, classes="hint")
             yield Button("Cancel", id="cancel", compact=True)
+            yield Button("Save", variant="primary", id="save", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -373,19 +382,26 @@ class ExperimentForm(_Form[Experiment | None]):
         if start and review and review < start:
             errors.append("The review date comes before the start date.")
             invalid.append("review")
+        lane_value = self.query_one("#lane", Select).value
+        status_value = self.query_one("#status", Select).value
+        lane = lane_value if isinstance(lane_value, str) else self.experiment.lane
+        status = status_value if isinstance(status_value, str) else self.experiment.status
+        if status in ENDED:
+            lane = "done"  # an ended experiment belongs in Done
+        elif problem := lane_status_problem(lane, status):
+            errors.append(problem)
+            invalid.append("status")
         if errors:
             self.show_errors(errors, invalid)
             return
-        lane = self.query_one("#lane", Select).value
-        status = self.query_one("#status", Select).value
         self.dismiss(
             Experiment(
                 id=self.experiment.id,
                 title=title,
                 hypothesis=self.query_one("#hypothesis", TextArea).text.strip(),
                 measure=self.value("measure").strip(),
-                lane=lane if isinstance(lane, str) else self.experiment.lane,
-                status=status if isinstance(status, str) else self.experiment.status,
+                lane=lane,
+                status=status,
                 start=start,
                 review=review,
                 links=split_list(self.value("links")),
@@ -430,8 +446,8 @@ class ConfirmDialog(ModalScreen[bool]):
         with dialog:
             yield Static(self.question)
             with Horizontal(classes="buttons"):
-                yield Button(f"{self.yes} (y)", variant="error", id="yes", compact=True)
                 yield Button("Cancel (n)", id="no", compact=True)
+                yield Button(f"{self.yes} (y)", variant="error", id="yes", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -439,3 +455,89 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class VisionForm(_Form[str | None]):
+    """Edit the vision the roadmap works towards: a few lines of text."""
+
+    DEFAULT_CSS = FORM_CSS % "VisionForm" + "VisionForm TextArea { height: 8; }"
+    HINT = "ctrl+s saves (enter is a new line) · esc cancels"
+
+    def __init__(self, vision: str) -> None:
+        super().__init__()
+        self.vision = vision
+
+    def compose(self) -> ComposeResult:
+        dialog = VerticalScroll(id="dialog", can_focus=False)
+        dialog.border_title = "Vision"
+        with dialog:
+            yield Static("Where your experiments are heading, in your own words.", classes="hint")
+            with Horizontal(classes="row"):
+                yield TextArea(self.vision, id="vision", classes="field", compact=True)
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        area = self.query_one("#vision", TextArea)
+        self.set_focus(area)
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#vision", TextArea).text.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OutcomeDialog(ModalScreen[str | None]):
+    """A card goes to Done: was the experiment adopted or dropped? a, d, or Escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "answer('adopted')", "Adopted"),
+        Binding("d", "answer('dropped')", "Dropped"),
+        Binding("escape,n", "answer(None)", "Cancel"),
+    ]
+    DEFAULT_CSS = """
+    OutcomeDialog {
+        align: center middle;
+        #dialog {
+            width: 60;
+            max-width: 100%;
+            height: auto;
+            border: round $primary;
+            background: $surface;
+            padding: 1 2;
+        }
+        .buttons { height: auto; align-horizontal: right; margin-top: 1; }
+        .buttons Button { margin-left: 2; }
+    }
+    """
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        dialog = VerticalScroll(id="dialog", can_focus=False)
+        dialog.border_title = "Done"
+        with dialog:
+            yield Static(
+                Content.assemble(
+                    "Move ",
+                    (self.title_text, "bold"),
+                    " to Done: was it adopted or dropped?",
+                )
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+                yield Button("Dropped (d)", id="dropped", compact=True)
+                yield Button("Adopted (a)", id="adopted", variant="success", compact=True)
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#adopted", Button))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id if event.button.id in ("adopted", "dropped") else None)
+
+    def action_answer(self, outcome: str | None) -> None:
+        self.dismiss(outcome)

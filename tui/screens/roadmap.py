@@ -6,7 +6,6 @@ from ``roadmap_view`` after every change, including feed refreshes (for cadence)
 
 from __future__ import annotations
 
-import copy
 from typing import ClassVar
 
 from textual import events
@@ -19,6 +18,7 @@ from textual.widgets import Static
 
 from .. import keys
 from ..core.planning.views import (
+    ENDED,
     CardView,
     neighbour_after_delete,
     new_experiment_defaults,
@@ -28,6 +28,8 @@ from ..core.planning.views import (
     slug_id,
     step_lane,
     timeline,
+    with_lane,
+    with_status,
 )
 from ..core.session import Session
 from ..core.storage.portfolio import Experiment, Portfolio
@@ -38,6 +40,8 @@ from ..widgets.status import StatusBar
 from .planning_forms import (
     ConfirmDialog,
     ExperimentForm,
+    OutcomeDialog,
+    VisionForm,
     read_only_banner,
     refuse_if_read_only,
     try_edit,
@@ -109,11 +113,10 @@ class RoadmapScreen(Screen[None]):
         self.query_one("#vision-text", Static).update(
             Content(vision)
             if vision
-            else Content.styled(
-                'No vision written yet: add vision = "…" to portfolio.toml.', "$text-muted"
-            )
+            else Content.styled("No vision written yet: press w to write one.", "$text-muted")
         )
         self._stale = False
+        self.query_one(StatusBar).refresh_text()
         await self.board.show(
             roadmap_view(portfolio, session.store, today),
             timeline(portfolio.roadmap, today),
@@ -149,6 +152,7 @@ class RoadmapScreen(Screen[None]):
         return Content.assemble(
             (card.title, "bold"),
             (f"  {card.lane} · {card.status}" + (f" · {dates}" if dates else ""), "$text-muted"),
+            (f"  {card.compared}" if card.compared else "", "$text-accent"),
             "\n",
             ("Hypothesis: ", "$text-muted"),
             card.hypothesis.replace("\n", " ") or "—",
@@ -194,17 +198,48 @@ class RoadmapScreen(Screen[None]):
         if lane == experiment.lane:
             self.notify(f"Already in {lane.capitalize()}.", timeout=2)
             return
-        moved = copy.deepcopy(experiment)
-        moved.lane = lane
-        await self._save(f"Moved {experiment.title} to {lane.capitalize()}", moved)
+        label = f"Moved {experiment.title} to {lane.capitalize()}"
+        if lane == "done" and experiment.status not in ENDED:
+            # Lane and status agree: a card in Done was adopted or dropped; ask which.
+            async def outcome(answer: str | None) -> None:
+                if answer is not None:
+                    await self._save(f"{label}, {answer}", with_lane(experiment, lane, answer))
+
+            self.app.push_screen(OutcomeDialog(experiment.title or experiment.id), outcome)
+            return
+        moved = with_lane(experiment, lane)
+        if moved.status != experiment.status:
+            label += f", {moved.status} again"
+        await self._save(label, moved)
 
     async def action_cycle_status(self) -> None:
         experiment = self._selected()
         if experiment is None:
             return
-        changed = copy.deepcopy(experiment)
-        changed.status = next_status(experiment.status)
-        await self._save(f"{experiment.title}: {experiment.status} → {changed.status}", changed)
+        changed = with_status(experiment, next_status(experiment.status))
+        label = f"{experiment.title}: {experiment.status} → {changed.status}"
+        if changed.lane != experiment.lane:
+            label += f", moved to {changed.lane.capitalize()}"
+            self.notify(label, timeout=3, markup=False)
+        await self._save(label, changed)
+
+    def action_vision(self) -> None:
+        """Write or edit the vision (saved in portfolio.toml)."""
+        if refuse_if_read_only(self, self.session):
+            return
+        vision = self.session.portfolio.vision
+
+        async def done(text: str | None) -> None:
+            if text is None or text == vision.strip():
+                return
+
+            def edit(portfolio: Portfolio) -> None:
+                portfolio.vision = text
+
+            if try_edit(self, self.session, "roadmap", "Edited the vision", edit):
+                await self.reload()
+
+        self.app.push_screen(VisionForm(vision), done)
 
     def action_edit(self) -> None:
         experiment = self._selected()

@@ -635,7 +635,7 @@ def _status_line(state: SourceState) -> tuple[str, str] | None:
     if state.status == "error":
         return "✗ " + (plain(state.error) or "the last refresh failed"), "board--error"
     if state.status == "new" or state.last_fetched is None:
-        return "· not fetched yet: R refreshes now", "board--ok"
+        return "· not fetched yet: press R", "board--ok"
     return None
 
 

@@ -305,6 +305,11 @@ class ItemList(ScrollView, can_focus=True):
         if not old_lines:
             return 0, None
         old_cursor = min(old_cursor, len(old_lines) - 1)
+        lines = self._lines
+        if old_cursor < len(lines) and lines[old_cursor] == old_lines[old_cursor] >= 0:
+            # The cursor item did not move (a list that grew below it, a reload with no
+            # change above it): no need to index 100,000 rows to find it.
+            return old_cursor, old_cursor
         # Forward first: the item after a removed one is what a reader expects to land on
         # (as after deleting a line); backward only when nothing after it survived. The
         # search is bounded so that a mass change stays cheap.

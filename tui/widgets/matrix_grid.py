@@ -28,7 +28,8 @@ ROW_HEIGHT = 2
 
 
 class QuadrantList(Widget):
-    """The entries of one quadrant: name and scores, then sparkline, unread and notes."""
+    """The entries of one quadrant: name and scores, then the items opened per week (a
+    sparkline on the scale every entry shares) with this week's count, unread and notes."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "quadrant-list--cursor",
@@ -83,9 +84,11 @@ class QuadrantList(Widget):
             scores = f" v{entry.value} e{entry.effort}"
             name = Content(entry.name).truncate(width - len(scores), ellipsis=True, pad=True)
             first = Content.assemble(name, (scores, self._style("muted")))
-            unread = f" {entry.unread} unread" if entry.unread else " 0 unread"
+            unread = f" · {entry.unread} unread"
             second = Content.assemble(
-                (entry.spark, self._style("spark")),
+                ("opened ", self._style("muted")),
+                (entry.opened_spark, self._style("spark")),
+                f" {entry.opened_week}",
                 (unread, self._style("unread" if entry.unread else "muted")),
             )
             notes = entry.notes.splitlines()[0] if entry.notes.strip() else ""

@@ -44,6 +44,9 @@ BADGE_STYLES: dict[str, str] = {
     "dropped": "$text-muted on $panel",
 }
 
+NARROW_LANES = 72
+"""Below this many columns the four lanes are laid out two by two."""
+
 WIDE_CARD = 20
 """Cards at least this wide (inside) say "since start" in full."""
 
@@ -282,6 +285,7 @@ class RoadmapBoard(Widget, can_focus=True):
     RoadmapBoard {
         height: 1fr;
         #lanes { height: 1fr; }
+        &.-narrow #lanes { layout: grid; grid-size: 2 2; grid-gutter: 0 0; }
         #timeline-scroll { height: 1fr; display: none; }
         &.-timeline {
             #lanes { display: none; }
@@ -300,6 +304,11 @@ class RoadmapBoard(Widget, can_focus=True):
         self.view: dict[str, list[CardView]] = {lane: [] for lane in LANES}
         self.selected: str | None = None
         self._lock = asyncio.Lock()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Four lanes below this width leave cards too narrow for a word or a date: the
+        # lanes then sit two by two.
+        self.set_class(event.size.width < NARROW_LANES, "-narrow")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="lanes"):

@@ -49,6 +49,10 @@ class StatusBar(Static):
     def _status_changed(self, status: str) -> None:
         self.update(self.status_text(status))
 
+    def refresh_text(self) -> None:
+        """Draw again (after the roadmap changed, say), with the same refresh status."""
+        self.update(self.status_text(str(getattr(self.app, "refresh_status", "") or "")))
+
     def status_text(self, status: str) -> Content:
         """The bar's text. ``status`` may quote a server's error, so it stays plain text."""
         parts: list[Content] = []
@@ -57,5 +61,8 @@ class StatusBar(Static):
             parts.append(Content.styled("read-only: portfolio.toml has an error", "bold $error"))
         if session is not None and session.workspace.demo:
             parts.append(Content.styled("demo portfolio", "bold $warning"))
+        due = session.reviews_due() if session is not None else 0
+        if due:
+            parts.append(Content.styled(f"{due} review{'s' * (due != 1)} due", "$text-error"))
         parts.append(Content(status or "Idle"))
         return Content(" · ").join(parts)

@@ -78,6 +78,27 @@ def clean_label(text: str) -> str:
     return " ".join(_UNWANTED.sub("", text).split())
 
 
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "podcast": ("podcast", "podcasts", "audio", "episodes", "listen", "listening"),
+    "video": ("video", "videos", "youtube", "vlog", "vlogs", "peertube", "watch"),
+    "social": ("social", "mastodon", "fediverse", "bluesky", "toots", "twitter"),
+    "bookmarks": ("bookmark", "bookmarks", "links", "linkblog", "linkblogs", "pinboard"),
+    "news": ("news", "reddit", "lobsters", "hn"),
+    "blog": ("blog", "blogs", "weblog", "weblogs", "blogroll"),
+}
+"""Folder or tag words (any case) that say which kind of source a feed in it is."""
+
+
+def kind_from_labels(labels: Iterable[str]) -> str | None:
+    """The kind that folder names or tags such as "Podcasts" or "Tech videos" point to,
+    or None when they point to none, or to more than one."""
+    found: set[str] = set()
+    for label in labels:
+        words = set(re.findall(r"[a-z]+", label.casefold()))
+        found.update(kind for kind, names in KIND_WORDS.items() if words & set(names))
+    return found.pop() if len(found) == 1 else None
+
+
 def _dedupe(values: Iterable[str]) -> list[str]:
     seen: list[str] = []
     for value in values:
@@ -323,7 +344,9 @@ class _OpmlReader:
             if own_kind:
                 # One of our own kind folders: it groups, it does not tag.
                 return None, own_kind if own_kind in KINDS else None
-            return (title or text or None), None
+            label = title or text or None
+            # Another reader's folder ("Podcasts", "YouTube"): a tag, and a kind's hint.
+            return label, kind_from_labels([label]) if label else None
         url = _web_url(raw_url)
         if url is None:
             label = title or text or raw_url
@@ -593,9 +616,8 @@ def read_newsboat_urls(text: str) -> ImportedSources:
                 name = clean_label(word[1:])  # newsboat lets the last one win too
             elif word != "!":
                 tags.append(clean_label(word))
-        sources.append(
-            Source(url=url, name=name, kind=guess_kind_from_url(url) or "blog", tags=_dedupe(tags))
-        )
+        kind = guess_kind_from_url(url) or kind_from_labels(tags) or "blog"
+        sources.append(Source(url=url, name=name, kind=kind, tags=_dedupe(tags)))
     return sources
 
 

@@ -6,6 +6,7 @@ The widgets only lay out and colour what these functions return, so the rules
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import unicodedata
@@ -14,8 +15,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.core.models import Source
-from tui.core.planning.rules import QUADRANTS, cadence, entry_sources, quadrant, review_due
-from tui.core.storage.portfolio import LANES, STATUSES, Experiment, MatrixEntry, Portfolio
+from tui.core.planning.rules import (
+    ATTENTION_WEEKS,
+    QUADRANTS,
+    cadence,
+    counted_sources,
+    entry_sources,
+    quadrant,
+    quadrant_label,
+    review_due,
+    source_owners,
+)
+from tui.core.storage import attention
+from tui.core.storage.portfolio import (
+    LANES,
+    STATUSES,
+    Experiment,
+    MatrixAxes,
+    MatrixEntry,
+    Portfolio,
+)
 from tui.core.storage.store import Store
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
@@ -40,10 +59,11 @@ QUADRANT_RANGES: dict[str, str] = {
 # -- small text helpers -------------------------------------------------------------------
 
 
-def sparkline(counts: Sequence[int]) -> str:
-    """One character per count, scaled to the largest; a zero is always the lowest bar
-    and any non-zero count at least the second, so quiet weeks differ from empty ones."""
-    top = max(counts, default=0)
+def sparkline(counts: Sequence[float], top: float | None = None) -> str:
+    """One character per count, scaled to the largest (or to ``top``, so that several
+    rows share one scale); a zero is always the lowest bar and any non-zero count at
+    least the second, so quiet weeks differ from empty ones."""
+    top = max(counts, default=0) if top is None else top
     if top <= 0:
         return SPARK_BARS[0] * len(counts)
     steps = len(SPARK_BARS) - 1
@@ -97,6 +117,47 @@ def parse_score(text: str, label: str) -> int:
     return int(value)
 
 
+ENDED: tuple[str, ...] = ("adopted", "dropped")
+"""The statuses of an experiment that has ended; such a card belongs in Done."""
+
+
+def with_status(experiment: Experiment, status: str) -> Experiment:
+    """``experiment`` with a new status, its lane made to agree: an ended experiment
+    (adopted or dropped) moves to Done, and one taken up again leaves Done (for Now
+    when it is being tried, else Next)."""
+    changed = copy.deepcopy(experiment)
+    changed.status = status
+    if status in ENDED:
+        changed.lane = "done"
+    elif changed.lane == "done":
+        changed.lane = "now" if status == "trying" else "next"
+    return changed
+
+
+def with_lane(experiment: Experiment, lane: str, outcome: str | None = None) -> Experiment:
+    """``experiment`` in another lane, its status made to agree: into Done with its
+    ``outcome`` (adopted or dropped: ValueError without one); out of Done as being tried
+    (in Now) or an idea (elsewhere)."""
+    changed = copy.deepcopy(experiment)
+    changed.lane = lane
+    if lane == "done":
+        if outcome not in ENDED and changed.status not in ENDED:
+            raise ValueError("a card in Done was adopted or dropped: say which")
+        changed.status = outcome if outcome in ENDED else changed.status
+    elif changed.status in ENDED:
+        changed.status = "trying" if lane == "now" else "idea"
+    return changed
+
+
+def lane_status_problem(lane: str, status: str) -> str:
+    """Why a lane and a status disagree, in words for a form ("" when they agree)."""
+    if lane == "done" and status not in ENDED:
+        return "A card in Done was adopted or dropped: choose which as its status."
+    if lane != "done" and status in ENDED:
+        return f"An experiment {status} has ended: its lane is Done."
+    return ""
+
+
 def next_status(status: str) -> str:
     """idea → trying → adopted → dropped → idea."""
     index = STATUSES.index(status) if status in STATUSES else -1
@@ -113,15 +174,38 @@ def clamp_score(score: int) -> int:
     return min(max(score, 1), 5)
 
 
+def rate_text(per_week: float, short: bool = False) -> str:
+    """A posting rate as people say it: per week, or per month when under one a week
+    (``0.3/week`` reads worse than ``1.3/month``)."""
+    if per_week >= 1 or per_week == 0:
+        return f"{per_week:.1f}/{'wk' if short else 'week'}"
+    return f"{per_week * 52 / 12:.1f}/{'mo' if short else 'month'}"
+
+
 def cadence_text(figures: dict[str, Any] | None, short: bool = False) -> str:
-    """``"3 posts since start · 0.8/week"`` (``"3 posts · 0.8/wk"`` when ``short``),
-    or "" when nothing of the user's is linked."""
+    """``"3 posts since start · 1.5/week"`` (``"3 posts · 1.5/wk"`` when ``short``), per
+    month when under one a week, or "" when nothing of the user's is linked."""
     if not figures:
         return ""
     posts = figures["posts"]
+    rate = rate_text(figures["per_week"], short)
     if short:
-        return f"{posts} post{'s' * (posts != 1)} · {figures['per_week']:.1f}/wk"
-    return f"{posts} post{'s' * (posts != 1)} since start · {figures['per_week']:.1f}/week"
+        return f"{posts} post{'s' * (posts != 1)} · {rate}"
+    return f"{posts} post{'s' * (posts != 1)} since start · {rate}"
+
+
+def before_and_since(figures: dict[str, Any] | None) -> str:
+    """The eight weeks before an experiment's start against the weeks since, as two
+    sparklines on one scale: ``"8 wks before ▁▃▂▁▁▂▁▁ 0.4/week · since ▃▅▄▆ 1.2/week"``."""
+    if not figures or "before" not in figures:
+        return ""
+    before, since = figures["before"], figures["since"]
+    top = max([*before, *since], default=0)
+    return (
+        f"{len(before)} wks before {sparkline(before, top)} "
+        f"{rate_text(figures['before_per_week'])} · since {sparkline(since, top)} "
+        f"{rate_text(figures['per_week'])}"
+    )
 
 
 def review_text(review: dt.date | None, due: bool, width: int) -> str:
@@ -179,15 +263,60 @@ class EntryView:
     spark: str
     """Items per week over the last twelve weeks, as bar characters."""
     source_urls: tuple[str, ...]
+    """The sources counted for this entry (each source counts in one entry only)."""
+    elsewhere: tuple[tuple[str, str], ...] = ()
+    """(source URL, entry name): sources this entry matches that count in a better one."""
+    opened: tuple[int, ...] = ()
+    """Items opened per week, oldest first (``ATTENTION_WEEKS``; the last is this week)."""
+    opened_spark: str = ""
+    """``opened`` as bars, on one scale shared by every entry (see ``attention_top``)."""
+    minutes: tuple[float, ...] = ()
+    """Minutes read in the reader per week."""
+    flagged_week: int = 0
+    skipped_week: int = 0
+    """Items marked read unopened this week."""
+
+    @property
+    def opened_week(self) -> int:
+        return self.opened[-1] if self.opened else 0
+
+    @property
+    def minutes_week(self) -> float:
+        return self.minutes[-1] if self.minutes else 0.0
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    """Every entry by quadrant, plus the attention figures they share a scale for."""
+
+    quadrants: dict[str, list[EntryView]]
+    attention_top: int = 0
+    """The most items any entry had opened in one week: the sparklines' common top."""
+    opened_by_quadrant: dict[str, int] = field(default_factory=dict)
+    """Items opened this week, per quadrant."""
 
 
 def matrix_view(portfolio: Portfolio, store: Store, now: dt.datetime) -> dict[str, list[EntryView]]:
     """The entries of each quadrant, best first (highest value, then lowest effort)."""
+    return matrix_figures(portfolio, store, now).quadrants
+
+
+def matrix_figures(portfolio: Portfolio, store: Store, now: dt.datetime) -> MatrixView:
+    """The matrix screen's data: entries by quadrant with their unread items, activity
+    and attention, every source counted in one entry only."""
     unread = store.unread_counts()
+    owners = source_owners(portfolio)
+    names = {entry.id: entry.name or entry.id for entry in portfolio.matrix}
+    counted = {entry.id: counted_sources(entry, portfolio, owners) for entry in portfolio.matrix}
+    spent = attention.weekly(store, counted, ATTENTION_WEEKS, now)
+    top = max((max(f.opened, default=0) for f in spent.values()), default=0)
     view: dict[str, list[EntryView]] = {name: [] for name in QUADRANTS}
+    opened_by_quadrant = dict.fromkeys(QUADRANTS, 0)
     for entry in portfolio.matrix:
-        urls = entry_sources(entry, portfolio.sources)
+        urls = counted[entry.id]
         name = quadrant(entry)
+        figures = spent[entry.id]
+        opened_by_quadrant[name] += figures.opened[-1]
         view[name].append(
             EntryView(
                 id=entry.id,
@@ -199,11 +328,61 @@ def matrix_view(portfolio: Portfolio, store: Store, now: dt.datetime) -> dict[st
                 unread=sum(unread.get(u, 0) for u in urls),
                 spark=sparkline(store.activity(urls, ACTIVITY_WEEKS, now)),
                 source_urls=tuple(urls),
+                elsewhere=tuple(
+                    (url, names[owners[url]])
+                    for url in entry_sources(entry, portfolio.sources)
+                    if owners.get(url) != entry.id
+                ),
+                opened=tuple(figures.opened),
+                opened_spark=sparkline(figures.opened, top),
+                minutes=tuple(figures.minutes),
+                flagged_week=figures.flagged[-1],
+                skipped_week=figures.skipped[-1],
             )
         )
     for entries in view.values():
         entries.sort(key=lambda e: (-e.value, e.effort, e.name.casefold()))
-    return view
+    return MatrixView(view, top, opened_by_quadrant)
+
+
+QUADRANT_ITEMS: dict[str, str] = {
+    "quick_wins": "Quick-win",
+    "big_bets": "Big-bet",
+    "fill_ins": "Fill-in",
+    "drop": "Drop",
+}
+"""Quadrant names as adjectives ("140 Drop items"), for the default axis names."""
+
+
+def attention_summary(figures: MatrixView, axes: MatrixAxes | None) -> str:
+    """The matrix's attention line: items opened this week per quadrant, and what the
+    bars mean, e.g. "This week you opened 6 Quick-win items, 2 Big-bet, 0 Fill-in, 140
+    Drop · bars: items opened per week, last 8 weeks, one scale (█ = 140)"."""
+    names = [
+        QUADRANT_ITEMS[name] if axes is None else quadrant_label(axes, name) for name in QUADRANTS
+    ]
+    counts = [figures.opened_by_quadrant.get(name, 0) for name in QUADRANTS]
+    parts = [f"{counts[0]} {names[0]} item{'s' * (counts[0] != 1)}"]
+    parts += [f"{count} {name}" for count, name in zip(counts[1:], names[1:], strict=True)]
+    scale = (
+        f"one scale (█ = {figures.attention_top})" if figures.attention_top else "none opened yet"
+    )
+    return (
+        "This week you opened "
+        + ", ".join(parts)
+        + f" · bars: items opened per week, last {ATTENTION_WEEKS} weeks, {scale}"
+    )
+
+
+def entry_attention_text(entry: EntryView) -> str:
+    """This week's attention to one entry, in words, for the detail line."""
+    minutes = round(entry.minutes_week)
+    parts = [f"this week: {entry.opened_week} opened", f"{minutes} min read"]
+    if entry.flagged_week:
+        parts.append(f"{entry.flagged_week} flagged")
+    if entry.skipped_week:
+        parts.append(f"{entry.skipped_week} marked read unopened")
+    return " · ".join(parts)
 
 
 def matrix_order(view: dict[str, list[EntryView]]) -> list[str]:
@@ -283,6 +462,8 @@ class CardView:
     cadence: str
     cadence_short: str
     links: tuple[str, ...]
+    compared: str = ""
+    """The measure before the start against since (``before_and_since``)."""
 
 
 def roadmap_view(portfolio: Portfolio, store: Store, today: dt.date) -> dict[str, list[CardView]]:
@@ -304,6 +485,7 @@ def roadmap_view(portfolio: Portfolio, store: Store, today: dt.date) -> dict[str
                 cadence=cadence_text(figures),
                 cadence_short=cadence_text(figures, short=True),
                 links=tuple(experiment.links),
+                compared=before_and_since(figures) if experiment.measure.strip() else "",
             )
         )
     for cards in view.values():

@@ -313,6 +313,8 @@ class Store:
             self._db.execute("PRAGMA wal_autocheckpoint=2048")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._lock = threading.RLock()
+            self._background: sqlite3.Connection | None = None
+            self._background_lock = threading.Lock()
             self._db.create_function("folio_plain", 1, _plain, deterministic=True)
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
@@ -323,6 +325,22 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        with self._background_lock:
+            if self._background is not None:
+                self._background.close()
+                self._background = None
+
+    def _background_query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A read on a second connection, for long reads made in a worker thread (a list
+        of 100,000 ids): in WAL mode it reads beside the main connection instead of holding
+        its lock, so the screen's own small reads (the rows it draws) never wait for it."""
+        with self._background_lock:
+            if self._background is None:
+                self._background = sqlite3.connect(
+                    self.path, check_same_thread=False, isolation_level=None, timeout=10
+                )
+                self._background.execute("PRAGMA query_only=ON")
+            return self._background.execute(sql, params).fetchall()
 
     def checkpoint(self) -> None:
         """Copy what the write-ahead log holds into the database file, without waiting for
@@ -570,15 +588,19 @@ class Store:
             params.append(query.seen_since.timestamp())
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
-    def item_ids(self, query: ItemQuery, limit: int | None = None) -> list[int]:
+    def item_ids(
+        self, query: ItemQuery, limit: int | None = None, *, background: bool = False
+    ) -> list[int]:
         """The ids of the items ``query`` selects, newest first (only ids: a list of
-        100,000 takes tens of milliseconds; widgets load the rows they show)."""
+        100,000 takes tens of milliseconds; widgets load the rows they show).
+        ``background``: read on the second connection (see ``_background_query``)."""
         where, params = self._query_filters(query)
         sql = f"SELECT id FROM items{where} ORDER BY published DESC, id DESC"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        return [row[0] for row in self._query(sql, params)]
+        read = self._background_query if background else self._query
+        return [row[0] for row in read(sql, params)]
 
     def query_items(
         self, query: ItemQuery, limit: int | None = None, offset: int = 0
@@ -594,13 +616,16 @@ class Store:
         where, params = self._query_filters(query)
         return int(self._query(f"SELECT count(*) FROM items{where}", params)[0][0])
 
-    def unread_rows(self, exclude: Sequence[str] = ()) -> list[tuple[int, str, float]]:
+    def unread_rows(
+        self, exclude: Sequence[str] = (), *, background: bool = False
+    ) -> list[tuple[int, str, float]]:
         """(id, source, published timestamp) of every unread item, newest first, for the
         Inbox's order (``lists.inbox_order``); ``exclude`` leaves sources out."""
         where = "WHERE read = 0"
         if exclude:
             where += f" AND source NOT IN ({','.join('?' * len(exclude))})"
-        return self._query(
+        read = self._background_query if background else self._query
+        return read(
             f"SELECT id, source, published FROM items {where} ORDER BY published DESC, id DESC",
             list(exclude),
         )
