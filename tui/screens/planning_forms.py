@@ -135,7 +135,7 @@ FORM_CSS = """
     .matches { margin: 0 0 0 12; height: auto; }
     #error { color: $text-error; text-style: bold; height: auto; display: none; }
     .buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    .buttons Button { margin-left: 2; }
+    .buttons Button { margin-left: 2; width: auto; min-width: 8; }
     .buttons .hint { width: 1fr; }
 }
 """
