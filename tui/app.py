@@ -301,19 +301,40 @@ class FolioApp(App[None]):
             self.push_screen(SearchScreen(self.session))
 
     def action_keep_demo(self) -> None:
-        """Make the demo portfolio the user's own (from the command palette)."""
-        from .core.storage.workspace import keep_demo
+        """Make the demo portfolio the user's own (from the command palette), asking
+        first whether to copy the demo's offline sources too."""
+        from .screens.forms import KeepDemoScreen
 
         if not self.session.workspace.demo:
             self.notify("This is already your own portfolio.", timeout=3)
             return
+        if paths.portfolio_path().exists():
+            self.notify(
+                f"{paths.portfolio_path()} already exists; folio will not overwrite it",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.push_screen(KeepDemoScreen(len(self.session.sources)), self.keep_demo)
+
+    def keep_demo(self, with_sources: bool | None) -> None:
+        """Save the demo as the user's portfolio (None: the user cancelled)."""
+        from .core.storage.workspace import keep_demo
+
+        if with_sources is None:
+            return
         try:
-            target = keep_demo(self.session.workspace)
+            target = keep_demo(self.session.workspace, with_sources=with_sources)
         except (FileExistsError, OSError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        sources = (
+            "Its feeds are offline examples that only the demo can fetch: add your own"
+            if with_sources
+            else "Add your sources"
+        )
         self.notify(
-            f"Saved as {target}. Its feeds are offline examples: add your own with "
+            f"Saved its matrix, roadmap and vision as {target}. {sources} with "
             "'folio import' or 'folio add', then run folio without --demo.",
             title="Demo kept",
             markup=False,

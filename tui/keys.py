@@ -109,8 +109,10 @@ ROADMAP: list[BindingType] = [
 SOURCES: list[BindingType] = [
     Binding("a", "add_source", "Add", id="add_source"),
     Binding("enter,e", "edit", "Edit", id="edit"),
+    Binding("space", "mark", "Select", id="select_source"),
     Binding("d", "delete", "Delete", id="delete"),
     Binding("u", "undo", "Undo", id="undo"),
+    Binding("escape", "clear_marks", "Clear selection", show=False, id="clear_selection"),
 ]
 
 

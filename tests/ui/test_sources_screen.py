@@ -22,8 +22,14 @@ from tui.app import FolioApp  # noqa: E402
 from tui.core.models import Source  # noqa: E402
 from tui.core.session import Session  # noqa: E402
 from tui.core.storage.portfolio import Portfolio, load_portfolio  # noqa: E402
+from tui.core.storage.store import ItemQuery  # noqa: E402
 from tui.messages import RefreshFinished, SourceRefreshed  # noqa: E402
-from tui.screens.forms import AddSourceScreen, ConfirmScreen, EditSourceScreen  # noqa: E402
+from tui.screens.forms import (  # noqa: E402
+    AddSourceScreen,
+    BulkEditScreen,
+    ConfirmScreen,
+    EditSourceScreen,
+)
 from tui.screens.sources import SourcesScreen, ago, countdown, until  # noqa: E402
 
 HOSTILE = "[@click=app.quit]x[/] [b]b[/b]"
@@ -285,7 +291,12 @@ async def test_enter_and_click_open_the_editor_and_escape_changes_nothing(
 
 async def test_delete_asks_first_and_undo_brings_it_back(session: Session) -> None:
     url = SOURCES[2].url
+    starred = session.store.items(sources=[url], limit=1)[0]
+    session.set_flag([starred.id], "starred", True)
     app = make_app(session)
+    fetched: list[list[str] | None] = []
+    # What a refresh would fetch, without the network (these tests stay on loopback).
+    app.start_refresh = lambda only_due=False, urls=None: fetched.append(urls)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         await open_sources(pilot)
         await pilot.press("j", "j", "d")
@@ -305,6 +316,12 @@ async def test_delete_asks_first_and_undo_brings_it_back(session: Session) -> No
         await wait_for(pilot, lambda: len(rows(app)) == 6, "the row to return")
         assert [s.url for s in on_disk(session).sources] == [s.url for s in SOURCES]
         assert column(app, "name")[2] == "My Own Blog"
+        # Its items are back with their flags, and it is fetched again at once.
+        assert session.store.count(sources=[url]) == 8
+        assert [i.title for i in session.store.query_items(ItemQuery(flags=("starred",)))] == [
+            starred.title
+        ]
+        assert fetched == [[url]]
         await pilot.press("u")  # nothing left to undo: a notification, no error
         assert [s.url for s in on_disk(session).sources] == [s.url for s in SOURCES]
 
@@ -445,3 +462,37 @@ async def test_add_explains_what_went_wrong(
         assert isinstance(form, AddSourceScreen) and not form.busy
         assert not form.query_one("#url", Input).disabled  # the user can correct it
     assert session.workspace.portfolio_path.read_bytes() == before
+
+
+async def test_several_sources_selected_are_edited_and_deleted_together(
+    session: Session,
+) -> None:
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_sources(pilot)
+        await pilot.press("space", "space")  # the first two, cursor moving down
+        assert screen(app).marked == {SOURCES[0].url, SOURCES[1].url}
+        names = column(app, "name")
+        assert names[0].startswith("✓ ") and names[1].startswith("✓ ")
+        assert not names[2].startswith("✓")
+        detail = str(screen(app).query_one("#detail", Static).render())
+        assert detail.startswith("2 sources selected")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, BulkEditScreen), "the bulk form")
+        assert "Their tags now: hr, tagging" in str(app.screen.query_one(".hint", Static).render())
+        await pilot.press("space", "down", "down", "enter")  # kind: podcast (in the menu)
+        await pilot.press("tab", *"audio", "enter")  # add a tag; enter saves
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen), "the table")
+        saved = {s.url: s for s in on_disk(session).sources}
+        for source in SOURCES[:2]:
+            assert saved[source.url].kind == "podcast"
+            assert saved[source.url].tags == [*source.tags, "audio"]
+        assert saved[SOURCES[2].url].kind == "blog"
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: len(rows(app)) == 4, "two rows to go")
+        assert screen(app).marked == set()
+        assert session.store.count(sources=[SOURCES[0].url]) == 0
+        await pilot.press("escape")  # no selection left: nothing happens
+        assert isinstance(app.screen, SourcesScreen)

@@ -165,6 +165,8 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "full_width",
         "list_back",
         "edit_vision",
+        "select_source",
+        "clear_selection",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""

@@ -8,6 +8,7 @@ can reuse it and keep the write in one place (the session).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -405,6 +406,66 @@ class EditSourceScreen(FormScreen[Source | None]):
         )
 
 
+KEEP = "keep"
+"""The bulk form's kind value for "leave each source's kind as it is"."""
+
+
+@dataclass(frozen=True)
+class BulkEdit:
+    """What the bulk form asks for: a kind for all (None: keep each), tags to add, tags
+    to take away."""
+
+    kind: str | None
+    add_tags: list[str]
+    remove_tags: list[str]
+
+
+class BulkEditScreen(FormScreen[BulkEdit | None]):
+    """Change the kind or the tags of several sources at once."""
+
+    def __init__(self, count: int, tags: list[str]) -> None:
+        super().__init__()
+        self.count = count
+        self.tags = tags
+        """The tags the selected sources have between them, as a hint."""
+
+    def compose(self) -> ComposeResult:
+        kinds = [("leave each as it is", KEEP), *((kind, kind) for kind in KINDS)]
+        with Vertical(id="form") as form:
+            form.border_title = f"Edit {self.count} sources"
+            yield from self.field(
+                "Kind",
+                Select(kinds, value=KEEP, allow_blank=False, id="kind", compact=True),
+                "kind",
+            )
+            yield from self.field(
+                "Add tags",
+                Input(placeholder="comma, separated", id="add", compact=True),
+                "add",
+            )
+            yield from self.field(
+                "Remove",
+                Input(placeholder="tags to take away, comma separated", id="remove", compact=True),
+                "remove",
+            )
+            if self.tags:
+                yield Static(Content(f"Their tags now: {', '.join(self.tags)}"), classes="hint")
+            yield from self.buttons("Save")
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#kind", Select))
+
+    def action_submit(self) -> None:
+        kind = self.query_one("#kind", Select).value
+        self.dismiss(
+            BulkEdit(
+                kind=kind if isinstance(kind, str) and kind in KINDS else None,
+                add_tags=parse_tags(self.query_one("#add", Input).value),
+                remove_tags=parse_tags(self.query_one("#remove", Input).value),
+            )
+        )
+
+
 class ConfirmScreen(ModalScreen[bool]):
     """Ask a yes/no question; Enter or y confirms, Escape or n declines."""
 
@@ -460,3 +521,67 @@ class ConfirmScreen(ModalScreen[bool]):
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "yes")
+
+
+class KeepDemoScreen(ModalScreen[bool | None]):
+    """Keep the demo as my portfolio: with its offline sources, or without? s, k or Escape."""
+
+    DEFAULT_CSS = """
+    KeepDemoScreen {
+        align: center middle;
+    }
+    KeepDemoScreen > #form {
+        width: 70;
+        max-width: 100%;
+        height: auto;
+        border: round $accent;
+        background: $surface;
+        padding: 1 2 0 2;
+    }
+    KeepDemoScreen #buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    KeepDemoScreen #buttons Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "answer(None)", "Cancel"),
+        Binding("k", "answer(False)", "Keep without sources"),
+        Binding("s", "answer(True)", "Keep with sources"),
+    ]
+
+    def __init__(self, sources: int) -> None:
+        super().__init__()
+        self.sources = sources
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form") as form:
+            form.border_title = "Keep the demo as my portfolio"
+            yield Static(
+                Content(
+                    "Its matrix, roadmap and vision become yours, to edit as you like.\n"
+                    f"Its {self.sources} sources are offline examples that only the demo "
+                    "can fetch: copy them too?"
+                )
+            )
+            with Horizontal(id="buttons"):
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+                yield Button("Copy the sources too (s)", id="with", compact=True)
+                yield Button(
+                    "Keep, without them (k)", id="without", variant="primary", compact=True
+                )
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#without", Button))
+
+    def action_answer(self, with_sources: bool | None) -> None:
+        self.dismiss(with_sources)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss({"with": True, "without": False}.get(event.button.id or ""))

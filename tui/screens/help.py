@@ -20,8 +20,9 @@ from .. import keys
 GROUPS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Everywhere", keys.GLOBAL),
     ("Moving", [*keys.MOVE, *keys.SIDEWAYS]),
-    ("Triage (dashboard and reader)", keys.TRIAGE),
-    ("Board panes", keys.PANES),
+    ("Triage (dashboard, lists and reader)", keys.TRIAGE),
+    ("Lists of items (dashboard and lists)", [*keys.LISTS, *keys.LIST_SCREEN]),
+    ("Board panes and the Inbox", [*keys.PANES, *keys.DASHBOARD]),
     ("Reader", keys.READER),
     ("Matrix", keys.MATRIX),
     ("Roadmap", keys.ROADMAP),

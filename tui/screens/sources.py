@@ -28,7 +28,7 @@ from ..core.session import ReadOnlyError, Session
 from ..messages import RefreshFinished, SessionChanged, SourceRefreshed
 from ..widgets.footer import Footer
 from ..widgets.status import StatusBar
-from .forms import AddSourceScreen, ConfirmScreen, EditSourceScreen
+from .forms import AddSourceScreen, BulkEdit, BulkEditScreen, ConfirmScreen, EditSourceScreen
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Source"),
@@ -156,6 +156,8 @@ class SourcesScreen(Screen[None]):
         self._ticker: Timer | None = None
         self._pending: Timer | None = None
         self._stale = False
+        self.marked: set[str] = set()
+        """Sources selected (space) for editing or deleting together."""
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
@@ -236,6 +238,9 @@ class SourcesScreen(Screen[None]):
             )
             for source in sources
         }
+        self.marked &= set(rows)
+        for url in self.marked:
+            rows[url]["name"] = "✓ " + rows[url]["name"]
         if order == self._order:
             for url, values in rows.items():
                 self._update_row(url, values)
@@ -287,7 +292,14 @@ class SourcesScreen(Screen[None]):
         detail = self.query_one("#detail", Static)
         url = self.current_url
         source = self.session.source(url) if url else None
-        if source is None:
+        if self.marked:
+            count = len(self.marked)
+            text = Content.assemble(
+                (f"{count} source{'s' * (count != 1)} selected", "bold"),
+                ": e edits their kind or tags, d deletes them, space selects another,"
+                " esc clears the selection.",
+            )
+        elif source is None:
             text = Content("No sources yet. Press a to add one: a feed, or a page that has one.")
         else:
             state = self.states.get(source.url) or SourceState(source.url)
@@ -407,8 +419,68 @@ class SourcesScreen(Screen[None]):
 
         self.app.push_screen(AddSourceScreen(self.session), added)
 
+    def action_mark(self) -> None:
+        """Select the source under the cursor (or let it go), then move down."""
+        url = self.current_url
+        if url is None:
+            return
+        self.marked ^= {url}
+        self.reload()
+        self.table.action_cursor_down()
+
+    def action_clear_marks(self) -> None:
+        if self.marked:
+            self.marked.clear()
+            self.reload()
+
+    def _marked_sources(self) -> list[Source]:
+        return [s for s in self.session.sources if s.url in self.marked]
+
+    def _edit_marked(self) -> None:
+        chosen = self._marked_sources()
+        tags = sorted({tag for source in chosen for tag in source.tags})
+
+        def edited(result: BulkEdit | None) -> None:
+            if result is None or (
+                result.kind is None and not result.add_tags and not result.remove_tags
+            ):
+                return
+            urls = [s.url for s in chosen]
+            if self._save(
+                lambda: self.session.update_sources(
+                    urls, result.kind, result.add_tags, result.remove_tags
+                )
+            ):
+                self.notify(f"Edited {len(urls)} sources. u undoes it.", markup=False)
+
+        self.app.push_screen(BulkEditScreen(len(chosen), tags), edited)
+
+    def _delete_marked(self) -> None:
+        chosen = self._marked_sources()
+        names = ", ".join(s.title for s in chosen[:5]) + (" …" if len(chosen) > 5 else "")
+        message = Content.assemble(
+            f"Stop following {len(chosen)} sources?\n",
+            (names, "bold"),
+            "\nTheir stored items are removed too. u brings them back, with their items "
+            "and flags, and fetches them again.",
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            urls = [s.url for s in chosen]
+            if yes and self._save(lambda: self.session.delete_sources(urls)):
+                self.marked.clear()
+                self.reload()
+                self.notify(f"Deleted {len(urls)} sources. u brings them back.", markup=False)
+
+        self.app.push_screen(ConfirmScreen("Delete sources", message), confirmed)
+
     def action_edit(self) -> None:
-        if not self._writable() or (source := self._selected_source()) is None:
+        if not self._writable():
+            return
+        if self.marked:
+            self._edit_marked()
+            return
+        if (source := self._selected_source()) is None:
             return
         url = source.url
 
@@ -422,13 +494,18 @@ class SourcesScreen(Screen[None]):
         self.app.push_screen(EditSourceScreen(source, default), edited)
 
     def action_delete(self) -> None:
-        if not self._writable() or (source := self._selected_source()) is None:
+        if not self._writable():
+            return
+        if self.marked:
+            self._delete_marked()
+            return
+        if (source := self._selected_source()) is None:
             return
         url = source.url
         message = Content.from_markup(
             "Stop following [b]$title[/b]?\n"
-            "Its stored items are removed too. u brings the source back, and its items\n"
-            "return with the next refresh.",
+            "Its stored items are removed too. u brings the source back with its items\n"
+            "and their flags, and fetches it again.",
             title=source.title,
         )
 

@@ -85,10 +85,17 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
     )
 
 
-def keep_demo(workspace: Workspace) -> Path:
-    """Make the demo portfolio the user's own; refuses to overwrite an existing one."""
+def keep_demo(workspace: Workspace, with_sources: bool = False) -> Path:
+    """Make the demo portfolio the user's own: its matrix, roadmap and vision, and its
+    sources only when asked (they are offline examples that only the demo can fetch).
+    Refuses to overwrite an existing portfolio."""
     target = paths.portfolio_path()
     if target.exists():
         raise FileExistsError(f"{target} already exists; folio will not overwrite it")
-    write_atomic(target, workspace.portfolio_path.read_bytes())
+    if with_sources:
+        write_atomic(target, workspace.portfolio_path.read_bytes())
+    else:
+        portfolio = workspace.load_portfolio()
+        portfolio.sources = []
+        save_portfolio(target, portfolio)
     return target
