@@ -516,11 +516,36 @@ def _summary_line(summary: RefreshSummary) -> str:
     return f"Refreshed at {clock}: " + ", ".join(parts) + f"; {summary.new_items} new"
 
 
+def check_ui_settings(settings: Any, path: Any) -> None:
+    """The settings only the app can check, refused as every settings mistake is (file,
+    line, key): a ``[keys]`` rebinding that leaves an action with no key, and a theme
+    that does not exist."""
+    from textual.theme import BUILTIN_THEMES
+
+    from .core.config import key_line
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        text = ""
+    for action, message in keys.keymap_problems(settings.keys):
+        raise ConfigError(path, message, line=key_line(text, "keys", action), key=f"keys.{action}")
+    if settings.ui.theme not in BUILTIN_THEMES:
+        raise ConfigError(
+            path,
+            f"no theme is called {settings.ui.theme!r}; themes are "
+            + ", ".join(sorted(BUILTIN_THEMES)),
+            line=key_line(text, "ui", "theme"),
+            key="ui.theme",
+        )
+
+
 def run_app(demo: bool = False) -> int:
     """Open the app: the demo when asked for, or when there is no portfolio yet."""
     try:
         use_demo = demo or not paths.portfolio_path().exists()
         workspace: Workspace = demo_workspace() if use_demo else user_workspace()
+        check_ui_settings(workspace.settings, paths.settings_path())
         session = Session(workspace)
     except ConfigError as exc:
         print(f"folio: {exc}", file=sys.stderr)

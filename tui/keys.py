@@ -129,3 +129,75 @@ def binding_ids() -> set[str]:
             assert isinstance(binding, Binding) and binding.id
             ids.add(binding.id)
     return ids
+
+
+def _pick(group: list[BindingType], *ids: str) -> list[BindingType]:
+    return [b for b in group if isinstance(b, Binding) and b.id in ids]
+
+
+READER_TRIAGE_IDS = (
+    "read_next", "toggle_read", "star", "save_later", "bookmark", "open_link", "undo",
+)  # fmt: skip
+"""The triage keys the reader has too."""
+
+# What each screen and widget binds: the keys that share one node, where ``[keys]`` may
+# take a key from one action to give it to another.
+DASHBOARD_SCREEN: list[BindingType] = [
+    *TRIAGE,
+    *LISTS,
+    *_pick(PANES, "switch_pane"),
+    *DASHBOARD,
+]
+LIST_SCREEN_KEYS: list[BindingType] = [*LIST_SCREEN, *TRIAGE, *LISTS]
+READER_SCREEN: list[BindingType] = [*READER, *_pick(TRIAGE, *READER_TRIAGE_IDS)]
+BOARD: list[BindingType] = [*MOVE, *_pick(PANES, "pane_left", "pane_right")]
+GRID: list[BindingType] = [*MOVE, *SIDEWAYS]
+SOURCES_SCREEN: list[BindingType] = [*SOURCES, *MOVE]
+
+NODES: dict[str, list[BindingType]] = {
+    "everywhere": GLOBAL,
+    "dashboard": DASHBOARD_SCREEN,
+    "board": BOARD,
+    "Inbox and lists": MOVE,
+    "list screen": LIST_SCREEN_KEYS,
+    "reader": READER_SCREEN,
+    "matrix": MATRIX,
+    "matrix grid": GRID,
+    "roadmap": ROADMAP,
+    "roadmap board": GRID,
+    "sources": SOURCES_SCREEN,
+}
+
+
+def keymap_problems(keymap: dict[str, str]) -> list[tuple[str, str]]:
+    """What a ``[keys]`` keymap would break, as (action it names, sentence): a key given
+    to one action is taken from any other action bound to it on the same screen, and an
+    action left with no key at all could no longer be used."""
+    from textual.binding import BindingsMap
+
+    problems: list[tuple[str, str]] = []
+    for where, group in NODES.items():
+        bindings = [b for b in group if isinstance(b, Binding)]
+        applied = BindingsMap(bindings)
+        applied.apply_keymap(keymap)
+        left = {b.id for bound in applied.key_to_bindings.values() for b in bound}
+        for binding in bindings:
+            if binding.id in left or binding.id is None:
+                continue
+            lost = [key.strip() for key in binding.key.split(",")]
+            taker = next(
+                (
+                    action
+                    for action, keys in keymap.items()
+                    if action != binding.id and set(lost) & {k.strip() for k in keys.split(",")}
+                ),
+                binding.id,
+            )
+            message = (
+                f"takes {', '.join(repr(k) for k in lost)} from {binding.id} "
+                f'("{binding.description}", {where}), which would have no key left; '
+                f"give {binding.id} another key as well"
+            )
+            if (taker, message) not in problems:
+                problems.append((taker, message))
+    return problems

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import DescendantFocus, Resize
@@ -34,12 +34,7 @@ INBOX_RELOAD_DELAY = 0.3
 
 
 class DashboardScreen(TriageScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *keys.TRIAGE,
-        *keys.LISTS,
-        *[b for b in keys.PANES if isinstance(b, Binding) and b.id == "switch_pane"],
-        *keys.DASHBOARD,
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.DASHBOARD_SCREEN
 
     DEFAULT_CSS = """
     DashboardScreen {

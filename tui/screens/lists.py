@@ -35,7 +35,7 @@ FIRST_PAGE = 120
 class ListScreen(TriageScreen):
     """One list of items, full width, with the triage keys."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [*keys.LIST_SCREEN, *keys.TRIAGE, *keys.LISTS]
+    BINDINGS: ClassVar[list[BindingType]] = keys.LIST_SCREEN_KEYS
 
     DEFAULT_CSS = """
     ListScreen {

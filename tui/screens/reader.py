@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -27,10 +27,6 @@ from ..core.session import Session
 from ..messages import SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.itemlist import GLYPHS, plain
-
-_READER_TRIAGE = {
-    "read_next", "toggle_read", "star", "save_later", "bookmark", "open_link", "undo",
-}  # fmt: skip
 
 IDLE = 120.0
 """Seconds: the reader counts time towards "minutes read" only up to this long after the
@@ -50,10 +46,7 @@ def human_size(length: int | None) -> str:
 class ReaderScreen(Screen[int | None]):
     """Shows one item; dismisses with the id of the item shown last (after n/p)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *keys.READER,
-        *[b for b in keys.TRIAGE if isinstance(b, Binding) and b.id in _READER_TRIAGE],
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.READER_SCREEN
 
     DEFAULT_CSS = """
     ReaderScreen {

@@ -143,7 +143,7 @@ class SourcesScreen(Screen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [*keys.SOURCES, *keys.MOVE]
+    BINDINGS: ClassVar[list[BindingType]] = keys.SOURCES_SCREEN
 
     def __init__(self, session: Session) -> None:
         super().__init__()

@@ -92,7 +92,7 @@ class _Pane:
 class FeedBoard(ScrollView, can_focus=True):
     """Cards of feeds; the cursor is a (pane, row) pair in reading order."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [*keys.MOVE, *PANE_MOVE]
+    BINDINGS: ClassVar[list[BindingType]] = keys.BOARD
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"board--{part}" for part in _PARTS}
 

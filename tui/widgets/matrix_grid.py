@@ -131,10 +131,7 @@ class MatrixGrid(Widget, can_focus=True):
     """Four quadrants and a cursor. Arrow keys move the cursor (see ``matrix_move``);
     clicking an entry selects it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *keys.MOVE,
-        *keys.SIDEWAYS,
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.GRID
     DEFAULT_CSS = """
     MatrixGrid {
         layout: grid;

@@ -277,10 +277,7 @@ class TimelineView(Widget):
 class RoadmapBoard(Widget, can_focus=True):
     """Lanes of cards, or the timeline (``t``); owns the cursor, which both views share."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *keys.MOVE,
-        *keys.SIDEWAYS,
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.GRID
     DEFAULT_CSS = """
     RoadmapBoard {
         height: 1fr;
