@@ -120,7 +120,20 @@ async def test_search_finds_an_item_by_a_word_in_its_content_and_opens_it(
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), "search")
         await pilot.press(*"zygomorph")
         await wait_for(pilot, lambda: summary(app).startswith("1 match for zygomorph."), "results")
-        assert results(app) == [["People Ops Weekly", "2026-11-19", "Quarterly notes"]]
+        # Flags (unread), source, date, and the title over where the words matched.
+        assert results(app) == [
+            [
+                "●   ",
+                "People Ops Weekly",
+                "2026-11-19",
+                "Quarterly notes\nOn zygomorphic tagging schemes.",
+            ]
+        ]
+        cell = app.screen.query_one("#results", DataTable).get_row_at(0)[3]
+        matched = [
+            cell.plain[span.start : span.end] for span in cell.spans if "reverse" in str(span.style)
+        ]
+        assert matched == ["zygomorphic"]
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
         reader = app.screen
@@ -152,7 +165,7 @@ async def test_search_results_show_markup_as_typed_and_arrows_reach_them(
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), "search")
         await pilot.press(*"quokka")
         await wait_for(pilot, lambda: len(results(app)) == 2, "results")
-        assert HOSTILE in [row[2] for row in results(app)]
+        assert HOSTILE in [row[3].split("\n")[0] for row in results(app)]
         await pilot.press("down")
         assert isinstance(app.focused, DataTable)
         await pilot.press("down")
@@ -162,13 +175,13 @@ async def test_search_results_show_markup_as_typed_and_arrows_reach_them(
 
 async def test_typing_fast_searches_once_for_the_final_text(session: Session) -> None:
     calls: list[str] = []
-    search = session.store.search
+    search = session.store.search_hits
 
     def counting(query: str, limit: int = 200) -> Any:
         calls.append(query)
         return search(query, limit)
 
-    session.store.search = counting  # type: ignore[method-assign]
+    session.store.search_hits = counting  # type: ignore[method-assign]
     app = make_app(session)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("slash")
@@ -216,3 +229,26 @@ async def test_palette_offers_every_action_and_each_theme(session: Session) -> N
         theme = next(c for c in provider.commands() if c.name == "Theme: nord")
         theme.run()
         assert app.theme == "nord"
+
+
+async def test_search_shows_flags_and_understands_or_and_cplusplus(session: Session) -> None:
+    add_item(session, "Templates in C++", "<p>Generic code, in C++ and elsewhere.</p>")
+    add_item(session, "Cats and caching", "<p>Nothing about the language.</p>")
+    add_item(session, "Rust for people teams", "<p>Ownership explained.</p>")
+    starred = session.store.search("Templates")[0]
+    session.set_flag([starred.id], "starred", True)
+    session.set_flag([starred.id], "read", True)
+    assert [i.title for i in session.store.search("C++")] == ["Templates in C++"]
+    assert {i.title for i in session.store.search("c++ OR rust")} == {
+        "Templates in C++",
+        "Rust for people teams",
+    }
+    assert [i.title for i in session.store.search('"people teams"')] == ["Rust for people teams"]
+    app = make_app(session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen), "search")
+        await pilot.press(*"c++")
+        await wait_for(pilot, lambda: summary(app).startswith("1 match for c++."), "results")
+        [row] = results(app)
+        assert row[0] == " ★  " and row[3].startswith("Templates in C++\n")

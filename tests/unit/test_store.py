@@ -283,3 +283,17 @@ def test_checkpoint_copies_the_log_into_the_database_file_while_others_are_open(
     assert items_in_the_file_alone() == 50
     writer.close()
     other.close()
+
+
+def test_search_queries_mean_what_was_typed() -> None:
+    from tui.core.storage.search import parse_search
+
+    assert parse_search("folkson tags").match == '"folkson"* AND "tags"*'
+    assert parse_search("podcast OR video").match == '("podcast"* OR "video"*)'
+    assert parse_search('"tag gardening" notes').match == '"tag gardening" AND "notes"*'
+    cpp = parse_search("C++")
+    assert cpp.match == '"C"' and cpp.literals == [["c++"]]  # never the prefix c*
+    assert parse_search("node.js").match == '"node js"'
+    assert parse_search("OR").empty and parse_search("+++ ").empty
+    # FTS5 syntax typed by the user is only text.
+    assert parse_search("title:x NEAR(y)").match == '"title x" AND "NEAR y"'

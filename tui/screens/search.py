@@ -2,6 +2,9 @@
 
 Typing is never held up: each change restarts a short timer, and the query itself runs
 in a thread worker; a result that arrives after the text has changed again is dropped.
+Each result shows the item's flags and, under its title, a few words around where the
+query matched. Words match as prefixes; ``OR`` and "phrases" work; ``C++`` is found as
+typed (see ``core/storage/search.py``).
 """
 
 from __future__ import annotations
@@ -20,8 +23,12 @@ from textual.worker import get_current_worker
 
 from ..core.models import Item
 from ..core.session import Session
+from ..core.storage.search import MARK_END, MARK_START, SearchHit
 from ..widgets.footer import Footer
+from ..widgets.itemlist import GLYPHS, plain
 from ..widgets.status import StatusBar
+
+HELP = 'Type to search every stored item: words, "a phrase", one OR another, C++ as typed.'
 
 DEBOUNCE = 0.15
 """Seconds of quiet typing before a search runs."""
@@ -61,6 +68,7 @@ class SearchScreen(Screen[None]):
         yield Input(placeholder="Search every item: words in a title, author or text", id="query")
         yield Static("", id="summary")
         table: DataTable[Text] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        table.add_column("", key="flags")
         table.add_column("Source", key="source")
         table.add_column("Date", key="date")
         table.add_column("Title", key="title")
@@ -69,7 +77,7 @@ class SearchScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._summary(Content("Type to search every stored item."))
+        self._summary(Content(HELP))
         self.set_focus(self.query_one("#query", Input))
 
     @property
@@ -97,26 +105,33 @@ class SearchScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, query: str) -> None:
-        items = self.session.store.search(query, limit=LIMIT)
+        hits = self.session.store.search_hits(query, limit=LIMIT)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, query, items)
+            self.app.call_from_thread(self._show, query, hits)
 
-    def _show(self, query: str, items: list[Item]) -> None:
+    def _show(self, query: str, hits: list[SearchHit]) -> None:
         if query != self.query_one("#query", Input).value:
             return  # typing moved on; a newer search is coming
+        items = [hit.item for hit in hits]
         self.results = items
         table = self.table
         table.clear()
         names = {source.url: source.title for source in self.session.sources}
-        for item in items:
+        for hit in hits:
+            item = hit.item
+            title = Text(plain(item.title) or "(untitled)", no_wrap=True, overflow="ellipsis")
+            title.append("\n")
+            title.append_text(snippet_text(hit.snippet))
             table.add_row(
-                Text(names.get(item.source, item.source), overflow="ellipsis", no_wrap=True),
+                Text(flags_text(item), style="bold"),
+                Text(plain(names.get(item.source, item.source)), overflow="ellipsis", no_wrap=True),
                 Text(item.published.astimezone().strftime("%Y-%m-%d")),
-                Text(" ".join(item.title.split()) or "(untitled)"),
+                title,
                 key=str(item.id),
+                height=2,
             )
         if not query.strip():
-            self._summary(Content("Type to search every stored item."))
+            self._summary(Content(HELP))
         elif not items:
             self._summary(Content.from_markup("No matches for [b]$query[/b].", query=query))
         else:
@@ -163,3 +178,31 @@ class SearchScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def flags_text(item: Item) -> str:
+    """The flag marks the lists use: unread, starred, later, bookmarked."""
+    return "".join(
+        GLYPHS[name] if on else " "
+        for name, on in (
+            ("unread", not item.read),
+            ("starred", item.starred),
+            ("saved", item.saved),
+            ("bookmarked", item.bookmarked),
+        )
+    )
+
+
+def snippet_text(snippet: str) -> Text:
+    """A hit's snippet, one line, the matched words highlighted; the rest is plain text
+    (feed text: never markup, controls stripped)."""
+    # The marks become private-use characters, which cleaning keeps, so the snippet is
+    # cleaned (and its spaces folded) once, as a whole.
+    cleaned = plain(snippet.replace(MARK_START, "\ue000").replace(MARK_END, "\ue001"))
+    text = Text(style="dim", no_wrap=True, overflow="ellipsis")
+    for number, part in enumerate(cleaned.split("\ue000")):
+        matched, _, rest = part.partition("\ue001") if number else ("", "", part)
+        if matched:
+            text.append(matched, style="bold reverse")
+        text.append(rest.replace("\ue001", ""))
+    return text

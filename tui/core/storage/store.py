@@ -18,6 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+from tui.core.storage.search import (
+    MARK_END,
+    MARK_START,
+    SearchHit,
+    literal_filter,
+    parse_search,
+)
 
 FLAGS = ("read", "starred", "saved", "bookmarked")
 
@@ -735,20 +742,26 @@ class Store:
         return int(added)
 
     def search(self, query: str, limit: int = 200) -> list[Item]:
-        """Full-text search over titles, authors and content; the query is taken as words."""
-        words = re.findall(r"\w+", query)
-        if not words:
+        """Full-text search over titles, authors and content (see ``search_hits``)."""
+        return [hit.item for hit in self.search_hits(query, limit)]
+
+    def search_hits(self, query: str, limit: int = 200) -> list[SearchHit]:
+        """Items matching ``query`` (words as prefixes, ``OR``, "phrases", and terms such
+        as ``C++`` as typed: see ``search.parse_search``), best first, each with a snippet
+        of where it matched."""
+        parsed = parse_search(query)
+        if parsed.empty:
             return []
         self.index_pending()
-        # Quoting every word keeps FTS5 syntax (AND, NEAR, column filters) out of user input.
-        match = " ".join('"' + word.replace('"', "") + '"*' for word in words)
+        narrow, params = literal_filter(parsed)
+        columns = ", ".join("items." + c.strip() for c in _ITEM_COLUMNS.split(","))
         rows = self._query(
-            f"SELECT {', '.join('items.' + c.strip() for c in _ITEM_COLUMNS.split(','))}"
+            f"SELECT {columns}, snippet(items_fts, -1, ?, ?, '…', 12)"
             " FROM items_fts JOIN items ON items.id = items_fts.rowid"
-            " WHERE items_fts MATCH ? ORDER BY rank LIMIT ?",
-            (match, limit),
+            f" WHERE items_fts MATCH ?{narrow} ORDER BY rank LIMIT ?",
+            (MARK_START, MARK_END, parsed.match, *params, limit),
         )
-        return [_row_to_item(row) for row in rows]
+        return [SearchHit(_row_to_item(row[:-1]), row[-1] or "") for row in rows]
 
     def remove_source(self, url: str) -> RemovedSource:
         """Delete a source's items and fetch state; returns them for ``restore_source``."""
