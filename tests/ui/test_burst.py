@@ -120,3 +120,21 @@ async def test_list_key_then_moves_land_in_the_list(app: FolioApp) -> None:
         assert isinstance(screen, ListScreen)
         await wait_for(pilot, lambda: screen.loaded, "the list")
         assert screen.items.cursor_id == screen.items.ids[3]
+
+
+async def test_enter_on_a_menu_or_checkbox_saves_the_form(app: FolioApp) -> None:
+    """Enter saves every form (except in a multi-line box); menus open with space."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen), "Sources")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, EditSourceScreen), "the form")
+        await pilot.press("tab", "space")  # the kind menu opens with space...
+        await pilot.press("down", "enter")  # ...where enter picks an entry
+        assert isinstance(app.screen, EditSourceScreen)
+        await pilot.press("tab", "tab", "tab", "space")  # the Mine box: space ticks it
+        await pilot.press("enter")  # and enter on it saves
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen), "saved")
+        saved = app.session.sources[0]
+        assert saved.kind == "podcast" and saved.mine is True

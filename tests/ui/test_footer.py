@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
@@ -86,3 +87,19 @@ async def test_closing_the_reader_keeps_the_dashboards_footer(session: Session) 
         after = list(app.screen.query(FooterKey))
         assert [key.description for key in after] == [key.description for key in before]
         assert all(a is b for a, b in zip(after, before, strict=True))
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 160])
+async def test_help_and_search_stay_visible_at_any_width(session: Session, width: int) -> None:
+    """The dashboard has more keys than 80 columns hold; the footer cuts the others, never
+    the help key, the search key or the palette's."""
+    app = FolioApp(session, auto_refresh=False)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await wait_for(pilot, lambda: bool(shown(app)), "the footer")
+        await pilot.pause()
+        visible = {
+            key.description
+            for key in app.screen.query(FooterKey)
+            if key.region.width and key.region.right <= width
+        }
+        assert {"Help", "Search", "palette"} <= visible

@@ -234,3 +234,45 @@ async def test_palette_lists_each_list_once(app: FolioApp) -> None:
         assert app.screen.spec == view("saved")  # type: ignore[attr-defined]
         system = [c.title for c in app.get_system_commands(app.screen)]
         assert "Quit" not in system and "Keys" not in system and "Maximize" not in system
+
+
+async def test_the_inbox_shows_its_new_top_after_the_matrix_changes(
+    app: FolioApp, session: Session
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: inbox(app).has_focus, "the Inbox")
+        await pilot.press(*["j"] * 25)
+        assert inbox(app).cursor_id != inbox(app).ids[0]
+        # Podcasting drops to the bottom quadrant: the Inbox's order changes.
+        session.edit_portfolio("matrix", "drop", lambda p: setattr(p.matrix[1], "value", 1))
+        ib = inbox(app)
+        await wait_for(pilot, lambda: ib.cursor_id == ib.ids[0], "the new top")
+        assert ib.scroll_y == 0
+        # The status line counts reviews that are due, and says where to go.
+        assert "1 review due: press 3" in str(dash(app).query_one("#status").visual)
+
+
+async def test_every_delete_dialog_puts_cancel_first(app: FolioApp) -> None:
+    from textual.widgets import Button
+
+    from tui.screens.forms import ConfirmScreen
+    from tui.screens.planning_forms import ConfirmDialog
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        for screen_key, dialog in (
+            ("4", ConfirmScreen),
+            ("2", ConfirmDialog),
+            ("3", ConfirmDialog),
+        ):
+            await pilot.press(screen_key)
+            await pilot.pause()
+            await press_for_screen(pilot, "d", dialog, "the delete dialog")
+            await pilot.pause()
+            buttons = sorted(app.screen.query(Button), key=lambda b: b.region.x)
+            labels = [str(b.label) for b in buttons]
+            assert labels[0].startswith("Cancel") and labels[-1].startswith("Delete"), labels
+            await pilot.press("escape")
+            await wait_for(pilot, lambda d=dialog: not isinstance(app.screen, d), "closed")
