@@ -31,6 +31,13 @@ if TYPE_CHECKING:
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
 
+PORTFOLIO_POLL = 1.0
+"""Seconds between looks at portfolio.toml for changes made elsewhere (a ``folio``
+command, an editor). A look is one stat of the file (a few microseconds), and it works
+the same on every system and for every way an editor saves (in place, or by renaming a
+new file over the old, which a watch on the file itself would lose track of); a watch
+would need a library and a thread for a file that changes a few times a day."""
+
 
 class FolioApp(App[None]):
     CSS_PATH = "app.tcss"
@@ -83,7 +90,8 @@ class FolioApp(App[None]):
         if session.portfolio_error:
             self.notify(
                 f"{session.portfolio_error}\n"
-                "The matrix and roadmap are read-only until it is fixed.",
+                "Nothing was changed. The sources, matrix and roadmap are read-only until "
+                "it is fixed; folio reloads the file as soon as it is.",
                 title="portfolio.toml has an error",
                 severity="error",
                 timeout=30,
@@ -96,6 +104,7 @@ class FolioApp(App[None]):
                 title="Welcome to folio",
                 timeout=8,
             )
+        self.set_interval(PORTFOLIO_POLL, self.check_portfolio_file)
         if self.background_refresh:
             self.set_interval(BACKGROUND_TICK, self._background_tick)
             # The first pass only takes what is due, so a restart does not re-fetch everything.
@@ -174,9 +183,23 @@ class FolioApp(App[None]):
 
     # -- session events -------------------------------------------------------------
 
+    def check_portfolio_file(self) -> None:
+        """Reload portfolio.toml if it changed on disk, and say so briefly."""
+        change = self.session.check_portfolio_file()
+        if change is not None:
+            broken = self.session.read_only
+            self.notify(
+                change.message,
+                title="portfolio.toml has an error" if broken else "portfolio.toml reloaded",
+                severity="error" if broken else "information",
+                timeout=30 if broken else 4,
+                # The message quotes the file's path and keys: plain text, never markup.
+                markup=False,
+            )
+
     def _on_session_change(self, change: Change) -> None:
         self.broadcast(lambda: SessionChanged(change))
-        if change.area == "sources" and change.sources and not self.refreshing:
+        if change.area in ("sources", "portfolio") and change.sources and not self.refreshing:
             # A source just added has no items yet: fetch it now rather than on schedule.
             states = self.session.store.states()
             new = [url for url in change.sources if url not in states]
@@ -267,7 +290,8 @@ class FolioApp(App[None]):
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
 
     def _name_unnamed_sources(self) -> None:
-        from .core.storage.portfolio import name_from_feeds
+        from .core.session import NotSaved
+        from .core.storage.portfolio_edit import NameSources
 
         session = self.session
         if session.read_only or all(source.name for source in session.sources):
@@ -275,12 +299,15 @@ class FolioApp(App[None]):
         titles = {url: state.feed_title for url, state in session.store.states().items()}
         unnamed = [s.url for s in session.sources if not s.name and titles.get(s.url)]
         if unnamed:
-            session.edit_portfolio(
-                "sources",
-                f"Named {len(unnamed)} sources after their feeds",
-                lambda portfolio: name_from_feeds(portfolio, titles),
-                sources=unnamed,
-            )
+            try:
+                session.apply_edits(
+                    "sources",
+                    f"Named {len(unnamed)} sources after their feeds",
+                    [NameSources(titles)],
+                    sources=unnamed,
+                )
+            except (NotSaved, OSError) as exc:
+                self.notify(f"Could not name the new sources: {exc}", markup=False)
 
     async def on_unmount(self) -> None:
         if self._refresher is not None:

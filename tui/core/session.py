@@ -1,8 +1,13 @@
 """One running folio: the workspace, its portfolio and store, and every user action.
 
 Screens call these methods and never touch the store or the file directly. Each action
-saves at once (portfolio edits atomically) and tells listeners what changed, so every
-widget showing that data can update. Undo is kept per area: triage, matrix, roadmap.
+saves at once and tells listeners what changed, so every widget showing that data can
+update. Undo is kept per area: triage, matrix, roadmap, sources.
+
+portfolio.toml is shared with ``folio`` commands and the user's editor, so an edit made
+here is applied as an operation to the file as it is on disk (``portfolio_edit``), and
+its undo is the inverse operation. ``check_portfolio_file`` notices changes made
+elsewhere and reloads; a broken file keeps the last good portfolio on screen, read-only.
 """
 
 from __future__ import annotations
@@ -16,6 +21,19 @@ from tui.core.config import ConfigError
 from tui.core.models import Item, Source, utcnow
 from tui.core.planning.rules import source_ranks
 from tui.core.storage.portfolio import Portfolio
+from tui.core.storage.portfolio_edit import (
+    AddEntry,
+    Applied,
+    DeleteEntry,
+    Edit,
+    EditConflict,
+    Signature,
+    UpdateEntry,
+    describe_changes,
+    edits_between,
+    file_signature,
+    read_snapshot,
+)
 from tui.core.storage.store import Store
 from tui.core.storage.workspace import Workspace
 
@@ -34,8 +52,18 @@ class Change:
     """A short description for a notification, e.g. "Marked 12 items read"."""
 
 
-class ReadOnlyError(Exception):
-    """The portfolio file is broken, so edits are refused until it is fixed."""
+class NotSaved(Exception):
+    """An edit was refused and nothing was written; the message says why, for the user."""
+
+
+class ReadOnlyError(NotSaved):
+    """The portfolio file is broken (or gone), so edits are refused until it is fixed."""
+
+
+@dataclass
+class _PortfolioUndo:
+    edits: list[Edit]
+    label: str
 
 
 @dataclass
@@ -50,21 +78,45 @@ class Session:
         self.workspace = workspace
         self.store: Store = workspace.open_store()
         self.portfolio_error: str | None = None
-        try:
-            self.portfolio = workspace.load_portfolio()
-        except ConfigError as exc:
-            # The app still opens: the feeds can be read, but nothing is written to the
-            # broken file, so the user's hand edit is never lost.
-            self.portfolio = Portfolio()
-            self.portfolio_error = str(exc)
+        """Why the file cannot be used (broken, unreadable, gone); None when it is fine."""
+        self.portfolio = Portfolio()
+        self.portfolio_signature: Signature | None = None
+        """The file's signature when last read or written here: a different one on disk
+        means someone else changed it."""
+        self._read_portfolio()
         self.listeners: list[Callable[[Change], None]] = []
         self._triage_undo: list[_FlagUndo] = []
-        self._portfolio_undo: dict[str, list[tuple[Portfolio, str]]] = {}
+        self._portfolio_undo: dict[str, list[_PortfolioUndo]] = {}
         self._ranks: dict[str, float] | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
 
     def close(self) -> None:
         self.store.close()
+
+    def _read_portfolio(self) -> bool:
+        """Read the file; True if it was read. When it is broken, the portfolio already
+        in memory (the last good one) stays, and ``portfolio_error`` says what is wrong:
+        the app still opens and the feeds can be read, but nothing is written to the
+        file, so the user's hand edit is never lost."""
+        path = self.workspace.portfolio_path
+        signature = file_signature(path)
+        if signature is None and self.portfolio_signature is not None:
+            self.portfolio_signature = None
+            self.portfolio_error = (
+                f"{path}: the file is gone (moved or deleted); folio shows the last version "
+                "it read and writes nothing until the file is back"
+            )
+            return False
+        try:
+            snapshot = read_snapshot(path)
+        except ConfigError as exc:
+            self.portfolio_signature = signature
+            self.portfolio_error = str(exc)
+            return False
+        self.portfolio = snapshot.portfolio
+        self.portfolio_signature = snapshot.signature
+        self.portfolio_error = None
+        return True
 
     # -- events ---------------------------------------------------------------------
 
@@ -154,6 +206,54 @@ class Session:
 
     # -- portfolio edits ------------------------------------------------------------
 
+    def apply_edits(
+        self,
+        area: str,
+        label: str,
+        edits: list[Edit],
+        sources: list[str] | None = None,
+        *,
+        undoable: bool = True,
+    ) -> Applied:
+        """Apply ``edits`` to portfolio.toml as it is on disk now, and adopt the result,
+        which holds whatever others changed too. Raises NotSaved (nothing was written)
+        when the file is broken or an edit no longer fits it, OSError when it cannot be
+        written; the portfolio in memory then stays as it was."""
+        if self.read_only:
+            raise ReadOnlyError(
+                f"portfolio.toml has an error, so folio will not write to it: "
+                f"{self.portfolio_error}"
+            )
+        path = self.workspace.portfolio_path
+        if self.portfolio_signature is not None and file_signature(path) is None:
+            self.check_portfolio_file()
+            raise ReadOnlyError(f"Not saved: {self.portfolio_error}")
+        try:
+            applied = self.workspace.apply_edits(edits)
+        except ConfigError as exc:
+            # Broken on disk since the last look: show that, keep the last good version.
+            self.check_portfolio_file()
+            raise ReadOnlyError(
+                f"portfolio.toml has an error, so nothing was written: {exc}"
+            ) from None
+        except EditConflict as exc:
+            self.check_portfolio_file()
+            raise NotSaved(f"{exc}. The portfolio was reloaded from the file.") from None
+        changed_elsewhere = applied.before != self.portfolio_signature
+        previous = self.portfolio
+        self.portfolio = applied.portfolio
+        self.portfolio_signature = applied.after
+        if undoable and applied.undo:
+            stack = self._portfolio_undo.setdefault(area, [])
+            stack.append(_PortfolioUndo(applied.undo, label))
+            del stack[:-UNDO_DEPTH]
+        if changed_elsewhere:
+            others = describe_changes(previous, applied.found)
+            if others:
+                self._emit(Change("portfolio", message=f"Also loaded from the file: {others}"))
+        self._emit(Change(area, sources=sources or [], message=label))
+        return applied
+
     def edit_portfolio(
         self,
         area: str,
@@ -161,60 +261,90 @@ class Session:
         edit: Callable[[Portfolio], object],
         sources: list[str] | None = None,
     ) -> None:
-        """Apply ``edit`` to a copy of the portfolio, save it atomically, then adopt it.
-
-        If the save fails, the portfolio in memory stays as it was, matching the file.
-        """
-        if self.read_only:
-            raise ReadOnlyError(
-                "portfolio.toml has an error, so folio will not write to it: "
-                f"{self.portfolio_error}"
-            )
-        before = copy.deepcopy(self.portfolio)
+        """Apply ``edit`` to a copy of the portfolio in memory, then make only what it
+        changed (entries added, removed, the keys changed) on the file as it is on disk."""
         after = copy.deepcopy(self.portfolio)
         edit(after)
-        self.workspace.save_portfolio(after)
-        self.portfolio = after
-        stack = self._portfolio_undo.setdefault(area, [])
-        stack.append((before, label))
-        del stack[:-UNDO_DEPTH]
-        self._emit(Change(area, sources=sources or [], message=label))
+        try:
+            edits = edits_between(self.portfolio, after)
+        except EditConflict as exc:
+            raise NotSaved(str(exc)) from None
+        self.apply_edits(area, label, edits, sources)
 
     def undo_portfolio(self, area: str) -> str | None:
+        """Undo the last edit of ``area`` by applying its inverse to the file as it is now;
+        returns what was undone, or None when there is nothing to undo."""
         stack = self._portfolio_undo.get(area)
         if not stack:
             return None
         if self.read_only:
             raise ReadOnlyError("portfolio.toml has an error, so folio will not write to it")
-        before, label = stack.pop()
-        self.workspace.save_portfolio(before)
-        self.portfolio = before
-        self._emit(Change(area, message=f"Undid: {label}"))
-        return label
+        entry = stack.pop()
+        try:
+            self.apply_edits(area, f"Undid: {entry.label}", entry.edits, undoable=False)
+        except ReadOnlyError:
+            stack.append(entry)
+            raise
+        except NotSaved as exc:
+            raise NotSaved(f"Could not undo {entry.label}: {exc}") from None
+        except OSError:
+            stack.append(entry)
+            raise
+        return entry.label
+
+    def check_portfolio_file(self) -> Change | None:
+        """Reload portfolio.toml if it changed on disk since it was last read or written
+        here (a ``folio`` command, an editor). Cheap when nothing changed: one stat.
+
+        Returns the change (already sent to listeners) with a message for the user, or
+        None. A broken file keeps the last good portfolio and makes the session read-only
+        until the file is fixed.
+        """
+        signature = file_signature(self.workspace.portfolio_path)
+        if signature == self.portfolio_signature:
+            return None
+        was_error = self.portfolio_error
+        previous = self.portfolio
+        if not self._read_portfolio():
+            if self.portfolio_error == was_error:
+                return None
+            change = Change(
+                "portfolio",
+                message=f"{self.portfolio_error}\nShowing the last good version; "
+                "nothing was written. folio reloads the file when it is fixed.",
+            )
+        else:
+            summary = describe_changes(previous, self.portfolio)
+            if was_error is not None:
+                message = "portfolio.toml is readable again: reloaded"
+                message += f" ({summary})." if summary else "."
+            elif summary:
+                message = f"portfolio.toml changed on disk: {summary}."
+            else:
+                return None
+            added = {s.url for s in self.portfolio.sources} - {s.url for s in previous.sources}
+            change = Change("portfolio", sources=sorted(added), message=message)
+        self._emit(change)
+        return change
 
     def add_source(self, source: Source) -> None:
-        self.edit_portfolio(
+        self.apply_edits(
             "sources",
             f"Added {source.title}",
-            lambda p: p.sources.append(source),
+            [AddEntry.of("sources", source)],
             sources=[source.url],
         )
 
     def update_source(self, url: str, updated: Source) -> None:
-        def edit(portfolio: Portfolio) -> None:
-            for index, source in enumerate(portfolio.sources):
-                if source.url == url:
-                    portfolio.sources[index] = updated
-
-        self.edit_portfolio("sources", f"Edited {updated.title}", edit)
+        current = self.source(url)
+        if current is None:
+            raise NotSaved(f"{url} is no longer in portfolio.toml")
+        edit = UpdateEntry.between("sources", current, updated)
+        self.apply_edits("sources", f"Edited {updated.title}", [edit])
 
     def delete_source(self, url: str) -> None:
         name = (self.source(url) or Source(url)).title
-
-        def edit(portfolio: Portfolio) -> None:
-            portfolio.sources = [s for s in portfolio.sources if s.url != url]
-
-        self.edit_portfolio("sources", f"Deleted {name}", edit)
+        self.apply_edits("sources", f"Deleted {name}", [DeleteEntry("sources", url)])
         self.store.remove_source(url)
 
     def now(self) -> dt.datetime:

@@ -38,8 +38,8 @@ from ..widgets.status import StatusBar
 from .planning_forms import (
     ConfirmDialog,
     ExperimentForm,
-    read_only_banner,
     refuse_if_read_only,
+    show_read_only_banner,
     try_edit,
     try_undo,
 )
@@ -79,8 +79,7 @@ class RoadmapScreen(Screen[None]):
         self._stale = False
 
     def compose(self) -> ComposeResult:
-        if self.session.read_only:
-            yield Static(read_only_banner(self.session), id="read-only")
+        yield Static(id="read-only")
         # A long vision scrolls (mouse wheel) inside a few lines rather than push the lanes off.
         vision = VerticalScroll(id="vision", can_focus=False)
         vision.border_title = "Vision"
@@ -103,6 +102,7 @@ class RoadmapScreen(Screen[None]):
 
     async def reload(self, select: str | None = None) -> None:
         session = self.session
+        show_read_only_banner(self.query_one("#read-only", Static), session)
         today = session.today()
         portfolio = session.portfolio
         vision = portfolio.vision.strip()

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Static
 
 from .. import keys
 from ..core.models import Source, SourceState
-from ..core.session import ReadOnlyError, Session
+from ..core.session import NotSaved, ReadOnlyError, Session
 from ..messages import RefreshFinished, SessionChanged, SourceRefreshed
 from ..widgets.footer import Footer
 from ..widgets.status import StatusBar
@@ -456,6 +456,9 @@ class SourcesScreen(Screen[None]):
             edit()
         except ReadOnlyError as exc:
             self.notify(str(exc), title="Read-only", severity="warning", markup=False)
+            return False
+        except NotSaved as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return False
         except OSError as exc:
             self.notify(f"Could not save portfolio.toml: {exc}", severity="error", markup=False)

@@ -30,6 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import keys
+from ..core.ingest.text import clean_line
 from ..core.models import KIND_HEADINGS, KINDS, Item, Source, SourceState
 from ..core.refresh.schedule import is_due
 from ..core.session import Session
@@ -459,13 +460,24 @@ class FeedBoard(ScrollView, can_focus=True):
             self._styles[name] = style
         return style
 
+    def empty_message(self) -> str:
+        """What the board says when it has no cards: how to add one, or, when the file
+        could not be read, that it is the file (not the sources) that is wrong."""
+        error = self.session.portfolio_error
+        if error:
+            return (
+                f"No sources shown: portfolio.toml has an error. {clean_line(error)}. "
+                "Nothing was changed: fix the file and folio reloads it."
+            )
+        return EMPTY_MESSAGE
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if width != self._layout_width:
             self._relayout()
         base = self.rich_style
         if not self._order:
-            lines = textwrap.wrap(EMPTY_MESSAGE, max(10, width - 4))
+            lines = textwrap.wrap(self.empty_message(), max(10, width - 4))
             if 1 <= y <= len(lines):
                 text = fit("  " + lines[y - 1], width)
                 return Strip([Segment(text, self._style("board--empty"))])

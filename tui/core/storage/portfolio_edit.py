@@ -486,6 +486,35 @@ def edits_between(before: Portfolio, after: Portfolio) -> list[Edit]:
     return edits
 
 
+def describe_changes(before: Portfolio, after: Portfolio) -> str:
+    """What differs, in a few words: "2 sources added, 1 changed; the vision changed"."""
+    nouns = {
+        "sources": ("source", "sources"),
+        "matrix": ("matrix entry", "matrix entries"),
+        "roadmap": ("experiment", "experiments"),
+    }
+    parts: list[str] = []
+    for section, (one, many) in nouns.items():
+        old = {_key_of(section, e): e for e in _entries(before, section)}
+        new = {_key_of(section, e): e for e in _entries(after, section)}
+        counts = [
+            (sum(key not in old for key in new), "added"),
+            (sum(key not in new for key in old), "removed"),
+            (sum(key in new and new[key] != entry for key, entry in old.items()), "changed"),
+        ]
+        words = [f"{n} {what}" for n, what in counts if n]
+        if words:
+            first = next(n for n, _ in counts if n)
+            count, what = words[0].split(" ", 1)
+            words[0] = f"{count} {one if first == 1 else many} {what}"
+            parts.append(", ".join(words))
+    if before.vision != after.vision:
+        parts.append("the vision changed")
+    if before.matrix_axes != after.matrix_axes:
+        parts.append("the matrix axes changed")
+    return "; ".join(parts)
+
+
 # -- the file ---------------------------------------------------------------------------
 
 Signature = tuple[int, int, int, int]
@@ -515,6 +544,8 @@ class Applied:
 
     portfolio: Portfolio
     """The portfolio now on disk: the edits, and whatever others had changed before."""
+    found: Portfolio
+    """The portfolio as it was on disk before the edits."""
     undo: list[Edit]
     """Apply these (in order) to undo the edits."""
     before: Signature | None
@@ -550,6 +581,7 @@ def apply_edits(path: Path, edits: Sequence[Edit], *, keep_backups: int = BACKUP
         before = file_signature(path)
         text = _read_text(path)
         portfolio = parse_portfolio(text, path)
+        found = copy.deepcopy(portfolio)
         try:
             doc = tomlkit.parse(text)
         except tomlkit.exceptions.TOMLKitError as exc:
@@ -559,7 +591,7 @@ def apply_edits(path: Path, edits: Sequence[Edit], *, keep_backups: int = BACKUP
             undo[:0] = edit.apply(doc, portfolio)
         new_text = doc.as_string()
         if new_text == text:
-            return Applied(portfolio, undo, before, before, written=False)
+            return Applied(portfolio, found, undo, before, before, written=False)
         try:
             written = parse_portfolio(new_text, path)
         except ConfigError:
@@ -571,4 +603,4 @@ def apply_edits(path: Path, edits: Sequence[Edit], *, keep_backups: int = BACKUP
                 "make the change by hand"
             )
         write_atomic(path, new_text.encode("utf-8"), keep_backups=keep_backups)
-        return Applied(portfolio, undo, before, file_signature(path), written=True)
+        return Applied(portfolio, found, undo, before, file_signature(path), written=True)

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from tui.core.config import Settings, load_settings
 from tui.core.storage import paths
-from tui.core.storage.atomic import write_atomic
+from tui.core.storage.atomic import file_lock, write_atomic
 from tui.core.storage.portfolio import Portfolio, load_portfolio, save_portfolio
+from tui.core.storage.portfolio_edit import Applied, Edit, apply_edits
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
@@ -43,7 +44,12 @@ class Workspace:
         return load_portfolio(self.portfolio_path)
 
     def save_portfolio(self, portfolio: Portfolio) -> None:
+        """Write a whole new portfolio; an existing one is changed with ``apply_edits``."""
         save_portfolio(self.portfolio_path, portfolio)
+
+    def apply_edits(self, edits: list[Edit]) -> Applied:
+        """Apply ``edits`` to portfolio.toml as it is on disk now (see ``portfolio_edit``)."""
+        return apply_edits(self.portfolio_path, edits)
 
     def open_store(self) -> Store:
         return Store(self.db_path)
@@ -88,7 +94,10 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
 def keep_demo(workspace: Workspace) -> Path:
     """Make the demo portfolio the user's own; refuses to overwrite an existing one."""
     target = paths.portfolio_path()
-    if target.exists():
-        raise FileExistsError(f"{target} already exists; folio will not overwrite it")
-    write_atomic(target, workspace.portfolio_path.read_bytes())
+    with file_lock(target):
+        # Checked under the lock, so a ``folio add`` making the file at the same moment
+        # is never overwritten.
+        if target.exists():
+            raise FileExistsError(f"{target} already exists; folio will not overwrite it")
+        write_atomic(target, workspace.portfolio_path.read_bytes())
     return target
