@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .core.config import ConfigError
 from .core.models import Item, Source, SourceState, utcnow
-from .core.storage.portfolio import name_from_feeds
+from .core.storage.portfolio import source_name
 from .core.storage.store import StoreError
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 
@@ -67,17 +68,28 @@ def _error(message: str) -> None:
 
 
 def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.interop.opml import ImportFormatError, merge_sources, read_sources_file
+    from .core.interop.opml import ImportFormatError, normalise_url, read_sources_file
+    from .core.storage.portfolio_edit import AddSources
 
-    portfolio = workspace.load_portfolio()
+    workspace.load_portfolio()  # a broken portfolio.toml is reported before any work
     try:
         found = read_sources_file(Path(args.file))
     except ImportFormatError as exc:
         raise CommandError(str(exc)) from None
-    merged, added, duplicates = merge_sources(portfolio.sources, found)
-    portfolio.sources = merged
-    if added:
-        workspace.save_portfolio(portfolio)
+    # Names and tags come from another tool's file: one clean line each, of a sane size.
+    incoming = [
+        dataclasses.replace(
+            source,
+            name=source_name(source.name),
+            tags=[tag for tag in (source_name(t) for t in source.tags) if tag],
+        )
+        for source in found
+    ]
+    # Judged against the file as it is when written, under its lock: a source added
+    # meanwhile (by the app, another command) is kept, and counted as a duplicate.
+    adding = AddSources(incoming, same=normalise_url)
+    workspace.apply_edits([adding])
+    added, duplicates = adding.added, adding.duplicates
     for source in added:
         tags = f"  [{', '.join(source.tags)}]" if source.tags else ""
         print(f"+ {source.title}  ({source.kind})  {source.url}{tags}")
@@ -90,10 +102,15 @@ def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_URL = 2048
+"""Longest feed address ``folio add`` writes into portfolio.toml (a page can name any)."""
+
+
 def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     from .core.ingest.discover import guess_kind
     from .core.interop.opml import normalise_url
     from .core.net.fetch import FetchError, discover_feed
+    from .core.storage.portfolio_edit import AddSources
 
     url = args.url.strip()
     if "://" not in url:
@@ -114,14 +131,24 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     if normalise_url(feed_url) in known:
         print(f"Already following {feed_url}.")
         return 0
+    if len(feed_url) > MAX_URL:
+        raise CommandError(
+            f"{url}: the feed's address is {len(feed_url):,} characters long; "
+            f"folio follows addresses of up to {MAX_URL:,}"
+        )
     source = Source(
         url=feed_url,
-        name=args.name or feed.title or feed_url,
+        name=args.name or source_name(feed.title) or feed_url,
         kind=args.kind or guess_kind(feed_url, feed),
         tags=list(args.tag),
     )
-    portfolio.sources.append(source)
-    workspace.save_portfolio(portfolio)
+    # Added to the file as it is now, under its lock: what the app or another command
+    # wrote while the feed was being fetched is kept.
+    adding = AddSources([source], same=normalise_url)
+    workspace.apply_edits([adding])
+    if not adding.added:
+        print(f"Already following {feed_url}.")
+        return 0
     with workspace.open_store() as store:
         # The validators and the body's hash, as the refresh engine keeps them, so that the
         # first refresh asks conditionally and never parses this same document again.
@@ -208,13 +235,16 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
 def _refreshed(
     workspace: Workspace, portfolio: Portfolio, summary: RefreshSummary, show_progress: bool
 ) -> int:
+    from .core.storage.portfolio_edit import NameSources
+
     if show_progress:
         sys.stderr.write("\r\x1b[K")
     if not all(source.name for source in portfolio.sources):
         with workspace.open_store() as store:
             titles = {url: state.feed_title for url, state in store.states(counts=False).items()}
-        if name_from_feeds(portfolio, titles):
-            workspace.save_portfolio(portfolio)
+        # Applied to the file as it is now, not to the copy read when the refresh began:
+        # a source added or named meanwhile is kept as it is.
+        workspace.apply_edits([NameSources(titles)])
     total = summary.ok + summary.not_modified + summary.failed
     print(
         f"Refreshed {total} source{'s' * (total != 1)} in {summary.seconds:.2f} s: "

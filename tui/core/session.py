@@ -16,26 +16,25 @@ import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tui.core.config import ConfigError
 from tui.core.models import Item, Source, utcnow
 from tui.core.planning.rules import source_ranks
-from tui.core.storage.portfolio import Portfolio
-from tui.core.storage.portfolio_edit import (
-    AddEntry,
-    Applied,
-    DeleteEntry,
-    Edit,
-    EditConflict,
+from tui.core.storage.portfolio import (
+    Portfolio,
     Signature,
-    UpdateEntry,
     describe_changes,
-    edits_between,
     file_signature,
     read_snapshot,
 )
 from tui.core.storage.store import Store
 from tui.core.storage.workspace import Workspace
+
+if TYPE_CHECKING:
+    # Imported when first needed: tomlkit takes 20-30 ms to import, and a session that
+    # only reads never edits the file.
+    from tui.core.storage.portfolio_edit import Applied, Edit
 
 UNDO_DEPTH = 100
 
@@ -224,6 +223,8 @@ class Session:
                 f"portfolio.toml has an error, so folio will not write to it: "
                 f"{self.portfolio_error}"
             )
+        from tui.core.storage.portfolio_edit import EditConflict
+
         path = self.workspace.portfolio_path
         if self.portfolio_signature is not None and file_signature(path) is None:
             self.check_portfolio_file()
@@ -263,6 +264,8 @@ class Session:
     ) -> None:
         """Apply ``edit`` to a copy of the portfolio in memory, then make only what it
         changed (entries added, removed, the keys changed) on the file as it is on disk."""
+        from tui.core.storage.portfolio_edit import EditConflict, edits_between
+
         after = copy.deepcopy(self.portfolio)
         edit(after)
         try:
@@ -328,6 +331,8 @@ class Session:
         return change
 
     def add_source(self, source: Source) -> None:
+        from tui.core.storage.portfolio_edit import AddEntry
+
         self.apply_edits(
             "sources",
             f"Added {source.title}",
@@ -336,6 +341,8 @@ class Session:
         )
 
     def update_source(self, url: str, updated: Source) -> None:
+        from tui.core.storage.portfolio_edit import UpdateEntry
+
         current = self.source(url)
         if current is None:
             raise NotSaved(f"{url} is no longer in portfolio.toml")
@@ -343,6 +350,8 @@ class Session:
         self.apply_edits("sources", f"Edited {updated.title}", [edit])
 
     def delete_source(self, url: str) -> None:
+        from tui.core.storage.portfolio_edit import DeleteEntry
+
         name = (self.source(url) or Source(url)).title
         self.apply_edits("sources", f"Deleted {name}", [DeleteEntry("sources", url)])
         self.store.remove_source(url)

@@ -9,6 +9,7 @@ an existing file go through ``portfolio_edit``, which keeps the user's comments 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -295,13 +296,92 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
 
 def load_portfolio(path: Path) -> Portfolio:
     """Read ``portfolio.toml``; a missing file is an empty portfolio."""
+    return parse_portfolio(read_text(path), path)
+
+
+# -- reading, and noticing changes -------------------------------------------------------
+
+Entry = Source | MatrixEntry | Experiment
+
+SECTIONS: dict[str, str] = {"sources": "url", "matrix": "id", "roadmap": "id"}
+"""Each list of tables in the file, and the key that names one of its entries."""
+
+
+def entries_of(portfolio: Portfolio, section: str) -> list[Any]:
+    entries: list[Any] = getattr(portfolio, section)
+    return entries
+
+
+def key_of(section: str, entry: Entry) -> str:
+    value: str = getattr(entry, SECTIONS[section])
+    return value
+
+
+def describe_changes(before: Portfolio, after: Portfolio) -> str:
+    """What differs, in a few words: "2 sources added, 1 changed; the vision changed"."""
+    nouns = {
+        "sources": ("source", "sources"),
+        "matrix": ("matrix entry", "matrix entries"),
+        "roadmap": ("experiment", "experiments"),
+    }
+    parts: list[str] = []
+    for section, (one, many) in nouns.items():
+        old = {key_of(section, e): e for e in entries_of(before, section)}
+        new = {key_of(section, e): e for e in entries_of(after, section)}
+        counts = [
+            (sum(key not in old for key in new), "added"),
+            (sum(key not in new for key in old), "removed"),
+            (sum(key in new and new[key] != entry for key, entry in old.items()), "changed"),
+        ]
+        words = [f"{n} {what}" for n, what in counts if n]
+        if words:
+            first = next(n for n, _ in counts if n)
+            count, what = words[0].split(" ", 1)
+            words[0] = f"{count} {one if first == 1 else many} {what}"
+            parts.append(", ".join(words))
+    if before.vision != after.vision:
+        parts.append("the vision changed")
+    if before.matrix_axes != after.matrix_axes:
+        parts.append("the matrix axes changed")
+    return "; ".join(parts)
+
+
+Signature = tuple[int, int, int, int]
+"""What says a file changed without reading it: device, inode, size, modification time."""
+
+
+def file_signature(path: Path) -> Signature | None:
+    """The file's signature (through a symbolic link), or None when there is no file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        info = os.stat(path)
     except FileNotFoundError:
-        return Portfolio()
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@dataclass
+class Snapshot:
+    """The portfolio as read at one moment, and the file's signature just before."""
+
+    portfolio: Portfolio
+    signature: Signature | None
+
+
+def read_text(path: Path) -> str:
+    """The file's text; "" when there is none (an empty portfolio)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, f"cannot read the file: {exc}") from None
-    return parse_portfolio(text, path)
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read and validate the file; a missing file is an empty portfolio. The signature is
+    taken first, so a change made while reading shows up as a change next time."""
+    signature = file_signature(path)
+    return Snapshot(parse_portfolio(read_text(path), path), signature)
 
 
 # -- writing ----------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,20 +34,22 @@ from tui.core.models import Source
 from tui.core.storage.atomic import file_lock, write_atomic
 from tui.core.storage.portfolio import (
     BACKUPS,
+    SECTIONS,
+    Entry,
     Experiment,
     MatrixEntry,
     Portfolio,
+    Signature,
+    entries_of,
     experiment_fields,
+    file_signature,
+    key_of,
     matrix_fields,
     parse_portfolio,
+    read_text,
     source_fields,
     source_name,
 )
-
-SECTIONS: dict[str, str] = {"sources": "url", "matrix": "id", "roadmap": "id"}
-"""Each list of tables in the file, and the key that names one of its entries."""
-
-Entry = Source | MatrixEntry | Experiment
 
 
 class EditConflict(Exception):
@@ -64,19 +65,9 @@ def entry_fields(section: str, entry: Entry) -> dict[str, Any]:
     return experiment_fields(entry)
 
 
-def _entries(portfolio: Portfolio, section: str) -> list[Any]:
-    entries: list[Any] = getattr(portfolio, section)
-    return entries
-
-
-def _key_of(section: str, entry: Entry) -> str:
-    value: str = getattr(entry, SECTIONS[section])
-    return value
-
-
 def _index_in_model(portfolio: Portfolio, section: str, key: str) -> int | None:
-    for index, entry in enumerate(_entries(portfolio, section)):
-        if _key_of(section, entry) == key:
+    for index, entry in enumerate(entries_of(portfolio, section)):
+        if key_of(section, entry) == key:
             return index
     return None
 
@@ -165,7 +156,7 @@ def _new_table(fields: dict[str, Any]) -> Table:
     return table
 
 
-def _doc_entries(doc: TOMLDocument, section: str) -> AoT | Array | None:
+def _docentries_of(doc: TOMLDocument, section: str) -> AoT | Array | None:
     found = doc.get(section)
     if found is None:
         return None
@@ -190,7 +181,7 @@ def _is_blank(item: Item) -> bool:
 def _insert_table(doc: TOMLDocument, section: str, index: int | None, table: Table) -> None:
     """Insert right after the previous entry's last key: the blank lines and comments
     that introduced the next entry (or the next section) stay just before it."""
-    entries = _doc_entries(doc, section)
+    entries = _docentries_of(doc, section)
     if isinstance(entries, Array):
         if len(entries) == 0:
             # ``sources = []`` written by hand: replaced by a list of tables at the end,
@@ -230,7 +221,7 @@ def _insert_table(doc: TOMLDocument, section: str, index: int | None, table: Tab
 def _remove_table(doc: TOMLDocument, section: str, index: int) -> str:
     """Remove one table; returns its text (with its own comments) for an undo. The
     comments after it introduce what follows, so they stay; one blank line goes with it."""
-    entries = _doc_entries(doc, section)
+    entries = _docentries_of(doc, section)
     assert entries is not None
     if isinstance(entries, Array):
         removed_inline = entries[index]
@@ -323,7 +314,7 @@ class AddEntry(Edit):
         else:
             table = _new_table(fields)
         _insert_table(doc, self.section, self.index, table)
-        entries = _entries(portfolio, self.section)
+        entries = entries_of(portfolio, self.section)
         entry = _new_entry(self.section, fields)
         entries.insert(len(entries) if self.index is None else self.index, entry)
         return [DeleteEntry(self.section, key)]
@@ -338,10 +329,10 @@ class DeleteEntry(Edit):
         index = _index_in_model(portfolio, self.section, self.key)
         if index is None:
             raise _gone(self.section, self.key)
-        entries = _doc_entries(doc, self.section)
+        entries = _docentries_of(doc, self.section)
         assert entries is not None
         text = _remove_table(doc, self.section, _doc_index(entries, self.section, self.key))
-        removed = _entries(portfolio, self.section).pop(index)
+        removed = entries_of(portfolio, self.section).pop(index)
         fields = entry_fields(self.section, removed)
         return [AddEntry(self.section, fields, index=index, text=text)]
 
@@ -365,13 +356,13 @@ class UpdateEntry(Edit):
         new = dataclasses.asdict(after)
         changed = {name: new[name] for name in new if new[name] != old[name]}
         expected = {name: old[name] for name in changed}
-        return cls(section, _key_of(section, before), changed, expected)
+        return cls(section, key_of(section, before), changed, expected)
 
     def apply(self, doc: TOMLDocument, portfolio: Portfolio) -> list[Edit]:
         index = _index_in_model(portfolio, self.section, self.key)
         if index is None:
             raise _gone(self.section, self.key)
-        entry = _entries(portfolio, self.section)[index]
+        entry = entries_of(portfolio, self.section)[index]
         name = SECTIONS[self.section]
         for key, value in self.expected.items():
             if getattr(entry, key) != value:
@@ -385,7 +376,7 @@ class UpdateEntry(Edit):
         new_key = changes.get(name, self.key)
         if new_key != self.key and _index_in_model(portfolio, self.section, new_key) is not None:
             raise EditConflict(f"{_describe(self.section, new_key)} is already in portfolio.toml")
-        entries = _doc_entries(doc, self.section)
+        entries = _docentries_of(doc, self.section)
         assert entries is not None
         table = entries[_doc_index(entries, self.section, self.key)]
         # A key the file did not have is removed again by the undo, not written out.
@@ -473,8 +464,8 @@ def edits_between(before: Portfolio, after: Portfolio) -> list[Edit]:
     if before.matrix_axes != after.matrix_axes:
         raise EditConflict("folio does not edit [matrix_axes]; change it in portfolio.toml")
     for section in SECTIONS:
-        old = {_key_of(section, e): e for e in _entries(before, section)}
-        new = {_key_of(section, e): e for e in _entries(after, section)}
+        old = {key_of(section, e): e for e in entries_of(before, section)}
+        new = {key_of(section, e): e for e in entries_of(after, section)}
         edits += [DeleteEntry(section, key) for key in old if key not in new]
         for key, entry in new.items():
             if key not in old:
@@ -486,56 +477,7 @@ def edits_between(before: Portfolio, after: Portfolio) -> list[Edit]:
     return edits
 
 
-def describe_changes(before: Portfolio, after: Portfolio) -> str:
-    """What differs, in a few words: "2 sources added, 1 changed; the vision changed"."""
-    nouns = {
-        "sources": ("source", "sources"),
-        "matrix": ("matrix entry", "matrix entries"),
-        "roadmap": ("experiment", "experiments"),
-    }
-    parts: list[str] = []
-    for section, (one, many) in nouns.items():
-        old = {_key_of(section, e): e for e in _entries(before, section)}
-        new = {_key_of(section, e): e for e in _entries(after, section)}
-        counts = [
-            (sum(key not in old for key in new), "added"),
-            (sum(key not in new for key in old), "removed"),
-            (sum(key in new and new[key] != entry for key, entry in old.items()), "changed"),
-        ]
-        words = [f"{n} {what}" for n, what in counts if n]
-        if words:
-            first = next(n for n, _ in counts if n)
-            count, what = words[0].split(" ", 1)
-            words[0] = f"{count} {one if first == 1 else many} {what}"
-            parts.append(", ".join(words))
-    if before.vision != after.vision:
-        parts.append("the vision changed")
-    if before.matrix_axes != after.matrix_axes:
-        parts.append("the matrix axes changed")
-    return "; ".join(parts)
-
-
 # -- the file ---------------------------------------------------------------------------
-
-Signature = tuple[int, int, int, int]
-"""What says a file changed without reading it: device, inode, size, modification time."""
-
-
-def file_signature(path: Path) -> Signature | None:
-    """The file's signature (through a symbolic link), or None when there is no file."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-@dataclass
-class Snapshot:
-    """The portfolio as read at one moment, and the file's signature just before."""
-
-    portfolio: Portfolio
-    signature: Signature | None
 
 
 @dataclass
@@ -555,22 +497,6 @@ class Applied:
     written: bool
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"cannot read the file: {exc}") from None
-
-
-def read_snapshot(path: Path) -> Snapshot:
-    """Read and validate the file; a missing file is an empty portfolio. The signature is
-    taken first, so a change made while reading shows up as a change next time."""
-    signature = file_signature(path)
-    return Snapshot(parse_portfolio(_read_text(path), path), signature)
-
-
 def apply_edits(path: Path, edits: Sequence[Edit], *, keep_backups: int = BACKUPS) -> Applied:
     """Apply ``edits`` to the file as it is now, under its lock, and write it atomically.
 
@@ -579,7 +505,7 @@ def apply_edits(path: Path, edits: Sequence[Edit], *, keep_backups: int = BACKUP
     """
     with file_lock(path):
         before = file_signature(path)
-        text = _read_text(path)
+        text = read_text(path)
         portfolio = parse_portfolio(text, path)
         found = copy.deepcopy(portfolio)
         try:

@@ -16,11 +16,12 @@ from tui.core.config import Settings, load_settings
 from tui.core.storage import paths
 from tui.core.storage.atomic import file_lock, write_atomic
 from tui.core.storage.portfolio import Portfolio, load_portfolio, save_portfolio
-from tui.core.storage.portfolio_edit import Applied, Edit, apply_edits
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
     import httpx
+
+    from tui.core.storage.portfolio_edit import Applied, Edit
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Workspace:
 
     def apply_edits(self, edits: list[Edit]) -> Applied:
         """Apply ``edits`` to portfolio.toml as it is on disk now (see ``portfolio_edit``)."""
+        from tui.core.storage.portfolio_edit import apply_edits
+
         return apply_edits(self.portfolio_path, edits)
 
     def open_store(self) -> Store:
