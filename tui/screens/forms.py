@@ -260,6 +260,7 @@ class AddSourceScreen(FormScreen[Source | None]):
     async def _discover(self, url: str) -> None:
         from ..core.ingest.discover import guess_kind
         from ..core.net.fetch import FetchError, discover_feed
+        from ..core.storage.portfolio import source_name
 
         workspace = self.session.workspace
         try:
@@ -285,7 +286,7 @@ class AddSourceScreen(FormScreen[Source | None]):
         self.dismiss(
             Source(
                 url=feed_url,
-                name=name or feed.title.strip(),
+                name=name or source_name(feed.title),
                 kind=kind
                 if isinstance(kind, str) and kind in KINDS
                 else guess_kind(feed_url, feed),
