@@ -167,7 +167,8 @@ class _Reader:
         for number, line in enumerate(self.text.splitlines(), start=1):
             stripped = line.strip()
             if stripped.startswith("["):
-                if stripped.replace(" ", "") == f"[[{table}]]":
+                # A header may carry a comment: [[sources]]  # my own blog
+                if stripped.split("#", 1)[0].replace(" ", "") == f"[[{table}]]":
                     seen += 1
                     if seen == index:
                         header_line = number

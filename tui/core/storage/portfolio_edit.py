@@ -138,15 +138,22 @@ def _push_trailing(table: Table, items: list[Item]) -> None:
     table.value.body.extend((None, item) for item in items)
 
 
-def _set_key(table: Table | InlineTable, key: str, value: Any) -> None:
+def _set_key(table: Table | InlineTable, key: str, value: Any, written: str | None = None) -> None:
+    """Set one key, where it is (its comment stays) or at the end of the table.
+    ``written`` is the value's own text, when it should be written exactly so."""
+    item = _value_item(value)
+    if written is not None:
+        again = tomlkit.parse(f"v = {written}\n").item("v")
+        if isinstance(again, Item) and again.unwrap() == item.unwrap():
+            item = again
     if key in table:
-        table[key] = _value_item(value)
+        table[key] = item
     elif isinstance(table, Table):
         trailing = _pop_trailing(table)
-        table.append(key, _value_item(value))
+        table.append(key, item)
         _push_trailing(table, trailing)
     else:
-        table.append(key, _value_item(value))
+        table.append(key, item)
 
 
 def _new_table(fields: dict[str, Any]) -> Table:
@@ -156,7 +163,7 @@ def _new_table(fields: dict[str, Any]) -> Table:
     return table
 
 
-def _docentries_of(doc: TOMLDocument, section: str) -> AoT | Array | None:
+def _doc_entries(doc: TOMLDocument, section: str) -> AoT | Array | None:
     found = doc.get(section)
     if found is None:
         return None
@@ -181,7 +188,7 @@ def _is_blank(item: Item) -> bool:
 def _insert_table(doc: TOMLDocument, section: str, index: int | None, table: Table) -> None:
     """Insert right after the previous entry's last key: the blank lines and comments
     that introduced the next entry (or the next section) stay just before it."""
-    entries = _docentries_of(doc, section)
+    entries = _doc_entries(doc, section)
     if isinstance(entries, Array):
         if len(entries) == 0:
             # ``sources = []`` written by hand: replaced by a list of tables at the end,
@@ -221,7 +228,7 @@ def _insert_table(doc: TOMLDocument, section: str, index: int | None, table: Tab
 def _remove_table(doc: TOMLDocument, section: str, index: int) -> str:
     """Remove one table; returns its text (with its own comments) for an undo. The
     comments after it introduce what follows, so they stay; one blank line goes with it."""
-    entries = _docentries_of(doc, section)
+    entries = _doc_entries(doc, section)
     assert entries is not None
     if isinstance(entries, Array):
         removed_inline = entries[index]
@@ -329,7 +336,7 @@ class DeleteEntry(Edit):
         index = _index_in_model(portfolio, self.section, self.key)
         if index is None:
             raise _gone(self.section, self.key)
-        entries = _docentries_of(doc, self.section)
+        entries = _doc_entries(doc, self.section)
         assert entries is not None
         text = _remove_table(doc, self.section, _doc_index(entries, self.section, self.key))
         removed = entries_of(portfolio, self.section).pop(index)
@@ -348,6 +355,8 @@ class UpdateEntry(Edit):
     key: str
     changes: dict[str, Any]
     expected: dict[str, Any] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
+    """How some of the values were written (an undo puts back ``[ "a",  "b" ]`` as it was)."""
 
     @classmethod
     def between(cls, section: str, before: Entry, after: Entry) -> UpdateEntry:
@@ -376,21 +385,26 @@ class UpdateEntry(Edit):
         new_key = changes.get(name, self.key)
         if new_key != self.key and _index_in_model(portfolio, self.section, new_key) is not None:
             raise EditConflict(f"{_describe(self.section, new_key)} is already in portfolio.toml")
-        entries = _docentries_of(doc, self.section)
+        entries = _doc_entries(doc, self.section)
         assert entries is not None
         table = entries[_doc_index(entries, self.section, self.key)]
         # A key the file did not have is removed again by the undo, not written out.
         undo_changes = {key: getattr(entry, key) if key in table else None for key in changes}
+        undo_written = {
+            key: item.as_string()
+            for key in changes
+            if key in table and isinstance(item := table.item(key), Item)
+        }
         for key, value in changes.items():
-            default = _default(entry, key)
             if value is None or (key == "interval" and not value):
                 if key in table:
                     del table[key]
-                setattr(entry, key, default)
+                setattr(entry, key, _default(entry, key))
             else:
-                _set_key(table, key, value)
+                _set_key(table, key, value, self.written.get(key))
                 setattr(entry, key, copy.deepcopy(value))
-        return [UpdateEntry(self.section, new_key, undo_changes, dict(changes))]
+        after = {key: getattr(entry, key) for key in changes}
+        return [UpdateEntry(self.section, new_key, undo_changes, after, undo_written)]
 
 
 @dataclass
