@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -511,6 +512,50 @@ class Applied:
     written: bool
 
 
+# tomlkit parses slowly: 40 ms for the demo's 595 lines, about 0.5 s for 500 sources
+# (bench/portfolio_save.py). So the document of the last write (or of ``prepare``) is
+# kept, with its text, and used again when the file still holds exactly that text.
+_documents: dict[Path, tuple[str, TOMLDocument, Portfolio]] = {}
+_documents_lock = threading.Lock()
+
+
+def _parsed(path: Path, text: str) -> tuple[TOMLDocument, Portfolio]:
+    """The document and the validated portfolio of ``text``: kept ones if the text is the
+    same, else parsed anew. The entry is taken out: an edit changes the document."""
+    with _documents_lock:
+        kept = _documents.pop(path, None)
+    if kept is not None and kept[0] == text:
+        return kept[1], kept[2]
+    portfolio = parse_portfolio(text, path)  # a broken file: ConfigError with its line
+    try:
+        return tomlkit.parse(text), portfolio
+    except tomlkit.exceptions.TOMLKitError as exc:
+        raise ConfigError(path, f"folio cannot edit this file: {exc}") from None
+
+
+def _keep(path: Path, text: str, doc: TOMLDocument, portfolio: Portfolio) -> None:
+    with _documents_lock:
+        _documents[path] = (text, doc, portfolio)
+        while len(_documents) > 4:  # one portfolio in a run; tests use many
+            del _documents[next(iter(_documents))]
+
+
+def prepare(path: Path) -> None:
+    """Parse the file now (in a thread, say), so that the next edit need not.
+
+    The app calls this when it has read the file: the first edit of a big portfolio then
+    takes milliseconds, not half a second of a frozen screen."""
+    text = read_text(path)
+    with _documents_lock:
+        if path in _documents and _documents[path][0] == text:
+            return
+    try:
+        doc, portfolio = _parsed(path, text)
+    except ConfigError:
+        return
+    _keep(path, text, doc, portfolio)
+
+
 def apply_edits(path: Path, edits: Sequence[Edit], *, keep_backups: int = BACKUPS) -> Applied:
     """Apply ``edits`` to the file as it is now, under its lock, and write it atomically.
 
@@ -520,27 +565,25 @@ def apply_edits(path: Path, edits: Sequence[Edit], *, keep_backups: int = BACKUP
     with file_lock(path):
         before = file_signature(path)
         text = read_text(path)
-        portfolio = parse_portfolio(text, path)
-        found = copy.deepcopy(portfolio)
-        try:
-            doc = tomlkit.parse(text)
-        except tomlkit.exceptions.TOMLKitError as exc:
-            raise ConfigError(path, f"folio cannot edit this file: {exc}") from None
+        doc, found = _parsed(path, text)
+        portfolio = copy.deepcopy(found)
         undo: list[Edit] = []
         for edit in edits:
             undo[:0] = edit.apply(doc, portfolio)
         new_text = doc.as_string()
         if new_text == text:
+            _keep(path, text, doc, found)
             return Applied(portfolio, found, undo, before, before, written=False)
         try:
             written = parse_portfolio(new_text, path)
         except ConfigError:
             written = None
-        if written != portfolio:
+        if written is None or written != portfolio:
             raise EditConflict(
                 "folio could not make this change without disturbing other parts of "
                 "portfolio.toml (its layout is unusual), so it wrote nothing; "
                 "make the change by hand"
             )
         write_atomic(path, new_text.encode("utf-8"), keep_backups=keep_backups)
+        _keep(path, new_text, doc, written)
         return Applied(portfolio, found, undo, before, file_signature(path), written=True)
