@@ -56,7 +56,6 @@ from feedserver import ServerProcess, feed_format  # noqa: E402
 from procstat import busy_seconds, tree_pss_kb, wait_idle  # noqa: E402
 from report import machine, publish  # noqa: E402
 
-
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real-feeds"
 TARGETS = {
     ("generated", "cold"): 0.20,

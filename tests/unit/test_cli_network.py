@@ -154,7 +154,7 @@ def test_ctrl_c_during_refresh_prints_one_line_and_no_traceback(http_server, tmp
             time.sleep(0.05)
         assert len(http_server.requests) >= 4, "the refresh never reached the server"
         os.killpg(process.pid, signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        _, err = process.communicate(timeout=30)
     finally:
         held.set()
         if process.poll() is None:
