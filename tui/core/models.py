@@ -137,6 +137,8 @@ class SourceState:
     items: int = 0
     unread: int = 0
     feed_title: str = ""
+    cursor: str = ""
+    """An API source's own state between refreshes, as its adapter keeps it (JSON)."""
 
     @property
     def hit_rate(self) -> float:

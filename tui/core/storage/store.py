@@ -102,6 +102,48 @@ MIGRATIONS: list[str] = [
         INSERT OR IGNORE INTO search_stale VALUES (new.id);
     END;
     """,
+    # 6: what the next features share (DESIGN.md, "Sources, services and what goes out"):
+    # an API source's own state between refreshes (``cursor``: account id, newest post,
+    # per-endpoint ETags, as its adapter likes); the outbox of changes waiting to be sent
+    # to a service; and engagement history: a snapshot of an own post's counts at each
+    # refresh, and of an own account's figures.
+    """
+    ALTER TABLE sources ADD COLUMN cursor TEXT NOT NULL DEFAULT '';
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        service TEXT NOT NULL,
+        action TEXT NOT NULL,
+        key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try REAL NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        failed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX outbox_due ON outbox (service, failed, id);
+    CREATE TABLE engagement (
+        source TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        taken REAL NOT NULL,
+        replies INTEGER,
+        reposts INTEGER,
+        likes INTEGER,
+        quotes INTEGER,
+        points INTEGER,
+        comments INTEGER,
+        views INTEGER,
+        PRIMARY KEY (source, guid, taken)
+    );
+    CREATE TABLE account_figures (
+        source TEXT NOT NULL,
+        taken REAL NOT NULL,
+        followers INTEGER,
+        following INTEGER,
+        posts INTEGER,
+        PRIMARY KEY (source, taken)
+    );
+    """,
 ]
 
 _INDEX_ROWS = (
@@ -204,7 +246,7 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
 
 _STATE_COLUMNS = (
     "url, status, error, http_status, etag, last_modified, content_hash, last_fetched,"
-    " next_due, failures, retry_after, fetches, not_modified, feed_title"
+    " next_due, failures, retry_after, fetches, not_modified, feed_title, cursor"
 )
 _UPSERT_STATE = (
     f"INSERT INTO sources ({_STATE_COLUMNS})"
@@ -230,6 +272,7 @@ def _row_to_state(row: tuple[Any, ...]) -> SourceState:
         fetches=row[11],
         not_modified=row[12],
         feed_title=row[13],
+        cursor=row[14],
     )
 
 
@@ -277,6 +320,15 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE), for the engine's other tables (the
+        outbox, engagement); committed at the end of the block, rolled back on an error."""
+        return self._transaction()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read, for the engine's other tables."""
+        return self._query(sql, params)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -349,6 +401,7 @@ class Store:
                 state.fetches,
                 state.not_modified,
                 state.feed_title,
+                state.cursor,
             ),
         )
 
