@@ -238,6 +238,14 @@ class FolioApp(App[None]):
         summary: RefreshSummary = await self._refresher.refresh(
             sources, only_due=only_due, on_progress=progress
         )
+        from .core.services import send_outbox
+
+        await send_outbox(
+            self.session.store,
+            self.session.workspace.settings,
+            self._refresher.credentials(),
+            self._refresher.fetcher,
+        )
         if summary.new_items:
             # Now, in the background, rather than when the user next searches.
             await asyncio.to_thread(self.session.store.index_pending)

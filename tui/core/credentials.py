@@ -51,6 +51,9 @@ class Credentials:
     values: dict[str, str | dict[str, str]] = field(default_factory=dict)
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     path: Path | None = None
+    problem: str = ""
+    """Why the file could not be used (then only the environment counts); shown to the
+    user by whatever needed a secret and found none."""
 
     def get(self, key: str, host: str = "") -> str | None:
         """The secret for ``key`` (for ``host`` when given, else the key's plain value)."""
