@@ -23,7 +23,13 @@ from .core.models import Source
 from .core.session import Change, Session
 from .core.storage import paths
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
-from .messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
+from .messages import (
+    DashboardReady,
+    OpenLink,
+    RefreshFinished,
+    SessionChanged,
+    SourceRefreshed,
+)
 
 if TYPE_CHECKING:
     from .core.refresh.refresher import RefreshSummary
@@ -156,6 +162,9 @@ class FolioApp(App[None]):
     def open_link(self, url: str) -> None:
         """Open ``url`` in the browser from a thread, so a slow opener never delays a key."""
         self._open_link_in_thread(url)
+
+    def on_open_link(self, message: OpenLink) -> None:
+        self.open_link(message.url)
 
     @work(thread=True, group="opener", exit_on_error=False)
     def _open_link_in_thread(self, url: str) -> None:
