@@ -236,6 +236,10 @@ class FolioApp(App[None]):
 
         if self._refresher is None:
             workspace = self.session.workspace
+            if workspace.transport is None:
+                # The HTTP stack (aiohttp, about 110 ms to import) is imported in a thread,
+                # after the first frame: keys pressed meanwhile are not held up by it.
+                await asyncio.to_thread(_import_http_stack)
             self._refresher = Refresher(
                 self.session.store, workspace.settings, transport=workspace.transport
             )
@@ -303,6 +307,11 @@ class FolioApp(App[None]):
         if self._refresher is not None:
             await self._refresher.close()
         self.session.close()
+
+
+def _import_http_stack() -> None:
+    import aiohttp  # noqa: F401 - imported for later use, off the event loop
+    import httpx_aiohttp  # noqa: F401
 
 
 def _summary_line(summary: RefreshSummary) -> str:
