@@ -110,6 +110,12 @@ def make_session(tmp_path: Path, text: str = HAND_WRITTEN) -> Session:
     return Session(Workspace(path, tmp_path / "folio.db", Settings()))
 
 
+def known(session: Session, url: str) -> Source:
+    source = session.source(url)
+    assert source is not None
+    return source
+
+
 def changed_lines(before: str, after: str) -> tuple[list[str], list[str]]:
     """The lines removed and the lines added, in order."""
     diff = list(difflib.ndiff(before.splitlines(), after.splitlines()))
@@ -145,21 +151,21 @@ CASES: list[tuple[str, str, Callable[[Session], object], list[str], list[str]]] 
     (
         "rename a source",
         "sources",
-        lambda s: s.update_source(B, dataclasses.replace(s.source(B), name="Bee")),  # type: ignore[type-var]
+        lambda s: s.update_source(B, dataclasses.replace(known(s, B), name="Bee")),
         ['name = "B"'],
         ['name = "Bee"'],
     ),
     (
         "retag a source: its inline array is rewritten, its comment kept",
         "sources",
-        lambda s: s.update_source(ME, dataclasses.replace(s.source(ME), tags=["hr", "me", "x"])),  # type: ignore[type-var]
+        lambda s: s.update_source(ME, dataclasses.replace(known(s, ME), tags=["hr", "me", "x"])),
         ['tags = [ "hr",   "me" ]   # spaced on purpose'],
         ['tags = ["hr", "me", "x"]   # spaced on purpose'],
     ),
     (
         "give a source an interval",
         "sources",
-        lambda s: s.update_source(B, dataclasses.replace(s.source(B), interval="45m")),  # type: ignore[type-var]
+        lambda s: s.update_source(B, dataclasses.replace(known(s, B), interval="45m")),
         [],
         ['interval = "45m"'],
     ),
@@ -386,7 +392,7 @@ def test_an_edit_to_something_changed_or_removed_elsewhere_is_refused(tmp_path: 
     assert path.read_text(encoding="utf-8") == text
     # The session reloaded, so the user sees the hand edit, and a second try works.
     assert session.source(B).name == "Bee by hand"  # type: ignore[union-attr]
-    session.update_source(B, dataclasses.replace(session.source(B), name="Bee"))  # type: ignore[type-var]
+    session.update_source(B, dataclasses.replace(known(session, B), name="Bee"))
     assert load_portfolio(path).sources[1].name == "Bee"
     # Deleted elsewhere: an undo of the rename cannot apply and says why.
     path.write_text(path.read_text(encoding="utf-8").replace(B, "https://b2.example/feed"))

@@ -52,6 +52,9 @@ from tui.core.storage.portfolio import (
     source_name,
 )
 
+_LEFT_OUT_WHEN_EMPTY = {"interval", "api"}
+"""Keys of a source that folio writes only when set (see ``source_fields``)."""
+
 
 class EditConflict(Exception):
     """The change no longer fits the file (an entry was removed or changed elsewhere);
@@ -397,7 +400,7 @@ class UpdateEntry(Edit):
             if key in table and isinstance(item := table.item(key), Item)
         }
         for key, value in changes.items():
-            if value is None or (key == "interval" and not value):
+            if value is None or (key in _LEFT_OUT_WHEN_EMPTY and not value):
                 if key in table:
                     del table[key]
                 setattr(entry, key, _default(entry, key))
