@@ -73,7 +73,10 @@ class MatrixScreen(Screen[None]):
         self._stale = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="read-only")
+        # Shown when portfolio.toml is broken, at start or later (see reload).
+        banner = Static(id="read-only")
+        banner.display = self.session.read_only
+        yield banner
         with Horizontal(classes="axis"):
             yield Label(id="value-axis")
             yield Label("Priority matrix · the Inbox follows it", id="matrix-title")

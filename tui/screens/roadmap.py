@@ -79,7 +79,10 @@ class RoadmapScreen(Screen[None]):
         self._stale = False
 
     def compose(self) -> ComposeResult:
-        yield Static(id="read-only")
+        # Shown when portfolio.toml is broken, at start or later (see reload).
+        banner = Static(id="read-only")
+        banner.display = self.session.read_only
+        yield banner
         # A long vision scrolls (mouse wheel) inside a few lines rather than push the lanes off.
         vision = VerticalScroll(id="vision", can_focus=False)
         vision.border_title = "Vision"
