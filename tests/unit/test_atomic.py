@@ -42,3 +42,18 @@ def test_temporaries_of_a_dead_writer_are_cleared(tmp_path: Path) -> None:
     write_atomic(tmp_path / "portfolio.toml", b"new", keep_backups=5)
     assert not stale.exists() and not stale_bak.exists()
     assert alive.exists()  # a writer that still runs is left alone
+
+
+def test_a_failed_write_names_the_file_and_leaves_it_whole(tmp_path: Path) -> None:
+    target = tmp_path / "portfolio.toml"
+    target.write_bytes(b"old")
+    # Something in the way of the temporary file (root ignores permissions, not this).
+    (tmp_path / f".portfolio.toml.{os.getpid()}.tmp").mkdir()
+    try:
+        write_atomic(target, b"new")
+    except OSError as exc:
+        assert exc.filename == str(target)
+        assert str(target) in str(exc)
+    else:
+        raise AssertionError("the write should have failed")
+    assert target.read_bytes() == b"old"

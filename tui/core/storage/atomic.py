@@ -7,6 +7,7 @@ other folio processes respect (``file_lock``), and dated backups that rotate
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -134,9 +135,13 @@ def write_atomic(
             if keep_backups > 0:
                 _back_up(target, keep_backups, now or dt.datetime.now())
         os.replace(tmp, target)
+    except OSError as exc:
+        # Named after the file being saved, not the temporary one: "No space left on
+        # device: ~/.config/folio/portfolio.toml".
+        raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from exc
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        with contextlib.suppress(OSError):  # nothing to clear, or not ours to clear
+            tmp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
 
 
