@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
 
-PORTFOLIO_POLL = 1.0
+PORTFOLIO_POLL = 0.5
 """Seconds between looks at portfolio.toml for changes made elsewhere (a ``folio``
-command, an editor). A look is one stat of the file (a few microseconds), and it works
+command, an editor); a change is read when two looks agree, so it shows within about a
+second. A look is one stat of the file (a few microseconds), and it works
 the same on every system and for every way an editor saves (in place, or by renaming a
 new file over the old, which a watch on the file itself would lose track of); a watch
 would need a library and a thread for a file that changes a few times a day."""
@@ -204,7 +205,7 @@ class FolioApp(App[None]):
 
     def check_portfolio_file(self) -> None:
         """Reload portfolio.toml if it changed on disk, and say so briefly."""
-        change = self.session.check_portfolio_file()
+        change = self.session.check_portfolio_file(settle=True)
         if change is not None:
             broken = self.session.read_only
             if not broken:

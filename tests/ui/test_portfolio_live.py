@@ -70,7 +70,11 @@ async def test_folio_add_while_the_app_is_open_then_an_app_edit_keeps_both(
         )
         assert added.returncode == 0, added.stderr
         await wait_for(pilot, lambda: session.source(url) is not None, "the reload")
-        assert "portfolio.toml changed on disk: 1 source added." in notices(app)
+        await wait_for(
+            pilot,
+            lambda: "portfolio.toml changed on disk: 1 source added." in notices(app),
+            "the message",
+        )
         # An edit in the app, made after the reload: the source added outside stays.
         await pilot.press("shift+right")
         await wait_for(
@@ -108,7 +112,9 @@ async def test_a_hand_edit_with_comments_is_shown_and_kept_by_the_next_app_edit(
         await wait_for(
             pilot, lambda: "Teach HR in public, by hand." in str(vision.render()), "the vision"
         )
-        assert any("the vision changed" in n for n in notices(app))
+        await wait_for(
+            pilot, lambda: any("the vision changed" in n for n in notices(app)), "the message"
+        )
         # The app's next edit: the first card moves one lane; the hand edit stays whole.
         card = roadmap.board.selected
         lane = next(e.lane for e in session.portfolio.roadmap if e.id == card)
@@ -141,8 +147,10 @@ async def test_a_file_broken_while_the_app_is_open_keeps_the_last_good_one() -> 
         broken = good.replace('kind = "podcast"', 'kind = "podcats"')
         path.write_text(broken, encoding="utf-8")
         await wait_for(pilot, lambda: session.read_only, "the broken file to be noticed")
+        # A notification is shown once its message has been handled.
+        await wait_for(pilot, lambda: any("kind" in n for n in notices(app)), "the message")
         line = broken.splitlines().index('kind = "podcats"') + 1
-        [message] = [n for n in notices(app) if "podcats" in n or "kind" in n]
+        [message] = [n for n in notices(app) if "kind" in n]
         assert f"portfolio.toml:{line}: sources[3].kind: expected one of" in message
         assert "Showing the last good version; nothing was written." in message
         assert "People Ops Weekly" in board_text(app)  # still shown
@@ -155,5 +163,7 @@ async def test_a_file_broken_while_the_app_is_open_keeps_the_last_good_one() -> 
         # Fixed in the editor: reloaded, writable, the banner gone.
         path.write_text(good, encoding="utf-8")
         await wait_for(pilot, lambda: not session.read_only, "the fix to be noticed")
-        assert any("readable again" in n for n in notices(app))
+        await wait_for(
+            pilot, lambda: any("readable again" in n for n in notices(app)), "the message"
+        )
         await wait_for(pilot, lambda: not banner.display, "the banner to go")

@@ -441,6 +441,25 @@ def test_the_app_reloads_a_changed_file_and_says_what_changed(tmp_path: Path) ->
     assert session.check_portfolio_file() is not None and not session.read_only
 
 
+def test_a_file_caught_half_written_is_not_shown(tmp_path: Path) -> None:
+    """The app's timer reads a change only when two looks agree: an editor that truncates
+    the file, then writes it, is never shown empty or half-written in between."""
+    session = make_session(tmp_path)
+    path = session.workspace.portfolio_path
+    path.write_text("", encoding="utf-8")  # truncated: the editor is still writing
+    assert session.check_portfolio_file(settle=True) is None
+    path.write_text(HAND_WRITTEN[:300], encoding="utf-8")  # half of it
+    assert session.check_portfolio_file(settle=True) is None
+    assert len(session.sources) == 3 and not session.read_only
+    path.write_text(HAND_WRITTEN.replace('"Cast"', '"The Cast"'), encoding="utf-8")
+    assert session.check_portfolio_file(settle=True) is None  # seen once
+    change = session.check_portfolio_file(settle=True)  # seen again: the write is over
+    assert (
+        change is not None and change.message == "portfolio.toml changed on disk: 1 source changed."
+    )
+    assert session.check_portfolio_file(settle=True) is None
+
+
 def test_writing_through_a_symbolic_link_updates_its_target(tmp_path: Path) -> None:
     dotfiles = tmp_path / "dotfiles"
     dotfiles.mkdir()

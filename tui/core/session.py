@@ -82,6 +82,8 @@ class Session:
         self.portfolio_signature: Signature | None = None
         """The file's signature when last read or written here: a different one on disk
         means someone else changed it."""
+        self._unsettled: Signature | None = None
+        """A new signature seen once, to be read when seen again (see check_portfolio_file)."""
         self._read_portfolio()
         self.listeners: list[Callable[[Change], None]] = []
         self._triage_undo: list[_FlagUndo] = []
@@ -295,9 +297,13 @@ class Session:
             raise
         return entry.label
 
-    def check_portfolio_file(self) -> Change | None:
+    def check_portfolio_file(self, settle: bool = False) -> Change | None:
         """Reload portfolio.toml if it changed on disk since it was last read or written
         here (a ``folio`` command, an editor). Cheap when nothing changed: one stat.
+
+        With ``settle`` (the app's timer), a change is read only once two looks in a row
+        find the file the same: an editor that writes in place (truncate, then write)
+        may be caught half-way, and half a file must not be shown, even for a second.
 
         Returns the change (already sent to listeners) with a message for the user, or
         None. A broken file keeps the last good portfolio and makes the session read-only
@@ -305,7 +311,12 @@ class Session:
         """
         signature = file_signature(self.workspace.portfolio_path)
         if signature == self.portfolio_signature:
+            self._unsettled = None
             return None
+        if settle and signature != self._unsettled:
+            self._unsettled = signature
+            return None
+        self._unsettled = None
         was_error = self.portfolio_error
         previous = self.portfolio
         if not self._read_portfolio():
