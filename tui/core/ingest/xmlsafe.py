@@ -1,15 +1,31 @@
-"""Making XML feed documents safe and uniform before a parser sees them.
+"""Making XML feed documents safe, uniform and, where it can be done faithfully, well-formed.
+
+Why this module exists rather than defusedxml: **leniency**. defusedxml refuses every
+document with a DOCTYPE that declares entities, and real feeds declare ``&nbsp;`` and
+friends in their DOCTYPE, or use HTML entities with no declaration at all. Here such
+documents are kept and read: harmless entities are substituted, HTML entities become
+character references, and everything else that could expand is removed before any parser
+sees it. Safety is the floor; leniency is the reason.
 
 * :func:`to_utf8`: one encoding (UTF-8) for every engine, with a declaration that says so.
-* :func:`scan_prolog` and :func:`defuse_subset`: a DOCTYPE's internal subset is removed;
-  entities that cannot expand into more than a few bytes are substituted in place first.
-  No parser ever sees an entity declaration, so none is expanded by a parser and none is
-  external: billion-laughs and XXE documents cost a millisecond and come back with an
-  error that says their entities were removed. (lxml in fastfeedparser also runs with
-  resolve_entities=False, and feedparser with external entities off; this does not rely
-  on either.)
-* :func:`check_xml`: expat as a well-formedness check, collecting on the way (:class:`ItemScan`)
-  what the fast path needs to know about each item.
+* :func:`defuse`: no entity declaration reaches any parser, wherever it sits in the
+  document. The DOCTYPE that starts the document has its internal subset removed, its
+  harmless entities (a short literal, or one character reference) substituted in place
+  first; then any ``<!ENTITY`` left anywhere else (after text, in a second DOCTYPE, in a
+  comment or CDATA that another parser's rewriting might bring back to life, after the
+  root element...) is defanged to ``&lt;!ENTITY``. The check looks at the whole document,
+  not at how it starts: a billion-laughs, a quadratic blow-up or an XXE costs a
+  millisecond whatever comes before it. (lxml also runs with resolve_entities=False and
+  feedparser with external entities off; this does not rely on either.)
+* :func:`check_xml`: expat as a well-formedness check, collecting on the way
+  (:class:`ItemScan`) what the fast path needs to know about each item. Its error
+  messages give the line of the document as it arrived (removals keep the line breaks)
+  and the column in characters.
+* :func:`mend` and :func:`recover`, for ill-formed documents: the mistakes real feeds make
+  (bytes that are not in the declared encoding, control characters, HTML entities, a bare
+  ``&``, namespace prefixes never declared) are put right as feedparser's loose parser
+  would read them; what is still broken is read by lxml's recovering parser and written
+  back out well-formed, so the fast path can read it.
 
 Everything here works on bytes and is linear in the size of the document, including on
 hostile input (unterminated comments, quotes and subsets stop the scan, they do not rescan).
@@ -18,8 +34,11 @@ hostile input (unterminated comments, quotes and subsets stop the scan, they do 
 from __future__ import annotations
 
 import codecs
+import html.entities
 import re
 import xml.parsers.expat
+
+from lxml import etree
 
 from tui.core.ingest.text import clean_line
 
@@ -29,7 +48,10 @@ __all__ = [
     "Prolog",
     "ScannedItem",
     "check_xml",
+    "defuse",
     "defuse_subset",
+    "mend",
+    "recover",
     "scan_prolog",
     "to_utf8",
 ]
@@ -71,8 +93,15 @@ def to_utf8(body: bytes, content_type: str) -> bytes:
     Every engine then reads the same bytes, and expat (which knows only a few encodings)
     can check any of them. The declaration wins over the HTTP charset, and a header
     charset is only used for a document that is not valid UTF-8: a wrong header is far
-    more common than a wrong declaration. If decoding fails the bytes are left alone and
-    the reference parser's own guessing takes over.
+    more common than a wrong declaration.
+
+    A document in a wide encoding (UTF-16, UTF-32, EBCDIC: found by its BOM or its first
+    bytes) is always converted, broken sequences becoming U+FFFD: no parser may see bytes
+    in which ``<!ENTITY`` is spelt otherwise than in ASCII, or :func:`defuse` could not
+    find it. A declaration of a wide encoding in a document that is plainly not one is
+    rewritten to say UTF-8, for the same reason. Otherwise, if decoding fails, the bytes
+    are left alone (they are ASCII-compatible) and :func:`mend` decides later, only if
+    the document turns out to be ill-formed.
     """
     if body.startswith(codecs.BOM_UTF8):
         return body[3:]
@@ -83,13 +112,15 @@ def to_utf8(body: bytes, content_type: str) -> bytes:
             break
     else:
         source = _SNIFF_CODECS.get(body[:4])
+    wide = source is not None
     if source is None:
         decl = _XML_DECL.match(body[:300].lstrip())
         declared = decl and _DECL_ENCODING.search(decl.group())
         if declared:
             source = _codec(declared.group(1).decode("ascii"))
             if source and source.startswith(("utf-16", "utf-32")):
-                source = None  # we just read the declaration as ASCII, so it is wrong
+                # We just read the declaration as ASCII, so it is wrong: say UTF-8.
+                source = "utf-8-declared-wide"
         elif content_type and (charset := _CHARSET.search(content_type)):
             header = _codec(charset.group(1))
             if header and header not in _UTF8_NAMES:
@@ -100,24 +131,29 @@ def to_utf8(body: bytes, content_type: str) -> bytes:
         if source is None or source in _UTF8_NAMES:
             return body
     try:
-        text = body.decode(source)
+        if source == "utf-8-declared-wide":
+            text = body.decode("utf-8", "surrogateescape")
+        else:
+            text = body.decode(source, "replace" if wide else "strict")
     except (UnicodeDecodeError, LookupError):
         return body
     decl_text = _XML_DECL_STR.match(text)
     if decl_text:  # only the declaration's own encoding="..." changes, never the text's
         end = decl_text.end()
         text = _DECL_ENCODING_STR.sub(r"\1utf-8\3", text[:end], count=1) + text[end:]
-    return text.encode("utf-8", "surrogatepass")
+    return text.encode("utf-8", "surrogateescape")
 
 
 class Prolog:
     """What comes before the root element."""
 
-    __slots__ = ("doctype_name", "root", "subsets")
+    __slots__ = ("doctype_name", "root", "root_at", "subsets")
 
     def __init__(self) -> None:
         self.root = ""
         """The root element's local name, lower-cased; empty if none was found."""
+        self.root_at = -1
+        """Where the root element's start tag begins (its "<"); -1 if none was found."""
         self.doctype_name = ""
         self.subsets: list[tuple[int, int]] = []
         """Start and end (exclusive) of each DOCTYPE internal subset, brackets included.
@@ -149,6 +185,7 @@ def scan_prolog(body: bytes) -> Prolog:
             name = _NAME.match(body, i)
             if name:
                 prolog.root = name.group(1).decode("latin-1").rpartition(":")[2].lower()
+                prolog.root_at = i
             return prolog
         if end < 0:
             return prolog
@@ -204,6 +241,35 @@ _MAX_SAFE_ENTITIES = 32  # real feeds declare a handful (nbsp, copy...); the reg
 _PREDEFINED = frozenset({b"lt", b"gt", b"amp", b"quot", b"apos"})
 
 
+def defuse(body: bytes, prolog: Prolog) -> tuple[bytes, bool]:
+    """The document with no entity declaration left in it, anywhere; and whether any was
+    dropped (rather than substituted as harmless).
+
+    First the DOCTYPE subsets that :func:`scan_prolog` found where a DOCTYPE belongs go,
+    their harmless entities substituted (:func:`defuse_subset`). Then every other
+    ``<!ENTITY`` in the document, in any letter case and wherever it is, is defanged to
+    ``&lt;!ENTITY``: after text, a second DOCTYPE, inside a comment or a CDATA section
+    (feedparser lifts declarations from lines that start with ``<!ENTITY`` before the
+    root, comments or not, and puts them back in a DOCTYPE of its own), or after the root
+    element has started. No parser can then declare an entity, whatever its idea of
+    where the document's prolog ends. In CDATA the text then reads ``&lt;!ENTITY``,
+    which HTML content shows as ``<!ENTITY``.
+
+    NUL bytes, which XML never allows, are dropped first: a parser that skipped them
+    could otherwise read ``<\x00!\x00ENTITY`` as a declaration.
+    """
+    removed = False
+    if prolog.subsets:
+        body, removed = defuse_subset(body, prolog)
+    if b"\x00" in body:
+        body = body.replace(b"\x00", b"")
+    body, defanged = _ANY_DECLARATION.subn(b"&lt;!", body)
+    return body, removed or defanged > 0
+
+
+_ANY_DECLARATION = re.compile(rb"<!(?=[ \t\r\n]*entity)", re.IGNORECASE)
+
+
 def defuse_subset(body: bytes, prolog: Prolog) -> tuple[bytes, bool]:
     """Remove the internal subsets; expand their harmless entities in place.
 
@@ -212,8 +278,9 @@ def defuse_subset(body: bytes, prolog: Prolog) -> tuple[bytes, bool]:
     declarations: it refers to nothing external and to no other entity, so expanding it
     cannot grow the document more than 3.3 times. Those are substituted in the text after
     the DOCTYPE (CDATA sections included, a small liberty), so no parser needs a DTD;
-    everything else is dropped and its references stay undefined. Returns (body, whether
-    anything was dropped).
+    everything else is dropped and its references stay undefined. Each subset is replaced
+    by the line breaks it held, so that line numbers still count the lines of the
+    document as it arrived. Returns (body, whether anything was dropped).
     """
     safe: dict[bytes, bytes] = {}
     declared = 0
@@ -234,12 +301,20 @@ def defuse_subset(body: bytes, prolog: Prolog) -> tuple[bytes, bool]:
     kept_from = 0
     for start, end in prolog.subsets:
         parts.append(body[kept_from:start])
+        parts.append(_line_breaks(body, start, end))
         kept_from = end
     rest = body[kept_from:]
     if safe:
         names = b"|".join(re.escape(name) for name in safe)
         rest = re.sub(rb"&(" + names + rb");", lambda m: safe[m.group(1)], rest)
     return b"".join(parts) + rest, declared > len(safe)
+
+
+def _line_breaks(body: bytes, start: int, end: int) -> bytes:
+    """As many line breaks as body[start:end] holds, counted as expat counts them."""
+    crlf = body.count(b"\r\n", start, end)
+    lines = body.count(b"\n", start, end) + body.count(b"\r", start, end) - crlf
+    return b"\n" * lines
 
 
 # --------------------------------------------------------------------------- checking
@@ -258,20 +333,219 @@ def check_xml(body: bytes, scan: ItemScan) -> str | None:
         parser.Parse(body, True)
     except xml.parsers.expat.ExpatError as exc:
         words = xml.parsers.expat.ErrorString(exc.code) or "syntax error"
-        return f"ill-formed XML: {words} at line {exc.lineno}, column {exc.offset + 1}"
+        column = _column(body, parser.ErrorByteIndex, exc.offset)
+        return f"ill-formed XML: {words} at line {exc.lineno}, column {column}"
     except (LookupError, ValueError) as exc:  # e.g. encoding="bogus" in the declaration
         return f"ill-formed XML: {clean_line(str(exc))[:200]}"
     return None
 
 
+def _column(body: bytes, index: int, byte_offset: int) -> int:
+    """The 1-based column of body[index] in characters, as a person counts them in the
+    document as it arrived, whatever its encoding was (expat counts UTF-8 bytes)."""
+    if not 0 <= index <= len(body):
+        return byte_offset + 1
+    line_start = max(body.rfind(b"\n", 0, index), body.rfind(b"\r", 0, index)) + 1
+    return len(body[line_start:index].decode("utf-8", "replace")) + 1
+
+
+# --------------------------------------------------------------------------- leniency
+
+
+def mend(body: bytes) -> bytes | None:
+    """An ill-formed document with the usual mistakes of real feeds put right, or None
+    when it has none of them. For documents expat refused; never for well-formed ones.
+
+    Each repair reads the document as feedparser's loose parser would, so the fast path
+    gives the items feedparser would give:
+
+    * bytes that are not UTF-8 (a declaration or a header that lies) are read as
+      windows-1252, else ISO-8859-2, feedparser's own fallbacks;
+    * characters XML cannot hold (C0 controls but tab and line breaks, U+FFFE, U+FFFF,
+      lone surrogates) are dropped, as text.clean would drop them later;
+    * an HTML entity such as ``&eacute;`` becomes character references, an unknown one
+      and a bare ``&`` become text (``&amp;``), outside CDATA sections and comments;
+    * a namespace prefix that is used but never declared (``itunes:``, ``media:``...)
+      is declared on the root element, with its usual URI when it has one.
+
+    Line breaks are never added or removed, so line numbers stay those of the document
+    as it arrived.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_fallback(body)
+    changed = text is not None
+    if text is None:
+        text = body.decode("utf-8", "surrogateescape")
+    if _UNWANTED_CHARS.search(text):
+        text = _UNWANTED_CHARS.sub("", text)
+        changed = True
+    if "&" in text:
+        repaired = _repair_ampersands(text)
+        changed = changed or repaired != text
+        text = repaired
+    if ":" in text:
+        repaired = _declare_prefixes(text)
+        changed = changed or repaired != text
+        text = repaired
+    if not changed:
+        return None
+    return text.encode("utf-8", "surrogateescape")
+
+
+_UNWANTED_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _decode_fallback(body: bytes) -> str:
+    for encoding in ("windows-1252", "iso-8859-2"):  # the second decodes any byte
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        decl = _XML_DECL_STR.match(text)
+        if decl:
+            end = decl.end()
+            text = _DECL_ENCODING_STR.sub(r"\1utf-8\3", text[:end], count=1) + text[end:]
+        return text
+    raise AssertionError("iso-8859-2 decodes every byte")
+
+
+# "&" that does not start a predefined entity or a character reference, or the start of
+# a construct whose "&" are not references.
+_PROBLEM = re.compile(
+    r"&(?!(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)|<!\[CDATA\[|<!--"
+)
+_ENTITY_REF = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31});")
+_UPPER_HEX_REF = re.compile(r"&#X([0-9A-Fa-f]{1,6});")
+
+
+def _html_entity(name: str) -> str | None:
+    """The text of an HTML entity; HTML 4's meaning first, as feedparser has it (HTML 5
+    moved &lang; and &rang; to other characters)."""
+    code = html.entities.name2codepoint.get(name)
+    if code is not None:
+        return chr(code)
+    return html.entities.html5.get(name + ";")
+
+
+def _repair_ampersands(text: str) -> str:
+    """HTML entities to character references, other stray "&" to "&amp;"; CDATA sections
+    and comments untouched. Linear: an unterminated section ends the work."""
+    out: list[str] = []
+    pos = 0
+    while (match := _PROBLEM.search(text, pos)) is not None:
+        start = match.start()
+        token = match.group()
+        if token != "&":
+            closer = "]]>" if token.startswith("<![") else "-->"
+            end = text.find(closer, match.end())
+            if end < 0:
+                break
+            out.append(text[pos : end + 3])
+            pos = end + 3
+            continue
+        out.append(text[pos:start])
+        ref = _ENTITY_REF.match(text, start)
+        chars = _html_entity(ref.group(1)) if ref else None
+        if ref and chars:
+            out.append("".join(f"&#{ord(c)};" for c in chars))
+            pos = ref.end()
+        elif hex_ref := _UPPER_HEX_REF.match(text, start):  # "&#X41;": HTML allows it
+            out.append(f"&#x{hex_ref.group(1)};")
+            pos = hex_ref.end()
+        else:
+            out.append("&amp;")
+            pos = start + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_PREFIX_USED = re.compile(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
+_PREFIX_DECLARED = re.compile(r"xmlns:([A-Za-z_][\w.-]*)\s*=")
+_ROOT_NAME = re.compile(r"<[A-Za-z_][\w.:-]*")
+_KNOWN_NAMESPACES = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "georss": "http://www.georss.org/georss",
+    "googleplay": "http://www.google.com/schemas/play-podcasts/1.0",
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "media": "http://search.yahoo.com/mrss/",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "slash": "http://purl.org/rss/1.0/modules/slash/",
+    "sy": "http://purl.org/rss/1.0/modules/syndication/",
+    "wfw": "http://wellformedweb.org/CommentAPI/",
+}
+
+
+def _declare_prefixes(text: str) -> str:
+    used = {a or b for a, b in _PREFIX_USED.findall(text)}
+    missing = used - set(_PREFIX_DECLARED.findall(text)) - {"xml", "xmlns"}
+    if not missing:
+        return text
+    root = _ROOT_NAME.search(text, _root_index(text))
+    if root is None:
+        return text
+    declarations = "".join(
+        f' xmlns:{prefix}="{_KNOWN_NAMESPACES.get(prefix.lower(), "urn:x-undeclared:" + prefix)}"'
+        for prefix in sorted(missing)
+    )
+    return text[: root.end()] + declarations + text[root.end() :]
+
+
+def _root_index(text: str) -> int:
+    """Where the root element starts in ``text``: past the prolog's constructs."""
+    prolog = scan_prolog(text.encode("utf-8", "surrogateescape")[:65536])
+    if prolog.root_at < 0:
+        return len(text)
+    # scan_prolog counts bytes; the prolog before the root is nearly always ASCII.
+    head = text.encode("utf-8", "surrogateescape")[: prolog.root_at]
+    return len(head.decode("utf-8", "surrogateescape"))
+
+
+def recover(body: bytes) -> bytes | None:
+    """What lxml's recovering parser makes of a broken document, written back out as
+    well-formed XML (root element only: no DOCTYPE, nothing to expand), or None when it
+    finds no root element. Entities stay unresolved, nothing is fetched, and libxml2's
+    limits on depth and text size stay on."""
+    parser = etree.XMLParser(
+        recover=True,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        collect_ids=False,
+    )
+    try:
+        root = etree.fromstring(body, parser)
+    except etree.LxmlError:
+        return None
+    if root is None:
+        return None
+    return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
 class ScannedItem:
-    __slots__ = ("duration", "has_link", "has_title", "link_enclosures", "not_permalink")
+    __slots__ = (
+        "duration",
+        "has_link",
+        "has_title",
+        "link_enclosures",
+        "not_permalink",
+        "title_markup",
+    )
 
     def __init__(self) -> None:
         self.duration = ""
         self.has_link = False
         """A link element that is the item's link (no rel, or rel="alternate")."""
         self.has_title = False
+        self.title_markup = False
+        """The title element holds elements (an Atom type="xhtml" title), which only
+        feedparser reads."""
         self.not_permalink = False
         self.link_enclosures: list[tuple[str, str, str]] = []
         """Atom ``<link rel="enclosure">``: (href, type, length); fastfeedparser drops them."""
@@ -334,10 +608,11 @@ class ItemScan:
         depth = 0  # element depth counted from the open top-level item (1); 0 outside
         kinds: dict[str, int] = {}
         podcast: bool | None = None  # decided on the first itunes:duration
+        title_open = False  # the item child open at depth 2 is its title
         text: list[str] = []
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            nonlocal item, depth, podcast
+            nonlocal item, depth, podcast, title_open
             if not depth:
                 if name in _ITEM_NAMES or name.endswith(_ITEM_SUFFIXES):
                     item = ScannedItem()
@@ -346,10 +621,13 @@ class ItemScan:
                 return
             depth += 1
             if depth != 2:
+                if depth == 3 and title_open:
+                    item.title_markup = True
                 return
             kind = kinds.get(name)
             if kind is None:
                 kind = kinds[name] = _child_kind(name)
+            title_open = kind == _TITLE
             if not kind:  # _OTHER
                 return
             if kind == _LINK:
