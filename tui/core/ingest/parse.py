@@ -40,6 +40,7 @@ from tui.core.ingest.xmlsafe import (
     Prolog,
     ScannedItem,
     check_xml,
+    declare_prefixes,
     defuse,
     mend,
     recover,
@@ -112,7 +113,7 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
             if engine == "fast" or not _BASE64_MODE.search(body):
                 feed = _parse_fast(body, url, scan.items, prolog)
         else:
-            feed, reference_body = _parse_ill_formed(body, url, prolog, engine)
+            feed, reference_body = _parse_ill_formed(body, xml_error, url, prolog, engine)
         if feed is None and engine == "fast":
             feed = ParsedFeed(error="the fast parser could not read this document")
     if feed is None:
@@ -137,27 +138,32 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
 
 
 def _parse_ill_formed(
-    body: bytes, url: str, prolog: Prolog, engine: str
+    body: bytes, xml_error: str, url: str, prolog: Prolog, engine: str
 ) -> tuple[ParsedFeed | None, bytes]:
     """The fast path's reading of a document expat refused, or None; and the document
     feedparser should read if it is needed after all.
 
     First the usual mistakes are mended (:func:`xmlsafe.mend`: wrong encoding, control
-    characters, HTML entities, bare ampersands, undeclared prefixes). A document that is
+    characters, HTML entities, bare ampersands; :func:`xmlsafe.declare_prefixes` when
+    expat finds a prefix never declared). A document that is
     then well-formed is read as any other, as faithfully. What is still broken goes
     through lxml's recovering parser and back out well-formed (:func:`xmlsafe.recover`);
     its reading is kept unless it clearly has fewer items than the document has item
     tags, in which case feedparser's loose parser is asked as well and the reading with
     more items wins.
     """
-    mended = mend(body)
-    if mended is not None:
+    mended = mend(body) or body
+    scan = ItemScan(mended)
+    error = check_xml(mended, scan) if mended is not body else xml_error
+    if error and "unbound prefix" in error and (declared := declare_prefixes(mended)):
+        mended = declared
         scan = ItemScan(mended)
-        if check_xml(mended, scan) is None:
-            if engine == "auto" and _BASE64_MODE.search(mended):
-                return None, mended
-            return _parse_fast(mended, url, scan.items, prolog), mended
-        body = mended
+        error = check_xml(mended, scan)
+    if error is None:
+        if engine == "auto" and _BASE64_MODE.search(mended):
+            return None, mended
+        return _parse_fast(mended, url, scan.items, prolog), mended
+    body = mended
     recovered = recover(body)
     feed = None
     if recovered is not None:

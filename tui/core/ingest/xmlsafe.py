@@ -48,6 +48,7 @@ __all__ = [
     "Prolog",
     "ScannedItem",
     "check_xml",
+    "declare_prefixes",
     "defuse",
     "defuse_subset",
     "mend",
@@ -361,40 +362,37 @@ def mend(body: bytes) -> bytes | None:
 
     * bytes that are not UTF-8 (a declaration or a header that lies) are read as
       windows-1252, else ISO-8859-2, feedparser's own fallbacks;
-    * characters XML cannot hold (C0 controls but tab and line breaks, U+FFFE, U+FFFF,
-      lone surrogates) are dropped, as text.clean would drop them later;
-    * an HTML entity such as ``&eacute;`` becomes character references, an unknown one
-      and a bare ``&`` become text (``&amp;``), outside CDATA sections and comments;
-    * a namespace prefix that is used but never declared (``itunes:``, ``media:``...)
-      is declared on the root element, with its usual URI when it has one.
+    * characters XML cannot hold (C0 controls but tab and line breaks, U+FFFE, U+FFFF)
+      are dropped, as text.clean would drop them later;
+    * an HTML entity such as ``&eacute;`` becomes character references (HTML 4's
+      meaning first, as in feedparser), ``&#X41;`` becomes ``&#x41;``, an unknown entity
+      and a bare ``&`` become text (``&amp;``); CDATA sections and comments are left as
+      they are.
 
-    Line breaks are never added or removed, so line numbers stay those of the document
-    as it arrived.
+    A prefix used but never declared is :func:`declare_prefixes`' job, asked for only
+    when expat says so. Line breaks are never added or removed, so line numbers stay
+    those of the document as it arrived. Linear in the size of the document.
     """
+    changed = False
     try:
-        text = body.decode("utf-8")
+        body.decode("utf-8")
     except UnicodeDecodeError:
-        text = _decode_fallback(body)
-    changed = text is not None
-    if text is None:
-        text = body.decode("utf-8", "surrogateescape")
-    if _UNWANTED_CHARS.search(text):
-        text = _UNWANTED_CHARS.sub("", text)
+        body = _decode_fallback(body).encode("utf-8")
         changed = True
-    if "&" in text:
-        repaired = _repair_ampersands(text)
-        changed = changed or repaired != text
-        text = repaired
-    if ":" in text:
-        repaired = _declare_prefixes(text)
-        changed = changed or repaired != text
-        text = repaired
-    if not changed:
-        return None
-    return text.encode("utf-8", "surrogateescape")
+    if len(body.translate(None, _C0_UNWANTED)) != len(body):
+        body = body.translate(None, _C0_UNWANTED)
+        changed = True
+    if b"\xef\xbf\xbe" in body or b"\xef\xbf\xbf" in body:  # U+FFFE, U+FFFF
+        body = body.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
+        changed = True
+    repaired = _repair_ampersands(body)
+    if repaired is not None:
+        body = repaired
+        changed = True
+    return body if changed else None
 
 
-_UNWANTED_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_C0_UNWANTED = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 
 
 def _decode_fallback(body: bytes) -> str:
@@ -411,13 +409,11 @@ def _decode_fallback(body: bytes) -> str:
     raise AssertionError("iso-8859-2 decodes every byte")
 
 
-# "&" that does not start a predefined entity or a character reference, or the start of
-# a construct whose "&" are not references.
-_PROBLEM = re.compile(
-    r"&(?!(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)|<!\[CDATA\[|<!--"
-)
-_ENTITY_REF = re.compile(r"&([A-Za-z][A-Za-z0-9]{0,31});")
-_UPPER_HEX_REF = re.compile(r"&#X([0-9A-Fa-f]{1,6});")
+# "&" that does not start a predefined entity or a character reference.
+_BAD_AMPERSAND = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)")
+_ENTITY_REF = re.compile(rb"&([A-Za-z][A-Za-z0-9]{0,31});")
+_UPPER_HEX_REF = re.compile(rb"&#X([0-9A-Fa-f]{1,6});")
+_OPAQUE = ((b"<![CDATA[", b"]]>"), (b"<!--", b"-->"))
 
 
 def _html_entity(name: str) -> str | None:
@@ -429,81 +425,91 @@ def _html_entity(name: str) -> str | None:
     return html.entities.html5.get(name + ";")
 
 
-def _repair_ampersands(text: str) -> str:
-    """HTML entities to character references, other stray "&" to "&amp;"; CDATA sections
-    and comments untouched. Linear: an unterminated section ends the work."""
-    out: list[str] = []
+def _repair_ampersands(body: bytes) -> bytes | None:
+    """HTML entities to character references and other stray "&" to "&amp;", outside
+    CDATA sections and comments; None when there is nothing to repair.
+
+    Each search remembers what it found, so no part of the document is searched twice
+    for the same thing, and an unterminated section ends the work: linear time.
+    """
+    amp = _BAD_AMPERSAND.search(body)
+    if amp is None:
+        return None
+    out: list[bytes] = []
     pos = 0
-    while (match := _PROBLEM.search(text, pos)) is not None:
-        start = match.start()
-        token = match.group()
-        if token != "&":
-            closer = "]]>" if token.startswith("<![") else "-->"
-            end = text.find(closer, match.end())
+    opened = [-2, -2]  # the next CDATA and comment openers at or after pos; -2: not searched
+    while amp is not None:
+        at = amp.start()
+        for k, (opener, _) in enumerate(_OPAQUE):
+            if opened[k] != -1 and opened[k] < pos:
+                opened[k] = body.find(opener, pos)
+        starts = [(o, k) for k, o in enumerate(opened) if 0 <= o < at]
+        if starts:
+            start, k = min(starts)
+            opener, closer = _OPAQUE[k]
+            end = body.find(closer, start + len(opener))
             if end < 0:
                 break
-            out.append(text[pos : end + 3])
-            pos = end + 3
+            out.append(body[pos : end + len(closer)])
+            pos = end + len(closer)
+            if amp.start() < pos:
+                amp = _BAD_AMPERSAND.search(body, pos)
             continue
-        out.append(text[pos:start])
-        ref = _ENTITY_REF.match(text, start)
-        chars = _html_entity(ref.group(1)) if ref else None
+        out.append(body[pos:at])
+        ref = _ENTITY_REF.match(body, at)
+        chars = _html_entity(ref.group(1).decode("ascii")) if ref else None
         if ref and chars:
-            out.append("".join(f"&#{ord(c)};" for c in chars))
+            out.append("".join(f"&#{ord(c)};" for c in chars).encode("ascii"))
             pos = ref.end()
-        elif hex_ref := _UPPER_HEX_REF.match(text, start):  # "&#X41;": HTML allows it
-            out.append(f"&#x{hex_ref.group(1)};")
+        elif hex_ref := _UPPER_HEX_REF.match(body, at):  # "&#X41;": HTML allows it
+            out.append(b"&#x" + hex_ref.group(1) + b";")
             pos = hex_ref.end()
         else:
-            out.append("&amp;")
-            pos = start + 1
-    out.append(text[pos:])
-    return "".join(out)
+            out.append(b"&amp;")
+            pos = at + 1
+        amp = _BAD_AMPERSAND.search(body, pos)
+    out.append(body[pos:])
+    repaired = b"".join(out)
+    return repaired if repaired != body else None
 
 
-_PREFIX_USED = re.compile(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]|\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
-_PREFIX_DECLARED = re.compile(r"xmlns:([A-Za-z_][\w.-]*)\s*=")
-_ROOT_NAME = re.compile(r"<[A-Za-z_][\w.:-]*")
+_ELEMENT_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]")
+_ATTRIBUTE_PREFIX = re.compile(rb"[ \t\r\n]([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*[ \t\r\n]*=")
+_DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)[ \t\r\n]*=")
 _KNOWN_NAMESPACES = {
-    "atom": "http://www.w3.org/2005/Atom",
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "georss": "http://www.georss.org/georss",
-    "googleplay": "http://www.google.com/schemas/play-podcasts/1.0",
-    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-    "media": "http://search.yahoo.com/mrss/",
-    "podcast": "https://podcastindex.org/namespace/1.0",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "slash": "http://purl.org/rss/1.0/modules/slash/",
-    "sy": "http://purl.org/rss/1.0/modules/syndication/",
-    "wfw": "http://wellformedweb.org/CommentAPI/",
+    b"atom": b"http://www.w3.org/2005/Atom",
+    b"content": b"http://purl.org/rss/1.0/modules/content/",
+    b"dc": b"http://purl.org/dc/elements/1.1/",
+    b"dcterms": b"http://purl.org/dc/terms/",
+    b"georss": b"http://www.georss.org/georss",
+    b"googleplay": b"http://www.google.com/schemas/play-podcasts/1.0",
+    b"itunes": b"http://www.itunes.com/dtds/podcast-1.0.dtd",
+    b"media": b"http://search.yahoo.com/mrss/",
+    b"podcast": b"https://podcastindex.org/namespace/1.0",
+    b"rdf": b"http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    b"slash": b"http://purl.org/rss/1.0/modules/slash/",
+    b"sy": b"http://purl.org/rss/1.0/modules/syndication/",
+    b"wfw": b"http://wellformedweb.org/CommentAPI/",
 }
 
 
-def _declare_prefixes(text: str) -> str:
-    used = {a or b for a, b in _PREFIX_USED.findall(text)}
-    missing = used - set(_PREFIX_DECLARED.findall(text)) - {"xml", "xmlns"}
-    if not missing:
-        return text
-    root = _ROOT_NAME.search(text, _root_index(text))
-    if root is None:
-        return text
-    declarations = "".join(
-        f' xmlns:{prefix}="{_KNOWN_NAMESPACES.get(prefix.lower(), "urn:x-undeclared:" + prefix)}"'
+def declare_prefixes(body: bytes) -> bytes | None:
+    """The document with every namespace prefix it uses but never declares declared on
+    its root element (with the prefix's usual URI when it has one: ``itunes:``,
+    ``media:``, ``dc:``...), or None if there is none or no root. For documents expat
+    refused with "unbound prefix"."""
+    used = set(_ELEMENT_PREFIX.findall(body)) | set(_ATTRIBUTE_PREFIX.findall(body))
+    missing = used - set(_DECLARED_PREFIX.findall(body)) - {b"xml", b"xmlns"}
+    root_at = scan_prolog(body).root_at
+    if not missing or root_at < 0:
+        return None
+    name_end = _NAME.match(body, root_at)
+    assert name_end is not None  # scan_prolog found the root's name there
+    declarations = b"".join(
+        b' xmlns:%s="%s"' % (prefix, _KNOWN_NAMESPACES.get(prefix.lower(), b"urn:x-undeclared"))
         for prefix in sorted(missing)
     )
-    return text[: root.end()] + declarations + text[root.end() :]
-
-
-def _root_index(text: str) -> int:
-    """Where the root element starts in ``text``: past the prolog's constructs."""
-    prolog = scan_prolog(text.encode("utf-8", "surrogateescape")[:65536])
-    if prolog.root_at < 0:
-        return len(text)
-    # scan_prolog counts bytes; the prolog before the root is nearly always ASCII.
-    head = text.encode("utf-8", "surrogateescape")[: prolog.root_at]
-    return len(head.decode("utf-8", "surrogateescape"))
+    return body[: name_end.end()] + declarations + body[name_end.end() :]
 
 
 def recover(body: bytes) -> bytes | None:
