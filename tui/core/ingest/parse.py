@@ -292,7 +292,7 @@ def _map_fast(
             link = guid
         item = _item(
             guid=guid,
-            title=_like_feedparser(entry.get("title")),
+            title=_like_feedparser(entry.get("title")) or scanned.title,
             link=link,
             author=_author_name(_like_feedparser(entry.get("author"))),
             summary=_like_feedparser(entry.get("description") or _media_text(entry)),

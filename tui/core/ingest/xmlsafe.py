@@ -541,6 +541,7 @@ class ScannedItem:
         "has_title",
         "link_enclosures",
         "not_permalink",
+        "title",
         "title_markup",
     )
 
@@ -549,6 +550,9 @@ class ScannedItem:
         self.has_link = False
         """A link element that is the item's link (no rel, or rel="alternate")."""
         self.has_title = False
+        self.title = ""
+        """The text of the item's first title element in any namespace (dc:title too),
+        for the titles fastfeedparser does not look for (RSS 1.0's dc:title)."""
         self.title_markup = False
         """The title element holds elements (an Atom type="xhtml" title), which only
         feedparser reads."""
@@ -648,6 +652,10 @@ class ItemScan:
                     )
             elif kind == _TITLE:
                 item.has_title = True
+                if not item.title:  # the first title element counts, as in feedparser
+                    text.clear()
+                    parser.CharacterDataHandler = text.append
+                    parser.EndElementHandler = title_end
             elif kind == _GUID:
                 permalink = ""
                 for key, value in attrs.items():
@@ -667,6 +675,13 @@ class ItemScan:
             nonlocal depth
             if depth:
                 depth -= 1
+
+        def title_end(name: str) -> None:
+            # The first end after <title> (its own, or a child's) ends its text.
+            item.title = clean_line("".join(text))
+            parser.CharacterDataHandler = None
+            parser.EndElementHandler = end
+            end(name)
 
         def duration_end(name: str) -> None:
             # The first end after <itunes:duration> (its own, or a child's) ends its text.
