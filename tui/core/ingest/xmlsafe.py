@@ -51,8 +51,10 @@ __all__ = [
     "declare_prefixes",
     "defuse",
     "defuse_subset",
+    "find_entity_declaration",
     "mend",
     "recover",
+    "repair_ampersands",
     "scan_prolog",
     "to_utf8",
 ]
@@ -269,6 +271,19 @@ def defuse(body: bytes, prolog: Prolog) -> tuple[bytes, bool]:
 
 
 _ANY_DECLARATION = re.compile(rb"<!(?=[ \t\r\n]*entity)", re.IGNORECASE)
+_DECLARED_NAME = re.compile(rb"<![ \t\r\n]*entity[ \t\r\n]+(?:%[ \t\r\n]+)?([^\s\"'>]{1,64})", re.I)
+
+
+def find_entity_declaration(body: bytes) -> tuple[int, str] | None:
+    """The line (1-based) and name of the first entity declaration anywhere in ``body``,
+    or None. The same search as :func:`defuse`'s, for readers whose policy is to refuse
+    such documents rather than defuse them (OPML never needs entities)."""
+    match = _ANY_DECLARATION.search(body)
+    if match is None:
+        return None
+    line = body.count(b"\n", 0, match.start()) + 1
+    name = _DECLARED_NAME.match(body, match.start())
+    return line, name.group(1).decode("utf-8", "replace") if name else "?"
 
 
 def defuse_subset(body: bytes, prolog: Prolog) -> tuple[bytes, bool]:
@@ -385,7 +400,7 @@ def mend(body: bytes) -> bytes | None:
     if b"\xef\xbf\xbe" in body or b"\xef\xbf\xbf" in body:  # U+FFFE, U+FFFF
         body = body.replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
         changed = True
-    repaired = _repair_ampersands(body)
+    repaired = repair_ampersands(body)
     if repaired is not None:
         body = repaired
         changed = True
@@ -425,7 +440,7 @@ def _html_entity(name: str) -> str | None:
     return html.entities.html5.get(name + ";")
 
 
-def _repair_ampersands(body: bytes) -> bytes | None:
+def repair_ampersands(body: bytes) -> bytes | None:
     """HTML entities to character references and other stray "&" to "&amp;", outside
     CDATA sections and comments; None when there is nothing to repair.
 

@@ -1,9 +1,10 @@
 """Importing and exporting subscription lists: OPML 1.0/2.0 and newsboat ``urls`` files.
 
 Subscription lists come from other readers and from the web, so they are treated as
-untrusted: the XML parser never loads external entities and refuses entity declarations
-outright (which is what makes billion-laughs and quadratic-blowup files cheap to reject),
-and names and tags are stripped of control and bidi-override characters on the way in.
+untrusted: the XML parser never loads external entities, and a file that declares an
+entity anywhere is refused outright by xmlsafe's search, the one feeds are defused with
+(which is what makes billion-laughs and quadratic-blowup files cheap to reject),
+and names and tags go through text.clean_line on the way in, as feed text does.
 
 Our own export keeps everything a :class:`Source` holds, in attributes other readers
 ignore, so export followed by import gives back the same sources.
@@ -12,7 +13,6 @@ ignore, so export followed by import gives back the same sources.
 from __future__ import annotations
 
 import codecs
-import html.entities
 import json
 import re
 from collections.abc import Iterable
@@ -21,6 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 from xml.parsers import expat
 
 from tui.core.ingest.discover import guess_kind_from_url
+from tui.core.ingest.text import clean_line
+from tui.core.ingest.xmlsafe import find_entity_declaration, repair_ampersands
 from tui.core.models import KIND_HEADINGS, KINDS, Source
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -64,18 +66,6 @@ class ImportedSources(list[Source]):
         ``"line 4: query feed skipped (a saved search, not a feed)"``."""
         self.repaired: list[str] = list(repaired)
         """One line per broken part of the file that was mended rather than refused."""
-
-
-# C0 and C1 controls (tab, newline and carriage return become plain spaces below), bidi
-# embeddings, overrides and isolates, and code points XML cannot carry at all.
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-
-
-def clean_label(text: str) -> str:
-    """A name or tag as folio keeps it: no control characters, one line, single spaces."""
-    return " ".join(_UNWANTED.sub("", text).split())
 
 
 def _dedupe(values: Iterable[str]) -> list[str]:
@@ -211,34 +201,14 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-_AMPERSAND = re.compile(r"&(?:([A-Za-z][A-Za-z0-9._-]*);|#[0-9]+;|#[xX][0-9A-Fa-f]+;)?")
-_XML_NAMED = frozenset({"amp", "lt", "gt", "quot", "apos"})
-
-
 def _repair_ampersands(text: str) -> str:
-    """Fix the two mistakes most real exports make with ``&``.
-
-    Most OPML files in the wild write a bare ``&`` in URLs and titles
-    (``?a=1&b=2``, ``News & Views``), and some use HTML names such as ``&nbsp;``;
-    both make the XML ill-formed. A bare ``&`` becomes ``&amp;``, a known HTML name
-    becomes numeric references, and any other name is kept as literal text. A
-    well-formed document without entity declarations is left exactly as it was, and
-    documents with declarations are refused anyway (see ``_entity_declared``).
-    """
-
-    def fix(match: re.Match[str]) -> str:
-        whole = match.group(0)
-        name = match.group(1)
-        if whole == "&":
-            return "&amp;"
-        if name is None or name in _XML_NAMED:
-            return whole  # numeric or predefined: already valid
-        chars = html.entities.html5.get(name + ";")
-        if chars is None:
-            return "&amp;" + whole[1:]
-        return "".join(f"&#{ord(c)};" for c in chars)
-
-    return _AMPERSAND.sub(fix, text)
+    """Fix the two mistakes most real exports make with ``&``: a bare ``&`` in URLs and
+    titles (``?a=1&b=2``, ``News & Views``) and HTML names such as ``&nbsp;``. This is
+    xmlsafe's repair, the one feeds get: a bare ``&`` becomes ``&amp;``, a known HTML
+    name becomes character references, any other name is kept as text. A well-formed
+    document is left exactly as it was."""
+    repaired = repair_ampersands(text.encode("utf-8", "surrogatepass"))
+    return text if repaired is None else repaired.decode("utf-8", "surrogatepass")
 
 
 def _local(name: str) -> str:
@@ -271,20 +241,10 @@ class _OpmlReader:
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
-        self.parser.EntityDeclHandler = self._entity_declared
 
     @property
     def line(self) -> int:
         return int(self.parser.CurrentLineNumber)
-
-    def _entity_declared(self, name: str, *_: object) -> None:
-        # OPML has no use for entity declarations; refusing the first one stops
-        # billion-laughs and quadratic-blowup documents before anything is expanded.
-        raise ImportFormatError(
-            f"line {self.line}: the file declares the XML entity {name!r}; OPML never needs "
-            f"entity declarations and they are refused for safety",
-            line=self.line,
-        )
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         tag = _local(name)
@@ -315,8 +275,8 @@ class _OpmlReader:
 
     def _outline(self, attrs: dict[str, str]) -> tuple[str | None, str | None]:
         """Handle one outline; returns the frame (folder tag, group kind) it opens."""
-        title = clean_label(attrs.get("title", ""))
-        text = clean_label(attrs.get("text", ""))
+        title = clean_line(attrs.get("title", ""))
+        text = clean_line(attrs.get("text", ""))
         own_kind = attrs.get(ATTR_KIND.lower(), "").strip().lower()
         raw_url = attrs.get("xmlurl", "").strip()
         if not raw_url:
@@ -366,10 +326,10 @@ class _OpmlReader:
             except ValueError:
                 decoded = None
             if isinstance(decoded, list) and all(isinstance(t, str) for t in decoded):
-                return _dedupe([*folders, *(clean_label(t) for t in decoded)])
+                return _dedupe([*folders, *(clean_line(t) for t in decoded)])
         categories: list[str] = []
         for category in attrs.get("category", "").split(","):
-            categories.extend(clean_label(part) for part in category.split("/"))
+            categories.extend(clean_line(part) for part in category.split("/"))
         return _dedupe([*folders, *categories])
 
     def read(self, body: str) -> ImportedSources:
@@ -454,6 +414,14 @@ def _parse_opml(text: str) -> ImportedSources:
     offset = text[: len(text) - len(body)].count("\n")
     if not body:
         raise ImportFormatError("the file is empty")
+    declared = find_entity_declaration(body.encode("utf-8", "surrogatepass"))
+    if declared:
+        line, name = declared
+        raise ImportFormatError(
+            f"line {line + offset}: the file declares the XML entity {name!r}; OPML never "
+            f"needs entity declarations and they are refused for safety",
+            line=line + offset,
+        )
     body = _repair_ampersands(body)
     try:
         try:
@@ -568,7 +536,7 @@ def read_newsboat_urls(text: str) -> ImportedSources:
         first, words = tokens[0], tokens[1:]
         lowered = first.lower()
         if lowered.startswith("query:"):
-            title = clean_label(first[len("query:") :].split(":", 1)[0])
+            title = clean_line(first[len("query:") :].split(":", 1)[0])
             sources.skipped.append(
                 f"line {number}: query feed {title!r} skipped (a saved search, not a feed)"
             )
@@ -583,16 +551,16 @@ def read_newsboat_urls(text: str) -> ImportedSources:
         url = _web_url(first)
         if url is None:
             sources.skipped.append(
-                f"line {number}: skipped, {clean_label(first)!r} is not a web feed address"
+                f"line {number}: skipped, {clean_line(first)!r} is not a web feed address"
             )
             continue
         name = ""
         tags: list[str] = []
         for word in words:
             if word.startswith("~"):
-                name = clean_label(word[1:])  # newsboat lets the last one win too
+                name = clean_line(word[1:])  # newsboat lets the last one win too
             elif word != "!":
-                tags.append(clean_label(word))
+                tags.append(clean_line(word))
         sources.append(
             Source(url=url, name=name, kind=guess_kind_from_url(url) or "blog", tags=_dedupe(tags))
         )
