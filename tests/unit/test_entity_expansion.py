@@ -18,7 +18,10 @@ to minutes, gigabytes), not a slow machine.
 from __future__ import annotations
 
 import codecs
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +174,36 @@ def test_cdata_text_that_mentions_entity_declarations_stays_readable() -> None:
     feed = parse_feed(body, URL)
     summary = feed.items[0].summary
     assert "ENTITY x" in summary and "ENTITY z" in summary
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+from tui.core.ingest.parse import parse_feed
+body = sys.stdin.buffer.read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for engine in ("auto", "reference"):
+    parse_feed(body, "https://feeds.example/feed", engine=engine)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(after - before)
+"""
+
+
+@pytest.mark.parametrize(
+    "shape", ["declarations on lines of their own", "DOCTYPE inside a comment"]
+)
+def test_memory_stays_bounded(shape: str) -> None:
+    """The issue's case at scale: 10 KB values referenced 5,000 times would need half a
+    gigabyte of text once expanded. Measured in a child process, as its peak RSS."""
+    decls = '<!ENTITY e "' + "A" * 10_000 + '">'
+    body = document(shape, decls).replace(REFS, "&e;" * 5000).encode()
+    assert len(body) < 100_000
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_SCRIPT],
+        input=body,
+        capture_output=True,
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    grown_kib = int(done.stdout.split()[-1])
+    assert grown_kib < 64 * 1024, f"peak memory grew by {grown_kib // 1024} MiB"

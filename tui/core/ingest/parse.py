@@ -3,20 +3,25 @@
 :func:`parse_feed` never raises. Every way a document can be wrong ends up as
 ``ParsedFeed.error`` in words, with whatever items could still be read.
 
-Before an XML document is parsed, :mod:`.xmlsafe` makes it UTF-8, removes the DOCTYPE's
-internal subset (no entity is ever expanded beyond a few bytes, none is external) and runs
-expat over it as a well-formedness check. Then one of two engines reads it:
+Before an XML document is parsed, :mod:`.xmlsafe` makes it UTF-8 and removes every entity
+declaration wherever it is (no entity is ever expanded beyond a few bytes, none is
+external, by any engine), then runs expat over it as a well-formedness check. Then one of
+two engines reads it:
 
-* fastfeedparser (lxml and a native extractor, ~25 µs per item) is the fast path, for
-  well-formed documents. Its result is used only if it is usable: it did not raise, its
-  items line up with the ones expat counted, and nothing it is known to miss is there.
-* feedparser (~1 ms per item) is the reference. It reads ill-formed documents (its loose
-  parser recovers more than lxml's: it knows HTML entities) and whatever the fast path
-  refused.
+* fastfeedparser (lxml and a native extractor, ~25 µs per item) is the fast path. Its
+  result is used only if it is usable: it did not raise, its items line up with the ones
+  expat counted, and nothing it is known to miss is there. An ill-formed document takes
+  it too once :func:`xmlsafe.mend` has put right the usual mistakes (wrong encoding,
+  control characters, HTML entities, bare ampersands, undeclared prefixes), or
+  :func:`xmlsafe.recover` has had lxml's recovering parser write it back well-formed.
+* feedparser (~1 ms per item) is the reference and the fallback: for what the fast path
+  refused, and for a recovered document whose reading clearly has fewer items than the
+  document has item tags (then whichever reading has more items wins).
 
 The mapping from each engine's dicts to ParsedItem reproduces feedparser's conventions,
 and tests/unit/test_parse_differential.py checks that both give the same items on 50 real
-feeds. JSON Feed is read here with the json module.
+feeds, the same feeds made ill-formed, and the ill-formed documents of the conformance
+corpus and the fixtures. JSON Feed is read here with the json module.
 """
 
 from __future__ import annotations
