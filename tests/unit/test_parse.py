@@ -386,8 +386,21 @@ def test_every_doctype_subset_is_removed() -> None:
         b"<!DOCTYPE x " + b"[]" * 300_000 + b"><rss/>",
         b"<rss><channel><title>t</title>" + b"<item><title>x</title>" * 60_000,
         b"<rss>" + b"<item><title>x</title>" * 60_000,
+        b"<rss><channel><title>t</title><item><title>" + b"&" * 1_000_000,
+        b"<rss><channel><title>t</title><item><title>" + b"&eacute;" * 150_000,
+        b"<rss><channel><title>t</title><item><title>&x" + b"<![CDATA[a]]>&" * 70_000,
     ],
-    ids=["comments", "quotes", "many-entities", "brackets", "unclosed-items", "no-channel"],
+    ids=[
+        "comments",
+        "quotes",
+        "many-entities",
+        "brackets",
+        "unclosed-items",
+        "no-channel",
+        "ampersands",
+        "html-entities",
+        "cdata-sections",
+    ],  # fmt: skip
 )
 def test_hostile_prologs_and_structures_are_quick(body: bytes) -> None:
     start = time.perf_counter()
