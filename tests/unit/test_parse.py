@@ -400,7 +400,7 @@ def test_every_doctype_subset_is_removed() -> None:
         "ampersands",
         "html-entities",
         "cdata-sections",
-    ],  # fmt: skip
+    ],
 )
 def test_hostile_prologs_and_structures_are_quick(body: bytes) -> None:
     start = time.perf_counter()
