@@ -103,7 +103,8 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
     if removed:
         notes.append("unsafe XML: entity declarations removed, not expanded")
 
-    scan = ItemScan(body)
+    rdf = prolog.root == "rdf"
+    scan = ItemScan(body, titles=rdf)
     xml_error = check_xml(body, scan)
     if xml_error and engine == "auto" and not _FEEDISH.search(body):
         # Not XML and nothing feed-like in it: spare feedparser's loose parser (slow on a
@@ -158,11 +159,11 @@ def _parse_ill_formed(
     more items wins.
     """
     mended = mend(body) or body
-    scan = ItemScan(mended)
+    scan = ItemScan(mended, titles=prolog.root == "rdf")
     error = check_xml(mended, scan) if mended is not body else xml_error
     if error and "unbound prefix" in error and (declared := declare_prefixes(mended)):
         mended = declared
-        scan = ItemScan(mended)
+        scan = ItemScan(mended, titles=prolog.root == "rdf")
         error = check_xml(mended, scan)
     if error is None:
         if engine == "auto" and _BASE64_MODE.search(mended):
@@ -172,7 +173,7 @@ def _parse_ill_formed(
     recovered = recover(body)
     feed = None
     if recovered is not None:
-        scan = ItemScan(recovered)
+        scan = ItemScan(recovered, titles=prolog.root == "rdf")
         if check_xml(recovered, scan) is None:
             feed = _parse_fast(recovered, url, scan.items, prolog)
     if feed is None or engine != "auto" or body.count(b"<") > _MAX_REFERENCE_TAGS:

@@ -626,9 +626,12 @@ class ItemScan:
     and it is now tested only when such an element turns up.
     """
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, *, titles: bool = False) -> None:
         self.items: list[ScannedItem] = []
         self._body = body
+        self._titles = titles
+        """Whether to keep each item's title text (:attr:`ScannedItem.title`): only RSS
+        1.0 needs it, and it costs a handler switch per item."""
 
     def attach(self, parser: xml.parsers.expat.XMLParserType) -> None:
         """Set the parser's handlers to scan into ``self.items``.
@@ -647,6 +650,7 @@ class ItemScan:
         kinds: dict[str, int] = {}
         podcast: bool | None = None  # decided on the first itunes:duration
         title_open = False  # the item child open at depth 2 is its title
+        keep_titles = self._titles
         text: list[str] = []
 
         def start(name: str, attrs: dict[str, str]) -> None:
@@ -680,7 +684,7 @@ class ItemScan:
                     )
             elif kind == _TITLE:
                 item.has_title = True
-                if not item.title:  # the first title element counts, as in feedparser
+                if keep_titles and not item.title:  # the first title counts, as in feedparser
                     text.clear()
                     parser.CharacterDataHandler = text.append
                     parser.EndElementHandler = title_end
