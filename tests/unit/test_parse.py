@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import io
 import json
@@ -157,7 +158,9 @@ def test_rss10_variants_take_the_fast_path_and_read_as_feedparser_does(
         assert item.guid == entry.get("id", "")
         assert item.title == entry.get("title", "")
         assert item.link == entry.get("link", "")
-        assert item.published == dt.datetime(*entry.updated_parsed[:6], tzinfo=UTC)
+        assert item.published == dt.datetime.fromtimestamp(
+            calendar.timegm(entry.updated_parsed), UTC
+        )
 
 
 def test_podcast(feeds_dir: Path) -> None:
