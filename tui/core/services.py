@@ -24,6 +24,13 @@ __all__ = ["build_senders", "send_outbox"]
 def build_senders(settings: Settings, credentials: Credentials, fetcher: Fetcher) -> list[Sender]:
     """One sender per service the settings name. Each service adds itself here."""
     senders: list[Sender] = []
+    if settings.bookmarks.enabled:
+        from tui.core.bookmarks.common import BookmarkSender
+        from tui.core.bookmarks.local import make_client
+
+        client = make_client(settings.bookmarks, credentials, fetcher)
+        if client is not None:
+            senders.append(BookmarkSender(client))
     return senders
 
 

@@ -275,9 +275,13 @@ class BookmarkClient:
         self.base_url = base_url.rstrip("/") + "/"
         self.token = token or ""
         self.user = user
+        self.token_problem = ""
+        """Why credentials.toml could not be read, when it could not."""
 
     def need_token(self) -> None:
         if not self.token:
+            if self.token_problem:
+                raise ServiceFailure(f"no {self.label} token: {self.token_problem}")
             raise ServiceFailure(
                 f"no {self.label} token: set FOLIO_BOOKMARKS_TOKEN, or bookmarks_token in "
                 "credentials.toml (readable by you alone)"
@@ -311,9 +315,7 @@ class BookmarkSender:
         outcomes: list[Outcome] = []
         for entry in entries:
             if not is_web_url(entry.key):
-                outcomes.append(
-                    Outcome(entry.id, FAILED, "only http and https addresses are sent")
-                )
+                outcomes.append(Outcome(entry.id, FAILED, "only http and https addresses are sent"))
                 continue
             try:
                 if entry.action == "add":

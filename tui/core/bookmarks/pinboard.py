@@ -47,13 +47,14 @@ class Pinboard(BookmarkClient):
         if self.user:
             return f"{self.user}:{self.token}"
         raise ServiceFailure(
-            "Pinboard's token is \"user:TOKEN\" (pinboard.in/settings/password): give it whole, "
+            'Pinboard\'s token is "user:TOKEN" (pinboard.in/settings/password): give it whole, '
             "or set user in [bookmarks]"
         )
 
     @property
     def pacer(self) -> Pacer:
-        return Pacer.of(f"pinboard {self.base_url} {self._auth().split(':', 1)[0]}", self.call_every)
+        user = self._auth().split(":", 1)[0]
+        return Pacer.of(f"pinboard {self.base_url} {user}", self.call_every)
 
     async def _call(self, method: str, what: str, params: dict[str, str]) -> Any:
         auth = self._auth()

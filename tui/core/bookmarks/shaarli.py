@@ -132,7 +132,10 @@ class Shaarli(BookmarkClient):
     def _refused(self, body: bytes, skew: float | None) -> ServiceFailure:
         clocks = ""
         if skew is not None and abs(skew) >= 1.0:
-            clocks = f"; {_clock_words(skew)}, and Shaarli accepts a token for 9 minutes by its own clock"
+            clocks = (
+                f"; {_clock_words(skew)}, and Shaarli accepts a token for 9 minutes by its "
+                "own clock"
+            )
         if b"issued time" in body:
             # Only Shaarli in debug mode says why; otherwise a 401 has no detail.
             message = (
