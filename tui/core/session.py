@@ -243,6 +243,11 @@ class Session:
         self._bookmark_states = None
         self._emit(Change("outbox", message=message))
 
+    def retry_waiting_now(self) -> int:
+        """Make every waiting bookmark change due now (the user asked to send them)."""
+        outbox = Outbox(self.store)
+        return outbox.due_now(SERVICE, self.now())
+
     def retry_failed_bookmarks(self) -> int:
         """Queue the bookmark changes the service refused for another try; returns how many."""
         count = Outbox(self.store).requeue_failed(SERVICE)

@@ -214,6 +214,17 @@ class Outbox:
             )
             return int(cursor.rowcount)
 
+    def due_now(self, service: str, now: dt.datetime | None = None) -> int:
+        """Make every waiting change of ``service`` due now (the user asked to send them);
+        returns how many."""
+        stamp = (now or utcnow()).timestamp()
+        with self.store.transaction() as db:
+            cursor = db.execute(
+                "UPDATE outbox SET next_try = ? WHERE service = ? AND failed = 0 AND next_try > ?",
+                (stamp, service, stamp),
+            )
+            return int(cursor.rowcount)
+
     def key_states(self, service: str) -> dict[str, KeyState]:
         """For every key with a change waiting or failed: its newest change."""
         rows = self.store.query(
