@@ -132,8 +132,9 @@ class Linkding(BookmarkClient):
         newest = max((b.modified for b in bookmarks if b.modified), default=None)
         next_cursor = dict(cursor)
         if newest is not None:
-            # linkding's own clock, not ours; a second back, as repeats do no harm.
-            next_cursor["since"] = _iso(newest - dt.timedelta(seconds=1))
+            # linkding's own clock, not ours, to the second: what changed within that second
+            # is listed again next time, which does no harm.
+            next_cursor["since"] = _iso(newest)
         elif full:
             next_cursor["since"] = _iso(now - dt.timedelta(minutes=10))
         if full:

@@ -223,7 +223,6 @@ def export_bookmarks(store: Store, sources: Sequence[Source]) -> list[Bookmark]:
         if not is_web_url(item.link):
             continue
         bookmark = bookmark_of(item, by_url.get(item.source))
-        bookmark.private = item.private if plain_summaries(by_url.get(item.source)) else None
         bookmark.modified = bookmark.added
         found.append(bookmark)
     return found
