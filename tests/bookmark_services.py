@@ -162,10 +162,7 @@ class FakeLinkding:
         assert isinstance(data, dict)
         url = data["url"]
         existing = self.by_url(url)
-        if existing is None:
-            bookmark_id = self.add(url)
-        else:
-            bookmark_id = existing["id"]
+        bookmark_id = self.add(url) if existing is None else existing["id"]
         with self.lock:
             bookmark = self.bookmarks[bookmark_id]
             for key in ("title", "description", "notes", "unread", "shared", "is_archived"):

@@ -11,6 +11,7 @@ mid-push, only http(s) sent, and Pinboard's pace of one call per 3 s.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +34,6 @@ from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
     from bookmark_services import FakeLinkding, FakePinboard
-    from httpserver import TestServer
 
 pytest_plugins = ["httpserver", "bookmark_services"]
 
@@ -342,7 +342,7 @@ async def test_pinboard_calls_are_three_seconds_apart() -> None:
         await pacer.wait()
         starts.append(now[0])
         now[0] += 0.2  # the call itself
-    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == [3.0, 3.0, 3.0]
+    assert [b - a for a, b in itertools.pairwise(starts)] == [3.0, 3.0, 3.0]
     pacer.hold(60)
     await pacer.wait()
     assert now[0] - starts[-1] >= 60
