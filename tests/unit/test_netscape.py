@@ -20,32 +20,9 @@ from tui.core.bookmarks.netscape import looks_like_netscape, read_bookmarks, wri
 from tui.core.storage import paths
 from tui.core.storage.store import Store
 
-FIREFOX = b"""<!DOCTYPE NETSCAPE-Bookmark-file-1>
-<!-- This is an automatically generated file.
-     It will be read and overwritten.
-     DO NOT EDIT! -->
-<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'none'">
-<TITLE>Bookmarks</TITLE>
-<H1>Bookmarks Menu</H1>
-
-<DL><p>
-    <DT><H3 ADD_DATE="1700000000" LAST_MODIFIED="1700000001" PERSONAL_TOOLBAR_FOLDER="true">Bookmarks Toolbar</H3>
-    <DL><p>
-        <DT><A HREF="https://hr.example/pay" ADD_DATE="1700000100" TAGS="pay,Transparency">Pay &amp; &lt;salary&gt; bands</A>
-        <DD>Why we publish them.
-Second line.
-        <DT><H3 ADD_DATE="1700000000">Remote work</H3>
-        <DD>A folder's description, not a bookmark's
-        <DL><p>
-            <DT><A HREF="https://remote.example/" ADD_DATE="1700000200" PRIVATE="1" TOREAD="1">Remote</A>
-            <DT><A HREF="javascript:alert(1)">bookmarklet</A>
-            <DT><A HREF="https://remote.example/">Remote again</A>
-        </DL><p>
-    </DL><p>
-    <DT><A HREF="https://plain.example/" ADD_DATE="1700000300">[@click=app.quit]x[/] \x1b[31mred</A>
-</DL>
-"""
+FIREFOX = (Path(__file__).parent.parent / "fixtures" / "bookmarks" / "firefox.html").read_bytes()
+"""A Firefox export's shape: the toolbar folder, a nested folder with a description, a
+bookmarklet, a repeated URL, and a title with markup and an ESC in it."""
 
 
 def test_a_firefox_export_with_folders_tags_and_descriptions() -> None:
