@@ -271,21 +271,34 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
             )
             try:
                 summary = await refresher.refresh(
-                    portfolio.sources,
+                    _with_service(workspace, portfolio.sources),
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
-                # What waits in the outbox (bookmarks, read states) goes out on every refresh.
+                # What waits in the outbox (bookmarks, read states) goes out on every refresh;
+                # asked for by hand (not --due), at once, whatever its back-off.
                 from .core.services import send_outbox
 
                 await send_outbox(
-                    store, workspace.settings, refresher.credentials(), refresher.fetcher
+                    store,
+                    workspace.settings,
+                    refresher.credentials(),
+                    refresher.fetcher,
+                    now_for_all=not args.due,
                 )
                 return summary
             finally:
                 await refresher.close()
 
     return _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+
+
+def _with_service(workspace: Workspace, sources: list[Source], local: bool = False) -> list[Source]:
+    """The portfolio's sources and the bookmark service's own bookmarks, which
+    settings.toml names (and, with ``local``, folio's imported ones)."""
+    from .core.bookmarks.local import bookmark_sources
+
+    return [*sources, *bookmark_sources(workspace.settings.bookmarks, sources, local)]
 
 
 def _refreshed(
@@ -374,7 +387,7 @@ def item_record(item: Item) -> dict[str, Any]:
 
 def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio = workspace.load_portfolio()
-    names = {s.url: s.title for s in portfolio.sources}
+    names = {s.url: s.title for s in _with_service(workspace, portfolio.sources, local=True)}
     with workspace.open_store() as store:
         items = store.items(
             sources=[args.source] if args.source else None, unread=args.unread, limit=args.limit
@@ -430,7 +443,8 @@ def cmd_sources(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio = workspace.load_portfolio()
     with workspace.open_store() as store:
         states = store.states()
-    rows = [(s, states.get(s.url) or SourceState(url=s.url)) for s in portfolio.sources]
+    sources = _with_service(workspace, portfolio.sources)
+    rows = [(s, states.get(s.url) or SourceState(url=s.url)) for s in sources]
     if args.json:
         _print_json([source_record(s, st) for s, st in rows], sys.stdout)
         return 0

@@ -373,3 +373,51 @@ def test_queue_changes_sends_the_source_and_item_tags_and_the_summary_as_text(
     assert entry.payload["tags"] == ["hr", "Hiring"]  # "hiring" is the same tag
     assert entry.payload["description"] == "Why we post salaries."
     assert entry.payload["title"] == "Hiring in public"
+
+
+def test_folio_refresh_sends_the_queue_and_lists_the_service(
+    linkding: FakeLinkding, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``folio import bookmarks.html`` queues and sends; ``folio refresh`` lists the
+    service's bookmarks as a source and sends what waits; ``folio sources`` shows it."""
+    import os
+    import subprocess
+    import sys
+
+    from tui.core.bookmarks.netscape import write_bookmarks
+    from tui.core.storage import paths
+
+    paths.portfolio_path().parent.mkdir(parents=True, exist_ok=True)
+    paths.portfolio_path().write_text("")
+    paths.settings_path().write_text(f'[bookmarks]\nservice = "linkding"\nurl = "{linkding.url}"\n')
+    linkding.add("https://example.org/on-linkding", title="Saved on linkding")
+    file = tmp_path / "bookmarks.html"
+    file.write_text(write_bookmarks([Bookmark("https://example.org/imported", title="Imp")]))
+
+    def folio(*args: str, token: str = TOKEN) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "FOLIO_BOOKMARKS_TOKEN": token}
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+
+    imported = folio("import", str(file), token="wrong")
+    assert imported.returncode == 0, imported.stderr
+    assert "1 queued for linkding" in imported.stdout
+    assert "linkding refused the token (401)" in imported.stderr
+    assert "wrong" not in imported.stderr.replace("wrong-", "")
+    assert linkding.urls() == ["https://example.org/on-linkding"]
+    refreshed = folio("refresh")
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert "1 ok" in refreshed.stdout
+    assert linkding.urls() == ["https://example.org/imported", "https://example.org/on-linkding"]
+    with Store(paths.db_path()) as store:
+        links = {item.link for item in store.items(flag="bookmarked")}
+        assert Outbox(store).pending("bookmarks") == []
+    assert links == {"https://example.org/imported", "https://example.org/on-linkding"}
+    listed = folio("sources")
+    assert "linkding" in listed.stdout and "bookmarks" in listed.stdout
