@@ -32,13 +32,14 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from httpserver import Answer, Seen, TestServer
+
+from tests.httpserver import Answer, Seen, TestServer
 
 TOKEN = "s3cret-token"
 
 
 def _stamp(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return str(when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
 
 
 @dataclass

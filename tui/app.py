@@ -23,7 +23,13 @@ from .core.models import Source
 from .core.session import Change, Session
 from .core.storage import paths
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
-from .messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
+from .messages import (
+    DashboardReady,
+    OpenLink,
+    RefreshFinished,
+    SessionChanged,
+    SourceRefreshed,
+)
 
 if TYPE_CHECKING:
     from .core.refresh.refresher import RefreshSummary
@@ -185,6 +191,9 @@ class FolioApp(App[None]):
         """Open ``url`` in the browser from a thread, so a slow opener never delays a key."""
         self._open_link_in_thread(url)
 
+    def on_open_link(self, message: OpenLink) -> None:
+        self.open_link(message.url)
+
     @work(thread=True, group="opener", exit_on_error=False)
     def _open_link_in_thread(self, url: str) -> None:
         from .core.ingest.text import clean
@@ -254,14 +263,19 @@ class FolioApp(App[None]):
     async def _send_outbox(self) -> None:
         await self._flush_outbox()
 
-    def _ensure_refresher(self) -> Any:
+    async def _ensure_refresher(self) -> Any:
         if self._refresher is None:
             from .core.refresh.refresher import Refresher
 
             workspace = self.session.workspace
-            self._refresher = Refresher(
-                self.session.store, workspace.settings, transport=workspace.transport
-            )
+            if workspace.transport is None:
+                # The HTTP stack (aiohttp, about 110 ms to import) is imported in a thread,
+                # after the first frame: keys pressed meanwhile are not held up by it.
+                await asyncio.to_thread(_import_http_stack)
+            if self._refresher is None:
+                self._refresher = Refresher(
+                    self.session.store, workspace.settings, transport=workspace.transport
+                )
         return self._refresher
 
     async def _flush_outbox(self) -> None:
@@ -271,7 +285,7 @@ class FolioApp(App[None]):
 
         if self._outbox_lock is None:
             self._outbox_lock = asyncio.Lock()
-        refresher = self._ensure_refresher()
+        refresher = await self._ensure_refresher()
         async with self._outbox_lock:
             reports = await send_outbox(
                 self.session.store,
@@ -307,7 +321,7 @@ class FolioApp(App[None]):
     async def _run_refresh(self, sources: list[Source], only_due: bool) -> RefreshSummary:
         from .core.refresh.refresher import ProgressEvent
 
-        self._ensure_refresher()
+        await self._ensure_refresher()
 
         def progress(event: ProgressEvent) -> None:
             self.refresh_status = f"Refreshing {event.done}/{event.total}"
@@ -365,6 +379,11 @@ class FolioApp(App[None]):
         if self._refresher is not None:
             await self._refresher.close()
         self.session.close()
+
+
+def _import_http_stack() -> None:
+    import aiohttp  # noqa: F401 - imported for later use, off the event loop
+    import httpx_aiohttp  # noqa: F401
 
 
 def _summary_line(summary: RefreshSummary) -> str:

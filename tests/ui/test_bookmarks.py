@@ -28,7 +28,7 @@ from tui.widgets.board import FeedBoard
 from tui.widgets.itemlist import ItemList
 
 if TYPE_CHECKING:
-    from bookmark_services import FakeLinkding
+    from tests.bookmark_services import FakeLinkding
 
 pytest_plugins = ["httpserver", "bookmark_services"]
 
@@ -145,7 +145,7 @@ async def test_a_refused_token_leaves_it_waiting_and_says_why(
 async def test_a_refused_bookmark_is_marked_and_retried_from_the_palette(
     bookmarking: Session, linkding: FakeLinkding
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     linkding.faults.down = [Answer.json({"url": ["Enter a valid URL."]}, 400)]
     app = FolioApp(bookmarking, auto_refresh=False)

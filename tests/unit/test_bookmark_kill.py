@@ -22,7 +22,7 @@ from tui.core.outbox.sender import flush
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
-    from bookmark_services import FakeLinkding
+    from tests.bookmark_services import FakeLinkding
 
 pytest_plugins = ["httpserver", "bookmark_services"]
 

@@ -33,7 +33,7 @@ from tui.core.services import build_senders
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
-    from bookmark_services import FakeLinkding, FakePinboard
+    from tests.bookmark_services import FakeLinkding, FakePinboard
 
 pytest_plugins = ["httpserver", "bookmark_services"]
 
@@ -139,7 +139,7 @@ async def test_no_token_at_all_is_said_in_words(linkding: FakeLinkding, store: S
 
 
 async def test_429_with_retry_after_is_honoured(linkding: FakeLinkding, store: Store) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     linkding.faults.down = [Answer.json({"detail": "slow down"}, 429, **{"Retry-After": "7200"})]
     queue(store, Bookmark("https://example.org/a"))
@@ -160,7 +160,7 @@ async def test_429_with_retry_after_is_honoured(linkding: FakeLinkding, store: S
 async def test_a_server_down_for_three_attempts_gets_everything_in_order(
     linkding: FakeLinkding, store: Store
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     down = Answer(503, b"<html>maintenance</html>", {"Content-Type": "text/html"})
     linkding.faults.down = [down, down, down]
@@ -295,7 +295,7 @@ async def test_pinboard_token_forms_and_refusal(pinboard: FakePinboard, store: S
 
 
 async def test_pinboard_429_backs_off(pinboard: FakePinboard, store: Store) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     pinboard.faults.down = [Answer(429, b"Too Many Requests", {"Retry-After": "90"})]
     queue(store, Bookmark("https://example.org/a"))

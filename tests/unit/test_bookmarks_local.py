@@ -11,7 +11,7 @@ from tui.core.bookmarks.local import FAILED, REMOVING, SAVED, WAITING
 from tui.core.config import BookmarkSettings, Settings
 from tui.core.models import ParsedFeed, ParsedItem, SourceState
 from tui.core.outbox.queue import Outbox
-from tui.core.session import Session
+from tui.core.session import Change, Session
 from tui.core.storage.store import SourceWrite, Store
 from tui.core.storage.workspace import Workspace
 
@@ -39,7 +39,7 @@ def item(session: Session, guid: str):  # type: ignore[no-untyped-def]
 
 def test_b_queues_add_with_the_flag_and_again_queues_delete(tmp_path: Path) -> None:
     session = make_session(tmp_path)
-    seen = []
+    seen: list[Change] = []
     session.listeners.append(seen.append)
     message = session.bookmark(item(session, "1"))
     assert message == "Bookmarked: waiting to be sent to linkding."
