@@ -421,3 +421,24 @@ def test_folio_refresh_sends_the_queue_and_lists_the_service(
     assert links == {"https://example.org/imported", "https://example.org/on-linkding"}
     listed = folio("sources")
     assert "linkding" in listed.stdout and "bookmarks" in listed.stdout
+
+
+async def test_pinboard_down_three_times_then_a_push_that_times_out(
+    pinboard: FakePinboard, store: Store
+) -> None:
+    from tests.httpserver import Answer
+
+    down = Answer(503, b"Service Unavailable", {"Content-Type": "text/plain"})
+    pinboard.faults.down = [down, down, down]
+    queue(store, Bookmark("https://example.org/a", title="A"))
+    async with fetcher(timeout=0.5) as client_fetcher:
+        sender = BookmarkSender(Pinboard(client_fetcher, pinboard.url, TOKEN, user="ana"))
+        for attempt in range(3):
+            report = await flush(Outbox(store), sender, later(attempt * 10))
+            assert report.sent == 0 and "503" in report.errors[0]
+        pinboard.faults.slow = 2.0  # taken, but the answer comes too late
+        report = await flush(Outbox(store), sender, later(40))
+        assert report.sent == 0 and "timed out" in report.errors[0]
+        assert list(pinboard.posts) == ["https://example.org/a"]
+        report = await flush(Outbox(store), sender, later(50))
+    assert report.sent == 1 and list(pinboard.posts) == ["https://example.org/a"]
