@@ -12,12 +12,18 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tui.core.bookmarks.common import SERVICE, is_web_url
-from tui.core.bookmarks.local import LOCAL_URL, bookmark_sources, bookmark_state, queue_changes
+from tui.core.bookmarks.local import (
+    LOCAL_URL,
+    bookmark_changes,
+    bookmark_sources,
+    bookmark_state,
+)
 from tui.core.config import ConfigError
 from tui.core.models import Item, Source, utcnow
-from tui.core.outbox.queue import KeyState, Outbox, Waiting
+from tui.core.outbox.queue import KeyState, Outbox, Waiting, put_in
 from tui.core.planning.rules import source_ranks
 from tui.core.storage.portfolio import Portfolio
 from tui.core.storage.store import Store
@@ -138,17 +144,21 @@ class Session:
         """Set the flag; a bookmark's change for the service is queued in the outbox in the
         same transaction. Returns True when something was queued."""
         then = None
+        changes: list[tuple[str, str, dict[str, Any]]] = []
         changed = [item for item in items if bool(getattr(item, flag)) != value]
         if flag == "bookmarked" and self.workspace.settings.bookmarks.enabled and changed:
+            # Made before the transaction: a summary's HTML to text takes its time, and the
+            # store's lock is not held meanwhile.
             sources = {source.url: source for source in self.sources}
+            changes = bookmark_changes(changed, value, sources)
 
-            def then(db: sqlite3.Connection) -> int:
-                return queue_changes(db, changed, value, sources)
+            def then(db: sqlite3.Connection) -> list[int]:
+                return put_in(db, SERVICE, changes)
 
         self.store.set_flag([item.id for item in items], flag, value, then=then)
         if flag == "bookmarked":
             self._bookmark_states = None
-        return then is not None and any(is_web_url(item.link) for item in changed)
+        return bool(changes)
 
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""

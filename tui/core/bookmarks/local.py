@@ -33,6 +33,7 @@ __all__ = [
     "REMOVING",
     "SAVED",
     "WAITING",
+    "bookmark_changes",
     "bookmark_of",
     "bookmark_sources",
     "bookmark_state",
@@ -127,27 +128,33 @@ def bookmark_of(item: Item, source: Source | None) -> Bookmark:
     )
 
 
+def bookmark_changes(
+    items: Iterable[Item], value: bool, sources: dict[str, Source]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The outbox rows for bookmarking (``value``) or unbookmarking ``items``: "add" with
+    the bookmark, or "delete", for each item with a web address (only those are sent)."""
+    changes: list[tuple[str, str, dict[str, Any]]] = []
+    for item in items:
+        if not is_web_url(item.link):
+            continue
+        if value:
+            payload = bookmark_of(item, sources.get(item.source)).payload()
+            changes.append(("add", item.link, payload))
+        else:
+            changes.append(("delete", item.link, {}))
+    return changes
+
+
 def queue_changes(
     db: sqlite3.Connection,
     items: Iterable[Item],
     value: bool,
     sources: dict[str, Source],
 ) -> int:
-    """Queue "add" (``value``) or "delete" for each item with a web address, inside the
-    caller's transaction; returns how many were queued."""
+    """Queue ``bookmark_changes`` inside the caller's transaction; returns how many."""
     from tui.core.outbox.queue import put_in
 
-    changes: list[tuple[str, str, dict[str, Any]]] = []
-    for item in items:
-        if not is_web_url(item.link):
-            continue  # only http(s) addresses are ever sent
-        if value:
-            payload = bookmark_of(item, sources.get(item.source)).payload()
-            changes.append(("add", item.link, payload))
-        else:
-            changes.append(("delete", item.link, {}))
-    put_in(db, SERVICE, changes)
-    return len(changes)
+    return len(put_in(db, SERVICE, bookmark_changes(items, value, sources)))
 
 
 def bookmark_state(item: Item, states: dict[str, KeyState]) -> str:
