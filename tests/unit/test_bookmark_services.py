@@ -442,3 +442,26 @@ async def test_pinboard_down_three_times_then_a_push_that_times_out(
         assert list(pinboard.posts) == ["https://example.org/a"]
         report = await flush(Outbox(store), sender, later(50))
     assert report.sent == 1 and list(pinboard.posts) == ["https://example.org/a"]
+
+
+async def test_the_first_listing_is_no_news_but_what_comes_later_is(
+    linkding: FakeLinkding, store: Store
+) -> None:
+    """A collection of years does not flood the Inbox: the first listing is stored read,
+    but for bookmarks marked unread on linkding; bookmarks added later arrive unread."""
+    linkding.add("https://example.org/old", title="Old")
+    linkding.add("https://example.org/to-read", title="To read", unread=True)
+    settings = Settings(bookmarks=BookmarkSettings("linkding", linkding.url))
+    source = Source(url=settings.bookmarks.base_url, kind="bookmarks", api="linkding")
+    refresher = Refresher(store, settings, parse_workers=0)
+    refresher._credentials = Credentials({"bookmarks_token": TOKEN}, environ={})
+    try:
+        await refresher.refresh([source])
+        unread = {i.link for i in store.items(sources=[source.url], unread=True)}
+        assert unread == {"https://example.org/to-read"}
+        linkding.add("https://example.org/new", title="New")
+        await refresher.refresh([source])
+    finally:
+        await refresher.close()
+    unread = {i.link for i in store.items(sources=[source.url], unread=True)}
+    assert unread == {"https://example.org/to-read", "https://example.org/new"}

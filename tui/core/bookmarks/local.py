@@ -216,7 +216,9 @@ def import_bookmarks(
         with store.transaction() as db:
             queued = len(put_in(db, SERVICE, [("add", b.url, b.payload()) for b in fresh]))
     feed = ParsedFeed(items=[parsed_item(b) for b in bookmarks])
-    [written] = store.write_batch([SourceWrite(store.state(url), feed, bookmarks=True)])
+    [written] = store.write_batch(
+        [SourceWrite(store.state(url), feed, bookmarks=True, backlog=True)]
+    )
     if isinstance(written, Exception):
         raise written
     return written, len(bookmarks) - len(fresh), queued

@@ -469,6 +469,7 @@ class Refresher:
             engagement,
             bookmarks=result.bookmarks,
             complete=result.complete,
+            backlog=result.backlog,
         )
         new_items = await self._writer.write(write)
         return SourceResult(state.url, OK, new_items, state.error, result.http_status, parsed=True)

@@ -74,6 +74,9 @@ class AdapterResult:
     ``bookmarked``."""
     complete: bool = False
     """The items are every one the source has: the others stored for it are removed."""
+    backlog: bool = False
+    """The items are a collection seen for the first time, not news: stored read, but for
+    those marked to read."""
 
 
 @dataclass

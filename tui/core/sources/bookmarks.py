@@ -71,6 +71,9 @@ class BookmarkServiceAdapter:
             note=listing.note,
             bookmarks=True,
             complete=listing.complete,
+            # The collection as it was before folio knew it is no news for the Inbox; what
+            # arrives later is. Bookmarks marked to read stay unread either way.
+            backlog=not cursor,
         )
 
 

@@ -189,6 +189,10 @@ class SourceWrite:
     complete: bool = False
     """The feed lists every item the source has: the source's other items are removed,
     except those whose link waits in the outbox to be added."""
+    backlog: bool = False
+    """The items are a collection seen for the first time (a bookmark service's first
+    listing, an imported file), not news: the new ones are stored read, but for those
+    marked to read, so they do not flood the Inbox."""
 
 
 @dataclass
@@ -500,7 +504,13 @@ class Store:
         if write.feed is None:
             self._write_state(db, write.state)
             return 0
-        new = self._store_feed(db, write.state, write.feed, write.now or utcnow())
+        now = write.now or utcnow()
+        new = self._store_feed(db, write.state, write.feed, now)
+        if write.backlog and new:
+            db.execute(
+                "UPDATE items SET read = 1 WHERE source = ? AND first_seen = ? AND toread = 0",
+                (write.state.url, now.timestamp()),
+            )
         if write.bookmarks or write.complete:
             keys = distinct_keys(write.feed.items)
             if write.bookmarks:
