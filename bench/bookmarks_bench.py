@@ -28,7 +28,7 @@ def _bookmarks(count: int) -> list[Bookmark]:
     return [
         Bookmark(
             f"https://site{n % 500}.example/post/{n}?a=1&b=2",
-            title=f"Bookmark {n}: <notes> & \"quotes\"",
+            title=f'Bookmark {n}: <notes> & "quotes"',
             description=f"Why bookmark {n} matters.\nSecond line.",
             tags=[f"tag{n % 37}", f"topic{n % 11}"],
             private=n % 5 == 0,
