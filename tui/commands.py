@@ -68,6 +68,80 @@ def _error(message: str) -> None:
 
 
 def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
+    """OPML, a newsboat urls file, or a Netscape bookmark file, told apart by content."""
+    from .core.bookmarks.netscape import looks_like_netscape
+
+    path = Path(args.file)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if looks_like_netscape(head):
+        return _import_bookmarks(workspace, path)
+    return _import_sources(workspace, args)
+
+
+def _import_bookmarks(workspace: Workspace, path: Path) -> int:
+    """Bookmarks, not feeds to follow: kept bookmarked in folio and, when a service is set,
+    queued for it and sent now."""
+    from .core.bookmarks.local import import_bookmarks
+    from .core.bookmarks.netscape import read_bookmarks
+
+    try:
+        found = read_bookmarks(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise CommandError(f"{path}: {reason}") from None
+    settings = workspace.settings.bookmarks
+    with workspace.open_store() as store:
+        new, known, queued = import_bookmarks(store, settings, found.bookmarks)
+        for note in found.skipped:
+            print(f"  note: {note}")
+        where = f" for {settings.label}" if settings.enabled else ""
+        print(
+            f"Imported {len(found.bookmarks)} bookmark{'s' * (len(found.bookmarks) != 1)} "
+            f"({new} new, {known} already bookmarked); {queued} queued{where}."
+        )
+        if queued:
+            _send_now(workspace, store)
+        elif not settings.enabled:
+            print(
+                "They are kept in folio. Set [bookmarks] in settings.toml to send bookmarks "
+                "to linkding, Shaarli or Pinboard.",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def _send_now(workspace: Workspace, store: Any) -> None:
+    """Send the outbox now, as ``folio refresh`` does; what the service does not take waits
+    for the next refresh or the app."""
+    from .core.credentials import Credentials, CredentialsError, load_credentials
+    from .core.net.fetch import Fetcher
+    from .core.services import send_outbox
+
+    try:
+        credentials = load_credentials()
+    except CredentialsError as exc:
+        credentials = Credentials(problem=str(exc))
+
+    async def go() -> list[Any]:
+        async with Fetcher(workspace.settings, workspace.transport) as fetcher:
+            return await send_outbox(store, workspace.settings, credentials, fetcher)
+
+    for report in asyncio.run(go()):
+        line = f"Sent {report.sent}"
+        if report.waiting:
+            line += f"; {report.waiting} waiting"
+        if report.failed:
+            line += f"; {report.failed} refused"
+        if report.errors:
+            line += f": {report.errors[0]}"
+        print(line + ".", file=sys.stderr)
+
+
+def _import_sources(workspace: Workspace, args: argparse.Namespace) -> int:
     from .core.interop.opml import ImportFormatError, normalise_url, read_sources_file
     from .core.storage.portfolio_edit import AddSources
 
@@ -168,10 +242,22 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_export(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.interop.opml import write_opml
     from .core.storage.atomic import write_atomic
 
-    text = write_opml(workspace.load_portfolio().sources)
+    if getattr(args, "bookmarks", False):
+        from .core.bookmarks.local import bookmark_sources, export_bookmarks
+        from .core.bookmarks.netscape import write_bookmarks
+
+        sources = workspace.load_portfolio().sources
+        with workspace.open_store() as store:
+            sources = [*sources, *bookmark_sources(workspace.settings.bookmarks, sources, True)]
+            found = export_bookmarks(store, sources)
+        text = write_bookmarks(found)
+        print(f"{len(found)} bookmark{'s' * (len(found) != 1)}.", file=sys.stderr)
+    else:
+        from .core.interop.opml import write_opml
+
+        text = write_opml(workspace.load_portfolio().sources)
     if args.output:
         write_atomic(Path(args.output), text.encode("utf-8"))
         print(f"Wrote {args.output}.", file=sys.stderr)
@@ -212,21 +298,34 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
             )
             try:
                 summary = await refresher.refresh(
-                    portfolio.sources,
+                    _with_service(workspace, portfolio.sources),
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
-                # What waits in the outbox (bookmarks, read states) goes out on every refresh.
+                # What waits in the outbox (bookmarks, read states) goes out on every refresh;
+                # asked for by hand (not --due), at once, whatever its back-off.
                 from .core.services import send_outbox
 
                 await send_outbox(
-                    store, workspace.settings, refresher.credentials(), refresher.fetcher
+                    store,
+                    workspace.settings,
+                    refresher.credentials(),
+                    refresher.fetcher,
+                    now_for_all=not args.due,
                 )
                 return summary
             finally:
                 await refresher.close()
 
     return _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+
+
+def _with_service(workspace: Workspace, sources: list[Source], local: bool = False) -> list[Source]:
+    """The portfolio's sources and the bookmark service's own bookmarks, which
+    settings.toml names (and, with ``local``, folio's imported ones)."""
+    from .core.bookmarks.local import bookmark_sources
+
+    return [*sources, *bookmark_sources(workspace.settings.bookmarks, sources, local)]
 
 
 def _refreshed(
@@ -318,7 +417,7 @@ def item_record(item: Item) -> dict[str, Any]:
 
 def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio = workspace.load_portfolio()
-    names = {s.url: s.title for s in portfolio.sources}
+    names = {s.url: s.title for s in _with_service(workspace, portfolio.sources, local=True)}
     with workspace.open_store() as store:
         items = store.items(
             sources=[args.source] if args.source else None, unread=args.unread, limit=args.limit
@@ -374,7 +473,8 @@ def cmd_sources(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio = workspace.load_portfolio()
     with workspace.open_store() as store:
         states = store.states()
-    rows = [(s, states.get(s.url) or SourceState(url=s.url)) for s in portfolio.sources]
+    sources = _with_service(workspace, portfolio.sources)
+    rows = [(s, states.get(s.url) or SourceState(url=s.url)) for s in sources]
     if args.json:
         _print_json([source_record(s, st) for s, st in rows], sys.stdout)
         return 0

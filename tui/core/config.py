@@ -91,12 +91,51 @@ class UISettings:
     """Command to open links, e.g. "firefox"; empty means $BROWSER or the system opener."""
 
 
+BOOKMARK_SERVICES: dict[str, str] = {
+    "linkding": "linkding",
+    "shaarli": "Shaarli",
+    "pinboard": "Pinboard",
+}
+"""The bookmark services folio can use, by their name in settings.toml, with their names
+for people."""
+
+PINBOARD_API = "https://api.pinboard.in/v1/"
+
+
+@dataclass
+class BookmarkSettings:
+    """The ``[bookmarks]`` section of settings.toml: the service ``b`` saves bookmarks to."""
+
+    service: str = ""
+    """"linkding", "shaarli" or "pinboard"; empty: bookmarks stay in folio."""
+    url: str = ""
+    """The service's address (linkding's or Shaarli's own; Pinboard's API by default)."""
+    user: str = ""
+    """Pinboard's user name, when the token is given without it (user:TOKEN)."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.service)
+
+    @property
+    def label(self) -> str:
+        """The service's name for people: "linkding"."""
+        return BOOKMARK_SERVICES.get(self.service, self.service)
+
+    @property
+    def base_url(self) -> str:
+        """The service's address with one trailing slash (Pinboard's API by default)."""
+        url = self.url or (PINBOARD_API if self.service == "pinboard" else "")
+        return url.rstrip("/") + "/" if url else ""
+
+
 @dataclass
 class Settings:
     """All of settings.toml, each section with its defaults."""
 
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ui: UISettings = field(default_factory=UISettings)
+    bookmarks: BookmarkSettings = field(default_factory=BookmarkSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
 
@@ -248,6 +287,10 @@ def parse_settings(text: str, path: Path) -> Settings:
             )
         elif name == "ui":
             settings.ui = UISettings(**_check_section(path, text, name, value, UISettings))
+        elif name == "bookmarks":
+            settings.bookmarks = _bookmark_settings(
+                path, text, _check_section(path, text, name, value, BookmarkSettings)
+            )
         elif name == "keys":
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -272,10 +315,49 @@ def parse_settings(text: str, path: Path) -> Settings:
         else:
             raise ConfigError(
                 path,
-                "unknown section; known sections are [refresh], [ui] and [keys]",
+                "unknown section; known sections are [refresh], [ui], [bookmarks] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )
+    return settings
+
+
+def _bookmark_settings(path: Path, text: str, values: dict[str, Any]) -> BookmarkSettings:
+    """``[bookmarks]`` checked as a whole: a known service, and an address it can use."""
+    settings = BookmarkSettings(**values)
+
+    def refuse(key: str, message: str) -> ConfigError:
+        return ConfigError(
+            path, message, line=key_line(text, "bookmarks", key), key=f"bookmarks.{key}"
+        )
+
+    if settings.service and settings.service not in BOOKMARK_SERVICES:
+        known = ", ".join(f'"{name}"' for name in BOOKMARK_SERVICES)
+        raise refuse("service", f"unknown service; folio knows {known}")
+    if settings.url:
+        from urllib.parse import urlsplit
+
+        scheme, host, rest = "", None, ""
+        try:
+            parts = urlsplit(settings.url)
+            scheme, host, rest = parts.scheme, parts.hostname, parts.query + parts.fragment
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            host = None
+        if scheme not in ("http", "https") or not host:
+            raise refuse(
+                "url",
+                'expected the service\'s web address, e.g. url = "https://links.example.org"',
+            )
+        if rest:
+            raise refuse("url", "expected the service's address without ?query or #fragment")
+    elif settings.service in ("linkding", "shaarli"):
+        raise refuse(
+            "service" if "url" not in values else "url",
+            f'{settings.label} needs its address too: url = "https://…"',
+        )
+    if settings.user and ":" in settings.user:
+        raise refuse("user", "expected the user name alone, without a colon")
     return settings
 
 

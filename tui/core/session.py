@@ -14,12 +14,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from tui.core.bookmarks.common import SERVICE, is_web_url
+from tui.core.bookmarks.local import (
+    LOCAL_URL,
+    bookmark_changes,
+    bookmark_sources,
+    bookmark_state,
+)
 from tui.core.config import ConfigError
 from tui.core.models import Item, Source, utcnow
+from tui.core.outbox.queue import KeyState, Outbox, Waiting, put_in
 from tui.core.planning.rules import source_ranks
 from tui.core.storage.portfolio import (
     Portfolio,
@@ -49,6 +58,8 @@ class Change:
     sources: list[str] = field(default_factory=list)
     message: str = ""
     """A short description for a notification, e.g. "Marked 12 items read"."""
+    queued: bool = False
+    """Changes for a service were queued in the outbox: the app sends them soon."""
 
 
 class NotSaved(Exception):
@@ -90,6 +101,8 @@ class Session:
         self._portfolio_undo: dict[str, list[_PortfolioUndo]] = {}
         self._ranks: dict[str, float] | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
+        self._bookmark_states: dict[str, KeyState] | None = None
+        self._has_local_bookmarks = self.store.count(sources=[LOCAL_URL]) > 0
 
     def close(self) -> None:
         self.store.close()
@@ -135,10 +148,22 @@ class Session:
 
     @property
     def sources(self) -> list[Source]:
-        return self.portfolio.sources
+        """The portfolio's sources, then the bookmark service's (settings.toml names it)."""
+        extra = self.extra_sources()
+        return [*self.portfolio.sources, *extra] if extra else self.portfolio.sources
+
+    def extra_sources(self) -> list[Source]:
+        """Sources that are not in portfolio.toml: the bookmark service's own bookmarks, and
+        folio's when it keeps imported ones. They are edited in settings.toml, not here."""
+        return bookmark_sources(
+            self.workspace.settings.bookmarks, self.portfolio.sources, self._has_local_bookmarks
+        )
 
     def source(self, url: str) -> Source | None:
-        return self.portfolio.source(url)
+        found = self.portfolio.source(url)
+        if found is None:
+            found = next((s for s in self.extra_sources() if s.url == url), None)
+        return found
 
     def ranks(self) -> dict[str, float]:
         """Triage rank per source URL from the matrix (lower first); cached until an edit."""
@@ -155,16 +180,37 @@ class Session:
     def set_flag(self, ids: Iterable[int], flag: str, value: bool, label: str = "") -> Change:
         items = self.store.items_by_id(ids)
         previous = {item.id: bool(getattr(item, flag)) for item in items}
-        self.store.set_flag(previous, flag, value)
+        queued = self._store_flag(items, flag, value)
         self._push_triage(_FlagUndo(flag, previous, label or f"{flag} {len(previous)} items"))
         change = Change(
             "items",
             item_ids=list(previous),
             sources=sorted({item.source for item in items}),
             message=label,
+            queued=queued,
         )
         self._emit(change)
         return change
+
+    def _store_flag(self, items: list[Item], flag: str, value: bool) -> bool:
+        """Set the flag; a bookmark's change for the service is queued in the outbox in the
+        same transaction. Returns True when something was queued."""
+        then = None
+        changes: list[tuple[str, str, dict[str, Any]]] = []
+        changed = [item for item in items if bool(getattr(item, flag)) != value]
+        if flag == "bookmarked" and self.workspace.settings.bookmarks.enabled and changed:
+            # Made before the transaction: a summary's HTML to text takes its time, and the
+            # store's lock is not held meanwhile.
+            sources = {source.url: source for source in self.sources}
+            changes = bookmark_changes(changed, value, sources)
+
+            def then(db: sqlite3.Connection) -> list[int]:
+                return put_in(db, SERVICE, changes)
+
+        self.store.set_flag([item.id for item in items], flag, value, then=then)
+        if flag == "bookmarked":
+            self._bookmark_states = None
+        return bool(changes)
 
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""
@@ -191,9 +237,11 @@ class Session:
         by_value: dict[bool, list[int]] = {True: [], False: []}
         for item_id, value in entry.previous.items():
             by_value[value].append(item_id)
+        queued = False
         for value, ids in by_value.items():
             if ids:
-                self.store.set_flag(ids, entry.flag, value)
+                # A bookmark's undo is a change for the service too: it is queued again.
+                queued |= self._store_flag(self.store.items_by_id(ids), entry.flag, value)
         items = self.store.items_by_id(entry.previous)
         self._emit(
             Change(
@@ -201,9 +249,74 @@ class Session:
                 item_ids=list(entry.previous),
                 sources=sorted({item.source for item in items}),
                 message=f"Undid: {entry.label}",
+                queued=queued,
             )
         )
         return entry.label
+
+    # -- bookmarks ------------------------------------------------------------------
+
+    @property
+    def bookmark_service(self) -> str:
+        """The bookmark service's name for people ("linkding"), or "" when none is set."""
+        settings = self.workspace.settings.bookmarks
+        return settings.label if settings.enabled else ""
+
+    def bookmark(self, item: Item) -> str:
+        """Bookmark ``item`` (flag and outbox in one step); returns what to tell the user."""
+        self.set_flag([item.id], "bookmarked", True, label=f"bookmarked {item.title[:60]}")
+        service = self.bookmark_service
+        if not service:
+            return (
+                "Bookmarked in folio. Set [bookmarks] in settings.toml to save bookmarks to "
+                "linkding, Shaarli or Pinboard."
+            )
+        if not is_web_url(item.link):
+            return (
+                f"Bookmarked in folio only: its link is not a web address, so it is not sent "
+                f"to {service}."
+            )
+        return f"Bookmarked: waiting to be sent to {service}."
+
+    def unbookmark(self, item: Item) -> str:
+        """Remove ``item``'s bookmark (here, and queued for the service)."""
+        self.set_flag([item.id], "bookmarked", False, label=f"unbookmarked {item.title[:60]}")
+        service = self.bookmark_service
+        if service and is_web_url(item.link):
+            return f"Bookmark removed here; the removal waits to be sent to {service}. u undoes it."
+        return "Bookmark removed. u undoes it."
+
+    def bookmark_states(self) -> dict[str, KeyState]:
+        """The newest outbox change per link, for items' bookmark states (cached)."""
+        if self._bookmark_states is None:
+            self._bookmark_states = Outbox(self.store).key_states(SERVICE)
+        return self._bookmark_states
+
+    def bookmark_state(self, item: Item) -> str:
+        """ "saved", "waiting", "failed", "removing" or "" (see ``local.bookmark_state``)."""
+        return bookmark_state(item, self.bookmark_states())
+
+    def outbox_waiting(self) -> list[Waiting]:
+        return Outbox(self.store).waiting()
+
+    def outbox_changed(self, message: str = "") -> None:
+        """The outbox was sent (or changed elsewhere): states are read again, and every
+        widget showing one redraws."""
+        self._bookmark_states = None
+        self._emit(Change("outbox", message=message))
+
+    def retry_waiting_now(self) -> int:
+        """Make every waiting bookmark change due now (the user asked to send them)."""
+        outbox = Outbox(self.store)
+        return outbox.due_now(SERVICE, self.now())
+
+    def retry_failed_bookmarks(self) -> int:
+        """Queue the bookmark changes the service refused for another try; returns how many."""
+        count = Outbox(self.store).requeue_failed(SERVICE)
+        if count:
+            self._bookmark_states = None
+            self._emit(Change("outbox", queued=True, message=f"Retrying {count} bookmarks"))
+        return count
 
     # -- portfolio edits ------------------------------------------------------------
 

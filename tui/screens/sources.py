@@ -388,6 +388,13 @@ class SourcesScreen(Screen[None]):
         source = self.session.source(url) if url else None
         if source is None:
             self.notify("There is no source here. Press a to add one.", markup=False)
+        elif any(extra.url == source.url for extra in self.session.extra_sources()):
+            self.notify(
+                f"{source.title} comes from [bookmarks] in settings.toml: change or remove it "
+                "there.",
+                markup=False,
+            )
+            return None
         return source
 
     def action_add_source(self) -> None:

@@ -34,7 +34,7 @@ from ..core.ingest.text import clean_line
 from ..core.models import KIND_HEADINGS, KINDS, Item, Source, SourceState
 from ..core.refresh.schedule import is_due
 from ..core.session import Session
-from .itemlist import GLYPHS, age_label, fit, headline, plain
+from .itemlist import GLYPHS, age_label, bookmark_mark, fit, headline, plain
 
 __all__ = ["CARD_HEIGHT", "CARD_ITEMS", "EMPTY_MESSAGE", "PANE_MOVE", "FeedBoard", "columns_for"]
 
@@ -65,7 +65,7 @@ def columns_for(width: int) -> int:
 
 _PARTS = (
     "heading", "border", "border-cursor", "name", "count", "ok", "error", "busy",
-    "unread", "read", "meta", "dot", "star", "flag", "cursor", "empty",
+    "unread", "read", "meta", "dot", "star", "flag", "waiting", "failed", "cursor", "empty",
 )  # fmt: skip
 """Component classes, styled in DEFAULT_CSS."""
 
@@ -114,6 +114,8 @@ class FeedBoard(ScrollView, can_focus=True):
         & > .board--dot { color: $accent; }
         & > .board--star { color: $warning; }
         & > .board--flag { color: $secondary; }
+        & > .board--waiting { color: $warning; }
+        & > .board--failed { color: $error; text-style: bold; }
         & > .board--cursor { background: $block-cursor-blurred-background; }
         &:focus > .board--cursor {
             background: $block-cursor-background;
@@ -578,11 +580,12 @@ class FeedBoard(ScrollView, can_focus=True):
 
         age = age_label(item.published, now)
         title_width = max(1, inner - 4 - 1 - 1 - len(age))
+        mark, mark_style = bookmark_mark(self.session.bookmark_state(item))
         return [
             Segment(" " if item.read else GLYPHS["unread"], styled("board--dot")),
             Segment(GLYPHS["starred"] if item.starred else " ", styled("board--star")),
             Segment(GLYPHS["saved"] if item.saved else " ", styled("board--flag")),
-            Segment(GLYPHS["bookmarked"] if item.bookmarked else " ", styled("board--flag")),
+            Segment(mark, styled(f"board--{mark_style}")),
             Segment(" ", styled("board--read")),
             Segment(
                 fit(headline(item), title_width),

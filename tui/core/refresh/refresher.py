@@ -462,7 +462,16 @@ class Refresher:
             return SourceResult(state.url, NOT_MODIFIED, http_status=result.http_status)
         state.status = OK
         state.error = result.error or result.note
-        new_items = await self._writer.write(SourceWrite(state, result.feed, now, engagement))
+        write = SourceWrite(
+            state,
+            result.feed,
+            now,
+            engagement,
+            bookmarks=result.bookmarks,
+            complete=result.complete,
+            backlog=result.backlog,
+        )
+        new_items = await self._writer.write(write)
         return SourceResult(state.url, OK, new_items, state.error, result.http_status, parsed=True)
 
     async def _fetch_parse_store(self, source: Source, state: SourceState) -> SourceResult:

@@ -69,6 +69,14 @@ class AdapterResult:
     note: str = ""
     """Something the user should know that is not a failure, shown on the sources screen:
     "the API needs a token here: reading the account's RSS feed instead"."""
+    bookmarks: bool = False
+    """The items are the user's bookmarks (a bookmark service's): stored flagged
+    ``bookmarked``."""
+    complete: bool = False
+    """The items are every one the source has: the others stored for it are removed."""
+    backlog: bool = False
+    """The items are a collection seen for the first time, not news: stored read, but for
+    those marked to read."""
 
 
 @dataclass

@@ -4,3 +4,4 @@ them: the most specific address forms first."""
 from __future__ import annotations
 
 # Each adapter module registers itself with tui.core.sources.base.register when imported.
+from tui.core.sources import bookmarks  # noqa: F401 - linkding, Shaarli, Pinboard, folio

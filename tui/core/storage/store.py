@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,6 +145,16 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, taken)
     );
     """,
+    # 7: bookmarks (issue 15): an item's own tags (a bookmark's, as a JSON list) and its
+    # private and to-read marks, sent with it to a bookmark service and written to bookmark
+    # files; and the outbox looked up by
+    # key (an item's link), to show whether its bookmark is saved, waiting or failed.
+    """
+    ALTER TABLE items ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE items ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN toread INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_by_key ON outbox (key, id);
+    """,
 ]
 
 _INDEX_ROWS = (
@@ -157,7 +168,8 @@ _FUTURE_SLACK = dt.timedelta(minutes=10)
 
 _ITEM_COLUMNS = (
     "id, source, guid, title, link, author, summary, content, published, dated, first_seen,"
-    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration"
+    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration,"
+    " tags, private, toread"
 )
 
 
@@ -171,6 +183,16 @@ class SourceWrite:
     now: dt.datetime | None = None
     engagement: Engagement | None = None
     """Counts to keep as a snapshot taken at ``now`` (the user's own API sources)."""
+    bookmarks: bool = False
+    """The feed's items are the user's bookmarks (a bookmark service's listing, an
+    imported file): they are flagged ``bookmarked``, unless a removal waits in the outbox."""
+    complete: bool = False
+    """The feed lists every item the source has: the source's other items are removed,
+    except those whose link waits in the outbox to be added."""
+    backlog: bool = False
+    """The items are a collection seen for the first time (a bookmark service's first
+    listing, an imported file), not news: the new ones are stored read, but for those
+    marked to read, so they do not flood the Inbox."""
 
 
 @dataclass
@@ -257,7 +279,24 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
         enclosure_type=row[16],
         enclosure_length=row[17],
         duration=row[18],
+        tags=_tags(row[19]),
+        private=bool(row[20]),
+        toread=bool(row[21]),
     )
+
+
+def _tags(text: str) -> list[str]:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [tag for tag in value if isinstance(tag, str)] if isinstance(value, list) else []
+
+
+def _tags_text(tags: Sequence[str]) -> str:
+    return json.dumps(list(tags), ensure_ascii=False) if tags else ""
 
 
 _STATE_COLUMNS = (
@@ -465,7 +504,63 @@ class Store:
         if write.feed is None:
             self._write_state(db, write.state)
             return 0
-        return self._store_feed(db, write.state, write.feed, write.now or utcnow())
+        now = write.now or utcnow()
+        new = self._store_feed(db, write.state, write.feed, now)
+        if write.backlog and new:
+            db.execute(
+                "UPDATE items SET read = 1 WHERE source = ? AND first_seen = ? AND toread = 0",
+                (write.state.url, now.timestamp()),
+            )
+        if write.bookmarks or write.complete:
+            keys = distinct_keys(write.feed.items)
+            if write.bookmarks:
+                self._flag_bookmarks(db, write.state.url, keys)
+            if write.complete:
+                self._remove_unlisted(db, write.state.url, keys)
+        return new
+
+    @staticmethod
+    def _flag_bookmarks(db: sqlite3.Connection, source: str, keys: Sequence[str]) -> None:
+        """Flag the listed items ``bookmarked``, but for those the user has just unbookmarked
+        (their removal still waits in the outbox)."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_keys (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM listed_keys")
+        db.executemany("INSERT OR IGNORE INTO listed_keys VALUES (?)", [(k,) for k in keys])
+        db.execute(
+            "UPDATE items SET bookmarked = 1 WHERE source = ? AND bookmarked = 0"
+            " AND key IN (SELECT key FROM listed_keys)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = items.link"
+            "  AND outbox.id = (SELECT max(id) FROM outbox o2 WHERE o2.key = items.link)"
+            "  AND outbox.action = 'delete')",
+            (source,),
+        )
+
+    @staticmethod
+    def _remove_unlisted(db: sqlite3.Connection, source: str, keys: Sequence[str]) -> None:
+        """Remove ``source``'s items that a complete listing no longer has (deleted on the
+        service), keeping those whose link waits in the outbox to be added there."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_keys (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM listed_keys")
+        db.executemany("INSERT OR IGNORE INTO listed_keys VALUES (?)", [(k,) for k in keys])
+        gone = [
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM items WHERE source = ? AND key NOT IN (SELECT key FROM listed_keys)"
+                " AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = items.link"
+                "  AND outbox.action = 'add')",
+                (source,),
+            )
+        ]
+        if not gone:
+            return
+        marks = [(i,) for i in gone]
+        db.executemany("DELETE FROM items_fts WHERE rowid = ?", marks)
+        db.executemany("DELETE FROM search_stale WHERE id = ?", marks)
+        db.executemany("DELETE FROM items WHERE id = ?", marks)
+        db.execute(
+            "UPDATE search_index SET indexed_upto ="
+            " min(indexed_upto, (SELECT coalesce(max(id), 0) FROM items))"
+        )
 
     @staticmethod
     def _write_engagement(
@@ -540,6 +635,9 @@ class Store:
                 enclosure.type if enclosure else "",
                 enclosure.length if enclosure else None,
                 item.duration,
+                _tags_text(item.tags),
+                item.private,
+                item.toread,
             )
             if key in existing:
                 updates.append((*text, existing[key]))
@@ -551,16 +649,17 @@ class Store:
         if updates:
             db.executemany(
                 "UPDATE items SET title=?, link=?, author=?, summary=?, content=?,"
-                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?"
-                " WHERE id=?",
+                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?, tags=?,"
+                " private=?, toread=? WHERE id=?",
                 updates,
             )
         if new_rows:
             # New rows reach the search index later, in one go (index_pending).
             db.executemany(
                 "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
-                " enclosure_url, enclosure_type, enclosure_length, duration, published, dated,"
-                " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " enclosure_url, enclosure_type, enclosure_length, duration, tags, private,"
+                " toread, published, dated, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 new_rows,
             )
         if feed.title:
@@ -644,11 +743,33 @@ class Store:
             self._query("SELECT source, count(*) FROM items WHERE read = 0 GROUP BY source")
         )
 
-    def set_flag(self, ids: Iterable[int], flag: str, value: bool) -> None:
+    def set_flag(
+        self,
+        ids: Iterable[int],
+        flag: str,
+        value: bool,
+        *,
+        then: Callable[[sqlite3.Connection], object] | None = None,
+    ) -> None:
+        """Set ``flag`` on items; ``then`` runs in the same transaction (a bookmark's change
+        queued in the outbox with the flag, so neither is ever kept without the other)."""
         if flag not in FLAGS:
             raise ValueError(f"unknown flag {flag!r}")
         with self._transaction() as db:
             db.executemany(f"UPDATE items SET {flag} = ? WHERE id = ?", [(value, i) for i in ids])
+            if then is not None:
+                then(db)
+
+    def bookmarked_ids(self) -> list[int]:
+        """Every bookmarked item, newest first, one per link: a link bookmarked in folio and
+        listed by the bookmark service is shown once (the oldest item: the one bookmarked
+        from a feed, rather than the service's copy of it)."""
+        rows = self._query(
+            "SELECT id FROM items WHERE bookmarked = 1 AND (link = '' OR id IN"
+            " (SELECT min(id) FROM items WHERE bookmarked = 1 AND link != '' GROUP BY link))"
+            " ORDER BY published DESC, id DESC"
+        )
+        return [row[0] for row in rows]
 
     def unread_ids(self, source: str) -> list[int]:
         return [
