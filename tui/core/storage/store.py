@@ -144,6 +144,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, taken)
     );
     """,
+    # 7: what the API adapters measure beyond posts' replies, reposts and likes: a
+    # release's downloads (GitHub), and a repository's stars and forks beside an account's
+    # followers.
+    """
+    ALTER TABLE engagement ADD COLUMN downloads INTEGER;
+    ALTER TABLE account_figures ADD COLUMN stars INTEGER;
+    ALTER TABLE account_figures ADD COLUMN forks INTEGER;
+    """,
 ]
 
 _INDEX_ROWS = (
@@ -183,8 +191,10 @@ class Engagement:
     account: Any = None
 
 
-_COUNT_FIELDS = ("replies", "reposts", "likes", "quotes", "points", "comments", "views")
-_ACCOUNT_FIELDS = ("followers", "following", "posts")
+_COUNT_FIELDS = (
+    "replies", "reposts", "likes", "quotes", "points", "comments", "views", "downloads",
+)  # fmt: skip
+_ACCOUNT_FIELDS = ("followers", "following", "posts", "stars", "forks")
 
 
 class StoreError(Exception):
@@ -482,8 +492,8 @@ class Store:
         )
         if engagement.account is not None:
             db.execute(
-                "INSERT OR REPLACE INTO account_figures (source, taken, followers, following,"
-                " posts) VALUES (?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO account_figures (source, taken,"
+                f" {', '.join(_ACCOUNT_FIELDS)}) VALUES (?, ?{', ?' * len(_ACCOUNT_FIELDS)})",
                 (source, taken, *(getattr(engagement.account, n) for n in _ACCOUNT_FIELDS)),
             )
 
@@ -510,7 +520,7 @@ class Store:
     def account_history(self, source: str) -> list[dict[str, Any]]:
         """Every stored snapshot of ``source``'s account figures, oldest first."""
         rows = self._query(
-            "SELECT taken, followers, following, posts FROM account_figures WHERE source = ?"
+            f"SELECT taken, {', '.join(_ACCOUNT_FIELDS)} FROM account_figures WHERE source = ?"
             " ORDER BY taken",
             (source,),
         )
