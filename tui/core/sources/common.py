@@ -283,7 +283,7 @@ def _explanation(body: bytes) -> str:
     except ValueError:
         return ""
     said = ""
-    for key in ("error_description", "error", "message", "detail"):
+    for key in ("error_description", "message", "error", "detail"):
         if text_of(data, key):
             said = text_of(data, key)
             break

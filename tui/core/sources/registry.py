@@ -1,8 +1,13 @@
 """Every adapter folio has, imported (and so registered) in the order ``recognise`` tries
 them: the most specific address forms first, Mastodon's ``https://host/@user`` (any host)
-last."""
+last, after YouTube's ``https://www.youtube.com/@handle``."""
 
 from __future__ import annotations
 
-# Each adapter module registers itself with tui.core.sources.base.register when imported.
-from tui.core.sources import mastodon  # noqa: F401  # last: its address form fits any host
+import importlib
+
+ORDER = ("bluesky", "mastodon")
+"""Module names under tui.core.sources; each registers its adapter when imported."""
+
+for _name in ORDER:
+    importlib.import_module(f"tui.core.sources.{_name}")
