@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-ORDER = ("bluesky", "mastodon")
+ORDER = ("bluesky", "hackernews", "mastodon")
 """Module names under tui.core.sources; each registers its adapter when imported."""
 
 for _name in ORDER:
