@@ -48,7 +48,8 @@ def atom(versions: list[str]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
         "<id>tag:github.com,2008:https://github.com/o/r/releases</id>"
         '<link type="text/html" rel="alternate" href="https://github.com/o/r/releases"/>'
-        f"<title>Release notes from r</title><updated>2026-11-05T10:00:00Z</updated>{entries}</feed>"
+        "<title>Release notes from r</title><updated>2026-11-05T10:00:00Z</updated>"
+        f"{entries}</feed>"
     ).encode()
 
 
