@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib
 
-ORDER = ("youtube", "bluesky", "hackernews", "github", "mastodon")
+ORDER = ("youtube", "bluesky", "hackernews", "github", "lobsters", "mastodon")
 """Module names under tui.core.sources; each registers its adapter when imported."""
 
 for _name in ORDER:
