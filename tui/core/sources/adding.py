@@ -9,6 +9,7 @@ not to be a Mastodon instance, such as a Medium profile).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -92,6 +93,16 @@ class ApiCheck:
     """Its state after the first read (the cursor the next refresh starts from)."""
 
 
+def _credentials() -> Credentials:
+    from tui.core.credentials import Credentials, CredentialsError, load_credentials
+
+    try:
+        return load_credentials()
+    except CredentialsError as exc:
+        # The adapters that need a token say so; reading without one may still work.
+        return Credentials(problem=str(exc))
+
+
 def recognise_address(address: str) -> Recognised | None:
     """The API that reads ``address`` (with or without ``https://``), or None for the feed
     path. Raises CannotFollow, in words, for an address nothing can follow."""
@@ -117,12 +128,8 @@ async def read_once(
     if adapter is None:  # pragma: no cover - recognise only knows registered adapters
         return None
     if credentials is None:
-        from tui.core.credentials import Credentials, CredentialsError, load_credentials
-
-        try:
-            credentials = load_credentials()
-        except CredentialsError as exc:
-            credentials = Credentials(problem=str(exc))
+        # A file read, off the event loop: the Add dialog runs this in the app's loop.
+        credentials = await asyncio.to_thread(_credentials)
     from tui.core.net.fetch import Fetcher
 
     source = Source(found.url, kind=KIND_OF_API.get(found.api, "social"), api=found.api)

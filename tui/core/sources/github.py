@@ -94,7 +94,7 @@ class GitHub:
     """GitHub's feeds for items; the REST API for your own repository's figures."""
 
     api: ClassVar[str] = "github"
-    label: ClassVar[str] = "GitHub"
+    label: ClassVar[str] = "GitHub API"
 
     def recognise(self, address: str) -> Recognised | None:
         try:

@@ -72,7 +72,7 @@ class Lobsters:
     """Lobsters' JSON: a user's stories, the front page, newest."""
 
     api: ClassVar[str] = "lobsters"
-    label: ClassVar[str] = "Lobsters"
+    label: ClassVar[str] = "Lobsters API"
 
     def recognise(self, address: str) -> Recognised | None:
         try:
