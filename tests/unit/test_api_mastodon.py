@@ -203,11 +203,18 @@ async def test_own_account_pages_back_and_keeps_counts_every_refresh(
     instance.statuses[0]["favourites_count"] = 200
     instance.account["followers_count"] = 125
     second = await refresh(store, source)
-    assert second[0].outcome == OK and second[0].new_items == 0
+    assert second[0].outcome == NOT_MODIFIED  # no post is new: none is stored again
     likes = [h["likes"] for h in store.engagement_history(source.url, item.guid)]
     assert likes == [180, 200]
     assert [a["followers"] for a in store.account_history(source.url)] == [120, 125]
     assert len(http_server.hits("/api/v1/accounts/lookup")) == 1
+
+    # An edited post is read again.
+    instance.statuses[1]["content"] = "<p>Post 59, edited</p>"
+    instance.statuses[1]["edited_at"] = utcnow().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    third = await refresh(store, source)
+    assert third[0].outcome == OK and third[0].new_items == 0
+    assert store.items()[1].title == "Post 59, edited"
 
 
 async def test_only_recent_posts_are_read_again(http_server: TestServer, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
 
+from tui.core.ingest.text import clean_line
 from tui.core.models import ParsedFeed, ParsedItem
 from tui.core.sources.base import (
     AccountFigures,
@@ -168,15 +169,22 @@ class Bluesky:
                 error=problem, http_status=status, retry_after=retry_after or calls.parked_until
             )
 
+        # Posts cannot be edited: one indexed before the last refresh's newest is stored
+        # already, and only its counts are read again.
+        seen_until = parse_time(text_of(cursor, "newest_at"))
         items: list[ParsedItem] = []
         counts: dict[str, Counts] = {}
         for post in posts:
-            item = _item(post, web)
-            if item is None:
-                continue
-            items.append(item)
-            if item.published is None or item.published >= cutoff:
-                counts[item.guid] = Counts(
+            indexed = parse_time(text_of(post, "indexedAt"))
+            if seen_until is None or indexed is None or indexed > seen_until:
+                item = _item(post, web)
+                if item is None:
+                    continue
+                items.append(item)
+            published = _when(post)
+            uri = text_of(post, "uri")
+            if uri.startswith("at://") and (published is None or published >= cutoff):
+                counts[clean_line(uri)[:2000]] = Counts(
                     replies=count_of(post, "replyCount"),
                     reposts=count_of(post, "repostCount"),
                     likes=count_of(post, "likeCount"),
@@ -184,6 +192,9 @@ class Bluesky:
                 )
         if posts and text_of(posts[0], "uri"):
             cursor["newest"] = text_of(posts[0], "uri")
+        stamps = [t for t in (parse_time(text_of(p, "indexedAt")) for p in posts) if t]
+        if stamps and (seen_until is None or max(stamps) > seen_until):
+            cursor["newest_at"] = max(stamps).isoformat()
         author = dict_of(posts[0], "author") if posts else {}
         name = text_of(profile, "displayName") or text_of(author, "displayName") or actor
         handle = text_of(profile, "handle") or text_of(author, "handle") or actor
