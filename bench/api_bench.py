@@ -127,15 +127,13 @@ class Instance:
                 if "max_id" in request.query:
                     found = [s for s in found if int(str(s["id"])) < int(request.query["max_id"])]
                 if "since_id" in request.query:
-                    found = [
-                        s for s in found if int(str(s["id"])) > int(request.query["since_id"])
-                    ]
+                    found = [s for s in found if int(str(s["id"])) > int(request.query["since_id"])]
                 page = found[:PAGE]
                 headers = dict(limits)
                 if len(found) > PAGE:
                     base = f"http://{host}{path}"
                     headers["Link"] = (
-                        f'<{base}?exclude_reblogs=true&limit=40&max_id={page[-1]["id"]}>;'
+                        f"<{base}?exclude_reblogs=true&limit=40&max_id={page[-1]['id']}>;"
                         ' rel="next"'
                     )
                 return web.Response(
@@ -272,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         shown = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))
         print(
             f"{name:<24} {statistics.median(cold):>11.2f}s {min(cold):>8.2f}s"
-            f" {statistics.median(warm):>11.2f}s {min(warm):>8.2f}s  {peak['per host']:>19}  {shown}"
+            f" {statistics.median(warm):>11.2f}s {min(warm):>8.2f}s"
+            f"  {peak['per host']:>19}  {shown}"
         )
     print(
         "For the feed refresh of 500 feeds against newsboat, see bench/refresh_bench.py and the"
