@@ -185,9 +185,7 @@ class Mastodon:
         # post's HTML into a title costs about 0.2 ms. New and edited posts are, in a
         # thread, as the refresher parses feeds.
         known = _Known(text_of(cursor, "newest"), parse_time(text_of(cursor, "checked")))
-        items, counts = await asyncio.to_thread(
-            _build, statuses, known, recent_cutoff(context)
-        )
+        items, counts = await asyncio.to_thread(_build, statuses, known, recent_cutoff(context))
         if statuses:
             account = dict_of(statuses[0], "account") or account
         if account is None and source.mine:
