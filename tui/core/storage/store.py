@@ -497,6 +497,14 @@ class Store:
                 (source, taken, *(getattr(engagement.account, n) for n in _ACCOUNT_FIELDS)),
             )
 
+    def add_engagement(
+        self, source: str, engagement: Engagement, taken: dt.datetime | None = None
+    ) -> None:
+        """Store one snapshot of ``source``'s engagement taken at ``taken`` (the offline
+        demo writes the weeks of history a newcomer would otherwise not have)."""
+        with self._transaction() as db:
+            self._write_engagement(db, source, engagement, taken or utcnow())
+
     def engagement_history(self, source: str, guid: str | None = None) -> list[dict[str, Any]]:
         """Every stored snapshot of ``source``'s posts (or one post), oldest first."""
         where, params = (
