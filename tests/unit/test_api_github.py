@@ -251,3 +251,24 @@ async def test_a_broken_feed_is_an_error(http_server: TestServer, tmp_path: Path
     [result] = await refresh(store, http_server, repo())
     assert result.outcome == ERROR
     assert result.error == "reading /o/r/releases.atom: server said 404 Not Found"
+
+
+async def test_many_releases_and_hostile_fields(http_server: TestServer, tmp_path: Path) -> None:
+    from httpserver import Answer
+
+    GitHubServer(http_server)
+    evil = "[@click=app.quit]x[/] \x1b[2J \u202eevil\u202c"
+    releases = [release(f"v{n}", 1, [1]) for n in range(10_000)]
+    releases[0]["html_url"] = f"https://github.com/o/r/releases/tag/{evil}"
+    releases[1]["assets"] = [{"download_count": "lots"}, {"download_count": -4}, "x"]
+    http_server.handle("/api/repos/o/r/releases", lambda seen: Answer.json(releases))
+    http_server.handle("/api/repos/o/r", lambda seen: Answer.json({"stargazers_count": evil}))
+    store = Store(tmp_path / "folio.db")
+    [result] = await refresh(store, http_server, repo())
+    assert result.outcome == OK
+    assert len(http_server.hits("/api/repos/o/r/releases")) == 1
+    history = store.engagement_history(repo().url)
+    assert len(history) <= 100  # a page's worth, not 10,000
+    assert all("\x1b" not in row["guid"] for row in history)
+    [account] = store.account_history(repo().url)
+    assert account["stars"] is None

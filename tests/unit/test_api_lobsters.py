@@ -192,3 +192,16 @@ async def test_not_json(http_server: TestServer, tmp_path: Path) -> None:
     store = Store(tmp_path / "folio.db")
     [result] = await refresh(store, http_server, user())
     assert result.outcome == ERROR and "not valid JSON" in result.error
+
+
+async def test_a_page_of_10000_stories_is_one_call(http_server: TestServer, tmp_path: Path) -> None:
+    Site(http_server, [])
+    many = [story(n, 0.5) for n in range(10_000, 0, -1)]
+    from httpserver import Answer
+
+    http_server.handle("/~ana/stories.json", lambda seen: Answer.json(many))
+    store = Store(tmp_path / "folio.db")
+    [result] = await refresh(store, http_server, user())
+    assert result.outcome == OK
+    assert len(http_server.hits("/~ana/stories.json")) == 1
+    assert len(store.items()) == 100

@@ -440,3 +440,29 @@ async def test_hostile_text_in_every_field_is_made_harmless(
     assert item.link == ""  # only http(s) links are kept
     [counts] = store.engagement_history(own(http_server).url)
     assert counts["replies"] is None and counts["likes"] is None and counts["reposts"] == 2
+
+
+async def test_a_page_that_fails_keeps_what_came_before(
+    http_server: TestServer, tmp_path: Path
+) -> None:
+    from httpserver import Answer
+
+    instance = Instance(http_server, [status(n, age_hours=(61 - n) * 20) for n in range(60, 0, -1)])
+    answer_page = instance.list_statuses
+
+    def flaky(seen: Seen) -> Answer:
+        if "max_id" in seen.query:
+            return Answer.json({"error": "Internal error"}, 500)
+        return answer_page(seen)
+
+    http_server.handle("/api/v1/accounts/42/statuses", flaky)
+    store = Store(tmp_path / "folio.db")
+    source = own(http_server)
+    [first] = await refresh(store, source)
+    assert first.outcome == OK and first.new_items == 40
+    assert "500" in store.state(source.url).error
+    # Nothing new the next time, and page 2 still fails: the counts of page 1 are kept.
+    [second] = await refresh(store, source)
+    assert second.outcome == NOT_MODIFIED
+    assert len(store.engagement_history(source.url)) == 80
+    assert "500" in store.state(source.url).error

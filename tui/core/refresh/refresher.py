@@ -453,7 +453,12 @@ class Refresher:
         )
         result = await adapter.refresh(source, state, context)
         state.http_status = result.http_status
-        if result.error and (result.feed is None or not result.feed.items):
+        got_something = (
+            (result.feed is not None and bool(result.feed.items))
+            or bool(result.counts)
+            or result.account is not None
+        )
+        if result.error and not got_something:
             return await self._failed(state, result.error, interval, result.retry_after)
         state.cursor = result.cursor or state.cursor
         engagement = None
@@ -465,7 +470,8 @@ class Refresher:
         state.retry_after = result.retry_after
         state.next_due = next_due(state, interval, now, self.rng)
         if result.feed is None:
-            state.status, state.error = NOT_MODIFIED, result.note
+            # Nothing new; a partial failure (counts came, a later page did not) is said.
+            state.status, state.error = NOT_MODIFIED, result.error or result.note
             state.not_modified += 1
             await self._writer.write(SourceWrite(state, None, now, engagement))
             return SourceResult(state.url, NOT_MODIFIED, http_status=result.http_status)

@@ -55,6 +55,7 @@ from tui.core.sources.common import (
     parse_time,
     recent_cutoff,
     text_of,
+    web_link,
 )
 
 if TYPE_CHECKING:
@@ -154,7 +155,8 @@ class GitHub:
                 else self._user(owner, cursor, calls, result)
             )
             if problem:
-                result.error = problem
+                # The releases came (or were unchanged); only the figures wait: a note.
+                result.note = problem
         result.cursor = dump_cursor(cursor)
         result.retry_after = calls.parked_until
         return result
@@ -205,7 +207,7 @@ class GitHub:
                 if not isinstance(reply.data, list):
                     return "the releases answer is not a list"
                 for release in reply.data[:100]:
-                    link = text_of(release, "html_url")
+                    link = web_link(text_of(release, "html_url"))[:2000]
                     published = parse_time(text_of(release, "published_at"))
                     if not link or (published is not None and published < cutoff):
                         continue
