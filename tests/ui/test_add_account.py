@@ -13,8 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, Static
 
 pytest.register_assert_rewrite("httpserver")
-from httpserver import Answer, Seen, TestServer  # noqa: E402
-
+from tests.httpserver import Answer, Seen, TestServer  # noqa: E402
 from tests.ui.conftest import wait_for  # noqa: E402
 from tui.app import FolioApp  # noqa: E402
 from tui.core.models import utcnow  # noqa: E402

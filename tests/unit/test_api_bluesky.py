@@ -27,7 +27,7 @@ from tui.core.storage.store import Store
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from httpserver import Answer, Seen, TestServer
+    from tests.httpserver import Answer, Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -73,7 +73,7 @@ class AppView:
         server.handle("/xrpc/app.bsky.actor.getProfile", self.get_profile)
 
     def author_feed(self, seen: Seen) -> Answer:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         assert seen.query["actor"] == ["maya.bsky.social"]
         limit = int(seen.query["limit"][0])
@@ -86,7 +86,7 @@ class AppView:
         return Answer.json(body)
 
     def get_profile(self, seen: Seen) -> Answer:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         return Answer.json(self.profile)
 
@@ -190,7 +190,7 @@ async def test_long_post_titles_are_cut_at_a_space(http_server: TestServer, tmp_
 
 
 async def test_429_and_rate_limit_headers(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     AppView(http_server, [])
     reset = str(int((utcnow() + dt.timedelta(seconds=300)).timestamp()))
@@ -217,7 +217,7 @@ async def test_429_and_rate_limit_headers(http_server: TestServer, tmp_path: Pat
 async def test_malformed_answers(
     http_server: TestServer, tmp_path: Path, body: bytes, words: str
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     AppView(http_server, [])
     http_server.handle(
@@ -230,7 +230,7 @@ async def test_malformed_answers(
 
 
 async def test_a_page_of_10000_posts_is_one_call(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     AppView(http_server, [])
     many = [post(n, age_hours=1) for n in range(10_000)]

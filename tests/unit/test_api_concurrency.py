@@ -23,7 +23,7 @@ from tui.core.storage.store import Store
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from httpserver import Answer, Seen, TestServer
+    from tests.httpserver import Answer, Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -49,7 +49,7 @@ def statuses(account: int) -> list[dict[str, Any]]:
 
 
 def serve(server: TestServer) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     def lookup(seen: Seen) -> Answer:
         time.sleep(DELAY)
@@ -65,7 +65,7 @@ def serve(server: TestServer) -> None:
         if len(found) > 40:
             base = f"http://{seen.headers['host']}{seen.route_path}"
             headers["Link"] = f'<{base}?max_id={found[39]["id"]}>; rel="next"'
-        return Answer.json(found[:40], **headers)
+        return Answer.json(found[:40], 200, **headers)
 
     def author_feed(seen: Seen) -> Answer:
         time.sleep(DELAY)

@@ -30,7 +30,7 @@ from tui.core.storage.store import Store
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from httpserver import Answer, Seen, TestServer
+    from tests.httpserver import Answer, Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -86,7 +86,7 @@ class GitHubServer:
         }
 
     def _answer(self, seen: Seen, value: Any, **headers: str) -> Answer:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         assert seen.headers["accept"] == "application/vnd.github+json"
         etag = f'"{self.version}-{seen.route_path}"'
@@ -97,7 +97,7 @@ class GitHubServer:
                 {"message": "API rate limit exceeded for 127.0.0.1."}, 403, **self._limits()
             )
         self.remaining -= 1
-        return Answer.json(value, ETag=etag, **self._limits(), **headers)
+        return Answer.json(value, 200, ETag=etag, **self._limits(), **headers)
 
     def get_repo(self, seen: Seen) -> Answer:
         return self._answer(seen, self.repo)
@@ -212,7 +212,7 @@ async def test_the_token_goes_to_the_api_only(
 async def test_release_pages_follow_the_link_header(
     http_server: TestServer, tmp_path: Path
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     github = GitHubServer(http_server)
     second_page = http_server.url("/api/repositories/1/releases?per_page=30&page=2")
@@ -232,7 +232,7 @@ async def test_release_pages_follow_the_link_header(
 
 
 async def test_malformed_answers(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     GitHubServer(http_server)
     http_server.handle(
@@ -254,7 +254,7 @@ async def test_a_broken_feed_is_an_error(http_server: TestServer, tmp_path: Path
 
 
 async def test_many_releases_and_hostile_fields(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     GitHubServer(http_server)
     evil = "[@click=app.quit]x[/] \x1b[2J \u202eevil\u202c"

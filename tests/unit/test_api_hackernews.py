@@ -26,7 +26,7 @@ from tui.core.storage.store import Store
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from httpserver import Answer, Seen, TestServer
+    from tests.httpserver import Answer, Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -55,7 +55,7 @@ class Algolia:
         server.handle("/search_by_date", self.search)
 
     def search(self, seen: Seen) -> Answer:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         query = seen.query
         assert query["tags"] == ["story,author_alex"]
@@ -149,7 +149,7 @@ async def test_a_followed_user_asks_from_the_newest_seen(
 
 
 async def test_a_list_reads_each_item_once(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     ids = list(range(10_000, 0, -1))  # far more than a front page
     http_server.handle("/v0/beststories.json", lambda seen: Answer.json(ids))
@@ -186,7 +186,7 @@ async def test_a_list_reads_each_item_once(http_server: TestServer, tmp_path: Pa
 
 
 async def test_429_with_retry_after(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle(
         "/search_by_date",
@@ -204,7 +204,7 @@ async def test_429_with_retry_after(http_server: TestServer, tmp_path: Path) -> 
 async def test_malformed_answers(
     http_server: TestServer, tmp_path: Path, body: bytes, words: str
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle(
         "/search_by_date", lambda seen: Answer(200, body, {"Content-Type": "application/json"})

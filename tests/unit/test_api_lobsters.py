@@ -24,7 +24,7 @@ from tui.core.storage.store import Store
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from httpserver import Answer, Seen, TestServer
+    from tests.httpserver import Answer, Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -62,7 +62,7 @@ class Site:
             server.handle(f"/~ana/stories/page/{n}.json", self.page)
 
     def page(self, seen: Seen) -> Answer:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         number = (
             1
@@ -140,7 +140,7 @@ async def test_a_followed_user_stops_at_the_newest_seen(
 
 
 async def test_throttled_with_ratelimit_headers(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     reset = str(int(utcnow().timestamp()) + 45)
     http_server.handle(
@@ -197,7 +197,7 @@ async def test_not_json(http_server: TestServer, tmp_path: Path) -> None:
 async def test_a_page_of_10000_stories_is_one_call(http_server: TestServer, tmp_path: Path) -> None:
     Site(http_server, [])
     many = [story(n, 0.5) for n in range(10_000, 0, -1)]
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle("/~ana/stories.json", lambda seen: Answer.json(many))
     store = Store(tmp_path / "folio.db")

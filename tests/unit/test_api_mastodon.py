@@ -27,7 +27,7 @@ from tui.core.storage.store import Store
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from httpserver import Answer, Seen, TestServer
+    from tests.httpserver import Answer, Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -80,14 +80,14 @@ class Instance:
         server.handle("/api/v1/accounts/42", self.get_account)
 
     def _refused(self, seen: Seen) -> Answer | None:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         if self.locked and seen.headers.get("authorization") != f"Bearer {self.token}":
             return Answer.json({"error": "This API requires an authenticated user"}, 401)
         return None
 
     def lookup(self, seen: Seen) -> Answer:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         if refused := self._refused(seen):
             return refused
@@ -96,12 +96,12 @@ class Instance:
         return Answer.json(self.account)
 
     def get_account(self, seen: Seen) -> Answer:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         return self._refused(seen) or Answer.json(self.account)
 
     def list_statuses(self, seen: Seen) -> Answer:
-        from httpserver import Answer
+        from tests.httpserver import Answer
 
         if refused := self._refused(seen):
             return refused
@@ -123,7 +123,7 @@ class Instance:
                 f'<{base}?exclude_reblogs=true&limit={limit}&max_id={page[-1]["id"]}>; rel="next",'
                 f' <{base}?min_id={page[0]["id"]}>; rel="prev"'
             )
-        return Answer.json(page, **headers)
+        return Answer.json(page, 200, **headers)
 
 
 def own(server: TestServer, mine: bool = True) -> Source:
@@ -247,7 +247,7 @@ async def test_a_followed_account_asks_only_for_newer_posts(
 
 
 async def test_a_page_of_10000_posts_is_one_call(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     Instance(http_server, [])
     many = [status(n, age_hours=1) for n in range(10_000, 0, -1)]
@@ -267,7 +267,7 @@ async def test_a_page_of_10000_posts_is_one_call(http_server: TestServer, tmp_pa
 async def test_429_parks_the_source_until_retry_after(
     http_server: TestServer, tmp_path: Path
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     Instance(http_server, [])
     http_server.handle(
@@ -286,7 +286,7 @@ async def test_429_parks_the_source_until_retry_after(
 async def test_rate_limit_headers_hold_back_every_source_of_the_host(
     http_server: TestServer, tmp_path: Path
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     reset = (utcnow() + dt.timedelta(minutes=4)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     Instance(http_server, [status(1, age_hours=1)])
@@ -294,6 +294,7 @@ async def test_rate_limit_headers_hold_back_every_source_of_the_host(
         "/api/v1/accounts/42/statuses",
         lambda seen: Answer.json(
             [status(1, age_hours=1)],
+            200,
             **{
                 "X-RateLimit-Limit": "300",
                 "X-RateLimit-Remaining": "0",
@@ -350,7 +351,7 @@ async def test_a_locked_instance_falls_back_to_rss_and_says_so(
 
 
 async def test_the_token_is_never_shown(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle(
         "/api/v1/accounts/lookup",
@@ -368,7 +369,7 @@ async def test_the_token_is_never_shown(http_server: TestServer, tmp_path: Path)
 async def test_a_next_page_on_another_host_is_not_followed(
     http_server: TestServer, tmp_path: Path
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     Instance(http_server, [])
     elsewhere = http_server.url("/api/v1/accounts/42/statuses?max_id=1", host="localhost")
@@ -406,7 +407,7 @@ async def test_an_unknown_account_is_said_in_words(http_server: TestServer, tmp_
 async def test_malformed_answers_are_errors_in_words(
     http_server: TestServer, tmp_path: Path, body: bytes, words: str
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     Instance(http_server, [])
     http_server.handle(
@@ -445,7 +446,7 @@ async def test_hostile_text_in_every_field_is_made_harmless(
 async def test_a_page_that_fails_keeps_what_came_before(
     http_server: TestServer, tmp_path: Path
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     instance = Instance(http_server, [status(n, age_hours=(61 - n) * 20) for n in range(60, 0, -1)])
     answer_page = instance.list_statuses

@@ -22,7 +22,7 @@ from tui.core.sources.youtube import video_counts
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
-    from httpserver import TestServer
+    from tests.httpserver import TestServer
 
 pytest_plugins = ["httpserver"]
 

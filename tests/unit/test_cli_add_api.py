@@ -19,7 +19,7 @@ from tui.core.storage.portfolio import load_portfolio
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
-    from httpserver import Answer, Seen, TestServer
+    from tests.httpserver import Answer, Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -33,7 +33,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def instance(server: TestServer) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     account = {"id": "7", "username": "ana", "display_name": "Ana", "followers_count": 12,
                "following_count": 3, "statuses_count": 2}  # fmt: skip
@@ -140,7 +140,7 @@ def test_reddit_and_linkedin_are_refused_in_words(
 def test_an_unknown_account_is_said_in_words(
     http_server: TestServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle("/xrpc/app.bsky.feed.getAuthorFeed", lambda seen: Answer.json(
         {"error": "InvalidRequest", "message": "Profile not found"}, 400))  # fmt: skip

@@ -106,14 +106,20 @@ def test_the_same_moment_gives_the_same_answer_and_counts_grow_with_time() -> No
 
     def statuses(now: dt.datetime) -> list[dict[str, Any]]:
         apis = DemoApis(day, demo_dir() / "apis", lambda: now)
-        client = httpx.Client(transport=httpx.MockTransport(lambda r: apis.answer(r)))
+
+        def answer(request: httpx.Request) -> httpx.Response:
+            response = apis.answer(request)
+            assert response is not None
+            return response
+
+        client = httpx.Client(transport=httpx.MockTransport(answer))
         account = client.get(
             "https://hr.social.example/api/v1/accounts/lookup?acct=alexmoreau"
         ).json()
-        answer = client.get(
+        page = client.get(
             f"https://hr.social.example/api/v1/accounts/{account['id']}/statuses?limit=40"
         )
-        result: list[dict[str, Any]] = answer.json()
+        result: list[dict[str, Any]] = page.json()
         return result
 
     first = statuses(NOW)
