@@ -415,7 +415,7 @@ class EditSourceScreen(FormScreen[Source | None]):
             )
             yield from self.field(
                 "Mine",
-                Checkbox("my own blog or podcast", source.mine, id="mine", compact=True),
+                Checkbox("my own account, blog or podcast", source.mine, id="mine", compact=True),
                 "mine",
             )
             yield from self.buttons("Save")
