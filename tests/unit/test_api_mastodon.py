@@ -467,3 +467,24 @@ async def test_a_page_that_fails_keeps_what_came_before(
     assert second.outcome == NOT_MODIFIED
     assert len(store.engagement_history(source.url)) == 80
     assert "500" in store.state(source.url).error
+
+
+async def test_an_unreadable_credentials_file_is_said_with_the_fallback(
+    http_server: TestServer, tmp_path: Path
+) -> None:
+    from tui.core.storage import paths
+
+    instance = Instance(http_server, [])
+    instance.locked = True
+    http_server.route("/@ana.rss", body=http_server.rss("Ana", items=1))
+    credentials = paths.credentials_path()
+    credentials.parent.mkdir(parents=True, exist_ok=True)
+    credentials.write_text('[mastodon_token]\n"127.0.0.1" = "S3CRET"\n')
+    credentials.chmod(0o644)  # others can read it: folio refuses it
+    store = Store(tmp_path / "folio.db")
+    [result] = await refresh(store, own(http_server))
+    assert result.outcome == OK
+    error = store.state(own(http_server).url).error
+    assert "credentials.toml was not read" in error and "chmod 600" in error
+    assert "S3CRET" not in error
+    assert "authorization" not in http_server.hits("/api/v1/accounts/lookup")[0].headers

@@ -263,10 +263,20 @@ class Mastodon:
         why: str,
     ) -> AdapterResult:
         """The account's RSS feed, when the instance's API refuses to answer without a token."""
-        note = (
-            f"{host}'s API needs a token ({why}): reading @{user}'s RSS feed instead, without"
-            f" counts; a mastodon_token for {host} in credentials.toml lets folio use the API"
-        )
+        if calls.token:
+            note = (
+                f"{host}'s API refused the mastodon_token folio has for it ({why}): reading"
+                f" @{user}'s RSS feed instead, without counts"
+            )
+        else:
+            note = (
+                f"{host}'s API needs a token ({why}): reading @{user}'s RSS feed instead,"
+                f" without counts; a mastodon_token for {host} in credentials.toml lets folio"
+                " use the API"
+            )
+            problem = calls.context.credentials.problem
+            if problem:
+                note += f" (credentials.toml was not read: {problem})"
         url = f"{base}/@{user}.rss"
         reply = await calls.feed(
             url, str(cursor.get("rss_etag", "")), str(cursor.get("rss_modified", ""))
