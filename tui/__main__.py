@@ -25,10 +25,20 @@ def _import_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("url")
+    p.add_argument(
+        "url",
+        help="a feed, a web page, or an account: https://instance/@user, @user@instance,"
+        " https://bsky.app/profile/handle, https://news.ycombinator.com/user?id=NAME,"
+        " https://github.com/owner/repo, https://www.youtube.com/@handle, https://lobste.rs/~user",
+    )
     p.add_argument("--kind", choices=_kinds(), help="the kind of source (guessed when left out)")
     p.add_argument("--name", help="a name for the source (the feed's title when left out)")
     p.add_argument("--tag", action="append", default=[], help="a tag; repeat for more")
+    p.add_argument(
+        "--mine",
+        action="store_true",
+        help="your own account, blog or podcast: its cadence and counts are measured",
+    )
 
 
 def _refresh_arguments(p: argparse.ArgumentParser) -> None:
@@ -65,7 +75,11 @@ _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] =
         "add sources from OPML or a newsboat urls file, or bookmarks from bookmarks.html",
         _import_arguments,
     ),
-    "add": ("follow a feed, or a web page that names its feed", _add_arguments),
+    "add": (
+        "follow a feed, a web page that names its feed, or an account (Mastodon, Bluesky,"
+        " Hacker News, GitHub, YouTube, Lobsters)",
+        _add_arguments,
+    ),
     "refresh": ("refresh every source now, concurrently", _refresh_arguments),
     "items": ("list stored items, newest first", _items_arguments),
     "sources": ("list each source's state", _json_argument),

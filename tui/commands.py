@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from .core.refresh.refresher import RefreshSummary
+    from .core.sources.adding import ApiCheck
     from .core.storage.portfolio import Portfolio
 
 
@@ -184,7 +185,27 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     from .core.ingest.discover import guess_kind
     from .core.interop.opml import normalise_url
     from .core.net.fetch import FetchError, discover_feed
+    from .core.sources.adding import CannotFollow, read_once, recognise_address
     from .core.storage.portfolio_edit import AddSources
+
+    try:
+        # A Mastodon, Bluesky, Hacker News... address is read through its API first.
+        api_address = recognise_address(args.url)
+        checked = None
+        if api_address is not None:
+            known = {normalise_url(s.url) for s in workspace.load_portfolio().sources}
+            if normalise_url(api_address.url) in known:
+                print(f"Already following {api_address.url}.")
+                return 0
+            checked = asyncio.run(read_once(api_address, workspace.settings, workspace.transport))
+    except CannotFollow as exc:
+        raise CommandError(
+            workspace.fetch_failed(
+                f"{args.url.strip()}: {exc}", "leave out --demo to add it to your own portfolio."
+            )
+        ) from None
+    if checked is not None:
+        return _add_api(workspace, args, checked)
 
     url = args.url.strip()
     if "://" not in url:
@@ -215,6 +236,7 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
         name=args.name or source_name(feed.title) or feed_url,
         kind=args.kind or guess_kind(feed_url, feed),
         tags=list(args.tag),
+        mine=getattr(args, "mine", False),
     )
     # Added to the file as it is now, under its lock: what the app or another command
     # wrote while the feed was being fetched is kept.
@@ -238,6 +260,47 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
         new = store.store_feed(state, feed)
     via = f" (found on {url})" if feed_url != url else ""
     print(f"Added {source.name} ({source.kind}) {feed_url}{via} with {new} items.")
+    return 0
+
+
+def _add_api(workspace: Workspace, args: argparse.Namespace, checked: ApiCheck) -> int:
+    """Keep an API source read once by ``cmd_add``: its items, cursor and, when it is the
+    user's own, its first counts."""
+    from .core.storage.store import Engagement, SourceWrite
+
+    source = checked.source
+    source.kind = args.kind or source.kind
+    source.tags = list(args.tag)
+    source.mine = getattr(args, "mine", False)
+    if args.name:
+        source.name = args.name
+    else:
+        source.name = source_name(source.name) or source.url
+    # Added to the file as it is now, under its lock, as a feed is (see cmd_add).
+    from .core.interop.opml import normalise_url
+    from .core.storage.portfolio_edit import AddSources
+
+    adding = AddSources([source], same=normalise_url)
+    workspace.apply_edits([adding])
+    if not adding.added:
+        print(f"Already following {source.url}.")
+        return 0
+    result = checked.result
+    engagement = None
+    if source.mine and (result.counts or result.account is not None):
+        engagement = Engagement(dict(result.counts), result.account)
+    with workspace.open_store() as store:
+        [written] = store.write_batch(
+            [SourceWrite(checked.state, result.feed, utcnow(), engagement)]
+        )
+    if isinstance(written, Exception):
+        raise written
+    print(
+        f"Added {source.name} ({source.kind}) {source.url} through the {checked.label}"
+        f" with {written} items."
+    )
+    if checked.state.error:
+        print(f"  note: {checked.state.error}")
     return 0
 
 
@@ -456,6 +519,7 @@ def source_record(source: Source, state: SourceState) -> dict[str, Any]:
         "kind": source.kind,
         "tags": source.tags,
         "mine": source.mine,
+        "api": source.api or None,
         "status": state.status,
         "error": state.error or None,
         "http_status": state.http_status,

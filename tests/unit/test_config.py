@@ -33,6 +33,9 @@ def test_shipped_settings_file_documents_every_default() -> None:
     text = shipped.read_text()
     for key in Settings().refresh.__dataclass_fields__:
         assert f"{key} =" in text, key
+    assert "[apis]" in text
+    for key in Settings().apis.__dataclass_fields__:
+        assert f"\n{key} =" in text, key
 
 
 def test_values_are_read(tmp_path: Path) -> None:
@@ -55,6 +58,10 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("[ui]\ntheme = 3\n", 2, "ui.theme", "string"),
         ('[keys]\nstra = "S"\n', 2, "keys.stra", "unknown action"),
         ("[colours]\nx = 1\n", 1, "colours", "unknown section"),
+        ('[apis]\nbluesky = "ftp://x"\n', 2, "apis.bluesky", "http:// or https:// address"),
+        ('[apis]\ngithub = "api.github.com"\n', 2, "apis.github", "http:// or https://"),
+        ("[apis]\nrecent_days = 0\n", 2, "apis.recent_days", "more than zero"),
+        ('[apis]\nmastodon = "https://x"\n', 2, "apis.mastodon", "unknown key"),
     ],
 )
 def test_mistakes_name_file_line_and_key(
@@ -68,6 +75,14 @@ def test_mistakes_name_file_line_and_key(
     assert error.key == key
     assert words in str(error)
     assert str(error).startswith(f"{path}:{line}: {key}: ")
+
+
+def test_api_addresses_are_read_without_a_trailing_slash(tmp_path: Path) -> None:
+    text = '[apis]\nbluesky = "http://127.0.0.1:8080/"\nmax_pages = 3\n'
+    settings = parse_settings(text, tmp_path / "s.toml")
+    assert settings.apis.bluesky == "http://127.0.0.1:8080"
+    assert settings.apis.max_pages == 3
+    assert settings.apis.github == "https://api.github.com"
 
 
 def test_syntax_error_has_line(tmp_path: Path) -> None:

@@ -130,12 +130,42 @@ class BookmarkSettings:
 
 
 @dataclass
+class ApiSettings:
+    """The ``[apis]`` section of settings.toml: where each web API is, and how much of it a
+    refresh reads. A Mastodon account's API is its own instance, named in its address."""
+
+    bluesky: str = "https://public.api.bsky.app"
+    """Bluesky's public AppView (getAuthorFeed, getProfile)."""
+    hackernews_algolia: str = "https://hn.algolia.com/api/v1"
+    """Hacker News search by Algolia (a user's stories with points and comments)."""
+    hackernews: str = "https://hacker-news.firebaseio.com/v0"
+    """The official Hacker News API (front page, best, newest lists and their items)."""
+    github: str = "https://api.github.com"
+    """GitHub's REST API (stars, forks, release downloads)."""
+    github_web: str = "https://github.com"
+    """GitHub's web site (releases.atom and a user's .atom feed)."""
+    youtube: str = "https://www.youtube.com"
+    """YouTube's web site (channel feeds, and channel pages for an @handle)."""
+    lobsters: str = "https://lobste.rs"
+    """Lobsters (a user's stories, the front page and newest as JSON)."""
+    recent_days: int = 90
+    """Posts this recent are read at each refresh of your own accounts, for their counts."""
+    max_pages: int = 10
+    """Most pages one API source may read in one refresh (e.g. 10 × 40 Mastodon posts)."""
+
+
+API_URL_KEYS = ("bluesky", "hackernews_algolia", "hackernews", "github", "github_web", "youtube",
+                "lobsters")  # fmt: skip
+
+
+@dataclass
 class Settings:
     """All of settings.toml, each section with its defaults."""
 
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ui: UISettings = field(default_factory=UISettings)
     bookmarks: BookmarkSettings = field(default_factory=BookmarkSettings)
+    apis: ApiSettings = field(default_factory=ApiSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
 
@@ -191,7 +221,7 @@ KEY_ACTIONS: frozenset[str] = frozenset(
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
 
-_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb"}
+_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb", "recent_days", "max_pages"}
 _POSITIVE_FLOATS = {"timeout", "connect_timeout"}
 
 
@@ -251,6 +281,13 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
             raise ConfigError(path, "must be more than zero", line=line, key=f"{name}.{key}")
         if key == "processes" and value < 0:
             raise ConfigError(path, "must be 0 (automatic) or more", line=line, key=f"{name}.{key}")
+        if name == "apis" and key in API_URL_KEYS and not _is_web_address(value):
+            raise ConfigError(
+                path,
+                f'expected an http:// or https:// address, e.g. {key} = "{default}"',
+                line=line,
+                key=f"{name}.{key}",
+            )
         if key == "interval":
             try:
                 parse_duration(value)
@@ -258,6 +295,16 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
                 raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
         values[key] = value
     return values
+
+
+def _is_web_address(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _type_name(kind: type) -> str:
@@ -291,6 +338,12 @@ def parse_settings(text: str, path: Path) -> Settings:
             settings.bookmarks = _bookmark_settings(
                 path, text, _check_section(path, text, name, value, BookmarkSettings)
             )
+        elif name == "apis":
+            apis = _check_section(path, text, name, value, ApiSettings)
+            for key in API_URL_KEYS:
+                if key in apis:
+                    apis[key] = apis[key].rstrip("/")
+            settings.apis = ApiSettings(**apis)
         elif name == "keys":
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -315,7 +368,8 @@ def parse_settings(text: str, path: Path) -> Settings:
         else:
             raise ConfigError(
                 path,
-                "unknown section; known sections are [refresh], [ui], [bookmarks] and [keys]",
+                "unknown section; known sections are "
+                "[refresh], [ui], [apis], [bookmarks] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )

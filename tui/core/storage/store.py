@@ -155,6 +155,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE items ADD COLUMN toread INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX outbox_by_key ON outbox (key, id);
     """,
+    # 8: what the API adapters measure beyond posts' replies, reposts and likes: a
+    # release's downloads (GitHub), and a repository's stars and forks beside an account's
+    # followers.
+    """
+    ALTER TABLE engagement ADD COLUMN downloads INTEGER;
+    ALTER TABLE account_figures ADD COLUMN stars INTEGER;
+    ALTER TABLE account_figures ADD COLUMN forks INTEGER;
+    """,
 ]
 
 _INDEX_ROWS = (
@@ -205,8 +213,10 @@ class Engagement:
     account: Any = None
 
 
-_COUNT_FIELDS = ("replies", "reposts", "likes", "quotes", "points", "comments", "views")
-_ACCOUNT_FIELDS = ("followers", "following", "posts")
+_COUNT_FIELDS = (
+    "replies", "reposts", "likes", "quotes", "points", "comments", "views", "downloads",
+)  # fmt: skip
+_ACCOUNT_FIELDS = ("followers", "following", "posts", "stars", "forks")
 
 
 class StoreError(Exception):
@@ -577,10 +587,18 @@ class Store:
         )
         if engagement.account is not None:
             db.execute(
-                "INSERT OR REPLACE INTO account_figures (source, taken, followers, following,"
-                " posts) VALUES (?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO account_figures (source, taken,"
+                f" {', '.join(_ACCOUNT_FIELDS)}) VALUES (?, ?{', ?' * len(_ACCOUNT_FIELDS)})",
                 (source, taken, *(getattr(engagement.account, n) for n in _ACCOUNT_FIELDS)),
             )
+
+    def add_engagement(
+        self, source: str, engagement: Engagement, taken: dt.datetime | None = None
+    ) -> None:
+        """Store one snapshot of ``source``'s engagement taken at ``taken`` (the offline
+        demo writes the weeks of history a newcomer would otherwise not have)."""
+        with self._transaction() as db:
+            self._write_engagement(db, source, engagement, taken or utcnow())
 
     def engagement_history(self, source: str, guid: str | None = None) -> list[dict[str, Any]]:
         """Every stored snapshot of ``source``'s posts (or one post), oldest first."""
@@ -605,7 +623,7 @@ class Store:
     def account_history(self, source: str) -> list[dict[str, Any]]:
         """Every stored snapshot of ``source``'s account figures, oldest first."""
         rows = self._query(
-            "SELECT taken, followers, following, posts FROM account_figures WHERE source = ?"
+            f"SELECT taken, {', '.join(_ACCOUNT_FIELDS)} FROM account_figures WHERE source = ?"
             " ORDER BY taken",
             (source,),
         )

@@ -22,6 +22,7 @@ from tui.core.storage.store import Store
 if TYPE_CHECKING:
     import httpx
 
+    from tui.core.demo.offline import DemoTransport
     from tui.core.storage.portfolio_edit import Applied, Edit
 
 
@@ -73,6 +74,8 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
     The copy is made afresh each day, so its dates stay current; within a day, what the
     user read or starred in the demo is kept between runs.
     """
+
+    from tui.core.demo.apis import DEMO_APIS
     from tui.core.demo.offline import DemoTransport, demo_portfolio_text
 
     today = today or dt.date.today()
@@ -80,22 +83,36 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
     portfolio_file = folder / "portfolio.toml"
     stamp = folder / "made-on"
     fresh = stamp.exists() and stamp.read_text().strip() == today.isoformat()
+    transport = DemoTransport()
     if not (fresh and portfolio_file.exists()):
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         write_atomic(portfolio_file, demo_portfolio_text(today).encode("utf-8"))
+        _seed_demo_history(folder / "folio.db", portfolio_file, transport)
         stamp.write_text(today.isoformat())
     settings = settings if settings is not None else load_settings(paths.settings_path())
     # The demo is offline and touches nothing of the user's: not their bookmark service.
-    settings = dataclasses.replace(settings, bookmarks=BookmarkSettings())
+    # The demo's APIs are its own, offline, whatever the user's settings name.
+    settings = dataclasses.replace(settings, bookmarks=BookmarkSettings(), apis=DEMO_APIS)
     return Workspace(
         portfolio_path=portfolio_file,
         db_path=folder / "folio.db",
         settings=settings,
         demo=True,
-        transport=DemoTransport(),
+        transport=transport,
     )
+
+
+def _seed_demo_history(db_path: Path, portfolio_file: Path, transport: DemoTransport) -> None:
+    """The weeks of engagement history the demo's own accounts would have (demo.apis)."""
+    from tui.core.demo.apis import seed_history
+    from tui.core.demo.offline import demo_dir
+
+    own = {s.url: s.api for s in load_portfolio(portfolio_file).sources if s.mine and s.api}
+    apis = transport.apis
+    with Store(db_path) as store:
+        seed_history(store, apis.day, apis.clock(), demo_dir() / "apis", own)
 
 
 def keep_demo(workspace: Workspace) -> Path:
