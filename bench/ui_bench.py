@@ -156,6 +156,8 @@ class Program:
     list_shown: Callable[[str], bool] | None = None
     """True when the item list is back after the reader is closed."""
     shown_rules: str = ""
+    lists: dict[str, Callable[[str], bool]] | None = None
+    """folio's lists of items: what the screen shows once each is open (see ``list_tests``)."""
 
 
 def _text_after(screen: str, pattern: re.Pattern[str], lines: int) -> bool:
@@ -212,6 +214,12 @@ def folio_program(work: Path, term: str, needles: Needles) -> Program:
         list_shown=lambda s: "Inbox — " in s and needles.found(s) is not None,
         shown_rules="article shown: the reader's byline (`… · Author N · …`) with 3 non-empty "
         "lines below it; list shown: the Inbox title and an item title",
+        lists={
+            "all": lambda s: "All items  " in s and needles.found(s) is not None,
+            "starred": lambda s: "Starred  " in s,
+            "later": lambda s: "Later  " in s,
+            "feed": lambda s: " · newest first · esc: back" in s and needles.found(s) is not None,
+        },
     )
 
 
@@ -396,6 +404,13 @@ KEY_ROWS = [
     ("close", "first", "q → list: first change, ms", False),
     ("close", "shown", "q → list: list shown, ms", True),
     ("close", "settled", "q → list: screen settled, ms", False),
+    ("list_open", "shown", "A → All items (100,000) shown, ms", True),
+    ("list_open", "settled", "A → All items: screen settled, ms", False),
+    ("list_down", "first", "key → screen: cursor down in All items, ms", True),
+    ("list_end", "first", "G → last of the 100,000 in All items, ms", True),
+    ("list_switch", "shown", "S / L → Starred / Later shown (in place), ms", True),
+    ("list_back", "shown", "q → list: dashboard shown, ms", True),
+    ("feed_open", "shown", "f → the item's whole feed shown, ms", True),
 ]
 KEY_WHAT = {
     "folio": {
@@ -403,6 +418,14 @@ KEY_WHAT = {
         "items": "Tab, then j in the Inbox",
         "open": "Enter on an Inbox item",
         "close": "q in the reader",
+    },
+    "folio lists": {
+        "list_open": "A on the dashboard (the first page at once, the rest from a thread)",
+        "list_down": "j in All items",
+        "list_end": "G in All items",
+        "list_switch": "S and L in turn, from a list",
+        "list_back": "q in a list, back to the dashboard",
+        "feed_open": "f on an Inbox item",
     },
     "newsboat": {
         "list": "Down in the feed list",
@@ -427,13 +450,42 @@ def key_tests(
             tm.press(pane, prog.down)  # a different item each time; not counted
             out["open"].append(tm.press(pane, "Enter", prog.article_shown))
             out["close"].append(tm.press(pane, prog.back, prog.list_shown))
+    if prog.lists:
+        out |= list_tests(tm, pane, prog, presses, readers)
     for key, runs in out.items():
         for attr in ("first", "shown", "settled"):
-            if attr == "shown" and key in ("list", "items"):
+            if attr == "shown" and key in ("list", "items", "list_down", "list_end"):
                 continue
             values = [getattr(r, attr) for r in runs]
             ms = " ".join("–" if v is None else f"{v * 1000:.0f}" for v in values)
             log.append(f"{prog.name:<8} {key:<6} {attr:<8} ms: {ms}")
+    return out
+
+
+def list_tests(
+    tm: Tmux, pane: Pane, prog: Program, presses: int, readers: int
+) -> dict[str, list[Press]]:
+    """folio's lists of items, from the Inbox the reader tests left the cursor in: opening
+    All items (100,000) and coming back, moving in it, switching lists in place, and
+    opening an item's whole feed."""
+    assert prog.lists is not None and prog.list_shown is not None
+    shown = prog.lists
+    out: dict[str, list[Press]] = {"list_open": [], "list_back": [], "feed_open": []}
+    for _ in range(readers):
+        out["list_open"].append(tm.press(pane, "A", shown["all"]))
+        out["list_back"].append(tm.press(pane, "q", prog.list_shown))
+    tm.press(pane, "A", shown["all"])
+    out["list_down"] = [tm.press(pane, prog.down) for _ in range(presses)]
+    out["list_end"] = [tm.press(pane, key) for key in ("G", "g") * (readers // 2)][::2]
+    out["list_switch"] = []
+    for _ in range(readers // 2):
+        out["list_switch"].append(tm.press(pane, "S", shown["starred"]))
+        out["list_switch"].append(tm.press(pane, "L", shown["later"]))
+    tm.press(pane, "q", prog.list_shown)
+    for _ in range(readers):
+        out["feed_open"].append(tm.press(pane, "f", shown["feed"]))
+        out["list_back"].append(tm.press(pane, "q", prog.list_shown))
+        tm.press(pane, prog.down)  # another item, maybe another feed; not counted
     return out
 
 
@@ -722,7 +774,10 @@ def main(argv: list[str] | None = None) -> int:
         + "); the last update before 200 ms without output (settled). "
         "folio: "
         + "; ".join(KEY_WHAT["folio"].values())
-        + ". newsboat: "
+        + ". folio's lists of items (no newsboat counterpart): "
+        + "; ".join(KEY_WHAT["folio lists"].values())
+        + " (shown: the list's title with an item title in it; Starred and Later: their"
+        " titles). newsboat: "
         + "; ".join(KEY_WHAT["newsboat"].values())
         + " (newsboat 2.21 binds j to next-feed "
         "in the article list and leaves it unbound in the feed list). The floor column is "

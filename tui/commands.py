@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .core.config import ConfigError
 from .core.models import Item, Source, SourceState, utcnow
-from .core.storage.portfolio import name_from_feeds
+from .core.storage.portfolio import source_name
 from .core.storage.store import StoreError
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from .core.refresh.refresher import RefreshSummary
+    from .core.sources.adding import ApiCheck
     from .core.storage.portfolio import Portfolio
 
 
@@ -67,17 +69,102 @@ def _error(message: str) -> None:
 
 
 def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.interop.opml import ImportFormatError, merge_sources, read_sources_file
+    """OPML, a newsboat urls file, or a Netscape bookmark file, told apart by content."""
+    from .core.bookmarks.netscape import looks_like_netscape
 
-    portfolio = workspace.load_portfolio()
+    path = Path(args.file)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if looks_like_netscape(head):
+        return _import_bookmarks(workspace, path)
+    return _import_sources(workspace, args)
+
+
+def _import_bookmarks(workspace: Workspace, path: Path) -> int:
+    """Bookmarks, not feeds to follow: kept bookmarked in folio and, when a service is set,
+    queued for it and sent now."""
+    from .core.bookmarks.local import import_bookmarks
+    from .core.bookmarks.netscape import read_bookmarks
+
+    try:
+        found = read_bookmarks(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise CommandError(f"{path}: {reason}") from None
+    settings = workspace.settings.bookmarks
+    with workspace.open_store() as store:
+        new, known, queued = import_bookmarks(store, settings, found.bookmarks)
+        for note in found.skipped:
+            print(f"  note: {note}")
+        where = f" for {settings.label}" if settings.enabled else ""
+        print(
+            f"Imported {len(found.bookmarks)} bookmark{'s' * (len(found.bookmarks) != 1)} "
+            f"({new} new, {known} already bookmarked); {queued} queued{where}."
+        )
+        if queued:
+            _send_now(workspace, store)
+        elif not settings.enabled:
+            print(
+                "They are kept in folio. Set [bookmarks] in settings.toml to send bookmarks "
+                "to linkding, Shaarli or Pinboard.",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def _send_now(workspace: Workspace, store: Any) -> None:
+    """Send the outbox now, as ``folio refresh`` does; what the service does not take waits
+    for the next refresh or the app."""
+    from .core.credentials import Credentials, CredentialsError, load_credentials
+    from .core.net.fetch import Fetcher
+    from .core.services import send_outbox
+
+    try:
+        credentials = load_credentials()
+    except CredentialsError as exc:
+        credentials = Credentials(problem=str(exc))
+
+    async def go() -> list[Any]:
+        async with Fetcher(workspace.settings, workspace.transport) as fetcher:
+            return await send_outbox(store, workspace.settings, credentials, fetcher)
+
+    for report in asyncio.run(go()):
+        line = f"Sent {report.sent}"
+        if report.waiting:
+            line += f"; {report.waiting} waiting"
+        if report.failed:
+            line += f"; {report.failed} refused"
+        if report.errors:
+            line += f": {report.errors[0]}"
+        print(line + ".", file=sys.stderr)
+
+
+def _import_sources(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.interop.opml import ImportFormatError, normalise_url, read_sources_file
+    from .core.storage.portfolio_edit import AddSources
+
+    workspace.load_portfolio()  # a broken portfolio.toml is reported before any work
     try:
         found = read_sources_file(Path(args.file))
     except ImportFormatError as exc:
         raise CommandError(str(exc)) from None
-    merged, added, duplicates = merge_sources(portfolio.sources, found)
-    portfolio.sources = merged
-    if added:
-        workspace.save_portfolio(portfolio)
+    # Names and tags come from another tool's file: one clean line each, of a sane size.
+    incoming = [
+        dataclasses.replace(
+            source,
+            name=source_name(source.name),
+            tags=[tag for tag in (source_name(t) for t in source.tags) if tag],
+        )
+        for source in found
+    ]
+    # Judged against the file as it is when written, under its lock: a source added
+    # meanwhile (by the app, another command) is kept, and counted as a duplicate.
+    adding = AddSources(incoming, same=normalise_url)
+    workspace.apply_edits([adding])
+    added, duplicates = adding.added, adding.duplicates
     for source in added:
         tags = f"  [{', '.join(source.tags)}]" if source.tags else ""
         print(f"+ {source.title}  ({source.kind})  {source.url}{tags}")
@@ -90,11 +177,36 @@ def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_URL = 2048
+"""Longest feed address ``folio add`` writes into portfolio.toml (a page can name any)."""
+
+
 def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     from .core.config import format_duration, parse_duration
     from .core.ingest.discover import guess_kind
     from .core.interop.opml import normalise_url
     from .core.net.fetch import FetchError, discover_feed
+    from .core.sources.adding import CannotFollow, read_once, recognise_address
+    from .core.storage.portfolio_edit import AddSources
+
+    try:
+        # A Mastodon, Bluesky, Hacker News... address is read through its API first.
+        api_address = recognise_address(args.url)
+        checked = None
+        if api_address is not None:
+            known = {normalise_url(s.url) for s in workspace.load_portfolio().sources}
+            if normalise_url(api_address.url) in known:
+                print(f"Already following {api_address.url}.")
+                return 0
+            checked = asyncio.run(read_once(api_address, workspace.settings, workspace.transport))
+    except CannotFollow as exc:
+        raise CommandError(
+            workspace.fetch_failed(
+                f"{args.url.strip()}: {exc}", "leave out --demo to add it to your own portfolio."
+            )
+        ) from None
+    if checked is not None:
+        return _add_api(workspace, args, checked)
 
     interval = None
     if args.interval:
@@ -121,16 +233,26 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     if normalise_url(feed_url) in known:
         print(f"Already following {feed_url}.")
         return 0
+    if len(feed_url) > MAX_URL:
+        raise CommandError(
+            f"{url}: the feed's address is {len(feed_url):,} characters long; "
+            f"folio follows addresses of up to {MAX_URL:,}"
+        )
     source = Source(
         url=feed_url,
-        name=args.name or feed.title or feed_url,
+        name=args.name or source_name(feed.title) or feed_url,
         kind=args.kind or guess_kind(feed_url, feed),
         tags=list(args.tag),
-        mine=args.mine,
+        mine=getattr(args, "mine", False),
         interval=interval,
     )
-    portfolio.sources.append(source)
-    workspace.save_portfolio(portfolio)
+    # Added to the file as it is now, under its lock: what the app or another command
+    # wrote while the feed was being fetched is kept.
+    adding = AddSources([source], same=normalise_url)
+    workspace.apply_edits([adding])
+    if not adding.added:
+        print(f"Already following {feed_url}.")
+        return 0
     with workspace.open_store() as store:
         # The validators and the body's hash, as the refresh engine keeps them, so that the
         # first refresh asks conditionally and never parses this same document again.
@@ -149,11 +271,64 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_api(workspace: Workspace, args: argparse.Namespace, checked: ApiCheck) -> int:
+    """Keep an API source read once by ``cmd_add``: its items, cursor and, when it is the
+    user's own, its first counts."""
+    from .core.storage.store import Engagement, SourceWrite
+
+    source = checked.source
+    source.kind = args.kind or source.kind
+    source.tags = list(args.tag)
+    source.mine = getattr(args, "mine", False)
+    if args.name:
+        source.name = args.name
+    else:
+        source.name = source_name(source.name) or source.url
+    # Added to the file as it is now, under its lock, as a feed is (see cmd_add).
+    from .core.interop.opml import normalise_url
+    from .core.storage.portfolio_edit import AddSources
+
+    adding = AddSources([source], same=normalise_url)
+    workspace.apply_edits([adding])
+    if not adding.added:
+        print(f"Already following {source.url}.")
+        return 0
+    result = checked.result
+    engagement = None
+    if source.mine and (result.counts or result.account is not None):
+        engagement = Engagement(dict(result.counts), result.account)
+    with workspace.open_store() as store:
+        [written] = store.write_batch(
+            [SourceWrite(checked.state, result.feed, utcnow(), engagement)]
+        )
+    if isinstance(written, Exception):
+        raise written
+    print(
+        f"Added {source.name} ({source.kind}) {source.url} through the {checked.label}"
+        f" with {written} items."
+    )
+    if checked.state.error:
+        print(f"  note: {checked.state.error}")
+    return 0
+
+
 def cmd_export(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.interop.opml import write_opml
     from .core.storage.atomic import write_atomic
 
-    text = write_opml(workspace.load_portfolio().sources)
+    if getattr(args, "bookmarks", False):
+        from .core.bookmarks.local import bookmark_sources, export_bookmarks
+        from .core.bookmarks.netscape import write_bookmarks
+
+        sources = workspace.load_portfolio().sources
+        with workspace.open_store() as store:
+            sources = [*sources, *bookmark_sources(workspace.settings.bookmarks, sources, True)]
+            found = export_bookmarks(store, sources)
+        text = write_bookmarks(found)
+        print(f"{len(found)} bookmark{'s' * (len(found) != 1)}.", file=sys.stderr)
+    else:
+        from .core.interop.opml import write_opml
+
+        text = write_opml(workspace.load_portfolio().sources)
     if args.output:
         write_atomic(Path(args.output), text.encode("utf-8"))
         print(f"Wrote {args.output}.", file=sys.stderr)
@@ -166,8 +341,8 @@ def cmd_export(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
+    """One process and one event loop, as in the app; parsing in a pool of processes."""
     from .core.refresh.refresher import POOL_MIN_BYTES, ProgressEvent, Refresher
-    from .core.refresh.shards import refresh_in_shards, shard_count
 
     portfolio = workspace.load_portfolio()
     show_progress = sys.stderr.isatty()
@@ -177,19 +352,8 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
         sys.stderr.flush()
 
     _start_collecting()
-    shards = shard_count(len(portfolio.sources), workspace.settings.refresh.processes)
-    if shards > 1:
-        summary = refresh_in_shards(
-            workspace.db_path,
-            portfolio.sources,
-            workspace.settings.refresh,
-            shards=shards,
-            transport=workspace.transport,
-            only_due=args.due,
-            on_progress=progress if show_progress else None,
-        )
-        return _refreshed(workspace, portfolio, summary, show_progress)
-    pool = _parse_pool(len(portfolio.sources))
+    workers = workspace.settings.refresh.processes or None
+    pool = _parse_pool(len(portfolio.sources), workers)
 
     async def go() -> Any:
         with workspace.open_store() as store:
@@ -198,29 +362,53 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
                 workspace.settings,
                 transport=workspace.transport,
                 pool=pool,
+                parse_workers=workers,
                 # With the pool ready, the event loop's own thread is kept for HTTP and
                 # the store: 500 feeds of 20 items cost it 0.5 s less parsing.
                 pool_min_bytes=0 if pool is not None else POOL_MIN_BYTES,
             )
             try:
-                return await refresher.refresh(
-                    portfolio.sources,
+                summary = await refresher.refresh(
+                    _with_service(workspace, portfolio.sources),
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
+                # What waits in the outbox (bookmarks, read states) goes out on every refresh;
+                # asked for by hand (not --due), at once, whatever its back-off.
+                from .core.services import send_outbox
+
+                await send_outbox(
+                    store,
+                    workspace.settings,
+                    refresher.credentials(),
+                    refresher.fetcher,
+                    now_for_all=not args.due,
+                )
+                return summary
             finally:
                 await refresher.close()
 
     return _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
 
 
+def _with_service(workspace: Workspace, sources: list[Source], local: bool = False) -> list[Source]:
+    """The portfolio's sources and the bookmark service's own bookmarks, which
+    settings.toml names (and, with ``local``, folio's imported ones)."""
+    from .core.bookmarks.local import bookmark_sources
+
+    return [*sources, *bookmark_sources(workspace.settings.bookmarks, sources, local)]
+
+
 def _refreshed(
     workspace: Workspace, portfolio: Portfolio, summary: RefreshSummary, show_progress: bool
 ) -> int:
+    from .core.storage.portfolio_edit import Edit, NameSources, UpdateEntry
+
     if show_progress:
         sys.stderr.write("\r\x1b[K")
     unnamed = not all(source.name for source in portfolio.sources)
     podcasts: list[str] = []
+    titles: dict[str, str] = {}
     if unnamed or summary.new_items:
         from .core.refresh.kinds import learn_kinds
 
@@ -229,8 +417,14 @@ def _refreshed(
             # A first fetch that brought items may show what a source is (audio: a podcast).
             podcasts = learn_kinds(store, portfolio.sources, states) if summary.new_items else []
         titles = {url: state.feed_title for url, state in states.items()}
-        if name_from_feeds(portfolio, titles) or podcasts:
-            workspace.save_portfolio(portfolio)
+        # Applied to the file as it is now, not to the copy read when the refresh began:
+        # a source added or named meanwhile is kept as it is.
+        edits: list[Edit] = [NameSources(titles)] if unnamed else []
+        edits += [
+            UpdateEntry("sources", url, {"kind": "podcast"}, {"kind": "blog"}) for url in podcasts
+        ]
+        if edits:
+            workspace.apply_edits(edits)
     total = summary.ok + summary.not_modified + summary.failed
     print(
         f"Refreshed {total} source{'s' * (total != 1)} in {summary.seconds:.2f} s: "
@@ -238,7 +432,9 @@ def _refreshed(
         f"{summary.new_items} new item{'s' * (summary.new_items != 1)}."
     )
     if podcasts:
-        names = ", ".join(s.title for s in portfolio.sources if s.url in podcasts)
+        names = ", ".join(
+            s.name or titles.get(s.url) or s.url for s in portfolio.sources if s.url in podcasts
+        )
         print(f"Their feeds carry audio, so these are podcasts now: {names}.")
     return 0
 
@@ -260,20 +456,21 @@ PARSE_POOL_MIN_SOURCES = 8
 """Fewer sources than this are parsed in a thread: the pool would cost more than it saves."""
 
 
-def _parse_pool(sources: int) -> ProcessPoolExecutor | None:
-    """Parser processes started by fork, now, while this process has no other thread; or
-    None when there are few sources or no fork (the refresh then starts its own pool)."""
+def _parse_pool(sources: int, workers: int | None) -> ProcessPoolExecutor | None:
+    """Parser processes (``workers``, None: one per core) started now by fork, while this
+    process has no other thread; or None when there are few sources, or fork is not safe
+    here (the refresh then starts a forkserver pool when a large body needs it)."""
     import multiprocessing
     import threading
 
     from .core.refresh.refresher import start_parse_pool
 
-    if sources < PARSE_POOL_MIN_SOURCES or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    if threading.active_count() > 1:
+    if sources < PARSE_POOL_MIN_SOURCES or sys.platform != "linux":
+        return None  # fork is unsafe on macOS (its system libraries start threads)
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return None  # run from a program with threads (a test): fork is not safe there
     try:
-        return start_parse_pool(method="fork")
+        return start_parse_pool(workers, method="fork")
     except OSError:
         return None  # no processes to be had (a sandbox): parse in threads
 
@@ -309,10 +506,10 @@ def item_record(item: Item) -> dict[str, Any]:
 
 def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
     from .core.lists import match_sources, parse_since
-    from .core.storage.store import ItemQuery
+    from .core.storage.item_queries import ItemQuery
 
     portfolio = workspace.load_portfolio()
-    names = {s.url: s.title for s in portfolio.sources}
+    names = {s.url: s.title for s in _with_service(workspace, portfolio.sources, local=True)}
     sources: tuple[str, ...] | None = None
     if args.source:
         found = match_sources(portfolio.sources, args.source)
@@ -394,6 +591,7 @@ def source_record(source: Source, state: SourceState) -> dict[str, Any]:
         "kind": source.kind,
         "tags": source.tags,
         "mine": source.mine,
+        "api": source.api or None,
         "status": state.status,
         "error": state.error or None,
         "http_status": state.http_status,
@@ -411,7 +609,8 @@ def cmd_sources(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio = workspace.load_portfolio()
     with workspace.open_store() as store:
         states = store.states()
-    rows = [(s, states.get(s.url) or SourceState(url=s.url)) for s in portfolio.sources]
+    sources = _with_service(workspace, portfolio.sources)
+    rows = [(s, states.get(s.url) or SourceState(url=s.url)) for s in sources]
     if args.json:
         _print_json([source_record(s, st) for s, st in rows], sys.stdout)
         return 0

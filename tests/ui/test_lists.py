@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from tests.ui.conftest import SOURCES, notices, press_for_screen, wait_for
 from tests.ui.test_dashboard import board, dash, inbox, ready, visible_text
@@ -34,7 +35,7 @@ async def open_list(pilot: Pilot[Any], key: str) -> ListScreen:
 
 
 def title(screen: ListScreen) -> str:
-    return str(screen.query_one("#list-title").visual)
+    return str(screen.query_one("#list-title", Static).visual)
 
 
 def rows(screen: ListScreen) -> list[str]:
@@ -181,7 +182,7 @@ async def test_full_width_inbox_key(app: FolioApp) -> None:
         await pilot.press("z")
         await wait_for(pilot, lambda: ib.has_focus, "the Inbox to take focus")
         assert not b.display and ib.size.width > 100
-        assert "z: board" in str(dash(app).query_one("#status").visual)
+        assert "z: board" in str(dash(app).query_one("#status", Static).visual)
         await pilot.press("z")
         await pilot.pause()
         assert b.display and ib.size.width < 60
@@ -251,7 +252,7 @@ async def test_the_inbox_shows_its_new_top_after_the_matrix_changes(
         await wait_for(pilot, lambda: ib.cursor_id == ib.ids[0], "the new top")
         assert ib.scroll_y == 0
         # The status line counts reviews that are due, and says where to go.
-        assert "1 review due: press 3" in str(dash(app).query_one("#status").visual)
+        assert "1 review due: press 3" in str(dash(app).query_one("#status", Static).visual)
 
 
 async def test_every_delete_dialog_puts_cancel_first(app: FolioApp) -> None:
@@ -275,4 +276,6 @@ async def test_every_delete_dialog_puts_cancel_first(app: FolioApp) -> None:
             labels = [str(b.label) for b in buttons]
             assert labels[0].startswith("Cancel") and labels[-1].startswith("Delete"), labels
             await pilot.press("escape")
-            await wait_for(pilot, lambda d=dialog: not isinstance(app.screen, d), "closed")
+            await wait_for(
+                pilot, lambda: not isinstance(app.screen, ConfirmScreen | ConfirmDialog), "closed"
+            )

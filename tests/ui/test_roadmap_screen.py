@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +181,10 @@ async def test_shift_arrows_move_a_card_between_lanes(app: FolioApp, session: Se
         )
 
 
+def in_lane(app: FolioApp, card_id: str, lane: str) -> bool:
+    return card_id in lane_ids(app, lane)
+
+
 async def test_s_cycles_the_status(app: FolioApp, session: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await open_roadmap(pilot)
@@ -194,7 +199,7 @@ async def test_s_cycles_the_status(app: FolioApp, session: Session) -> None:
                 else ("next" if status == "idea" else None)
             )
             if lane is not None:
-                await wait_for(pilot, lambda lane=lane: "weekly" in lane_ids(app, lane), lane)
+                await wait_for(pilot, partial(in_lane, app, "weekly", lane), lane)
             # An adopted or dropped experiment has no review due.
             assert card(app, "weekly").has_class("-due") == (status in ("idea", "trying"))
 

@@ -15,14 +15,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
 pytest.register_assert_rewrite("httpserver")
-from httpserver import TestServer  # noqa: E402
-
+from tests.httpserver import TestServer  # noqa: E402
 from tests.ui.conftest import FIXED_NOW, SOURCES, wait_for  # noqa: E402
 from tui.app import FolioApp  # noqa: E402
 from tui.core.models import Source  # noqa: E402
 from tui.core.session import Session  # noqa: E402
+from tui.core.storage.item_queries import ItemQuery  # noqa: E402
 from tui.core.storage.portfolio import Portfolio, load_portfolio  # noqa: E402
-from tui.core.storage.store import ItemQuery  # noqa: E402
 from tui.messages import RefreshFinished, SourceRefreshed  # noqa: E402
 from tui.screens.forms import (  # noqa: E402
     AddSourceScreen,

@@ -24,8 +24,9 @@ from tui.core.lists import (
 from tui.core.models import ParsedFeed, ParsedItem, Source, SourceState
 from tui.core.session import Change, Session
 from tui.core.storage import attention
+from tui.core.storage.item_queries import ItemQuery
 from tui.core.storage.portfolio import MatrixEntry, Portfolio, save_portfolio
-from tui.core.storage.store import ItemQuery, Store
+from tui.core.storage.store import Store
 from tui.core.storage.workspace import Workspace
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
@@ -345,3 +346,19 @@ def test_rates_below_one_a_week_read_per_month() -> None:
     )
     # One scale: the busiest week (4, since the start) is the full bar.
     assert text == "8 wks before ▁▃▁▁▅▁▁▃ 2.2/month · since ▆█ 3.5/week"
+
+
+def test_bookmarked_lists_each_link_once(session: Session) -> None:
+    """A link bookmarked in folio and listed again by the bookmark service (another
+    source, the same link) is one row of Bookmarked: the first one bookmarked."""
+    link = "https://shared.example/post"
+    for url, guid in ((QUICK, "original"), ("https://service.example/bookmarks", "copy")):
+        session.store.store_feed(
+            session.store.state(url),
+            ParsedFeed(items=[ParsedItem(guid=guid, title=guid, link=link, published=NOW)]),
+            NOW,
+        )
+    ids = [i.id for i in session.store.items() if i.link == link]
+    session.set_flag(ids, "bookmarked", True)
+    assert session.list_ids(view("bookmarked")) == [min(ids)]
+    assert session.store.query_count(ItemQuery(flags=("bookmarked",))) == 2

@@ -18,7 +18,7 @@ def shell_lines() -> list[str]:
     lines = []
     for block in blocks:
         for line in block.splitlines():
-            command = line.split("  #", 1)[0].strip()
+            command = line.strip()
             if command:
                 lines.append(command)
     return lines
@@ -35,7 +35,7 @@ def test_every_folio_command_in_the_readme_parses() -> None:
     found = 0
     for line in shell_lines():
         for command in line.split("&&"):
-            argv = shlex.split(command.strip())
+            argv = shlex.split(command.strip(), comments=True)
             if not argv or not argv[0].endswith("folio"):
                 continue
             found += 1

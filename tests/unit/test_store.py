@@ -138,7 +138,8 @@ def test_search_matches_words_in_content_and_is_injection_safe(store: Store) -> 
     assert store.count() == 0
 
 
-def test_ranked_unread_ids_orders_by_rank_then_recency(store: Store) -> None:
+def test_unread_rows_newest_first_for_the_inbox(store: Store) -> None:
+    """The rows the Inbox orders (lists.inbox_order): id, source and date, newest first."""
     for url, ages in (("https://a.example", [1, 5]), ("https://b.example", [2, 3])):
         items = [
             ParsedItem(guid=f"{url}{n}", title=f"{url} {n}", published=NOW - dt.timedelta(days=n))
@@ -146,20 +147,17 @@ def test_ranked_unread_ids_orders_by_rank_then_recency(store: Store) -> None:
         ]
         store.store_feed(SourceState(url=url), feed(*items), now=NOW)
     by_id = {i.id: i for i in store.items()}
-    recency = [by_id[i].title for i in store.ranked_unread_ids({})]
-    assert recency == [
+    rows = store.unread_rows()
+    assert [by_id[i].title for i, _, _ in rows] == [
         "https://a.example 1",
         "https://b.example 2",
         "https://b.example 3",
         "https://a.example 5",
     ]
-    ranked = [by_id[i].title for i in store.ranked_unread_ids({"https://b.example": 0})]
-    assert ranked == [
-        "https://b.example 2",
-        "https://b.example 3",
-        "https://a.example 1",
-        "https://a.example 5",
-    ]
+    assert rows[0][1:] == ("https://a.example", (NOW - dt.timedelta(days=1)).timestamp())
+    kept = [source for _, source, _ in store.unread_rows(exclude=["https://a.example"])]
+    assert kept == ["https://b.example"] * 2
+    assert [row[0] for row in store.unread_rows(background=True)] == [row[0] for row in rows]
 
 
 def test_activity_counts_items_per_week(store: Store) -> None:

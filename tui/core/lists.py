@@ -42,6 +42,8 @@ class ListSpec:
     since_mark: str | None = None
     """Only items first stored after this store mark (see ``NEW_MARK``)."""
     sources: tuple[str, ...] | None = None
+    one_per_link: bool = False
+    """Each link once (a bookmark made in folio and listed again by the bookmark service)."""
 
 
 VIEWS: tuple[ListSpec, ...] = (
@@ -71,6 +73,7 @@ VIEWS: tuple[ListSpec, ...] = (
         "Nothing bookmarked yet. Press b on an item to bookmark it.",
         flags=("bookmarked",),
         own="include",
+        one_per_link=True,
     ),
     ListSpec("all", "All items", "No items yet: refresh (R) to fetch your sources.", own="include"),
     ListSpec(

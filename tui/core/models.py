@@ -37,6 +37,9 @@ class Source:
     """True for the user's own blog or podcast: the roadmap measures its cadence."""
     interval: str | None = None
     """Refresh interval such as ``"30m"``; None means the settings default."""
+    api: str = ""
+    """The web API this source is read through (``"mastodon"``, ...); empty for a feed.
+    See tui/core/sources/."""
 
     @property
     def title(self) -> str:
@@ -68,6 +71,12 @@ class ParsedItem:
     enclosures: list[Enclosure] = field(default_factory=list)
     duration: str = ""
     """Podcast episode duration as the feed wrote it (itunes:duration)."""
+    tags: list[str] = field(default_factory=list)
+    """The entry's own tags (a bookmark's), each one clean line."""
+    private: bool = False
+    """A bookmark kept private on its service (or in the file it came from)."""
+    toread: bool = False
+    """A bookmark marked "to read" (unread on linkding, toread on Pinboard)."""
 
 
 @dataclass
@@ -110,6 +119,10 @@ class Item:
     enclosure_type: str = ""
     enclosure_length: int | None = None
     duration: str = ""
+    tags: list[str] = field(default_factory=list)
+    """The item's own tags (a bookmark's); a source's tags are the source's."""
+    private: bool = False
+    toread: bool = False
 
 
 @dataclass
@@ -137,6 +150,8 @@ class SourceState:
     items: int = 0
     unread: int = 0
     feed_title: str = ""
+    cursor: str = ""
+    """An API source's own state between refreshes, as its adapter keeps it (JSON)."""
 
     @property
     def hit_rate(self) -> float:

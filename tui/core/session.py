@@ -1,17 +1,31 @@
 """One running folio: the workspace, its portfolio and store, and every user action.
 
 Screens call these methods and never touch the store or the file directly. Each action
-saves at once (portfolio edits atomically) and tells listeners what changed, so every
-widget showing that data can update. Undo is kept per area: triage, matrix, roadmap.
+saves at once and tells listeners what changed, so every widget showing that data can
+update. Undo is kept per area: triage, matrix, roadmap, sources.
+
+portfolio.toml is shared with ``folio`` commands and the user's editor, so an edit made
+here is applied as an operation to the file as it is on disk (``portfolio_edit``), and
+its undo is the inverse operation. ``check_portfolio_file`` notices changes made
+elsewhere and reloads; a broken file keeps the last good portfolio on screen, read-only.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from tui.core.bookmarks.common import SERVICE, is_web_url
+from tui.core.bookmarks.local import (
+    LOCAL_URL,
+    bookmark_changes,
+    bookmark_sources,
+    bookmark_state,
+)
 from tui.core.config import ConfigError, parse_duration
 from tui.core.lists import (
     NEW_FIRST_LOOK,
@@ -21,6 +35,7 @@ from tui.core.lists import (
     recent_label,
 )
 from tui.core.models import Item, Source, utcnow
+from tui.core.outbox.queue import KeyState, Outbox, Waiting, put_in
 from tui.core.planning.rules import (
     QUADRANTS,
     UNRANKED,
@@ -29,9 +44,21 @@ from tui.core.planning.rules import (
     source_ranks,
 )
 from tui.core.storage import attention
-from tui.core.storage.portfolio import Portfolio
-from tui.core.storage.store import ItemQuery, RemovedSource, Store
+from tui.core.storage.item_queries import ItemQuery
+from tui.core.storage.portfolio import (
+    Portfolio,
+    Signature,
+    describe_changes,
+    file_signature,
+    read_snapshot,
+)
+from tui.core.storage.store import RemovedSource, Store
 from tui.core.storage.workspace import Workspace
+
+if TYPE_CHECKING:
+    # Imported when first needed: tomlkit takes 20-30 ms to import, and a session that
+    # only reads never edits the file.
+    from tui.core.storage.portfolio_edit import Applied, Edit
 
 UNDO_DEPTH = 100
 
@@ -46,12 +73,30 @@ class Change:
     sources: list[str] = field(default_factory=list)
     message: str = ""
     """A short description for a notification, e.g. "Marked 12 items read"."""
+    queued: bool = False
+    """Changes for a service were queued in the outbox: the app sends them soon."""
     refetch: list[str] = field(default_factory=list)
     """Sources to fetch at once (a deleted source brought back by undo)."""
 
 
-class ReadOnlyError(Exception):
-    """The portfolio file is broken, so edits are refused until it is fixed."""
+class NotSaved(Exception):
+    """An edit was refused and nothing was written; the message says why, for the user."""
+
+
+class ReadOnlyError(NotSaved):
+    """The portfolio file is broken (or gone), so edits are refused until it is fixed."""
+
+
+UndoHook = Callable[[], list[str]]
+"""Run after a portfolio edit is undone (putting back a deleted source's items); returns
+the sources to fetch again."""
+
+
+@dataclass
+class _PortfolioUndo:
+    edits: list[Edit]
+    label: str
+    on_undo: UndoHook | None = None
 
 
 @dataclass
@@ -62,31 +107,54 @@ class _FlagUndo:
     sources: list[str] = field(default_factory=list)
 
 
-UndoHook = Callable[[], list[str]]
-"""Run after a portfolio undo (putting back a deleted source's items); returns the
-sources to fetch again."""
-
-
 class Session:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.store: Store = workspace.open_store()
         self.portfolio_error: str | None = None
-        try:
-            self.portfolio = workspace.load_portfolio()
-        except ConfigError as exc:
-            # The app still opens: the feeds can be read, but nothing is written to the
-            # broken file, so the user's hand edit is never lost.
-            self.portfolio = Portfolio()
-            self.portfolio_error = str(exc)
+        """Why the file cannot be used (broken, unreadable, gone); None when it is fine."""
+        self.portfolio = Portfolio()
+        self.portfolio_signature: Signature | None = None
+        """The file's signature when last read or written here: a different one on disk
+        means someone else changed it."""
+        self._unsettled: Signature | None = None
+        """A new signature seen once, to be read when seen again (see check_portfolio_file)."""
+        self._read_portfolio()
         self.listeners: list[Callable[[Change], None]] = []
         self._triage_undo: list[_FlagUndo] = []
-        self._portfolio_undo: dict[str, list[tuple[Portfolio, str, UndoHook | None]]] = {}
+        self._portfolio_undo: dict[str, list[_PortfolioUndo]] = {}
         self._ranks: dict[str, float] | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
+        self._bookmark_states: dict[str, KeyState] | None = None
+        self._has_local_bookmarks = self.store.count(sources=[LOCAL_URL]) > 0
 
     def close(self) -> None:
         self.store.close()
+
+    def _read_portfolio(self) -> bool:
+        """Read the file; True if it was read. When it is broken, the portfolio already
+        in memory (the last good one) stays, and ``portfolio_error`` says what is wrong:
+        the app still opens and the feeds can be read, but nothing is written to the
+        file, so the user's hand edit is never lost."""
+        path = self.workspace.portfolio_path
+        signature = file_signature(path)
+        if signature is None and self.portfolio_signature is not None:
+            self.portfolio_signature = None
+            self.portfolio_error = (
+                f"{path}: the file is gone (moved or deleted); folio shows the last version "
+                "it read and writes nothing until the file is back"
+            )
+            return False
+        try:
+            snapshot = read_snapshot(path)
+        except ConfigError as exc:
+            self.portfolio_signature = signature
+            self.portfolio_error = str(exc)
+            return False
+        self.portfolio = snapshot.portfolio
+        self.portfolio_signature = snapshot.signature
+        self.portfolio_error = None
+        return True
 
     # -- events ---------------------------------------------------------------------
 
@@ -104,10 +172,22 @@ class Session:
 
     @property
     def sources(self) -> list[Source]:
-        return self.portfolio.sources
+        """The portfolio's sources, then the bookmark service's (settings.toml names it)."""
+        extra = self.extra_sources()
+        return [*self.portfolio.sources, *extra] if extra else self.portfolio.sources
+
+    def extra_sources(self) -> list[Source]:
+        """Sources that are not in portfolio.toml: the bookmark service's own bookmarks, and
+        folio's when it keeps imported ones. They are edited in settings.toml, not here."""
+        return bookmark_sources(
+            self.workspace.settings.bookmarks, self.portfolio.sources, self._has_local_bookmarks
+        )
 
     def source(self, url: str) -> Source | None:
-        return self.portfolio.source(url)
+        found = self.portfolio.source(url)
+        if found is None:
+            found = next((s for s in self.extra_sources() if s.url == url), None)
+        return found
 
     def ranks(self) -> dict[str, float]:
         """Triage rank per source URL from the matrix (lower first); cached until an edit."""
@@ -154,6 +234,7 @@ class Session:
             unread=spec.unread,
             flags=spec.flags,
             seen_since=since,
+            one_per_link=spec.one_per_link,
         )
 
     def list_ids(
@@ -208,7 +289,7 @@ class Session:
         values = self.store.flag_values(list(ids), flag)
         previous = {item_id: old for item_id, (old, _) in values.items()}
         sources = sorted({source for _, source in values.values()})
-        self.store.set_flag(previous, flag, value)
+        queued = self._store_flag(previous, flag, value)
         self._push_triage(
             _FlagUndo(flag, previous, label or f"{flag} {len(previous)} items", sources)
         )
@@ -218,9 +299,35 @@ class Session:
         if action is not None:
             changed = [(i, source) for i, (old, source) in values.items() if old != value]
             attention.record(self.store, action, changed, self.now())
-        change = Change("items", item_ids=list(previous), sources=sources, message=label)
+        change = Change(
+            "items", item_ids=list(previous), sources=sources, message=label, queued=queued
+        )
         self._emit(change)
         return change
+
+    def _store_flag(self, previous: dict[int, bool], flag: str, value: bool) -> bool:
+        """Set the flag on the items of ``previous`` (id: value before); a bookmark's
+        change for the service is queued in the outbox in the same transaction. Returns
+        True when something was queued. Only a bookmark needs the items themselves: other
+        flags (read on 50,000 items at once) are set by id alone."""
+        then = None
+        changes: list[tuple[str, str, dict[str, Any]]] = []
+        bookmarks = flag == "bookmarked" and self.workspace.settings.bookmarks.enabled
+        changed_ids = [item_id for item_id, old in previous.items() if old != value]
+        changed = self.store.items_by_id(changed_ids) if bookmarks and changed_ids else []
+        if bookmarks and changed:
+            # Made before the transaction: a summary's HTML to text takes its time, and the
+            # store's lock is not held meanwhile.
+            sources = {source.url: source for source in self.sources}
+            changes = bookmark_changes(changed, value, sources)
+
+            def then(db: sqlite3.Connection) -> list[int]:
+                return put_in(db, SERVICE, changes)
+
+        self.store.set_flag(list(previous), flag, value, then=then)
+        if flag == "bookmarked":
+            self._bookmark_states = None
+        return bool(changes)
 
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""
@@ -228,19 +335,19 @@ class Session:
         self.set_flag([item.id], flag, value, label=f"{flag} {'on' if value else 'off'}")
         return value
 
-    def mark_read(self, ids: list[int], label: str) -> int:
-        """Mark ``ids`` read (undoable as one step); returns how many were unread."""
-        unread = [i for i, (read, _) in self.store.flag_values(ids, "read").items() if not read]
-        if unread:
-            self.set_flag(unread, "read", True, label=label)
-        return len(unread)
-
     def mark_source_read(self, url: str) -> int:
         ids = self.store.unread_ids(url)
         if ids:
             name = (self.source(url) or Source(url)).title
             self.set_flag(ids, "read", True, label=f"Marked {len(ids)} items in {name} read")
         return len(ids)
+
+    def mark_read(self, ids: list[int], label: str) -> int:
+        """Mark ``ids`` read (undoable as one step); returns how many were unread."""
+        unread = [i for i, (read, _) in self.store.flag_values(ids, "read").items() if not read]
+        if unread:
+            self.set_flag(unread, "read", True, label=label)
+        return len(unread)
 
     def opened(self, item: Item) -> int:
         """``item`` is shown in the reader: it is read (undoable), and the opening is
@@ -268,20 +375,139 @@ class Session:
         by_value: dict[bool, list[int]] = {True: [], False: []}
         for item_id, value in entry.previous.items():
             by_value[value].append(item_id)
+        queued = False
         for value, ids in by_value.items():
             if ids:
-                self.store.set_flag(ids, entry.flag, value)
+                # A bookmark's undo is a change for the service too: it is queued again.
+                now = {item_id: not value for item_id in ids}
+                queued |= self._store_flag(now, entry.flag, value)
         self._emit(
             Change(
                 "items",
                 item_ids=list(entry.previous),
                 sources=entry.sources,
                 message=f"Undid: {entry.label}",
+                queued=queued,
             )
         )
         return entry.label
 
+    # -- bookmarks ------------------------------------------------------------------
+
+    @property
+    def bookmark_service(self) -> str:
+        """The bookmark service's name for people ("linkding"), or "" when none is set."""
+        settings = self.workspace.settings.bookmarks
+        return settings.label if settings.enabled else ""
+
+    def bookmark(self, item: Item) -> str:
+        """Bookmark ``item`` (flag and outbox in one step); returns what to tell the user."""
+        self.set_flag([item.id], "bookmarked", True, label=f"bookmarked {item.title[:60]}")
+        service = self.bookmark_service
+        if not service:
+            return (
+                "Bookmarked in folio. Set [bookmarks] in settings.toml to save bookmarks to "
+                "linkding, Shaarli or Pinboard."
+            )
+        if not is_web_url(item.link):
+            return (
+                f"Bookmarked in folio only: its link is not a web address, so it is not sent "
+                f"to {service}."
+            )
+        return f"Bookmarked: waiting to be sent to {service}."
+
+    def unbookmark(self, item: Item) -> str:
+        """Remove ``item``'s bookmark (here, and queued for the service)."""
+        self.set_flag([item.id], "bookmarked", False, label=f"unbookmarked {item.title[:60]}")
+        service = self.bookmark_service
+        if service and is_web_url(item.link):
+            return f"Bookmark removed here; the removal waits to be sent to {service}. u undoes it."
+        return "Bookmark removed. u undoes it."
+
+    def bookmark_states(self) -> dict[str, KeyState]:
+        """The newest outbox change per link, for items' bookmark states (cached)."""
+        if self._bookmark_states is None:
+            self._bookmark_states = Outbox(self.store).key_states(SERVICE)
+        return self._bookmark_states
+
+    def bookmark_state(self, item: Item) -> str:
+        """ "saved", "waiting", "failed", "removing" or "" (see ``local.bookmark_state``)."""
+        return bookmark_state(item, self.bookmark_states())
+
+    def outbox_waiting(self) -> list[Waiting]:
+        return Outbox(self.store).waiting()
+
+    def outbox_changed(self, message: str = "") -> None:
+        """The outbox was sent (or changed elsewhere): states are read again, and every
+        widget showing one redraws."""
+        self._bookmark_states = None
+        self._emit(Change("outbox", message=message))
+
+    def retry_waiting_now(self) -> int:
+        """Make every waiting bookmark change due now (the user asked to send them)."""
+        outbox = Outbox(self.store)
+        return outbox.due_now(SERVICE, self.now())
+
+    def retry_failed_bookmarks(self) -> int:
+        """Queue the bookmark changes the service refused for another try; returns how many."""
+        count = Outbox(self.store).requeue_failed(SERVICE)
+        if count:
+            self._bookmark_states = None
+            self._emit(Change("outbox", queued=True, message=f"Retrying {count} bookmarks"))
+        return count
+
     # -- portfolio edits ------------------------------------------------------------
+
+    def apply_edits(
+        self,
+        area: str,
+        label: str,
+        edits: list[Edit],
+        sources: list[str] | None = None,
+        *,
+        undoable: bool = True,
+        on_undo: UndoHook | None = None,
+    ) -> Applied:
+        """Apply ``edits`` to portfolio.toml as it is on disk now, and adopt the result,
+        which holds whatever others changed too. Raises NotSaved (nothing was written)
+        when the file is broken or an edit no longer fits it, OSError when it cannot be
+        written; the portfolio in memory then stays as it was."""
+        if self.read_only:
+            raise ReadOnlyError(
+                f"portfolio.toml has an error, so folio will not write to it: "
+                f"{self.portfolio_error}"
+            )
+        from tui.core.storage.portfolio_edit import EditConflict
+
+        path = self.workspace.portfolio_path
+        if self.portfolio_signature is not None and file_signature(path) is None:
+            self.check_portfolio_file()
+            raise ReadOnlyError(f"Not saved: {self.portfolio_error}")
+        try:
+            applied = self.workspace.apply_edits(edits)
+        except ConfigError as exc:
+            # Broken on disk since the last look: show that, keep the last good version.
+            self.check_portfolio_file()
+            raise ReadOnlyError(
+                f"portfolio.toml has an error, so nothing was written: {exc}"
+            ) from None
+        except EditConflict as exc:
+            self.check_portfolio_file()
+            raise NotSaved(f"{exc}. The portfolio was reloaded from the file.") from None
+        changed_elsewhere = applied.before != self.portfolio_signature
+        previous = self.portfolio
+        self.portfolio = applied.portfolio
+        self.portfolio_signature = applied.after
+        if undoable and applied.undo:
+            stack = self._portfolio_undo.setdefault(area, [])
+            stack.append(_PortfolioUndo(applied.undo, label, on_undo))
+            del stack[:-UNDO_DEPTH]
+        if changed_elsewhere:
+            others = describe_changes(previous, applied.found)
+            if others:
+                self._emit(Change("portfolio", message=f"Also loaded from the file: {others}"))
+        self._emit(Change(area, sources=sources or [], message=label))
+        return applied
 
     def edit_portfolio(
         self,
@@ -289,56 +515,105 @@ class Session:
         label: str,
         edit: Callable[[Portfolio], object],
         sources: list[str] | None = None,
-        on_undo: UndoHook | None = None,
     ) -> None:
-        """Apply ``edit`` to a copy of the portfolio, save it atomically, then adopt it.
+        """Apply ``edit`` to a copy of the portfolio in memory, then make only what it
+        changed (entries added, removed, the keys changed) on the file as it is on disk."""
+        from tui.core.storage.portfolio_edit import EditConflict, edits_between
 
-        If the save fails, the portfolio in memory stays as it was, matching the file.
-        ``on_undo`` runs after this edit is undone (see ``UndoHook``).
-        """
-        if self.read_only:
-            raise ReadOnlyError(
-                "portfolio.toml has an error, so folio will not write to it: "
-                f"{self.portfolio_error}"
-            )
-        before = copy.deepcopy(self.portfolio)
         after = copy.deepcopy(self.portfolio)
         edit(after)
-        self.workspace.save_portfolio(after)
-        self.portfolio = after
-        stack = self._portfolio_undo.setdefault(area, [])
-        stack.append((before, label, on_undo))
-        del stack[:-UNDO_DEPTH]
-        self._emit(Change(area, sources=sources or [], message=label))
+        try:
+            edits = edits_between(self.portfolio, after)
+        except EditConflict as exc:
+            raise NotSaved(str(exc)) from None
+        self.apply_edits(area, label, edits, sources)
 
     def undo_portfolio(self, area: str) -> str | None:
+        """Undo the last edit of ``area`` by applying its inverse to the file as it is now;
+        returns what was undone, or None when there is nothing to undo."""
         stack = self._portfolio_undo.get(area)
         if not stack:
             return None
         if self.read_only:
             raise ReadOnlyError("portfolio.toml has an error, so folio will not write to it")
-        before, label, on_undo = stack.pop()
-        self.workspace.save_portfolio(before)
-        self.portfolio = before
-        refetch = on_undo() if on_undo is not None else []
-        self._emit(Change(area, sources=refetch, message=f"Undid: {label}", refetch=refetch))
-        return label
+        entry = stack.pop()
+        try:
+            self.apply_edits(area, f"Undid: {entry.label}", entry.edits, undoable=False)
+        except ReadOnlyError:
+            stack.append(entry)
+            raise
+        except NotSaved as exc:
+            raise NotSaved(f"Could not undo {entry.label}: {exc}") from None
+        except OSError:
+            stack.append(entry)
+            raise
+        if entry.on_undo is not None:
+            refetch = entry.on_undo()
+            self._emit(Change(area, sources=refetch, refetch=refetch))
+        return entry.label
+
+    def check_portfolio_file(self, settle: bool = False) -> Change | None:
+        """Reload portfolio.toml if it changed on disk since it was last read or written
+        here (a ``folio`` command, an editor). Cheap when nothing changed: one stat.
+
+        With ``settle`` (the app's timer), a change is read only once two looks in a row
+        find the file the same: an editor that writes in place (truncate, then write)
+        may be caught half-way, and half a file must not be shown, even for a second.
+
+        Returns the change (already sent to listeners) with a message for the user, or
+        None. A broken file keeps the last good portfolio and makes the session read-only
+        until the file is fixed.
+        """
+        signature = file_signature(self.workspace.portfolio_path)
+        if signature == self.portfolio_signature:
+            self._unsettled = None
+            return None
+        if settle and signature != self._unsettled:
+            self._unsettled = signature
+            return None
+        self._unsettled = None
+        was_error = self.portfolio_error
+        previous = self.portfolio
+        if not self._read_portfolio():
+            if self.portfolio_error == was_error:
+                return None
+            change = Change(
+                "portfolio",
+                message=f"{self.portfolio_error}\nShowing the last good version; "
+                "nothing was written. folio reloads the file when it is fixed.",
+            )
+        else:
+            summary = describe_changes(previous, self.portfolio)
+            if was_error is not None:
+                message = "portfolio.toml is readable again: reloaded"
+                message += f" ({summary})." if summary else "."
+            elif summary:
+                message = f"portfolio.toml changed on disk: {summary}."
+            else:
+                return None
+            added = {s.url for s in self.portfolio.sources} - {s.url for s in previous.sources}
+            change = Change("portfolio", sources=sorted(added), message=message)
+        self._emit(change)
+        return change
 
     def add_source(self, source: Source) -> None:
-        self.edit_portfolio(
+        from tui.core.storage.portfolio_edit import AddEntry
+
+        self.apply_edits(
             "sources",
             f"Added {source.title}",
-            lambda p: p.sources.append(source),
+            [AddEntry.of("sources", source)],
             sources=[source.url],
         )
 
     def update_source(self, url: str, updated: Source) -> None:
-        def edit(portfolio: Portfolio) -> None:
-            for index, source in enumerate(portfolio.sources):
-                if source.url == url:
-                    portfolio.sources[index] = updated
+        from tui.core.storage.portfolio_edit import UpdateEntry
 
-        self.edit_portfolio("sources", f"Edited {updated.title}", edit)
+        current = self.source(url)
+        if current is None:
+            raise NotSaved(f"{url} is no longer in portfolio.toml")
+        edit = UpdateEntry.between("sources", current, updated)
+        self.apply_edits("sources", f"Edited {updated.title}", [edit])
 
     def update_sources(
         self,
@@ -347,21 +622,25 @@ class Session:
         add_tags: Iterable[str] = (),
         remove_tags: Iterable[str] = (),
     ) -> int:
-        """Change several sources at once: their kind, and tags added or taken away."""
-        wanted = set(urls)
+        """Change several sources at once, as one undoable edit: their kind, and tags
+        added or taken away."""
+        from tui.core.storage.portfolio_edit import UpdateEntry
+
         adding, removing = list(add_tags), set(remove_tags)
-
-        def edit(portfolio: Portfolio) -> None:
-            for source in portfolio.sources:
-                if source.url in wanted:
-                    if kind is not None:
-                        source.kind = kind
-                    tags = [tag for tag in source.tags if tag not in removing]
-                    source.tags = tags + [tag for tag in adding if tag not in tags]
-
-        count = len([s for s in self.sources if s.url in wanted])
-        self.edit_portfolio("sources", f"Edited {count} sources", edit, sources=[])
-        return count
+        edits: list[Edit] = []
+        for current in self.portfolio.sources:
+            if current.url not in urls:
+                continue
+            updated = copy.deepcopy(current)
+            if kind is not None:
+                updated.kind = kind
+            tags = [tag for tag in current.tags if tag not in removing]
+            updated.tags = tags + [tag for tag in adding if tag not in tags]
+            if updated != current:
+                edits.append(UpdateEntry.between("sources", current, updated))
+        if edits:
+            self.apply_edits("sources", f"Edited {len(edits)} sources", edits)
+        return len(edits)
 
     def delete_source(self, url: str) -> None:
         self.delete_sources([url])
@@ -369,22 +648,21 @@ class Session:
     def delete_sources(self, urls: list[str]) -> None:
         """Stop following ``urls``. Their items leave the store; undo brings the sources
         back with their items and flags, and fetches them again at once."""
-        wanted = set(urls)
-        deleted = [s for s in self.sources if s.url in wanted]
+        from tui.core.storage.portfolio_edit import DeleteEntry
+
+        deleted = [s for s in self.portfolio.sources if s.url in urls]
         if not deleted:
             return
         name = deleted[0].title if len(deleted) == 1 else f"{len(deleted)} sources"
         removed: list[RemovedSource] = []
-
-        def edit(portfolio: Portfolio) -> None:
-            portfolio.sources = [s for s in portfolio.sources if s.url not in wanted]
 
         def restore() -> list[str]:
             for snapshot in removed:
                 self.store.restore_source(snapshot)
             return [snapshot.url for snapshot in removed]
 
-        self.edit_portfolio("sources", f"Deleted {name}", edit, on_undo=restore)
+        edits: list[Edit] = [DeleteEntry("sources", source.url) for source in deleted]
+        self.apply_edits("sources", f"Deleted {name}", edits, on_undo=restore)
         removed.extend(self.store.remove_source(source.url) for source in deleted)
 
     def reviews_due(self) -> int:

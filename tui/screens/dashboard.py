@@ -21,10 +21,17 @@ from textual.worker import Worker, WorkerState
 from .. import keys
 from ..core.lists import ItemRows
 from ..core.session import Session
-from ..messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
+from ..messages import (
+    DashboardReady,
+    OpenFeed,
+    RefreshFinished,
+    SessionChanged,
+    SourceRefreshed,
+)
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
+from ..widgets.status import outbox_lines
 from .triage import TriageScreen
 
 WIDE = 120
@@ -163,7 +170,7 @@ class DashboardScreen(TriageScreen):
 
     @on(FeedBoard.OpenFeed)
     def _on_open_feed(self, event: FeedBoard.OpenFeed) -> None:
-        self.folio.open_feed(event.url)
+        self.app.post_message(OpenFeed(event.url))
 
     # -- engine events ------------------------------------------------------------------
 
@@ -171,6 +178,11 @@ class DashboardScreen(TriageScreen):
         change = message.change
         if change.area == "items":
             self._items_changed(change.item_ids, change.sources)
+        elif change.area == "outbox":
+            # Bookmarks were sent (or refused): every row's mark may have changed.
+            self.board.refresh_sources()
+            self.inbox.refresh_items()
+            self._show_status()
         elif change.area in ("sources", "matrix", "portfolio"):
             self.board.set_sources(self.session.sources)
             self.board.refresh_sources()
@@ -253,6 +265,7 @@ class DashboardScreen(TriageScreen):
             parts.append(f"{due} review{'s' * (due != 1)} due: press 3")
         if status:
             parts.append(status)
+        parts.extend(outbox_lines(self.session))
         if self.has_class("-full"):
             parts.append("z: board")
         elif self.has_class("-narrow"):

@@ -27,6 +27,7 @@ from ..widgets.fields import FormSelect as Select
 
 if TYPE_CHECKING:
     from ..core.session import Session
+    from ..core.sources.base import Recognised
 
 ResultType = TypeVar("ResultType")
 
@@ -177,7 +178,7 @@ class FormScreen(ModalScreen[ResultType]):
         )
         yield from self.field(
             "Mine",
-            Checkbox("my own blog, podcast or account", source.mine, id="mine", compact=True),
+            Checkbox("my own account, blog or podcast", source.mine, id="mine", compact=True),
             "mine",
         )
 
@@ -240,10 +241,19 @@ class AddSourceScreen(FormScreen[Source | None]):
             form.border_title = "Add a source"
             yield from self.field(
                 "Address",
-                Input(placeholder="https://example.com or its feed", id="url", compact=True),
+                Input(
+                    placeholder="https://example.com, its feed, or @you@your.instance",
+                    id="url",
+                    compact=True,
+                ),
                 "url",
             )
-            yield Static("A web page works: folio finds the feed it advertises.", classes="hint")
+            yield Static(
+                "A web page works: folio finds the feed it advertises. Accounts on Mastodon,"
+                " Bluesky, Hacker News, GitHub, YouTube and Lobsters are read through their"
+                " APIs.",
+                classes="hint",
+            )
             yield from self.field(
                 "Name",
                 Input(placeholder="optional: the feed's title", id="name", compact=True),
@@ -281,6 +291,23 @@ class AddSourceScreen(FormScreen[Source | None]):
         if not url:
             self.show_error("url", "Type the address of a feed or of a web page that has one.")
             return
+        ok, self._interval = self.read_interval()
+        if not ok:
+            return
+        from ..core.sources.adding import CannotFollow, recognise_address
+
+        try:
+            account = recognise_address(url)
+        except CannotFollow as exc:
+            self.show_error("url", f"{exc}.")
+            return
+        if account is not None:
+            if duplicate := find_duplicate(account.url, self.session.sources):
+                self.show_error("url", f"You already follow this: {duplicate.title}.")
+                return
+            self._set_busy(True, f"Checking the {account.label} …")
+            self._discover(url, account)
+            return
         if "://" not in url:
             url = "https://" + url
         parts = urlsplit(url)
@@ -289,9 +316,6 @@ class AddSourceScreen(FormScreen[Source | None]):
             return
         if duplicate := find_duplicate(url, self.session.sources):
             self.show_error("url", f"You already follow this: {duplicate.title}.")
-            return
-        ok, self._interval = self.read_interval()
-        if not ok:
             return
         self._set_busy(True, f"Looking for a feed at {url} …")
         self._discover(url)
@@ -305,11 +329,17 @@ class AddSourceScreen(FormScreen[Source | None]):
             widget.disabled = busy
 
     @work(exclusive=True, group="discover", exit_on_error=False)
-    async def _discover(self, url: str) -> None:
+    async def _discover(self, url: str, account: Recognised | None = None) -> None:
         from ..core.ingest.discover import guess_kind
         from ..core.net.fetch import FetchError, discover_feed
+        from ..core.storage.portfolio import source_name
 
         workspace = self.session.workspace
+        if account is not None:
+            if await self._check_account(account):
+                return
+            # It only looked like an account (a blog's /@name page): look for its feed.
+            self._set_busy(True, f"Looking for a feed at {url} …")
         try:
             found = await discover_feed(url, workspace.settings, transport=workspace.transport)
         except FetchError as exc:
@@ -333,7 +363,7 @@ class AddSourceScreen(FormScreen[Source | None]):
         self.dismiss(
             Source(
                 url=feed_url,
-                name=name or feed.title.strip(),
+                name=name or source_name(feed.title),
                 kind=kind
                 if isinstance(kind, str) and kind in KINDS
                 else guess_kind(feed_url, feed),
@@ -342,6 +372,43 @@ class AddSourceScreen(FormScreen[Source | None]):
                 interval=self._interval,
             )
         )
+
+    async def _check_account(self, account: Recognised) -> bool:
+        """Read ``account`` once through its API; True when the form is done with it (added,
+        or its failure shown), False when it was not that API's after all."""
+        from ..core.sources.adding import CannotFollow, read_once
+
+        workspace = self.session.workspace
+        try:
+            checked = await read_once(account, workspace.settings, workspace.transport)
+        except CannotFollow as exc:
+            self._failed(
+                workspace.fetch_failed(
+                    str(exc),
+                    "add real ones from a shell with 'folio add ADDRESS' (your own portfolio),"
+                    " then run folio without --demo.",
+                )
+            )
+            return True
+        except Exception as exc:  # any failure is shown in words, never a traceback
+            self._failed(f"Could not read {account.url}: {exc or type(exc).__name__}")
+            return True
+        if checked is None:
+            return False
+        kind = self.query_one("#kind", Select).value
+        name = self.query_one("#name", Input).value.strip()
+        self.dismiss(
+            Source(
+                url=checked.source.url,
+                name=name or checked.source.name,
+                kind=kind if isinstance(kind, str) and kind in KINDS else checked.source.kind,
+                tags=parse_tags(self.query_one("#tags", Input).value),
+                mine=self.query_one("#mine", Checkbox).value,
+                interval=self._interval,
+                api=checked.source.api,
+            )
+        )
+        return True
 
     def _failed(self, message: str) -> None:
         self._set_busy(False)

@@ -8,19 +8,15 @@ the reader or the browser and undo work the same everywhere, through the session
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from ..core.ingest.text import clean
 from ..core.models import Item
 from ..core.session import Session
+from ..messages import NextList, OpenFeed, OpenLink, OpenReader, ShowList
 from ..widgets.board import FeedBoard
 from ..widgets.itemlist import ItemList
-
-if TYPE_CHECKING:
-    from ..app import FolioApp
 
 
 class TriageScreen(Screen[None]):
@@ -36,13 +32,6 @@ class TriageScreen(Screen[None]):
     def _items_changed(self, item_ids: list[int], sources: list[str]) -> None:
         """Redraw what shows these items (called at once, before the broadcast arrives)."""
         raise NotImplementedError
-
-    @property
-    def folio(self) -> FolioApp:
-        from ..app import FolioApp
-
-        assert isinstance(self.app, FolioApp)
-        return self.app
 
     def _say(self, message: str, severity: SeverityLevel = "information") -> None:
         # Messages quote source names and errors: plain text, never markup.
@@ -77,7 +66,7 @@ class TriageScreen(Screen[None]):
                 if item is not None:
                     origin.select(item.source, item.id)
 
-        self.folio.open_reader(item_id, neighbours, came_back)
+        self.app.post_message(OpenReader(item_id, neighbours, came_back))
 
     def action_open_link(self) -> None:
         item = self._current_item()
@@ -87,7 +76,7 @@ class TriageScreen(Screen[None]):
             self.notify("This item has no link.", severity="warning")
             return
         self.session.opened_in_browser(item)
-        self.folio.open_link(item.link)
+        self.app.post_message(OpenLink(item.link))
 
     def action_open_feed(self) -> None:
         """The whole list of the feed under the cursor (the card's, or the item's)."""
@@ -98,15 +87,15 @@ class TriageScreen(Screen[None]):
             item = active.cursor_item()
             url = item.source if item is not None else None
         if url is not None:
-            self.folio.open_feed(url)
+            self.app.post_message(OpenFeed(url))
 
     # -- lists ------------------------------------------------------------------------
 
     def action_show_list(self, name: str) -> None:
-        self.folio.show_list(name)
+        self.app.post_message(ShowList(name))
 
     def action_next_list(self) -> None:
-        self.folio.next_list()
+        self.app.post_message(NextList())
 
     # -- flags --------------------------------------------------------------------------
 
@@ -117,6 +106,18 @@ class TriageScreen(Screen[None]):
         self.session.toggle_flag(item, flag)
         # Redraw now, not when the broadcast arrives, so a fast second key sees the change.
         self._items_changed([item.id], [item.source])
+
+    def action_bookmark(self) -> None:
+        """Bookmark the item, here and on the bookmark service (or take it away)."""
+        item = self._current_item()
+        if item is None:
+            return
+        from .bookmarking import toggle_bookmark
+
+        # Redrawn at once, not when the broadcast arrives, as for the other flags.
+        toggle_bookmark(
+            self, self.session, item, lambda: self._items_changed([item.id], [item.source])
+        )
 
     def action_read_next(self) -> None:
         """Mark the item read and move to the next unread one (newsboat's N)."""

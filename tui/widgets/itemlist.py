@@ -13,8 +13,6 @@ stripped terminal controls again: it is never parsed as markup, and a title such
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 import textwrap
 from collections.abc import Sequence
 from typing import ClassVar
@@ -31,23 +29,43 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import keys
+from ..core.ingest.htmltext import one_line
 from ..core.ingest.text import clean_line
 from ..core.models import Item
 from ..core.session import Session
 
-__all__ = ["GLYPHS", "ItemList", "age_label", "fit", "headline", "plain"]
+__all__ = ["GLYPHS", "ItemList", "age_label", "bookmark_mark", "fit", "headline", "plain"]
 
-GLYPHS = {"unread": "●", "starred": "★", "saved": "◷", "bookmarked": "⚑"}
+GLYPHS = {
+    "unread": "●",
+    "starred": "★",
+    "saved": "◷",
+    "bookmarked": "⚑",
+    "waiting": "⚐",
+    "failed": "!",
+}
 """Flag markers. All are single-cell text symbols (no emoji presentation), so they line
 up in any terminal font; ``⏲`` and ``🔖`` were rejected because many terminals draw them as
-two-cell emoji."""
+two-cell emoji. A bookmark is ⚑ once saved, ⚐ while it waits to be sent to the bookmark
+service (or its removal does), and ! when the service refused it."""
+
+
+def bookmark_mark(state: str) -> tuple[str, str]:
+    """The glyph and the style suffix ("flag", "waiting", "failed") for a bookmark state."""
+    if state == "saved":
+        return GLYPHS["bookmarked"], "flag"
+    if state in ("waiting", "removing"):
+        return GLYPHS["waiting"], "waiting"
+    if state == "failed":
+        return GLYPHS["failed"], "failed"
+    return " ", "flag"
+
 
 _FETCH_MARGIN = 30
 """Rows loaded above and below the visible window in one query, so scrolling a little does
 not query again."""
 
 
-_TAGS = re.compile(r"<[^>]*>")
 _SNIPPET_SOURCE = 1500
 """Characters of HTML looked at to make a one-line snippet of an untitled item."""
 _ANCHOR_SEARCH = 5000
@@ -69,10 +87,9 @@ def headline(item: Item) -> str:
     title = plain(item.title)
     if title:
         return title
-    # A crude tag strip is enough for one line, and only the start is looked at, so a
-    # long post costs no more than a short one.
-    body = _TAGS.sub(" ", (item.summary or item.content)[:_SNIPPET_SOURCE])
-    return plain(html.unescape(body))[:200] or "(untitled)"
+    # Only the start is looked at, so a long post costs no more than a short one;
+    # one_line keeps "#tag", "@name" and links whole, as the post shows them.
+    return one_line((item.summary or item.content)[:_SNIPPET_SOURCE]) or "(untitled)"
 
 
 def fit(text: str, width: int) -> str:
@@ -120,6 +137,8 @@ class ItemList(ScrollView, can_focus=True):
         "itemlist--dot",
         "itemlist--star",
         "itemlist--flag",
+        "itemlist--waiting",
+        "itemlist--failed",
         "itemlist--empty",
         "itemlist--heading",
     }
@@ -142,6 +161,8 @@ class ItemList(ScrollView, can_focus=True):
         & > .itemlist--dot { color: $accent; }
         & > .itemlist--star { color: $warning; }
         & > .itemlist--flag { color: $secondary; }
+        & > .itemlist--waiting { color: $warning; }
+        & > .itemlist--failed { color: $error; text-style: bold; }
         & > .itemlist--empty { color: $text-muted; text-style: italic; }
         & > .itemlist--heading { color: $primary; text-style: bold; }
     }
@@ -489,12 +510,13 @@ class ItemList(ScrollView, can_focus=True):
         text_style = "itemlist--read" if item.read else "itemlist--unread"
         source_name = self._source_name(item.source) if self.show_source else ""
         source_width = max(8, min(22, width // 4)) if self.show_source else 0
+        mark, mark_style = bookmark_mark(self.session.bookmark_state(item))
         segments = [
             Segment(" ", styled(None)),
             Segment(GLYPHS["unread"] if not item.read else " ", styled("itemlist--dot")),
             Segment(GLYPHS["starred"] if item.starred else " ", styled("itemlist--star")),
             Segment(GLYPHS["saved"] if item.saved else " ", styled("itemlist--flag")),
-            Segment(GLYPHS["bookmarked"] if item.bookmarked else " ", styled("itemlist--flag")),
+            Segment(mark, styled(f"itemlist--{mark_style}")),
             Segment(
                 f" {age_label(item.published, self.session.now()):>4}  ", styled("itemlist--meta")
             ),

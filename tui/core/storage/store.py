@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+from tui.core.storage.item_queries import (
+    CHUNK,
+    FLAGS,
+    ItemQueries,
+    ItemQuery,
+    query_filters,
+)
 from tui.core.storage.search import (
     MARK_END,
     MARK_START,
@@ -25,8 +33,6 @@ from tui.core.storage.search import (
     literal_filter,
     parse_search,
 )
-
-FLAGS = ("read", "starred", "saved", "bookmarked")
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -109,7 +115,67 @@ MIGRATIONS: list[str] = [
         INSERT OR IGNORE INTO search_stale VALUES (new.id);
     END;
     """,
-    # 6: the lists of flagged items (Starred, Later, Bookmarked) read from small partial
+    # 6: what the next features share (DESIGN.md, "Sources, services and what goes out"):
+    # an API source's own state between refreshes (``cursor``: account id, newest post,
+    # per-endpoint ETags, as its adapter likes); the outbox of changes waiting to be sent
+    # to a service; and engagement history: a snapshot of an own post's counts at each
+    # refresh, and of an own account's figures.
+    """
+    ALTER TABLE sources ADD COLUMN cursor TEXT NOT NULL DEFAULT '';
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        service TEXT NOT NULL,
+        action TEXT NOT NULL,
+        key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try REAL NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        failed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX outbox_due ON outbox (service, failed, id);
+    CREATE TABLE engagement (
+        source TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        taken REAL NOT NULL,
+        replies INTEGER,
+        reposts INTEGER,
+        likes INTEGER,
+        quotes INTEGER,
+        points INTEGER,
+        comments INTEGER,
+        views INTEGER,
+        PRIMARY KEY (source, guid, taken)
+    );
+    CREATE TABLE account_figures (
+        source TEXT NOT NULL,
+        taken REAL NOT NULL,
+        followers INTEGER,
+        following INTEGER,
+        posts INTEGER,
+        PRIMARY KEY (source, taken)
+    );
+    """,
+    # 7: bookmarks (issue 15): an item's own tags (a bookmark's, as a JSON list) and its
+    # private and to-read marks, sent with it to a bookmark service and written to bookmark
+    # files; and the outbox looked up by
+    # key (an item's link), to show whether its bookmark is saved, waiting or failed.
+    """
+    ALTER TABLE items ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE items ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN toread INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_by_key ON outbox (key, id);
+    """,
+    # 8: what the API adapters measure beyond posts' replies, reposts and likes: a
+    # release's downloads (GitHub), and a repository's stars and forks beside an account's
+    # followers.
+    """
+    ALTER TABLE engagement ADD COLUMN downloads INTEGER;
+    ALTER TABLE account_figures ADD COLUMN stars INTEGER;
+    ALTER TABLE account_figures ADD COLUMN forks INTEGER;
+    """,
+    # 9: the lists of flagged items (Starred, Later, Bookmarked) read from small partial
     # indexes instead of scanning every item; ``marks`` keeps named moments (when the user
     # last looked at what is new); ``attention`` records what the user did with items and
     # when (opened in the reader or the browser, flagged, marked read unopened), for the
@@ -142,33 +208,17 @@ _FUTURE_SLACK = dt.timedelta(minutes=10)
 
 _ITEM_COLUMNS = (
     "id, source, guid, title, link, author, summary, content, published, dated, first_seen,"
-    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration"
+    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration,"
+    " tags, private, toread"
 )
 
 
 _ROW_COLUMNS = (
     "source, key, guid, title, link, author, summary, content, published, dated, first_seen,"
-    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration"
+    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration,"
+    " tags, private, toread"
 )
 """Every column of an item but its id: what a deleted source's undo puts back."""
-
-
-@dataclass(frozen=True)
-class ItemQuery:
-    """Which items a list holds; each field that is set narrows it. The app's lists (the
-    Inbox's unread items, Starred, Later, a whole feed…) and ``folio items`` are all one of
-    these, read newest first."""
-
-    sources: tuple[str, ...] | None = None
-    """Only these sources (None: every source)."""
-    exclude: tuple[str, ...] = ()
-    """Never these sources (the user's own, in the triage lists)."""
-    unread: bool = False
-    flags: tuple[str, ...] = ()
-    """Only items with every one of these flags set (``starred``, ``saved``…)."""
-    published_since: dt.datetime | None = None
-    seen_since: dt.datetime | None = None
-    """Only items folio first stored after this moment ("new since I last looked")."""
 
 
 @dataclass
@@ -178,11 +228,12 @@ class RemovedSource:
     url: str
     state: tuple[Any, ...] | None
     items: list[tuple[Any, ...]]
+    history: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    """Rows of ``_HISTORY_TABLES`` (engagement snapshots, account figures) by table."""
 
 
-CHUNK = 10_000
-"""Ids per statement when a list of ids is passed to SQLite as parameters (it allows
-32,766 at most; marking 100,000 items read goes in pieces)."""
+_HISTORY_TABLES = ("engagement", "account_figures")
+"""Tables of a source's own history, kept with its items when it is deleted and undone."""
 
 
 @dataclass
@@ -193,6 +244,34 @@ class SourceWrite:
     state: SourceState
     feed: ParsedFeed | None = None
     now: dt.datetime | None = None
+    engagement: Engagement | None = None
+    """Counts to keep as a snapshot taken at ``now`` (the user's own API sources)."""
+    bookmarks: bool = False
+    """The feed's items are the user's bookmarks (a bookmark service's listing, an
+    imported file): they are flagged ``bookmarked``, unless a removal waits in the outbox."""
+    complete: bool = False
+    """The feed lists every item the source has: the source's other items are removed,
+    except those whose link waits in the outbox to be added."""
+    backlog: bool = False
+    """The items are a collection seen for the first time (a bookmark service's first
+    listing, an imported file), not news: the new ones are stored read, but for those
+    marked to read, so they do not flood the Inbox."""
+
+
+@dataclass
+class Engagement:
+    """A snapshot of an own source's engagement: each post's counts (by guid) and the
+    account's figures. The fields are those of ``sources.base.Counts`` and
+    ``sources.base.AccountFigures``; the store needs only their names."""
+
+    posts: dict[str, Any]
+    account: Any = None
+
+
+_COUNT_FIELDS = (
+    "replies", "reposts", "likes", "quotes", "points", "comments", "views", "downloads",
+)  # fmt: skip
+_ACCOUNT_FIELDS = ("followers", "following", "posts", "stars", "forks")
 
 
 class StoreError(Exception):
@@ -265,12 +344,29 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
         enclosure_type=row[16],
         enclosure_length=row[17],
         duration=row[18],
+        tags=_tags(row[19]),
+        private=bool(row[20]),
+        toread=bool(row[21]),
     )
+
+
+def _tags(text: str) -> list[str]:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [tag for tag in value if isinstance(tag, str)] if isinstance(value, list) else []
+
+
+def _tags_text(tags: Sequence[str]) -> str:
+    return json.dumps(list(tags), ensure_ascii=False) if tags else ""
 
 
 _STATE_COLUMNS = (
     "url, status, error, http_status, etag, last_modified, content_hash, last_fetched,"
-    " next_due, failures, retry_after, fetches, not_modified, feed_title"
+    " next_due, failures, retry_after, fetches, not_modified, feed_title, cursor"
 )
 _UPSERT_STATE = (
     f"INSERT INTO sources ({_STATE_COLUMNS})"
@@ -278,6 +374,10 @@ _UPSERT_STATE = (
     " ON CONFLICT (url) DO UPDATE SET "
     + ", ".join(f"{name} = excluded.{name}" for name in _STATE_COLUMNS.split(", ")[1:])
 )
+
+
+def _tuple(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return tuple(values) if values is not None else None
 
 
 def _row_to_state(row: tuple[Any, ...]) -> SourceState:
@@ -296,10 +396,11 @@ def _row_to_state(row: tuple[Any, ...]) -> SourceState:
         fetches=row[11],
         not_modified=row[12],
         feed_title=row[13],
+        cursor=row[14],
     )
 
 
-class Store:
+class Store(ItemQueries):
     """The item store. Every public method is safe to call from any thread."""
 
     def __init__(self, path: Path | str) -> None:
@@ -361,6 +462,15 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE), for the engine's other tables (the
+        outbox, engagement); committed at the end of the block, rolled back on an error."""
+        return self._transaction()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read, for the engine's other tables."""
+        return self._query(sql, params)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -433,6 +543,7 @@ class Store:
                 state.fetches,
                 state.not_modified,
                 state.feed_title,
+                state.cursor,
             ),
         )
 
@@ -475,10 +586,128 @@ class Store:
         return results
 
     def _write(self, db: sqlite3.Connection, write: SourceWrite) -> int:
+        if write.engagement is not None:
+            self._write_engagement(db, write.state.url, write.engagement, write.now or utcnow())
         if write.feed is None:
             self._write_state(db, write.state)
             return 0
-        return self._store_feed(db, write.state, write.feed, write.now or utcnow())
+        now = write.now or utcnow()
+        new = self._store_feed(db, write.state, write.feed, now)
+        if write.backlog and new:
+            db.execute(
+                "UPDATE items SET read = 1 WHERE source = ? AND first_seen = ? AND toread = 0",
+                (write.state.url, now.timestamp()),
+            )
+        if write.bookmarks or write.complete:
+            keys = distinct_keys(write.feed.items)
+            if write.bookmarks:
+                self._flag_bookmarks(db, write.state.url, keys)
+            if write.complete:
+                self._remove_unlisted(db, write.state.url, keys)
+        return new
+
+    @staticmethod
+    def _flag_bookmarks(db: sqlite3.Connection, source: str, keys: Sequence[str]) -> None:
+        """Flag the listed items ``bookmarked``, but for those the user has just unbookmarked
+        (their removal still waits in the outbox)."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_keys (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM listed_keys")
+        db.executemany("INSERT OR IGNORE INTO listed_keys VALUES (?)", [(k,) for k in keys])
+        db.execute(
+            "UPDATE items SET bookmarked = 1 WHERE source = ? AND bookmarked = 0"
+            " AND key IN (SELECT key FROM listed_keys)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = items.link"
+            "  AND outbox.id = (SELECT max(id) FROM outbox o2 WHERE o2.key = items.link)"
+            "  AND outbox.action = 'delete')",
+            (source,),
+        )
+
+    @staticmethod
+    def _remove_unlisted(db: sqlite3.Connection, source: str, keys: Sequence[str]) -> None:
+        """Remove ``source``'s items that a complete listing no longer has (deleted on the
+        service), keeping those whose link waits in the outbox to be added there."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_keys (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM listed_keys")
+        db.executemany("INSERT OR IGNORE INTO listed_keys VALUES (?)", [(k,) for k in keys])
+        gone = [
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM items WHERE source = ? AND key NOT IN (SELECT key FROM listed_keys)"
+                " AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = items.link"
+                "  AND outbox.action = 'add')",
+                (source,),
+            )
+        ]
+        if not gone:
+            return
+        marks = [(i,) for i in gone]
+        db.executemany("DELETE FROM items_fts WHERE rowid = ?", marks)
+        db.executemany("DELETE FROM search_stale WHERE id = ?", marks)
+        db.executemany("DELETE FROM items WHERE id = ?", marks)
+        db.execute(
+            "UPDATE search_index SET indexed_upto ="
+            " min(indexed_upto, (SELECT coalesce(max(id), 0) FROM items))"
+        )
+
+    @staticmethod
+    def _write_engagement(
+        db: sqlite3.Connection, source: str, engagement: Engagement, now: dt.datetime
+    ) -> None:
+        taken = now.timestamp()
+        db.executemany(
+            f"INSERT OR REPLACE INTO engagement (source, guid, taken, {', '.join(_COUNT_FIELDS)})"
+            f" VALUES (?, ?, ?{', ?' * len(_COUNT_FIELDS)})",
+            [
+                (source, guid, taken, *(getattr(counts, name) for name in _COUNT_FIELDS))
+                for guid, counts in engagement.posts.items()
+            ],
+        )
+        if engagement.account is not None:
+            db.execute(
+                f"INSERT OR REPLACE INTO account_figures (source, taken,"
+                f" {', '.join(_ACCOUNT_FIELDS)}) VALUES (?, ?{', ?' * len(_ACCOUNT_FIELDS)})",
+                (source, taken, *(getattr(engagement.account, n) for n in _ACCOUNT_FIELDS)),
+            )
+
+    def add_engagement(
+        self, source: str, engagement: Engagement, taken: dt.datetime | None = None
+    ) -> None:
+        """Store one snapshot of ``source``'s engagement taken at ``taken`` (the offline
+        demo writes the weeks of history a newcomer would otherwise not have)."""
+        with self._transaction() as db:
+            self._write_engagement(db, source, engagement, taken or utcnow())
+
+    def engagement_history(self, source: str, guid: str | None = None) -> list[dict[str, Any]]:
+        """Every stored snapshot of ``source``'s posts (or one post), oldest first."""
+        where, params = (
+            ("source = ?", [source])
+            if guid is None
+            else (
+                "source = ? AND guid = ?",
+                [source, guid],
+            )
+        )
+        rows = self._query(
+            f"SELECT guid, taken, {', '.join(_COUNT_FIELDS)} FROM engagement WHERE {where}"
+            " ORDER BY taken, guid",
+            params,
+        )
+        return [
+            {"guid": row[0], "taken": _dt(row[1]), **dict(zip(_COUNT_FIELDS, row[2:], strict=True))}
+            for row in rows
+        ]
+
+    def account_history(self, source: str) -> list[dict[str, Any]]:
+        """Every stored snapshot of ``source``'s account figures, oldest first."""
+        rows = self._query(
+            f"SELECT taken, {', '.join(_ACCOUNT_FIELDS)} FROM account_figures WHERE source = ?"
+            " ORDER BY taken",
+            (source,),
+        )
+        return [
+            {"taken": _dt(row[0]), **dict(zip(_ACCOUNT_FIELDS, row[1:], strict=True))}
+            for row in rows
+        ]
 
     def _store_feed(
         self, db: sqlite3.Connection, state: SourceState, feed: ParsedFeed, now: dt.datetime
@@ -501,6 +730,9 @@ class Store:
                 enclosure.type if enclosure else "",
                 enclosure.length if enclosure else None,
                 item.duration,
+                _tags_text(item.tags),
+                item.private,
+                item.toread,
             )
             if key in existing:
                 updates.append((*text, existing[key]))
@@ -512,16 +744,17 @@ class Store:
         if updates:
             db.executemany(
                 "UPDATE items SET title=?, link=?, author=?, summary=?, content=?,"
-                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?"
-                " WHERE id=?",
+                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?, tags=?,"
+                " private=?, toread=? WHERE id=?",
                 updates,
             )
         if new_rows:
             # New rows reach the search index later, in one go (index_pending).
             db.executemany(
                 "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
-                " enclosure_url, enclosure_type, enclosure_length, duration, published, dated,"
-                " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " enclosure_url, enclosure_type, enclosure_length, duration, tags, private,"
+                " toread, published, dated, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 new_rows,
             )
         if feed.title:
@@ -541,130 +774,25 @@ class Store:
         offset: int = 0,
     ) -> list[Item]:
         """Items newest first, optionally only from ``sources``, only unread, or flagged."""
-        where, params = self._filters(sources, unread, flag)
-        sql = f"SELECT {_ITEM_COLUMNS} FROM items{where} ORDER BY published DESC, id DESC"
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += [limit, offset]
-        return [_row_to_item(row) for row in self._query(sql, params)]
+        flags = (flag,) if flag is not None else ()
+        query = ItemQuery(sources=_tuple(sources), unread=unread, flags=flags)
+        return self.query_items(query, limit=limit, offset=offset)
 
     def count(
         self, *, sources: Sequence[str] | None = None, unread: bool = False, flag: str | None = None
     ) -> int:
-        where, params = self._filters(sources, unread, flag)
-        return int(self._query(f"SELECT count(*) FROM items{where}", params)[0][0])
-
-    @staticmethod
-    def _filters(
-        sources: Sequence[str] | None, unread: bool, flag: str | None
-    ) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if sources is not None:
-            clauses.append(f"source IN ({','.join('?' * len(sources))})")
-            params.extend(sources)
-        if unread:
-            clauses.append("read = 0")
-        if flag is not None:
-            if flag not in FLAGS:
-                raise ValueError(f"unknown flag {flag!r}")
-            clauses.append(f"{flag} = 1")
-        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
-
-    @staticmethod
-    def _query_filters(query: ItemQuery) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if query.sources is not None:
-            clauses.append(f"source IN ({','.join('?' * len(query.sources))})")
-            params.extend(query.sources)
-        if query.exclude:
-            clauses.append(f"source NOT IN ({','.join('?' * len(query.exclude))})")
-            params.extend(query.exclude)
-        if query.unread:
-            clauses.append("read = 0")
-        for flag in query.flags:
-            if flag not in FLAGS:
-                raise ValueError(f"unknown flag {flag!r}")
-            clauses.append(f"{flag} = 1")
-        if query.published_since is not None:
-            clauses.append("published >= ?")
-            params.append(query.published_since.timestamp())
-        if query.seen_since is not None:
-            clauses.append("first_seen > ?")
-            params.append(query.seen_since.timestamp())
-        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
-
-    def item_ids(
-        self, query: ItemQuery, limit: int | None = None, *, background: bool = False
-    ) -> list[int]:
-        """The ids of the items ``query`` selects, newest first (only ids: a list of
-        100,000 takes tens of milliseconds; widgets load the rows they show).
-        ``background``: read on the second connection (see ``_background_query``)."""
-        where, params = self._query_filters(query)
-        sql = f"SELECT id FROM items{where} ORDER BY published DESC, id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        read = self._background_query if background else self._query
-        return [row[0] for row in read(sql, params)]
+        flags = (flag,) if flag is not None else ()
+        return self.query_count(ItemQuery(sources=_tuple(sources), unread=unread, flags=flags))
 
     def query_items(
         self, query: ItemQuery, limit: int | None = None, offset: int = 0
     ) -> list[Item]:
-        where, params = self._query_filters(query)
+        where, params = query_filters(query)
         sql = f"SELECT {_ITEM_COLUMNS} FROM items{where} ORDER BY published DESC, id DESC"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
         return [_row_to_item(row) for row in self._query(sql, params)]
-
-    def query_count(self, query: ItemQuery) -> int:
-        where, params = self._query_filters(query)
-        return int(self._query(f"SELECT count(*) FROM items{where}", params)[0][0])
-
-    def unread_rows(
-        self, exclude: Sequence[str] = (), *, background: bool = False
-    ) -> list[tuple[int, str, float]]:
-        """(id, source, published timestamp) of every unread item, newest first, for the
-        Inbox's order (``lists.inbox_order``); ``exclude`` leaves sources out."""
-        where = "WHERE read = 0"
-        if exclude:
-            where += f" AND source NOT IN ({','.join('?' * len(exclude))})"
-        read = self._background_query if background else self._query
-        return read(
-            f"SELECT id, source, published FROM items {where} ORDER BY published DESC, id DESC",
-            list(exclude),
-        )
-
-    def flag_values(self, ids: Sequence[int], flag: str) -> dict[int, tuple[bool, str]]:
-        """Each existing item's ``flag`` and source, by id; for undo, without loading the
-        items' text (marking 50,000 items read reads 50,000 small rows)."""
-        if flag not in FLAGS:
-            raise ValueError(f"unknown flag {flag!r}")
-        values: dict[int, tuple[bool, str]] = {}
-        for start in range(0, len(ids), CHUNK):
-            chunk = list(ids[start : start + CHUNK])
-            rows = self._query(
-                f"SELECT id, {flag}, source FROM items WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            values.update((row[0], (bool(row[1]), row[2])) for row in rows)
-        return values
-
-    # -- named moments ----------------------------------------------------------------
-
-    def mark(self, name: str) -> dt.datetime | None:
-        """The moment stored under ``name`` (``set_mark``), or None."""
-        rows = self._query("SELECT at FROM marks WHERE name = ?", (name,))
-        return _dt(rows[0][0]) if rows else None
-
-    def set_mark(self, name: str, at: dt.datetime) -> None:
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO marks VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at",
-                (name, at.timestamp()),
-            )
 
     def item(self, item_id: int) -> Item | None:
         rows = self._query(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,))
@@ -684,31 +812,38 @@ class Store:
             by_id.update((row[0], _row_to_item(row)) for row in rows)
         return [by_id[i] for i in ids if i in by_id]
 
-    def ranked_unread_ids(self, ranks: dict[str, float], default: float = 2.5) -> list[int]:
-        """Unread item ids in triage order: by source rank, newest first within a rank.
-
-        Only ids are fetched (100,000 of them take tens of milliseconds); widgets load the
-        rows they actually show.
-        """
-        rows = self._query(
-            "SELECT id, source FROM items WHERE read = 0 ORDER BY published DESC, id DESC"
-        )
-        if not ranks:
-            return [row[0] for row in rows]
-        # sorted() is stable, so the recency order survives within each rank.
-        rows.sort(key=lambda row: ranks.get(row[1], default))
-        return [row[0] for row in rows]
-
     def unread_counts(self) -> dict[str, int]:
         return dict(
             self._query("SELECT source, count(*) FROM items WHERE read = 0 GROUP BY source")
         )
 
-    def set_flag(self, ids: Iterable[int], flag: str, value: bool) -> None:
+    def set_flag(
+        self,
+        ids: Iterable[int],
+        flag: str,
+        value: bool,
+        *,
+        then: Callable[[sqlite3.Connection], object] | None = None,
+    ) -> None:
+        """Set ``flag`` on items; ``then`` runs in the same transaction (a bookmark's change
+        queued in the outbox with the flag, so neither is ever kept without the other)."""
         if flag not in FLAGS:
             raise ValueError(f"unknown flag {flag!r}")
         with self._transaction() as db:
             db.executemany(f"UPDATE items SET {flag} = ? WHERE id = ?", [(value, i) for i in ids])
+            if then is not None:
+                then(db)
+
+    def bookmarked_ids(self) -> list[int]:
+        """Every bookmarked item, newest first, one per link: a link bookmarked in folio and
+        listed by the bookmark service is shown once (the oldest item: the one bookmarked
+        from a feed, rather than the service's copy of it)."""
+        rows = self._query(
+            "SELECT id FROM items WHERE bookmarked = 1 AND (link = '' OR id IN"
+            " (SELECT min(id) FROM items WHERE bookmarked = 1 AND link != '' GROUP BY link))"
+            " ORDER BY published DESC, id DESC"
+        )
+        return [row[0] for row in rows]
 
     def unread_ids(self, source: str) -> list[int]:
         return [
@@ -772,6 +907,10 @@ class Store:
             items = db.execute(
                 f"SELECT {_ROW_COLUMNS} FROM items WHERE source = ? ORDER BY id", (url,)
             ).fetchall()
+            history = {
+                table: db.execute(f"SELECT * FROM {table} WHERE source = ?", (url,)).fetchall()
+                for table in _HISTORY_TABLES
+            }
             db.execute(
                 "DELETE FROM items_fts WHERE rowid IN (SELECT id FROM items WHERE source = ?)",
                 (url,),
@@ -782,13 +921,15 @@ class Store:
             )
             db.execute("DELETE FROM items WHERE source = ?", (url,))
             db.execute("DELETE FROM sources WHERE url = ?", (url,))
+            db.execute("DELETE FROM engagement WHERE source = ?", (url,))
+            db.execute("DELETE FROM account_figures WHERE source = ?", (url,))
             # SQLite hands out max(id) + 1: when the newest items went, their ids come back
             # for the next ones stored, which must then still count as not indexed.
             db.execute(
                 "UPDATE search_index SET indexed_upto ="
                 " min(indexed_upto, (SELECT coalesce(max(id), 0) FROM items))"
             )
-        return RemovedSource(url, state, items)
+        return RemovedSource(url, state, items, history)
 
     def restore_source(self, removed: RemovedSource) -> int:
         """Put back what ``remove_source`` took, flags and all (undo of a deletion).
@@ -805,6 +946,10 @@ class Store:
                 f"INSERT OR IGNORE INTO items ({_ROW_COLUMNS}) VALUES ({placeholders})",
                 removed.items,
             )
+            for table, rows in removed.history.items():
+                if rows:
+                    marks = ", ".join("?" * len(rows[0]))
+                    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)
             return int(cursor.rowcount)
 
     def activity(
