@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,30 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+from tui.core.storage.errors import (
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreFull,
+    StoreUnwritable,
+    damaged,
+    store_problem,
+)
+
+__all__ = [
+    "FLAGS",
+    "MIGRATIONS",
+    "SourceWrite",
+    "Store",
+    "StoreBusy",
+    "StoreDamaged",
+    "StoreError",
+    "StoreFull",
+    "StoreUnwritable",
+    "distinct_keys",
+    "item_key",
+    "migration_statements",
+]
 
 FLAGS = ("read", "starred", "saved", "bookmarked")
 
@@ -109,6 +134,9 @@ _INDEX_ROWS = (
     " folio_plain(CASE WHEN content != '' THEN content ELSE summary END) FROM items WHERE "
 )
 
+_BUSY_SECONDS = 10.0
+"""How long a statement waits for another process's lock before giving up."""
+
 _TAGS = re.compile(r"<[^>]*>")
 # Future dates are clamped to first-seen, with a little slack for clocks that disagree.
 _FUTURE_SLACK = dt.timedelta(minutes=10)
@@ -129,10 +157,6 @@ class SourceWrite:
     now: dt.datetime | None = None
 
 
-class StoreError(Exception):
-    """The database could not be opened or written; the message says why, in words."""
-
-
 def _ts(value: dt.datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
@@ -147,6 +171,21 @@ def _plain(html: str) -> str:
     """Cheap tag strip for the search index; the reader does the careful conversion.
     Runs of spaces are left in: the FTS tokenizer skips them at no cost."""
     return _TAGS.sub(" ", html)
+
+
+def migration_statements(script: str) -> list[str]:
+    """The statements of a migration script, one by one (a trigger's body stays whole)."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        raise ValueError(f"a migration ends in an incomplete statement: {pending!r}")
+    return statements
 
 
 def item_key(item: ParsedItem) -> str:
@@ -238,26 +277,54 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=10
+                self.path, check_same_thread=False, isolation_level=None, timeout=_BUSY_SECONDS
             )
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}", self.path) from exc
+        try:
             # Only a new, empty file takes a page size (an existing one keeps its own). Feed
             # items are a kilobyte or more of text: with 16 KB pages, storing 500 feeds of 20
             # items took 0.17-0.20 s instead of 0.31-0.34 s (fewer pages and WAL frames).
             self._db.execute("PRAGMA page_size=16384")
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             # Checkpoint less often than every few MB: a cold refresh writes tens of MB, and
             # each checkpoint is a sync to disk. (Pages: 2048 × 16 KB = 32 MB.)
             self._db.execute("PRAGMA wal_autocheckpoint=2048")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._lock = threading.RLock()
             self._db.create_function("folio_plain", 1, _plain, deterministic=True)
             self._migrate()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+            self._check_schema()
+        except (sqlite3.Error, StoreError) as exc:
+            self._db.close()
+            if isinstance(exc, StoreError):
+                raise
+            problem = store_problem(exc, self.path)
+            raise problem or StoreError(
+                f"cannot open the database {self.path}: {exc}", self.path, str(exc)
+            ) from exc
+
+    def _use_wal(self) -> None:
+        """Switch a new file to WAL. Several processes creating the store at once may find
+        it locked: SQLite does not wait for the lock this switch needs (1 start in 100 of 8
+        at once failed so), so it is tried again for as long as other statements wait."""
+        deadline = time.monotonic() + _BUSY_SECONDS
+        delay = 0.002
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not isinstance(store_problem(exc, self.path), StoreBusy):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -279,18 +346,34 @@ class Store:
         self.close()
 
     @contextmanager
+    def _problems(self) -> Iterator[None]:
+        """Turn SQLite's errors about the file or the disk into a StoreError in words
+        (StoreDamaged, StoreFull...); any other error is a bug and stays as it is."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            problem = store_problem(exc, self.path)
+            if problem is None:
+                raise
+            raise problem from exc
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._problems():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A failed COMMIT (a full disk) may leave the transaction open, or SQLite
+                # may have rolled it back already: either way none of it stays.
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, self._problems():
             return self._db.execute(sql, params).fetchall()
 
     @property
@@ -298,13 +381,27 @@ class Store:
         return int(self._query("PRAGMA user_version")[0][0])
 
     def _migrate(self) -> None:
-        version = self.schema_version
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self._lock:
-                # executescript commits first, so the version bump shares its transaction.
-                self._db.executescript(
-                    f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;"
-                )
+        """Bring the schema up to date, safely when several processes open a new store at
+        once: the version is read again under the write lock, so only the first to take it
+        migrates, and the others find the work done."""
+        if self.schema_version >= len(MIGRATIONS):
+            return
+        with self._transaction() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                # Statement by statement: executescript would commit, and so give up the lock.
+                for statement in migration_statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+
+    def _check_schema(self) -> None:
+        """A cheap check that the file is a folio store: reading the schema finds a damaged
+        first page or schema table at once (a full integrity check reads every page, too
+        slow for each start; damage further in is reported when it is met)."""
+        tables = {row[0] for row in self._query("SELECT name FROM sqlite_master")}
+        missing = {"sources", "items", "search_index"} - tables
+        if missing:
+            raise damaged(self.path, f"its tables {', '.join(sorted(missing))} are missing")
 
     # -- fetch state ------------------------------------------------------------------
 
@@ -375,6 +472,8 @@ class Store:
         copies every page it touches to a statement journal first: 15,000 page writes
         (245 MB) in a cold refresh of 500 feeds.
         """
+        # A StoreError (a damaged file, a full disk) is no one source's fault: it goes up
+        # as it is. Other errors (a constraint a source's data broke) are per source.
         try:
             with self._transaction() as db:
                 return [self._write(db, write) for write in writes]
@@ -563,7 +662,10 @@ class Store:
         words = re.findall(r"\w+", query)
         if not words:
             return []
-        self.index_pending()
+        try:
+            self.index_pending()
+        except (StoreFull, StoreUnwritable, StoreBusy):
+            pass  # the index cannot be brought up to date now: search what it holds
         # Quoting every word keeps FTS5 syntax (AND, NEAR, column filters) out of user input.
         match = " ".join('"' + word.replace('"', "") + '"*' for word in words)
         rows = self._query(
