@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import BindingType
@@ -22,6 +23,7 @@ from .core.config import ConfigError
 from .core.models import Source
 from .core.session import Change, Session
 from .core.storage import paths
+from .core.storage.store import StoreDamaged, StoreError
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
 
@@ -60,6 +62,9 @@ class FolioApp(App[None]):
         self._refreshing_urls: set[str] = set()
         self.sub_title = "demo portfolio" if session.workspace.demo else ""
         session.listeners.append(self._on_session_change)
+        session.on_store_problem = self._store_problem
+        self.store_failure: StoreError | None = None
+        """The database problem that stopped the app (a damaged file), if one did."""
 
     # -- start-up -------------------------------------------------------------------
 
@@ -112,6 +117,29 @@ class FolioApp(App[None]):
         """
         if self.freeze_start_up and not gc.get_freeze_count():
             gc.freeze()
+
+    # -- database problems ----------------------------------------------------------
+
+    def _store_problem(self, problem: StoreError) -> None:
+        """A change could not be stored (a full disk, say): say so, and keep running."""
+        self.refresh_status = f"Not saved: {problem.headline}"
+        self.notify(str(problem), title="Not saved", severity="error", timeout=20, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database problem nobody handled (a damaged file is found wherever a screen
+        reads it) ends the app with the problem in words and exit status 2, not a
+        traceback. Anything else is a bug: Textual shows it as usual."""
+        problem = _store_error_in(error)
+        if problem is None:
+            super()._handle_exception(error)
+            return
+        if self.store_failure is not None:
+            return  # already stopping; screens still mounting may meet it again
+        self.store_failure = problem
+        self.exit(return_code=2, message=Text(f"folio: {problem}"))
+        # As Textual does for an unhandled error: the app stops even when the handler that
+        # failed was the app's own (its message loop has ended then).
+        self._close_messages_no_wait()
 
     # -- actions --------------------------------------------------------------------
 
@@ -262,7 +290,16 @@ class FolioApp(App[None]):
         elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.refreshing = False
             error = event.worker.error
-            self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
+            problem = _store_error_in(error) if error is not None else None
+            if isinstance(problem, StoreDamaged):
+                self._handle_exception(problem)
+                return
+            if problem is not None:
+                # A full disk: nothing could be stored, and the error itself cannot be
+                # kept with the sources either, so the screen is where it is said.
+                self.refresh_status = f"Refresh stopped: {problem.headline}"
+            else:
+                self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
             if error is not None:
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
 
@@ -296,14 +333,29 @@ def _summary_line(summary: RefreshSummary) -> str:
     return f"Refreshed at {clock}: " + ", ".join(parts) + f"; {summary.new_items} new"
 
 
+def _store_error_in(error: BaseException) -> StoreError | None:
+    """The StoreError that ``error`` is, wraps (a worker's WorkerFailed) or was raised
+    from, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, StoreError):
+            return current
+        seen.add(id(current))
+        wrapped = getattr(current, "error", None)
+        current = wrapped if isinstance(wrapped, BaseException) else current.__cause__
+    return None
+
+
 def run_app(demo: bool = False) -> int:
     """Open the app: the demo when asked for, or when there is no portfolio yet."""
     try:
         use_demo = demo or not paths.portfolio_path().exists()
         workspace: Workspace = demo_workspace() if use_demo else user_workspace()
         session = Session(workspace)
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:
         print(f"folio: {exc}", file=sys.stderr)
         return 2
-    FolioApp(session, freeze_start_up=True).run()
-    return 0
+    app = FolioApp(session, freeze_start_up=True)
+    app.run()
+    return app.return_code or 0

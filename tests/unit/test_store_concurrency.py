@@ -49,9 +49,7 @@ def test_migration_statements_keep_a_trigger_whole() -> None:
 
 
 @pytest.mark.parametrize("processes", [2, 8])
-def test_processes_creating_a_new_store_at_once_all_succeed(
-    tmp_path: Path, processes: int
-) -> None:
+def test_processes_creating_a_new_store_at_once_all_succeed(tmp_path: Path, processes: int) -> None:
     rounds = 10 if processes == 2 else 6
     failures: list[str] = []
     for number in range(rounds):

@@ -16,7 +16,7 @@ from tui.core.config import ConfigError
 from tui.core.models import Item, Source, utcnow
 from tui.core.planning.rules import source_ranks
 from tui.core.storage.portfolio import Portfolio
-from tui.core.storage.store import Store
+from tui.core.storage.store import Store, StoreDamaged, StoreError
 from tui.core.storage.workspace import Workspace
 
 UNDO_DEPTH = 100
@@ -58,6 +58,10 @@ class Session:
             self.portfolio = Portfolio()
             self.portfolio_error = str(exc)
         self.listeners: list[Callable[[Change], None]] = []
+        self.on_store_problem: Callable[[StoreError], None] | None = None
+        """Told when a triage change could not be stored (a full disk, a locked file): the
+        change is dropped and the screens keep showing what is stored. A damaged database
+        is not reported here: it is raised, for the app to stop and say what to do."""
         self._triage_undo: list[_FlagUndo] = []
         self._portfolio_undo: dict[str, list[tuple[Portfolio, str]]] = {}
         self._ranks: dict[str, float] | None = None
@@ -99,10 +103,25 @@ class Session:
 
     # -- triage ---------------------------------------------------------------------
 
+    def _stored(self, write: Callable[[], object]) -> bool:
+        """Run a store write; a problem other than damage goes to ``on_store_problem``."""
+        try:
+            write()
+        except StoreDamaged:
+            raise
+        except StoreError as exc:
+            if self.on_store_problem is None:
+                raise
+            self.on_store_problem(exc)
+            return False
+        return True
+
     def set_flag(self, ids: Iterable[int], flag: str, value: bool, label: str = "") -> Change:
+        """Set ``flag`` on items; the Change lists none when it could not be stored."""
         items = self.store.items_by_id(ids)
         previous = {item.id: bool(getattr(item, flag)) for item in items}
-        self.store.set_flag(previous, flag, value)
+        if not self._stored(lambda: self.store.set_flag(previous, flag, value)):
+            return Change("items", message=label)
         self._push_triage(_FlagUndo(flag, previous, label or f"{flag} {len(previous)} items"))
         change = Change(
             "items",
@@ -116,8 +135,8 @@ class Session:
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""
         value = not getattr(item, flag)
-        self.set_flag([item.id], flag, value, label=f"{flag} {'on' if value else 'off'}")
-        return value
+        change = self.set_flag([item.id], flag, value, label=f"{flag} {'on' if value else 'off'}")
+        return value if change.item_ids else bool(getattr(item, flag))
 
     def mark_source_read(self, url: str) -> int:
         ids = self.store.unread_ids(url)
@@ -134,13 +153,19 @@ class Session:
         """Undo the last triage action; returns what was undone, or None."""
         if not self._triage_undo:
             return None
-        entry = self._triage_undo.pop()
+        entry = self._triage_undo[-1]
         by_value: dict[bool, list[int]] = {True: [], False: []}
         for item_id, value in entry.previous.items():
             by_value[value].append(item_id)
-        for value, ids in by_value.items():
-            if ids:
-                self.store.set_flag(ids, entry.flag, value)
+
+        def restore() -> None:
+            for value, ids in by_value.items():
+                if ids:
+                    self.store.set_flag(ids, entry.flag, value)
+
+        if not self._stored(restore):
+            return None  # kept on the stack: it can be undone once the store can be written
+        self._triage_undo.pop()
         items = self.store.items_by_id(entry.previous)
         self._emit(
             Change(
@@ -215,7 +240,8 @@ class Session:
             portfolio.sources = [s for s in portfolio.sources if s.url != url]
 
         self.edit_portfolio("sources", f"Deleted {name}", edit)
-        self.store.remove_source(url)
+        # Its items stay stored if this fails; a later delete of the same URL removes them.
+        self._stored(lambda: self.store.remove_source(url))
 
     def now(self) -> dt.datetime:
         """The current time; tests replace ``clock`` so snapshots do not drift."""

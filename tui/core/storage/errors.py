@@ -41,6 +41,9 @@ class StoreError(Exception):
     ``path`` is the database file; ``detail`` what SQLite said.
     """
 
+    headline = "the database cannot be used"
+    """A few words for a status bar; ``str()`` is the whole message."""
+
     def __init__(self, message: str, path: Path | None = None, detail: str = "") -> None:
         super().__init__(message)
         self.path = path
@@ -50,17 +53,25 @@ class StoreError(Exception):
 class StoreDamaged(StoreError):
     """The file is not a database, or part of it cannot be read: ``folio repair`` helps."""
 
+    headline = "the database is damaged"
+
 
 class StoreFull(StoreError):
     """The disk (or the file system's quota) holding the database is full."""
+
+    headline = "the disk is full"
 
 
 class StoreUnwritable(StoreError):
     """The file or its folder cannot be written, or the disk gave an I/O error."""
 
+    headline = "the database cannot be written"
+
 
 class StoreBusy(StoreError):
     """Another program kept the database locked for longer than folio waits."""
+
+    headline = "the database is locked"
 
 
 def _code(exc: sqlite3.Error) -> int | None:
