@@ -56,8 +56,6 @@ from feedserver import ServerProcess, feed_format  # noqa: E402
 from procstat import busy_seconds, tree_pss_kb, wait_idle  # noqa: E402
 from report import machine, publish  # noqa: E402
 
-from tui.core.refresh.shards import shard_count  # noqa: E402
-
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real-feeds"
 TARGETS = {
     ("generated", "cold"): 0.20,
@@ -306,7 +304,7 @@ def measure(
     warmup: int = 1,
 ) -> dict[str, Result]:
     results = {t.name: Result(t.name) for t in tools}
-    Floor.processes = shard_count(len(urls))
+    Floor.processes = 1  # folio refresh fetches and stores in one process, as the floor does
     for rep in range(-warmup, reps):
         # Reading /proc/<pid>/smaps_rollup every 10 ms costs CPU that, on 2 cores, slowed
         # folio's runs by up to a tenth: the tree's memory is sampled in the warm-up runs

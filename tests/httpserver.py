@@ -86,14 +86,51 @@ class Route:
     """A body sent chunk by chunk without Content-Length, then the connection closes."""
     chunk_delay: float = 0.0
     """Seconds between chunks of ``stream``."""
+    handler: Callable[[Seen], Answer] | None = None
+    """Answers computed per request (an API's documented behaviour); the other fields are
+    then unused. Called in the server's thread."""
+
+
+@dataclass
+class Answer:
+    """What a ``Route.handler`` sends back."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, value: object, status: int = 200, **headers: str) -> Answer:
+        import json
+
+        body = json.dumps(value).encode("utf-8")
+        return cls(status, body, {"Content-Type": "application/json", **headers})
 
 
 @dataclass
 class Seen:
     path: str
+    """The request target as sent: the path with its query."""
     headers: dict[str, str]
     client_port: int
     """The client's port: two requests with the same one came over one connection."""
+    method: str = "GET"
+    body: bytes = b""
+
+    @property
+    def route_path(self) -> str:
+        return self.path.split("?", 1)[0]
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        from urllib.parse import parse_qs, urlsplit
+
+        return parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+
+    def json(self) -> object:
+        import json
+
+        return json.loads(self.body or b"null")
 
 
 class TestServer:
@@ -133,9 +170,18 @@ class TestServer:
     def redirect(self, path: str, to: str, status: int = 302) -> Route:
         return self.route(path, status=status, headers={"Location": to}, content_type="text/html")
 
+    def handle(self, path: str, handler: Callable[[Seen], Answer]) -> Route:
+        """Answer every method on ``path`` (with any query) by calling ``handler``."""
+        return self.route(path, handler=handler)
+
     def hits(self, path: str) -> list[Seen]:
+        """Requests for ``path``: exactly, or, for a path without a query, with any query."""
         with self._lock:
-            return [seen for seen in self.requests if seen.path == path]
+            return [
+                seen
+                for seen in self.requests
+                if seen.path == path or ("?" not in path and seen.route_path == path)
+            ]
 
     def close(self) -> None:
         self.stopping.set()
@@ -187,13 +233,23 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path
         host = self.headers.get("Host", "")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        state._enter(host, Seen(path, headers, self.client_address[1]))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        seen = Seen(path, headers, self.client_address[1], self.command, body)
+        state._enter(host, seen)
+        route = state.routes.get(path) or state.routes.get(seen.route_path)
         try:
-            self._answer(state, state.routes.get(path))
+            if route is not None and route.handler is not None:
+                answer = route.handler(seen)
+                self._send(answer.status, answer.headers, answer.body)
+            else:
+                self._answer(state, route)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
             state._leave(host)
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
     def _answer(self, state: TestServer, route: Route | None) -> None:
         if route is None:

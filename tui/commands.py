@@ -157,8 +157,8 @@ def cmd_export(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
+    """One process and one event loop, as in the app; parsing in a pool of processes."""
     from .core.refresh.refresher import POOL_MIN_BYTES, ProgressEvent, Refresher
-    from .core.refresh.shards import refresh_in_shards, shard_count
 
     portfolio = workspace.load_portfolio()
     show_progress = sys.stderr.isatty()
@@ -168,19 +168,8 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
         sys.stderr.flush()
 
     _start_collecting()
-    shards = shard_count(len(portfolio.sources), workspace.settings.refresh.processes)
-    if shards > 1:
-        summary = refresh_in_shards(
-            workspace.db_path,
-            portfolio.sources,
-            workspace.settings.refresh,
-            shards=shards,
-            transport=workspace.transport,
-            only_due=args.due,
-            on_progress=progress if show_progress else None,
-        )
-        return _refreshed(workspace, portfolio, summary, show_progress)
-    pool = _parse_pool(len(portfolio.sources))
+    workers = workspace.settings.refresh.processes or None
+    pool = _parse_pool(len(portfolio.sources), workers)
 
     async def go() -> Any:
         with workspace.open_store() as store:
@@ -189,16 +178,24 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
                 workspace.settings,
                 transport=workspace.transport,
                 pool=pool,
+                parse_workers=workers,
                 # With the pool ready, the event loop's own thread is kept for HTTP and
                 # the store: 500 feeds of 20 items cost it 0.5 s less parsing.
                 pool_min_bytes=0 if pool is not None else POOL_MIN_BYTES,
             )
             try:
-                return await refresher.refresh(
+                summary = await refresher.refresh(
                     portfolio.sources,
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
+                # What waits in the outbox (bookmarks, read states) goes out on every refresh.
+                from .core.services import send_outbox
+
+                await send_outbox(
+                    store, workspace.settings, refresher.credentials(), refresher.fetcher
+                )
+                return summary
             finally:
                 await refresher.close()
 
@@ -241,20 +238,21 @@ PARSE_POOL_MIN_SOURCES = 8
 """Fewer sources than this are parsed in a thread: the pool would cost more than it saves."""
 
 
-def _parse_pool(sources: int) -> ProcessPoolExecutor | None:
-    """Parser processes started by fork, now, while this process has no other thread; or
-    None when there are few sources or no fork (the refresh then starts its own pool)."""
+def _parse_pool(sources: int, workers: int | None) -> ProcessPoolExecutor | None:
+    """Parser processes (``workers``, None: one per core) started now by fork, while this
+    process has no other thread; or None when there are few sources, or fork is not safe
+    here (the refresh then starts a forkserver pool when a large body needs it)."""
     import multiprocessing
     import threading
 
     from .core.refresh.refresher import start_parse_pool
 
-    if sources < PARSE_POOL_MIN_SOURCES or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    if threading.active_count() > 1:
+    if sources < PARSE_POOL_MIN_SOURCES or sys.platform != "linux":
+        return None  # fork is unsafe on macOS (its system libraries start threads)
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return None  # run from a program with threads (a test): fork is not safe there
     try:
-        return start_parse_pool(method="fork")
+        return start_parse_pool(workers, method="fork")
     except OSError:
         return None  # no processes to be had (a sandbox): parse in threads
 
@@ -428,6 +426,8 @@ def cmd_repair(workspace: Workspace, args: argparse.Namespace) -> int:
     if report.unreadable:
         print(f"Nothing could be read from it: {report.unreadable}. The new database is empty.")
     for table in report.tables.values():
+        if not (table.kept or table.lost or table.damaged_parts or table.refused):
+            continue  # an empty table, read whole
         line = f"  {table.name}: kept {table.kept:,}"
         if table.lost:
             line += f" of {table.expected:,}; {table.lost:,} could not be read"

@@ -124,3 +124,41 @@ def test_adding_to_the_demo_says_the_demo_is_offline(capsys) -> None:  # type: i
     assert "The demo is offline and reads only its own feeds" in err
     assert "leave out --demo to add it to your own portfolio." in err
     assert "Traceback" not in err
+
+
+def test_ctrl_c_during_refresh_prints_one_line_and_no_traceback(http_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The refresh runs with its parser processes (12 sources start the pool); ctrl+c goes to
+    the whole process group, as a terminal sends it."""
+    import os
+    import signal
+    import time
+
+    held = __import__("threading").Event()
+    for n in range(12):
+        http_server.route(f"/slow{n}", body=http_server.rss(), hold=held)
+    lines = "".join(f'[[sources]]\nurl = "{http_server.url(f"/slow{n}")}"\n' for n in range(12))
+    portfolio = paths.portfolio_path()
+    portfolio.parent.mkdir(parents=True, exist_ok=True)
+    portfolio.write_text(lines)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "refresh"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+        start_new_session=True,  # its own process group, to signal it as a terminal would
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(http_server.requests) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(http_server.requests) >= 4, "the refresh never reached the server"
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        held.set()
+        if process.poll() is None:
+            process.kill()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip() == "folio: interrupted", err
+    assert process.returncode == 130

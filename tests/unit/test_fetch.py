@@ -21,6 +21,8 @@ import pytest
 from tui import __version__
 from tui.core.config import RefreshSettings
 from tui.core.net.fetch import (
+    CUT_OFF,
+    NO_ANSWER,
     USER_AGENT,
     Fetcher,
     FetchError,
@@ -29,10 +31,9 @@ from tui.core.net.fetch import (
     discover_feed,
     fetch_url,
 )
-from tui.core.net.transport import CUT_OFF, NO_ANSWER
 
 if TYPE_CHECKING:
-    from httpserver import TestServer
+    from tests.httpserver import TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -214,10 +215,16 @@ def test_describe_error_words() -> None:
     )
     reset = caused(httpx.ConnectError("x"), ConnectionResetError(errno.ECONNRESET, "reset"))
     assert describe_error(reset) == "cannot connect: connection reset"
-    assert describe_error(httpx.RemoteProtocolError(NO_ANSWER)) == NO_ANSWER
-    assert describe_error(httpx.RemoteProtocolError(CUT_OFF)) == (
-        "the answer was cut off before its end"
+    # httpx_aiohttp maps a server that hangs up to ConnectTimeout; aiohttp's error, kept as
+    # the cause, says what happened.
+    import aiohttp
+
+    hung_up = caused(httpx.ConnectTimeout("x"), aiohttp.ServerDisconnectedError())
+    assert describe_error(hung_up) == NO_ANSWER
+    cut = caused(
+        httpx.ReadError("x"), aiohttp.ClientPayloadError("Response payload is not completed")
     )
+    assert describe_error(cut) == CUT_OFF
     assert describe_error(httpx.RemoteProtocolError("illegal status line")) == (
         "the server's answer is not valid HTTP: illegal status line"
     )

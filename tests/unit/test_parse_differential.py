@@ -42,7 +42,8 @@ def _when(entry: dict[str, Any]) -> dt.datetime | None:
     parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not parsed:
         return None
-    return dt.datetime(*parsed[:6], tzinfo=dt.UTC)
+    year, month, day, hour, minute, second = parsed[:6]
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
 
 
 def feedparser_rows(body: bytes) -> list[Row]:

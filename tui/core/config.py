@@ -74,7 +74,7 @@ class RefreshSettings:
     auto: bool = True
     """Whether the app refreshes in the background on each source's schedule."""
     processes: int = 0
-    """Processes ``folio refresh`` shares the sources between; 0: one per core, up to 4."""
+    """Parser processes ``folio refresh`` uses beside its own; 0: one per core."""
 
     @property
     def interval_seconds(self) -> float:

@@ -1,19 +1,23 @@
-"""The HTTP layer: conditional GETs with limits on connections, time, redirects and size.
+"""The HTTP layer: requests with limits on connections, time, redirects and size.
 
-Requests are ``httpx.Request`` objects sent straight to an httpx transport, by default
-folio's own (``transport.PooledTransport``: asyncio and ``http11``, with a keep-alive pool under
-the total and per-host limits). httpx's default pool spent about 11 ms of CPU per request at 100
-requests in flight here; the aiohttp transport (``httpx_aiohttp``) 0.3-0.45 ms, plus about
-100 ms to import; ``PooledTransport`` 0.21-0.25 ms and a few ms to import, flat from 10 to
-300 requests in flight. Any ``httpx.AsyncBaseTransport`` can be passed instead (the offline
-demo serves packaged files that way).
+Requests are ``httpx.Request`` objects sent to an httpx transport: by default
+``httpx_aiohttp.AiohttpTransport`` over aiohttp's connector, which honours ``HTTP_PROXY``,
+``HTTPS_PROXY`` and ``NO_PROXY`` (``trust_env``), tries a host's next address when the first
+does not answer (happy eyeballs), and keeps no cookies. It was chosen by measurement (issue 11;
+500 conditional GETs, 64 in flight over 50 loopback hosts, 2 cores): about 0.3 ms of CPU per
+request against 0.8-2.3 ms for httpx's own transport (about 1.0 ms with ``sniffio``), at about
+110 ms more import time, paid once per process. Any ``httpx.AsyncBaseTransport`` can be passed
+instead (the offline demo serves packaged files that way).
 
-The transport sees every redirect (redirects are counted, checked and followed here) and
-hands over the raw, still compressed body. httpx would
-decompress each chunk without a limit (a 16 KB chunk of a gzip bomb becomes 16 MB at once),
-so bodies are read raw and inflated here with ``max_length``, stopping as soon as the
-decompressed size passes ``max_body_mb``. Errors come as httpx exceptions with the OS or
-ssl error as their cause, so they are described from the whole cause chain.
+Redirects are followed here (counted, checked, loops refused), and bodies are read raw and
+inflated here with ``max_length``: httpx would decompress each chunk without a limit (a 16 KB
+chunk of a gzip bomb becomes 16 MB at once), so decompression stops as soon as the size passes
+``max_body_mb``. Errors come as httpx exceptions with aiohttp's, the OS's or ssl's as their
+cause, so they are described from the whole cause chain.
+
+``Fetcher.fetch`` is the feed's conditional GET; ``Fetcher.request`` is the same machinery for
+web APIs (any method, query, JSON or form body, extra headers, every answer header returned,
+secrets kept out of every message).
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ import os
 import re
 import socket
 import zlib
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+from urllib.parse import quote
 
 import httpx
 
@@ -35,7 +41,6 @@ from tui import __version__
 from tui.core.config import RefreshSettings, Settings
 from tui.core.ingest.text import clean_line
 from tui.core.models import ParsedFeed, utcnow
-from tui.core.net.transport import CUT_OFF, NO_ANSWER, PooledTransport
 from tui.core.refresh.schedule import parse_retry_after
 
 __all__ = [
@@ -65,6 +70,47 @@ _HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 _HEADER_BYTES = tuple((k.encode("ascii"), v.encode("ascii")) for k, v in _HEADERS.items())
+_API_HEADER_BYTES = (
+    (b"User-Agent", USER_AGENT.encode("ascii")),
+    (b"Accept", b"application/json"),
+    (b"Accept-Encoding", b"gzip, deflate"),
+)
+_ERROR_BODY_LIMIT = 64 * 1024
+"""Bytes of an API's error answer kept: enough for its explanation, never a whole page."""
+
+
+class _Call(NamedTuple):
+    """How one request differs from a feed's conditional GET."""
+
+    method: str
+    body: bytes = b""
+    api: bool = False
+    """Keep every answer header, and the body of error answers."""
+
+
+_FEED_GET = _Call("GET")
+
+
+def _add_validators(headers: list[tuple[bytes, bytes]], etag: str, last_modified: str) -> None:
+    etag, last_modified = _validator(etag), _validator(last_modified)
+    if etag:
+        headers.append((b"If-None-Match", etag.encode("ascii")))
+    if last_modified:
+        headers.append((b"If-Modified-Since", last_modified.encode("ascii")))
+
+
+def _redacted(result: FetchResult, secrets: Sequence[str]) -> FetchResult:
+    """``result`` with every secret replaced by "•••" in what may be shown or logged."""
+    for secret in secrets:
+        if not secret:
+            continue
+        for quoted in {secret, quote(secret, safe=""), quote(secret)}:
+            result.error = result.error.replace(quoted, "•••")
+            result.url = result.url.replace(quoted, "•••")
+            result.final_url = result.final_url.replace(quoted, "•••")
+    return result
+
+
 _NO_BODY = httpx.ByteStream(b"")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
@@ -101,6 +147,9 @@ class FetchResult:
     moved_to: str = ""
     """Where the address moved, when every redirect on the way was permanent (301/308)."""
     seconds: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+    """Every field of the last answer by lower-case name (``Fetcher.request`` only; a feed
+    fetch reads just the few it needs)."""
 
     @property
     def ok(self) -> bool:
@@ -171,6 +220,22 @@ def describe_error(exc: BaseException, host: str = "", connect_timeout: float = 
         seen = seen.__cause__ or seen.__context__
     where = f" for host {_words(host)}" if host else ""
     after = f" after {connect_timeout:g} s" if connect_timeout else ""
+    # aiohttp's own errors first: httpx_aiohttp maps some of them to httpx classes that say
+    # less (a server that hangs up becomes a ConnectTimeout), but keeps them as the cause.
+    for err in chain:
+        name = _aiohttp_name(err)
+        if name == "ServerDisconnectedError":
+            return NO_ANSWER
+        if name in ("ClientPayloadError", "ContentLengthError", "TransferEncodingError"):
+            return CUT_OFF
+        if name in ("ClientProxyConnectionError", "ClientHttpProxyError"):
+            return f"the proxy failed: {_words(_first_line(err))}"
+        if name in ("ClientResponseError", "ServerFingerprintMismatch") or name.startswith(
+            "BadHttp"
+        ):
+            return f"the server's answer is not valid HTTP: {_words(_first_line(err))}"
+        if name == "TooManyRedirects":
+            return f"too many redirects (more than {MAX_REDIRECTS})"
     for err in chain:
         if isinstance(err, socket.gaierror):
             return f"DNS lookup failed{where}"
@@ -182,10 +247,11 @@ def describe_error(exc: BaseException, host: str = "", connect_timeout: float = 
         if isinstance(err, ConnectionRefusedError):
             return "cannot connect: connection refused"
         if isinstance(err, OSError) and not isinstance(err, TimeoutError):
-            prefix = (
-                "cannot connect" if isinstance(exc, httpx.ConnectError) else "connection failed"
+            connecting = any(
+                isinstance(e, httpx.ConnectError) or _aiohttp_name(e).startswith("ClientConnector")
+                for e in chain
             )
-            return f"{prefix}: {_os_words(err)}"
+            return f"{'cannot connect' if connecting else 'connection failed'}: {_os_words(err)}"
     for err in chain:
         if isinstance(err, httpx.ConnectTimeout):
             return "cannot connect: timed out" + after
@@ -193,19 +259,35 @@ def describe_error(exc: BaseException, host: str = "", connect_timeout: float = 
             return f"cannot connect: {_words(str(err)) or 'connection failed'}"
         if isinstance(err, httpx.TimeoutException):
             return "timed out"
-        if isinstance(err, httpx.RemoteProtocolError):
-            if str(err) == NO_ANSWER:
-                return NO_ANSWER
-            if str(err) == CUT_OFF:
-                return "the answer was cut off before its end"
-            return f"the server's answer is not valid HTTP: {_words(str(err))}"
+        if isinstance(err, httpx.ProxyError):
+            return f"the proxy failed: {_words(_first_line(err))}"
         if isinstance(err, httpx.ReadError):
-            return "the connection was lost while reading the answer"
+            return CUT_OFF
+        if isinstance(err, httpx.RemoteProtocolError):
+            return f"the server's answer is not valid HTTP: {_words(_first_line(err))}"
         if isinstance(err, httpx.InvalidURL):
             return f"not a valid address: {_words(str(err))}"
         if isinstance(err, httpx.HTTPError):
             return f"request failed: {_words(str(err)) or type(err).__name__}"
     return f"request failed: {type(exc).__name__}: {_words(str(exc))}".rstrip(": ")
+
+
+NO_ANSWER = "the server closed the connection without answering"
+CUT_OFF = "the server closed the connection before the end of the body"
+
+
+def _aiohttp_name(err: BaseException) -> str:
+    """The class name of an aiohttp (or its HTTP parser's) exception; '' for any other.
+
+    By name, so that describing an error never imports aiohttp.
+    """
+    kind = type(err)
+    return kind.__name__ if kind.__module__.startswith(("aiohttp", "httpx_aiohttp")) else ""
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
 
 
 _ERRNO_WORDS = {
@@ -314,7 +396,7 @@ _READ_FIELDS = frozenset(
 )
 
 
-def _fields(response: httpx.Response) -> dict[str, str]:
+def _fields(response: httpx.Response, every: bool = False) -> dict[str, str]:
     """The header fields a fetch reads, by lower-case name, from one pass over the head.
 
     httpx's ``headers.get`` scans the whole list each time and raises (and catches) a
@@ -325,7 +407,7 @@ def _fields(response: httpx.Response) -> dict[str, str]:
     encoding = response.headers.encoding
     for name, value in response.headers.raw:
         lowered = name.lower()
-        if lowered in _READ_FIELDS:
+        if every or lowered in _READ_FIELDS:
             key, text = lowered.decode("ascii"), value.decode(encoding)
             found[key] = f"{found[key]}, {text}" if key in found else text
     return found
@@ -349,14 +431,39 @@ def _settings(settings: RefreshSettings | Settings | None) -> RefreshSettings:
     return settings.refresh if isinstance(settings, Settings) else settings
 
 
-def make_transport(settings: RefreshSettings | Settings | None = None) -> PooledTransport:
-    """folio's HTTP transport, with the connection limits of ``settings``."""
+def make_transport(
+    settings: RefreshSettings | Settings | None = None, resolver: Any = None
+) -> httpx.AsyncBaseTransport:
+    """folio's HTTP transport: aiohttp's connector under the limits of ``settings``.
+
+    aiohttp is imported here, not with this module: about 110 ms that a command which never
+    fetches (``folio items``) and the app's first frame do not wait for. ``resolver`` is an
+    ``aiohttp.abc.AbstractResolver`` (tests give a host several loopback addresses with it).
+    """
+    import aiohttp
+    from httpx_aiohttp import AiohttpTransport
+
     refresh = _settings(settings)
-    return PooledTransport(
-        max_connections=refresh.max_connections,
-        max_per_host=refresh.max_per_host,
-        connect_timeout=refresh.connect_timeout,
-    )
+
+    def session() -> aiohttp.ClientSession:
+        # Made on the first request, inside the event loop that will use it, as aiohttp asks.
+        connector = aiohttp.TCPConnector(
+            limit=refresh.max_connections,
+            limit_per_host=refresh.max_per_host,
+            # A host's addresses are tried in turn, the next after 0.25 s without an answer,
+            # so a dead first address (broken IPv6, say) costs that, not the connect timeout.
+            happy_eyeballs_delay=0.25,
+            ttl_dns_cache=300,
+            resolver=resolver,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            trust_env=True,  # HTTP(S)_PROXY, NO_PROXY and ~/.netrc, as curl and browsers read them
+            cookie_jar=aiohttp.DummyCookieJar(),  # a feed fetch keeps and sends no cookies
+            auto_decompress=False,
+        )
+
+    return AiohttpTransport(client=session)
 
 
 class Fetcher:
@@ -406,37 +513,88 @@ class Fetcher:
 
     async def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
         """GET ``url``, conditionally when validators are given. Never raises (but cancels)."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        result = FetchResult(url=url, final_url=url)
         target, error = _target(url)
         if target is None:
-            result.error = error
-            return result
+            return FetchResult(url=url, final_url=url, error=error)
         # Bytes, as httpx keeps them: 500 requests' headers need no encoding each time.
         headers = list(_HEADER_BYTES)
-        etag, last_modified = _validator(etag), _validator(last_modified)
-        if etag:
-            headers.append((b"If-None-Match", etag.encode("ascii")))
-        if last_modified:
-            headers.append((b"If-Modified-Since", last_modified.encode("ascii")))
+        _add_validators(headers, etag, last_modified)
+        return await self._run(url, target, headers, _FEED_GET)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | Sequence[tuple[str, str | int]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        form: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        etag: str = "",
+        last_modified: str = "",
+        secrets: Sequence[str] = (),
+    ) -> FetchResult:
+        """A web API call within the same limits as a feed fetch. Never raises (but cancels).
+
+        Redirects are followed for GET and HEAD only. The body of an error answer is kept
+        too (APIs explain themselves there), and every answer header is in ``headers``.
+        ``secrets`` (tokens, passwords) are replaced by "•••" wherever the result would
+        show them: in ``error``, ``url`` and ``final_url``.
+        """
+        target, error = _target(url)
+        if target is not None and params:
+            pairs = params.items() if isinstance(params, Mapping) else params
+            query: list[tuple[str, str | int | float | bool | None]] = list(pairs)
+            target = target.copy_merge_params(query)
+        if target is None:
+            return _redacted(FetchResult(url=url, final_url=url, error=error), secrets)
+        sent = list(_API_HEADER_BYTES)
+        given = {name.lower(): value for name, value in (headers or {}).items()}
+        body = b""
+        if json is not None:
+            import json as json_module
+
+            body = json_module.dumps(json, ensure_ascii=False).encode("utf-8")
+            given.setdefault("content-type", "application/json")
+        elif form is not None:
+            from urllib.parse import urlencode
+
+            body = urlencode(form).encode("ascii")
+            given.setdefault("content-type", "application/x-www-form-urlencoded")
+        sent = [(name, value) for name, value in sent if name.decode().lower() not in given]
+        try:
+            sent += [(name.encode("ascii"), value.encode("ascii")) for name, value in given.items()]
+        except UnicodeEncodeError:
+            result = FetchResult(url=url, final_url=url, error="a request header is not ASCII")
+            return _redacted(result, secrets)
+        _add_validators(sent, etag, last_modified)
+        call = _Call(method.upper(), body, api=True)
+        return _redacted(await self._run(url, target, sent, call), secrets)
+
+    async def _run(
+        self, url: str, target: httpx.URL, headers: list[tuple[bytes, bytes]], call: _Call
+    ) -> FetchResult:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        result = FetchResult(url=url, final_url=str(target) if call.api else url)
         deadline = asyncio.timeout(None)
         host = target.host
         try:
             async with deadline:
-                await self._follow(target, headers, result, deadline)
+                await self._follow(target, headers, result, deadline, call)
         except TimeoutError as exc:
             if deadline.expired():
                 result.error = f"timed out after {self.settings.timeout:g} s"
             else:
                 result.error = describe_error(exc, host, self.settings.connect_timeout)
         except _TooLarge:
-            result.error = f"feed is larger than {self.settings.max_body_mb} MB"
+            what = "answer" if call.api else "feed"
+            result.error = f"{what} is larger than {self.settings.max_body_mb} MB"
         except _Undecodable as exc:
             result.error = f"cannot decompress the body: {_words(str(exc))}"
         except Exception as exc:
             result.error = describe_error(exc, host, self.settings.connect_timeout)
-        if result.error:
+        if result.error and not (call.api and result.status):
             result.body = b""
         result.seconds = loop.time() - started
         return result
@@ -447,6 +605,7 @@ class Fetcher:
         headers: list[tuple[bytes, bytes]],
         result: FetchResult,
         deadline: asyncio.Timeout,
+        call: _Call,
     ) -> None:
         loop = asyncio.get_running_loop()
         visited = {str(target)}
@@ -462,8 +621,12 @@ class Fetcher:
             # hold one of the global slots that other hosts could use.
             async with self._host_slots(_host_key(target)), self._all:
                 deadline.reschedule(loop.time() + remaining)
-                next_url = await self._one(target, headers, result)
+                next_url = await self._one(target, headers, result, call)
             if next_url is None:
+                return
+            if call.method not in ("GET", "HEAD"):
+                # A write is never repeated at another address on the server's say-so.
+                result.error = f"server said {result.status} and moved to {_words(str(next_url))}"
                 return
             status = result.status or 0
             permanent = permanent and status in _PERMANENT
@@ -480,7 +643,11 @@ class Fetcher:
             result.moved_to = str(target) if permanent else ""
 
     async def _one(
-        self, target: httpx.URL, headers: list[tuple[bytes, bytes]], result: FetchResult
+        self,
+        target: httpx.URL,
+        headers: list[tuple[bytes, bytes]],
+        result: FetchResult,
+        call: _Call,
     ) -> httpx.URL | None:
         """One request; returns the next address for a redirect, else fills ``result``."""
         # Our headers go on each request, so no transport can be asked for
@@ -488,19 +655,23 @@ class Fetcher:
         # Built with a stream and our own Host: httpx then skips its body encoding and the
         # header pass that adds Host, about 8 of the 60 µs a 304 costs the Fetcher.
         request = httpx.Request(
-            "GET",
+            call.method,
             target,
             headers=[(b"Host", target.netloc), *headers],
-            stream=_NO_BODY,
+            stream=httpx.ByteStream(call.body) if call.body else _NO_BODY,
             extensions={"timeout": self._timeouts},
         )
+        if call.body:
+            request.headers["Content-Length"] = str(len(call.body))
         request.read()
         response = await self.transport.handle_async_request(request)
         response.request = request
         try:
             status = response.status_code
             result.status = status
-            fields = _fields(response)
+            fields = _fields(response, every=call.api)
+            if call.api:
+                result.headers = fields
             if status in _REDIRECTS:
                 location = fields.get("location", "").strip()
                 await self._drain(response, fields)
@@ -530,13 +701,19 @@ class Fetcher:
                 return None
             if status in (429, 503):
                 result.retry_after = parse_retry_after(fields.get("retry-after", ""), utcnow())
-            await self._drain(response, fields)
             result.error = f"server said {_status_words(status, response.reason_phrase)}"
+            if call.api:
+                result.body = await self._read(response, fields, limit=_ERROR_BODY_LIMIT)
+            else:
+                await self._drain(response, fields)
             return None
         finally:
             await response.aclose()
 
-    async def _read(self, response: httpx.Response, fields: dict[str, str]) -> bytes:
+    async def _read(
+        self, response: httpx.Response, fields: dict[str, str], limit: int = 0
+    ) -> bytes:
+        limit = limit or self.max_body
         encoding = _content_encoding(fields)
         if encoding is None:
             raise _Undecodable(
@@ -544,7 +721,7 @@ class Fetcher:
             )
         if not encoding:
             declared = fields.get("content-length", "").strip()
-            if declared.isdigit() and int(declared) > self.max_body:
+            if declared.isdigit() and int(declared) > limit:
                 raise _TooLarge  # no need to download what we would throw away
         try:
             # A transport that built its answer in memory (httpx.Response(content=...), as
@@ -553,10 +730,10 @@ class Fetcher:
         except httpx.ResponseNotRead:
             pass
         else:
-            if len(ready) > self.max_body:
+            if len(ready) > limit:
                 raise _TooLarge
             return ready
-        inflater = _Inflater(encoding, self.max_body)
+        inflater = _Inflater(encoding, limit)
         async for chunk in response.aiter_raw():
             inflater.feed(chunk)
         return inflater.finish()

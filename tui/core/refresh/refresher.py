@@ -18,10 +18,12 @@ Where a body is parsed was measured (2 cores, loopback server, 500 feeds of 20 i
   Textual), and forking a process that has threads can deadlock the child (Python 3.12
   warns about it; 3.14 made forkserver the default). Forkserver takes about 320 ms to
   start, in a thread, so the event loop never waits for it.
-* ``folio refresh`` forks its pool (about 10 ms) before any thread exists and passes it in
-  with ``pool_min_bytes=0``, so every body is parsed in the two workers while this
-  process keeps to HTTP and the store: the cold refresh of 500 feeds went from 2.0 s to
-  1.4 s. (Pickling a parsed feed back costs about a tenth of parsing it.)
+* ``folio refresh`` runs this same engine in one process. On Linux it forks its pool (about
+  10 ms) before any thread exists and passes it in with ``pool_min_bytes=0``, so every body
+  is parsed in the workers (one per core) while this process keeps to HTTP and the store: the
+  cold refresh of 500 feeds went from 2.0 s to 1.4 s. (Pickling a parsed feed back costs about
+  a tenth of parsing it.) Elsewhere fork is unsafe, and the forkserver pool is used as in the
+  app.
 """
 
 from __future__ import annotations
@@ -42,14 +44,15 @@ from tui.core.config import RefreshSettings, Settings
 from tui.core.models import ParsedFeed, Source, SourceState, utcnow
 from tui.core.net.fetch import Fetcher, FetchResult
 from tui.core.refresh.schedule import is_due, next_due, source_interval
-from tui.core.storage.store import SourceWrite, Store, StoreError
+from tui.core.storage.store import Engagement, SourceWrite, Store, StoreError
 
 if TYPE_CHECKING:
     # Imported where a pool is started: a refresh that needs none does not pay for them.
     from concurrent.futures import ProcessPoolExecutor
 
+    from tui.core.credentials import Credentials
+
 __all__ = [
-    "DEFAULT_PARSE_WORKERS",
     "ERROR",
     "NOT_MODIFIED",
     "OK",
@@ -58,14 +61,23 @@ __all__ = [
     "Refresher",
     "SourceResult",
     "start_parse_pool",
+    "usable_cores",
 ]
 
 OK = "ok"
 NOT_MODIFIED = "not-modified"
 ERROR = "error"
 
-DEFAULT_PARSE_WORKERS = 2
-"""Parser processes; the machines this runs on have two cores."""
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity), at least 1."""
+    import os
+
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 POOL_MIN_BYTES = 64 * 1024
 """Bodies this large or larger are parsed in the process pool, smaller ones in a thread."""
 
@@ -147,12 +159,18 @@ def _load_parsers() -> None:
     import tui.core.ingest.parse  # noqa: F401 - imported for its side effect: ready to parse
 
 
-def start_parse_pool(
-    workers: int = DEFAULT_PARSE_WORKERS, method: str = "forkserver"
-) -> ProcessPoolExecutor:
-    """A pool of parser processes, started and ready; blocking.
+def _ignore_interrupts() -> None:
+    """Runs first in each parser process: ctrl+c is for the refresh to handle, once, in the
+    main process; a worker that took it too would print a traceback of its own."""
+    import signal
 
-    ``"fork"`` starts in about 10 ms but is only safe while this process has no other
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_parse_pool(workers: int | None = None, method: str = "forkserver") -> ProcessPoolExecutor:
+    """A pool of parser processes (None: one per core), started and ready; blocking.
+
+    ``"fork"`` starts in about 10 ms but is only safe on Linux while this process has no other
     thread (the command line calls it before its event loop starts); ``"forkserver"``
     (about 320 ms) is safe at any time.
     """
@@ -163,7 +181,11 @@ def start_parse_pool(
     if method == "forkserver":
         # The forkserver imports the parser once; each worker is then a cheap fork of it.
         context.set_forkserver_preload(["tui.core.ingest.parse"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=workers or usable_cores(),
+        mp_context=context,
+        initializer=_ignore_interrupts,
+    )
     pool.submit(int).result()  # a builtin: starting it imports nothing more
     return pool
 
@@ -219,9 +241,9 @@ class _BatchWriter:
 class Refresher:
     """Refreshes sources into a store. Use one Refresher from one event loop, then ``close()``.
 
-    ``parse_workers`` is the size of the parser process pool (default 2); 0 parses every
-    body in a thread of this process. ``pool_min_bytes`` is the body size from which the
-    pool is used (0: every body).
+    ``parse_workers`` is the size of the parser process pool (default: one per usable
+    core); 0 parses every body in a thread of this process. ``pool_min_bytes`` is the body
+    size from which the pool is used (0: every body).
     """
 
     def __init__(
@@ -238,8 +260,12 @@ class Refresher:
         if settings is None:
             settings = RefreshSettings()
         self.settings = settings.refresh if isinstance(settings, Settings) else settings
+        # API sources' adapters read their own sections (base URLs); feeds need only these.
+        full = settings if isinstance(settings, Settings) else Settings(refresh=settings)
+        self.all_settings = full
+        self._credentials: Credentials | None = None
         self.fetcher = Fetcher(self.settings, transport)
-        self.parse_workers = DEFAULT_PARSE_WORKERS if parse_workers is None else parse_workers
+        self.parse_workers = usable_cores() if parse_workers is None else parse_workers
         self.pool_min_bytes = pool_min_bytes
         self.rng = rng or random.Random()
         self._pool: ProcessPoolExecutor | None = pool
@@ -406,7 +432,55 @@ class Refresher:
             time.perf_counter() - started,
         )
 
+    def credentials(self) -> Credentials:
+        """The user's secrets, read once; a credentials.toml folio must refuse reads as none,
+        and the adapters that need a token say so."""
+        if self._credentials is None:
+            from tui.core.credentials import Credentials, CredentialsError, load_credentials
+
+            try:
+                self._credentials = load_credentials()
+            except CredentialsError as exc:
+                self._credentials = Credentials(problem=str(exc))
+        return self._credentials
+
+    async def _refresh_api(
+        self, source: Source, state: SourceState, interval: float
+    ) -> SourceResult:
+        from tui.core.sources.base import AdapterContext, adapter_for
+
+        adapter = adapter_for(source.api)
+        if adapter is None:
+            return await self._failed(state, f"folio has no {source.api!r} API", interval, None)
+        now = utcnow()
+        context = AdapterContext(self.fetcher, self.all_settings, self.credentials(), now)
+        result = await adapter.refresh(source, state, context)
+        state.http_status = result.http_status
+        if result.error and (result.feed is None or not result.feed.items):
+            return await self._failed(state, result.error, interval, result.retry_after)
+        state.cursor = result.cursor or state.cursor
+        engagement = None
+        if source.mine and (result.counts or result.account is not None):
+            engagement = Engagement(dict(result.counts), result.account)
+        state.failures = 0
+        state.retry_after = None
+        state.next_due = next_due(state, interval, now, self.rng)
+        if result.feed is None:
+            state.status, state.error = NOT_MODIFIED, result.note
+            state.not_modified += 1
+            await self._writer.write(SourceWrite(state, None, now, engagement))
+            return SourceResult(state.url, NOT_MODIFIED, http_status=result.http_status)
+        state.status = OK
+        state.error = result.error or result.note
+        new_items = await self._writer.write(SourceWrite(state, result.feed, now, engagement))
+        return SourceResult(state.url, OK, new_items, state.error, result.http_status, parsed=True)
+
     async def _fetch_parse_store(self, source: Source, state: SourceState) -> SourceResult:
+        if source.api:
+            state.fetches += 1
+            state.last_fetched = utcnow()
+            interval = source_interval(source, self.settings.interval_seconds)
+            return await self._refresh_api(source, state, interval)
         fetched = await self.fetcher.fetch(
             source.url, etag=state.etag, last_modified=state.last_modified
         )

@@ -98,7 +98,15 @@ def name_from_feeds(portfolio: Portfolio, feed_titles: dict[str, str]) -> int:
 
 # -- reading ----------------------------------------------------------------------------
 
-_SOURCE_KEYS = {"url": str, "name": str, "kind": str, "tags": list, "mine": bool, "interval": str}
+_SOURCE_KEYS = {
+    "url": str,
+    "name": str,
+    "kind": str,
+    "tags": list,
+    "mine": bool,
+    "interval": str,
+    "api": str,
+}
 _MATRIX_KEYS = {
     "id": str,
     "name": str,
@@ -216,6 +224,12 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
         kind = entry.get("kind", "blog")
         if kind not in KINDS:
             reader.fail("sources", "kind", f"expected one of {', '.join(KINDS)}", index)
+        api = entry.get("api", "")
+        if api:
+            from tui.core.sources.base import known_apis
+
+            if api not in known_apis():
+                reader.fail("sources", "api", f"expected one of {', '.join(known_apis())}", index)
         interval = entry.get("interval")
         if interval is not None:
             try:
@@ -230,6 +244,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 tags=list(entry.get("tags", [])),
                 mine=entry.get("mine", False),
                 interval=interval,
+                api=entry.get("api", ""),
             )
         )
 
@@ -299,6 +314,8 @@ def _source_table(source: Source) -> dict[str, Any]:
     }
     if source.interval:
         table["interval"] = source.interval
+    if source.api:
+        table["api"] = source.api
     return table
 
 

@@ -1,12 +1,20 @@
 """``folio repair``: a new folio.db holding what can still be read from a damaged one.
 
 The sqlite3 command-line tool's ``.recover`` is not always installed, so this uses only
-what Python's sqlite3 module offers. Each table of the store is read in rowid order; where
-a damaged page stops the reading, the rowids after it are probed (doubling the step, then
-halving it back) for the first one that can be read again, so only the rows on damaged
-pages are lost. The rows go into a new store made by the current migrations, whose
-search index is then rebuilt. A file whose first page (the header) is damaged is read
-through a copy with a rebuilt header.
+what Python's sqlite3 module offers, in two passes:
+
+1. Each table is read in rowid order. Where a damaged page stops the reading, the rowids
+   after it are probed (doubling the step, then halving it back) for the first one that
+   can be read again.
+2. When rows are still missing (a damaged page high in a table's b-tree hides every page
+   below it), every table leaf page of a scratch copy is read on its own: a table entry
+   whose root is that page is added to the copy's schema (``writable_schema``), so SQLite
+   itself decodes the rows. A row is kept for the table whose columns its values fit.
+
+Rows from both passes go into a new store made by the current migrations, whose search
+index is then rebuilt; every value is checked against its column's declared type, so
+garbage a damaged page yields is refused. A file whose first page (the header) is damaged
+is read through a copy with a rebuilt header.
 
 The damaged file is never changed: an exact copy is kept beside it, named with the date
 (``folio.db.damaged-20250101-120000``), and only then is the new store moved into place.
@@ -19,7 +27,7 @@ import datetime as dt
 import shutil
 import sqlite3
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +53,16 @@ class TableReport:
     damaged_parts: int = 0
     """Stretches of rows skipped because they could not be read."""
     refused: int = 0
-    """Rows read but refused by the new store (a value damaged into something impossible)."""
+    """Rows read but refused (a value damaged into something its column cannot hold)."""
+    from_pages: int = 0
+    """Of ``kept``, the rows found by reading leaf pages one by one (the second pass)."""
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether rows may be missing after the first pass."""
+        if self.expected is None:
+            return self.damaged_parts > 0
+        return self.damaged_parts > 0 or self.kept < self.expected
 
     @property
     def lost(self) -> int | None:
@@ -103,27 +120,38 @@ def repair_store(path: Path, now: dt.datetime | None = None) -> RepairReport:
     shm = path.with_name(path.name + "-shm")
     fresh = path.with_name(path.name + ".repairing")
     scratch = path.with_name(path.name + ".reading")
-    for leftover in _with_logs(fresh) + _with_logs(scratch):
+    pages = path.with_name(path.name + ".pages")
+    for leftover in _with_logs(fresh) + _with_logs(scratch) + _with_logs(pages):
         leftover.unlink(missing_ok=True)
     try:
-        with _locked(path) as source:
+        with _locked(path) as locked:
             # The copy is exact and made under the lock, so nothing writes in between.
             shutil.copy2(path, backup)
-            if wal.exists():
+            if wal.exists() and wal.stat().st_size:
                 shutil.copy2(wal, backup.with_name(backup.name + "-wal"))
-            if source is None or not _readable_schema(source):
-                source = _with_rebuilt_header(path, scratch)
+            source = locked if locked is not None and _readable_schema(locked) else None
+            readable = backup
+            if source is None:
+                source = _with_rebuilt_header(backup, scratch)
                 report.header_rebuilt = source is not None
+                readable = scratch
             try:
                 with Store(fresh) as store:
                     if source is None:
                         report.unreadable = "not even its list of tables could be read"
                     else:
-                        _copy_tables(source, store, report)
+                        shapes = _copy_tables(source, store, report)
+                        missing = {
+                            name: shapes[name]
+                            for name, table in report.tables.items()
+                            if table.incomplete
+                        }
+                        if missing:
+                            _scan_leaf_pages(readable, pages, store, missing, report)
                     store.index_pending()
                     store.checkpoint()
             finally:
-                if source is not None:
+                if source is not None and source is not locked:
                     source.close()
         # The old log must go before the new file takes the name: SQLite would otherwise
         # apply the damaged store's log to the new one.
@@ -131,7 +159,7 @@ def repair_store(path: Path, now: dt.datetime | None = None) -> RepairReport:
             old.unlink(missing_ok=True)
         fresh.replace(path)
     finally:
-        for leftover in _with_logs(fresh) + _with_logs(scratch):
+        for leftover in _with_logs(fresh) + _with_logs(scratch) + _with_logs(pages):
             leftover.unlink(missing_ok=True)
     return report
 
@@ -221,11 +249,93 @@ def _header(page_size: int, pages: int) -> bytes:
     )
 
 
-def _columns(db: sqlite3.Connection, table: str) -> list[str]:
-    return [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
+@dataclass
+class _Column:
+    name: str
+    kind: str
+    """The declared type in the new store: INTEGER, REAL, TEXT or BLOB ("" for any)."""
+    required: bool
+    """NOT NULL in the new store."""
+    in_new: bool
+    """False for a column only the damaged file's older schema has (its values are dropped)."""
+    is_rowid: bool = False
+    """The table's INTEGER PRIMARY KEY: a record stores NULL there, the rowid is its value."""
 
 
-def _copy_tables(source: sqlite3.Connection, store: Store, report: RepairReport) -> None:
+@dataclass
+class _Shape:
+    """A table's columns in the order the damaged file's records hold them."""
+
+    table: str
+    columns: list[_Column]
+
+    def insert_sql(self) -> str:
+        names = [c.name for c in self.columns if c.in_new]
+        quoted = ", ".join(f'"{n}"' for n in names)
+        marks = ", ".join("?" * len(names))
+        return f'INSERT OR IGNORE INTO "{self.table}" ({quoted}) VALUES ({marks})'
+
+    def values(self, rowid: int, record: Sequence[object]) -> list[object] | None:
+        """The values to insert from one record, or None when they cannot be this table's
+        (a value of the wrong type, a required one missing, more values than columns)."""
+        if any(value is not None for value in record[len(self.columns) :]):
+            return None
+        values: list[object] = []
+        for index, column in enumerate(self.columns):
+            value = record[index] if index < len(record) else None
+            if column.is_rowid:
+                if value is not None:
+                    return None
+                value = rowid
+            if not column.in_new:
+                continue
+            if not _fits(value, column):
+                return None
+            values.append(value)
+        return values
+
+
+def _fits(value: object, column: _Column) -> bool:
+    if value is None:
+        return not column.required
+    if column.kind == "INTEGER":
+        return isinstance(value, int)
+    if column.kind == "REAL":
+        return isinstance(value, int | float)
+    if column.kind == "TEXT":
+        return isinstance(value, str)
+    if column.kind == "BLOB":
+        return isinstance(value, bytes)
+    return True
+
+
+def _shape(source: sqlite3.Connection, target: sqlite3.Connection, table: str) -> _Shape:
+    new = {row[1]: row for row in target.execute(f'PRAGMA table_info("{table}")')}
+    old = [row[1] for row in source.execute(f'PRAGMA table_info("{table}")')]
+    primary = [row for row in new.values() if row[5]]
+    rowid_alias = (
+        primary[0][1] if len(primary) == 1 and primary[0][2].upper() == "INTEGER" else None
+    )
+    columns = []
+    for name in old:
+        row = new.get(name)
+        columns.append(
+            _Column(
+                name,
+                (row[2] or "").upper() if row else "",
+                bool(row[3]) if row else False,
+                row is not None,
+                name == rowid_alias,
+            )
+        )
+    return _Shape(table, columns)
+
+
+def _copy_tables(
+    source: sqlite3.Connection, store: Store, report: RepairReport
+) -> dict[str, _Shape]:
+    """The first pass, over every table the new store and the damaged file share; returns
+    each table's shape for the second."""
     target = store._db  # the repair is the store's own business: one connection, no threads
     try:
         old_tables = {
@@ -233,33 +343,38 @@ def _copy_tables(source: sqlite3.Connection, store: Store, report: RepairReport)
         }
     except sqlite3.DatabaseError as exc:
         report.unreadable = f"its list of tables could not be read ({exc})"
-        return
+        return {}
     new_tables = [
         row[0]
         for row in target.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rootpage"
         )
     ]
+    shapes: dict[str, _Shape] = {}
     for table in new_tables:
         if table.startswith(_DERIVED) or table not in old_tables:
             continue
         try:
-            columns = [c for c in _columns(target, table) if c in set(_columns(source, table))]
+            shape = _shape(source, target, table)
         except sqlite3.DatabaseError:
             continue
-        if columns:
-            report.tables[table] = _copy_table(source, target, table, columns)
+        if any(column.in_new for column in shape.columns):
+            shapes[table] = shape
+            report.tables[table] = _copy_table(source, target, shape)
+    return shapes
 
 
 def _copy_table(
-    source: sqlite3.Connection, target: sqlite3.Connection, table: str, columns: list[str]
+    source: sqlite3.Connection, target: sqlite3.Connection, shape: _Shape
 ) -> TableReport:
+    table = shape.table
     result = TableReport(table)
     with contextlib.suppress(sqlite3.Error):
         result.expected = int(source.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
-    names = ", ".join(f'"{c}"' for c in columns)
+    # Each column as the record holds it (a rowid alias reads as NULL, as in a leaf page).
+    names = ", ".join("NULL" if c.is_rowid else f'"{c.name}"' for c in shape.columns)
     select = f'SELECT rowid, {names} FROM "{table}" WHERE rowid > ? ORDER BY rowid'
-    insert = f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+    insert = shape.insert_sql()
     after = -_LARGEST_ROWID - 1  # below every rowid
     target.execute("BEGIN")
     try:
@@ -267,12 +382,7 @@ def _copy_table(
             try:
                 for row in source.execute(select, (after,)):
                     after = row[0]
-                    try:
-                        changed = target.execute(insert, row[1:]).rowcount
-                    except sqlite3.Error:
-                        changed = 0
-                    result.kept += changed
-                    result.refused += 1 - changed
+                    _keep(target, insert, shape.values(row[0], row[1:]), result)
                 break  # read to the end
             except sqlite3.DatabaseError:
                 result.damaged_parts += 1
@@ -285,6 +395,160 @@ def _copy_table(
         target.execute("ROLLBACK")
         raise
     return result
+
+
+def _keep(
+    target: sqlite3.Connection, insert: str, values: list[object] | None, result: TableReport
+) -> bool:
+    """Insert one row's values; False when they were refused or the row was already kept."""
+    if values is None:
+        result.refused += 1
+        return False
+    try:
+        added = target.execute(insert, values).rowcount == 1
+    except sqlite3.Error:
+        result.refused += 1
+        return False
+    result.kept += added
+    return added
+
+
+_TABLE_LEAF = 0x0D
+_PROBES_AT_ONCE = 500
+
+
+def _scan_leaf_pages(
+    readable: Path,
+    scratch: Path,
+    store: Store,
+    shapes: dict[str, _Shape],
+    report: RepairReport,
+) -> None:
+    """The second pass: read every table leaf page of a copy of ``readable`` on its own,
+    keeping the rows that fit one of ``shapes`` and are not kept yet."""
+    for source_file, copy in zip(_with_logs(readable), _with_logs(scratch), strict=True):
+        if source_file.exists():
+            shutil.copyfile(source_file, copy)
+    try:
+        writer = sqlite3.connect(scratch, isolation_level=None)
+    except sqlite3.Error:
+        return
+    try:
+        # Pages still in the log go into the file, so the file's bytes are the pages read.
+        with contextlib.suppress(sqlite3.Error):
+            writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        leaves = _leaf_pages(scratch, _free_pages(scratch))
+        width = max(len(shape.columns) for shape in shapes.values())
+        probe_columns = ", ".join(f"c{i}" for i in range(width))
+        target = store._db
+        inserts = {name: shape.insert_sql() for name, shape in shapes.items()}
+        target.execute("BEGIN")
+        try:
+            for start in range(0, len(leaves), _PROBES_AT_ONCE):
+                batch = leaves[start : start + _PROBES_AT_ONCE]
+                if not _add_probes(writer, batch, probe_columns):
+                    break
+                with contextlib.closing(sqlite3.connect(scratch)) as reader:
+                    for page in batch:
+                        _read_probe(reader, page, shapes, inserts, target, report)
+                _drop_probes(writer)
+            target.execute("COMMIT")
+        except BaseException:
+            target.execute("ROLLBACK")
+            raise
+    finally:
+        writer.close()
+
+
+def _add_probes(writer: sqlite3.Connection, pages: list[int], columns: str) -> bool:
+    try:
+        writer.execute("PRAGMA writable_schema=ON")
+        writer.execute("BEGIN")
+        for page in pages:
+            name = f"folio_probe_{page}"
+            writer.execute(
+                "INSERT INTO sqlite_master VALUES ('table', ?, ?, ?, ?)",
+                (name, name, page, f"CREATE TABLE {name} ({columns})"),
+            )
+        writer.execute("COMMIT")
+    except sqlite3.Error:
+        with contextlib.suppress(sqlite3.Error):
+            writer.execute("ROLLBACK")
+        return False
+    return True
+
+
+def _drop_probes(writer: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.Error):
+        writer.execute("DELETE FROM sqlite_master WHERE name LIKE 'folio_probe_%'")
+
+
+def _read_probe(
+    reader: sqlite3.Connection,
+    page: int,
+    shapes: dict[str, _Shape],
+    inserts: dict[str, str],
+    target: sqlite3.Connection,
+    report: RepairReport,
+) -> None:
+    try:
+        rows = reader.execute(f"SELECT rowid, * FROM folio_probe_{page}").fetchall()
+    except sqlite3.Error:
+        return  # damaged itself: nothing on it can be trusted
+    for row in rows:
+        for name, shape in shapes.items():
+            values = shape.values(row[0], row[1:])
+            if values is None:
+                continue
+            table = report.tables[name]
+            if _keep(target, inserts[name], values, table):
+                table.from_pages += 1
+            break
+
+
+def _page_size(path: Path) -> int:
+    with open(path, "rb") as handle:
+        handle.seek(16)
+        size = int.from_bytes(handle.read(2), "big")
+    return 65536 if size == 1 else size
+
+
+def _leaf_pages(path: Path, skip: set[int]) -> list[int]:
+    """The pages of ``path`` whose type byte says table leaf, but those in ``skip``."""
+    size = _page_size(path)
+    leaves = []
+    with open(path, "rb") as handle:
+        number = 2  # page 1 holds the schema
+        while True:
+            handle.seek((number - 1) * size)
+            kind = handle.read(1)
+            if not kind:
+                return leaves
+            if kind[0] == _TABLE_LEAF and number not in skip:
+                leaves.append(number)
+            number += 1
+
+
+def _free_pages(path: Path) -> set[int]:
+    """The pages on the file's free list (https://www.sqlite.org/fileformat.html#the_freelist):
+    they hold rows deleted since, which must not come back. Empty when the list is damaged."""
+    size = _page_size(path)
+    total = path.stat().st_size // size
+    free: set[int] = set()
+    with open(path, "rb") as handle:
+        handle.seek(32)
+        trunk = int.from_bytes(handle.read(4), "big")
+        while 1 < trunk <= total and trunk not in free:
+            free.add(trunk)
+            handle.seek((trunk - 1) * size)
+            following = int.from_bytes(handle.read(4), "big")
+            count = int.from_bytes(handle.read(4), "big")
+            if count > size // 4 - 2:
+                return free
+            for _ in range(count):
+                free.add(int.from_bytes(handle.read(4), "big"))
+            trunk = following
+    return free
 
 
 def _seek(source: sqlite3.Connection, table: str, rowid: int) -> int | None:
