@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.text import Text
 from textual import work
+from textual._context import active_message_pump
 from textual.app import App
 from textual.binding import BindingType
 from textual.message import Message
@@ -69,6 +69,7 @@ class FolioApp(App[None]):
         self.sub_title = "demo portfolio" if session.workspace.demo else ""
         session.listeners.append(self._on_session_change)
         session.on_store_problem = self._store_problem
+        session.store.problem_listeners.append(self._store_problem_met)
         self.store_failure: StoreError | None = None
         """The database problem that stopped the app (a damaged file), if one did."""
 
@@ -127,25 +128,55 @@ class FolioApp(App[None]):
     # -- database problems ----------------------------------------------------------
 
     def _store_problem(self, problem: StoreError) -> None:
-        """A change could not be stored (a full disk, say): say so, and keep running."""
+        """A change could not be stored (a full disk, say): say so, and keep running; a
+        damaged file stops the app."""
+        if isinstance(problem, StoreDamaged):
+            self._stop_for(problem)
+            return
         self.refresh_status = f"Not saved: {problem.headline}"
         self.notify(str(problem), title="Not saved", severity="error", timeout=20, markup=False)
 
+    class StoreDamagedFound(Message):
+        """The store found its file damaged, in some thread (posting is thread-safe)."""
+
+        def __init__(self, problem: StoreError) -> None:
+            super().__init__()
+            self.problem = problem
+
+    def _store_problem_met(self, problem: StoreError) -> None:
+        """The store met a problem, in any thread: a damaged file stops the app, wherever
+        it was found (a worker that loads the Inbox drops its errors)."""
+        if isinstance(problem, StoreDamaged):
+            self.post_message(self.StoreDamagedFound(problem))
+
+    def on_folio_app_store_damaged_found(self, message: StoreDamagedFound) -> None:
+        self._stop_for(message.problem)
+
+    def _stop_for(self, problem: StoreError) -> None:
+        """Show what is wrong and what to do; the screen's only key quits (exit status 2)."""
+        if self.store_failure is not None:
+            return  # already said; screens still mounting may meet it again
+        self.store_failure = problem
+        from .screens.store_damaged import StoreDamagedScreen
+
+        self.push_screen(StoreDamagedScreen(problem))
+
     def _handle_exception(self, error: Exception) -> None:
         """A database problem nobody handled (a damaged file is found wherever a screen
-        reads it) ends the app with the problem in words and exit status 2, not a
-        traceback. Anything else is a bug: Textual shows it as usual."""
+        reads it) is shown in words, and the app ends with exit status 2, not a traceback.
+        Anything else is a bug: Textual shows it as usual."""
         problem = _store_error_in(error)
         if problem is None:
             super()._handle_exception(error)
             return
-        if self.store_failure is not None:
-            return  # already stopping; screens still mounting may meet it again
-        self.store_failure = problem
-        self.exit(return_code=2, message=Text(f"folio: {problem}"))
-        # As Textual does for an unhandled error: the app stops even when the handler that
-        # failed was the app's own (its message loop has ended then).
-        self._close_messages_no_wait()
+        if active_message_pump.get(None) is self or not isinstance(problem, StoreDamaged):
+            # The app's own handler failed (its messages stop now), or a problem no screen
+            # is made for: stop at once; run_app prints the words.
+            self.store_failure = self.store_failure or problem
+            self.exit(return_code=2)
+            self._close_messages_no_wait()
+            return
+        self._stop_for(problem)
 
     # -- actions --------------------------------------------------------------------
 
@@ -384,4 +415,6 @@ def run_app(demo: bool = False) -> int:
         return 2
     app = FolioApp(session, freeze_start_up=True)
     app.run()
+    if app.store_failure is not None:
+        print(f"folio: {app.store_failure}", file=sys.stderr)
     return app.return_code or 0

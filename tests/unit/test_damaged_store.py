@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from damage import DAMAGE, fill_store, marks, source_url
 
+from tests.damage import DAMAGE, fill_store, marks, source_url
 from tui.__main__ import main
 from tui.core.storage import paths
 from tui.core.storage.repair import check_store

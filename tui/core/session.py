@@ -16,7 +16,7 @@ from tui.core.config import ConfigError
 from tui.core.models import Item, Source, utcnow
 from tui.core.planning.rules import source_ranks
 from tui.core.storage.portfolio import Portfolio
-from tui.core.storage.store import Store, StoreDamaged, StoreError
+from tui.core.storage.store import Store, StoreError
 from tui.core.storage.workspace import Workspace
 
 UNDO_DEPTH = 100
@@ -59,9 +59,9 @@ class Session:
             self.portfolio_error = str(exc)
         self.listeners: list[Callable[[Change], None]] = []
         self.on_store_problem: Callable[[StoreError], None] | None = None
-        """Told when a triage change could not be stored (a full disk, a locked file): the
-        change is dropped and the screens keep showing what is stored. A damaged database
-        is not reported here: it is raised, for the app to stop and say what to do."""
+        """Told when a triage change could not be stored (a full disk, a locked file, a
+        damaged file): the change is dropped and the screens keep showing what is stored;
+        the listener says why (the app stops for a damaged file)."""
         self._triage_undo: list[_FlagUndo] = []
         self._portfolio_undo: dict[str, list[tuple[Portfolio, str]]] = {}
         self._ranks: dict[str, float] | None = None
@@ -104,11 +104,9 @@ class Session:
     # -- triage ---------------------------------------------------------------------
 
     def _stored(self, write: Callable[[], object]) -> bool:
-        """Run a store write; a problem other than damage goes to ``on_store_problem``."""
+        """Run a store write; a problem goes to ``on_store_problem``, if one listens."""
         try:
             write()
-        except StoreDamaged:
-            raise
         except StoreError as exc:
             if self.on_store_problem is None:
                 raise

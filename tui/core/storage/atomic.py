@@ -40,9 +40,21 @@ def write_atomic(path: Path, data: bytes, *, backup: bool = False) -> None:
     With ``backup``, the previous version is kept as ``<name>.bak`` (itself replaced
     atomically), so a bad edit can be undone by hand.
     """
+    try:
+        _write_atomic(path, data, backup=backup)
+    except OSError as exc:
+        # A full disk fails a write with no file name in the error, or with the name of a
+        # temporary file the user never heard of: name the file being saved.
+        if exc.filename == str(path) or exc.errno is None:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
+def _write_atomic(path: Path, data: bytes, *, backup: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    bak_tmp = path.with_name(f".{path.name}.bak.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
@@ -50,13 +62,12 @@ def write_atomic(path: Path, data: bytes, *, backup: bool = False) -> None:
             os.fsync(handle.fileno())
         if backup and path.exists():
             bak = path.with_name(path.name + ".bak")
-            bak_tmp = path.with_name(f".{path.name}.bak.{os.getpid()}.tmp")
             shutil.copyfile(path, bak_tmp)
             with open(bak_tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(bak_tmp, bak)
         os.replace(tmp, path)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
+        bak_tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)

@@ -516,7 +516,7 @@ def _page_size(path: Path) -> int:
 def _leaf_pages(path: Path, skip: set[int]) -> list[int]:
     """The pages of ``path`` whose type byte says table leaf, but those in ``skip``."""
     size = _page_size(path)
-    leaves = []
+    leaves: list[int] = []
     with open(path, "rb") as handle:
         number = 2  # page 1 holds the schema
         while True:

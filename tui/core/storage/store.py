@@ -12,7 +12,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -337,6 +337,10 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self.problem_listeners: list[Callable[[StoreError], None]] = []
+        """Told of every problem of the file or the disk as it is raised, from whichever
+        thread met it: the app stops on a damaged file even when the code that met it (a
+        worker) drops the exception."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
@@ -423,6 +427,9 @@ class Store:
             problem = store_problem(exc, self.path)
             if problem is None:
                 raise
+            for listener in list(self.problem_listeners):
+                with contextlib.suppress(Exception):
+                    listener(problem)
             raise problem from exc
 
     @contextmanager
