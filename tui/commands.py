@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .core.config import ConfigError
+from .core.dates import local_text
 from .core.models import Item, Source, SourceState, utcnow
 from .core.storage.portfolio import name_from_feeds
 from .core.storage.store import StoreError
@@ -298,7 +299,7 @@ def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
         return 0
     for item in items:
         mark = "*" if item.starred else ("N" if not item.read else " ")
-        when = item.published.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = local_text(item.published, "%Y-%m-%d %H:%M")
         source = names.get(item.source, item.source)[:24]
         print(f"{mark} {when}  {source:<24}  {item.title or item.link or '(untitled)'}")
     if not items:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui.core.dates import EARLIEST, from_timestamp, plausible
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
 from tui.core.storage.errors import (
     StoreBusy,
@@ -169,6 +170,12 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, taken)
     );
     """,
+    # 7: a placeholder date (0001-01-01, .NET's DateTime.MinValue; anything before 1970) is no
+    # date: such items are dated by when they were first seen, as a future date is. Shown in
+    # a time zone west of UTC, year 1 fell out of the calendar and crashed the listing.
+    """
+    UPDATE items SET published = first_seen, dated = 0 WHERE published < 0;
+    """,
 ]
 
 _INDEX_ROWS = (
@@ -220,9 +227,7 @@ def _ts(value: dt.datetime | None) -> float | None:
 
 
 def _dt(value: float | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return dt.datetime.fromtimestamp(value, dt.UTC)
+    return from_timestamp(value)
 
 
 def _plain(html: str) -> str:
@@ -273,9 +278,12 @@ def distinct_keys(items: Sequence[ParsedItem]) -> list[str]:
 
 
 def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
+    first_seen = _dt(row[10]) or EARLIEST  # only a damaged value is out of the calendar
     published = _dt(row[8])
-    first_seen = _dt(row[10])
-    assert published is not None and first_seen is not None
+    dated = bool(row[9])
+    if not plausible(published):  # a placeholder date stored before migration 7
+        published, dated = first_seen, False
+    assert published is not None
     return Item(
         id=row[0],
         source=row[1],
@@ -286,7 +294,7 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
         summary=row[6],
         content=row[7],
         published=published,
-        dated=bool(row[9]),
+        dated=dated,
         first_seen=first_seen,
         read=bool(row[11]),
         starred=bool(row[12]),
@@ -651,7 +659,10 @@ class Store:
                 updates.append((*text, existing[key]))
                 continue
             published = item.published
-            dated = published is not None and published <= now + _FUTURE_SLACK
+            # A date in the future, or a placeholder such as 0001-01-01, is no date.
+            dated = (
+                published is not None and plausible(published) and published <= now + _FUTURE_SLACK
+            )
             stamp = published.timestamp() if dated and published else now.timestamp()
             new_rows.append((state.url, key, item.guid, *text, stamp, dated, now.timestamp()))
         if updates:
