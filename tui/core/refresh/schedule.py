@@ -6,7 +6,7 @@ import datetime as dt
 import email.utils
 import random
 
-from tui.core.config import parse_duration
+from tui.core.config import parse_interval
 from tui.core.models import Source, SourceState
 
 __all__ = [
@@ -35,7 +35,7 @@ def source_interval(source: Source, default_seconds: float) -> float:
     """The source's own interval in seconds, or ``default_seconds`` when it has none."""
     if source.interval:
         try:
-            return parse_duration(source.interval)
+            return parse_interval(source.interval)
         except ValueError:
             pass  # the portfolio loader reports a bad interval; here the default will do
     return default_seconds
