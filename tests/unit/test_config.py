@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 
 from tui.core.config import (
+    RANGES,
     ConfigError,
     Settings,
+    _number,
     format_duration,
     load_settings,
-    RANGES,
-    _number,
     parse_duration,
     parse_interval,
     parse_settings,
