@@ -12,7 +12,6 @@ import json
 import re
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 
 from tui.core.dates import EARLIEST, from_timestamp, plausible
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+from tui.core.storage.connect import BUSY_SECONDS, migration_statements, use_wal
 from tui.core.storage.errors import (
     StoreBusy,
     StoreDamaged,
@@ -202,9 +202,6 @@ _INDEX_ROWS = (
     " folio_plain(CASE WHEN content != '' THEN content ELSE summary END) FROM items WHERE "
 )
 
-_BUSY_SECONDS = 10.0
-"""How long a statement waits for another process's lock before giving up."""
-
 _TAGS = re.compile(r"<[^>]*>")
 # Future dates are clamped to first-seen, with a little slack for clocks that disagree.
 _FUTURE_SLACK = dt.timedelta(minutes=10)
@@ -266,21 +263,6 @@ def _plain(html: str) -> str:
     """Cheap tag strip for the search index; the reader does the careful conversion.
     Runs of spaces are left in: the FTS tokenizer skips them at no cost."""
     return _TAGS.sub(" ", html)
-
-
-def migration_statements(script: str) -> list[str]:
-    """The statements of a migration script, one by one (a trigger's body stays whole)."""
-    statements: list[str] = []
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n\t;"):
-                statements.append(pending.strip())
-            pending = ""
-    if pending.strip(" \n\t;"):
-        raise ValueError(f"a migration ends in an incomplete statement: {pending!r}")
-    return statements
 
 
 def item_key(item: ParsedItem) -> str:
@@ -401,7 +383,7 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=_BUSY_SECONDS
+                self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
             )
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}", self.path) from exc
@@ -410,7 +392,7 @@ class Store:
             # items are a kilobyte or more of text: with 16 KB pages, storing 500 feeds of 20
             # items took 0.17-0.20 s instead of 0.31-0.34 s (fewer pages and WAL frames).
             self._db.execute("PRAGMA page_size=16384")
-            self._use_wal()
+            use_wal(self._db, self.path)
             self._db.execute("PRAGMA synchronous=NORMAL")
             # Checkpoint less often than every few MB: a cold refresh writes tens of MB, and
             # each checkpoint is a sync to disk. (Pages: 2048 × 16 KB = 32 MB.)
@@ -427,24 +409,6 @@ class Store:
             raise problem or StoreError(
                 f"cannot open the database {self.path}: {exc}", self.path, str(exc)
             ) from exc
-
-    def _use_wal(self) -> None:
-        """Switch a new file to WAL. Several processes creating the store at once may find
-        it locked: SQLite does not wait for the lock this switch needs (1 start in 100 of 8
-        at once failed so), so it is tried again for as long as other statements wait."""
-        deadline = time.monotonic() + _BUSY_SECONDS
-        delay = 0.002
-        while True:
-            try:
-                self._db.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if not isinstance(store_problem(exc, self.path), StoreBusy):
-                    raise
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
 
     # -- plumbing ---------------------------------------------------------------------
 
