@@ -104,6 +104,10 @@ _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] =
     "export": ("write your sources as OPML 2.0 (--bookmarks: your bookmarks)", _export_arguments),
     "matrix": ("print the priority matrix", _json_argument),
     "roadmap": ("print the roadmap of experiments", _roadmap_arguments),
+    "repair": (
+        "check folio.db and rebuild a damaged one, keeping what can be read",
+        lambda p: None,
+    ),
 }
 _COMMANDS = frozenset(_SUBCOMMANDS)
 

@@ -282,6 +282,7 @@ def test_update_several_sources_at_once(session: Session) -> None:
 def test_attention_is_recorded_with_the_time(session: Session) -> None:
     quick = session.store.items(sources=[QUICK])
     record = session.opened(quick[0])
+    assert record is not None
     session.reader_time(record, 95)
     session.opened_in_browser(quick[0])
     session.toggle_flag(quick[1], "starred")

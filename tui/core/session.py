@@ -52,7 +52,7 @@ from tui.core.storage.portfolio import (
     file_signature,
     read_snapshot,
 )
-from tui.core.storage.store import RemovedSource, Store
+from tui.core.storage.store import RemovedSource, Store, StoreError
 from tui.core.storage.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -121,6 +121,10 @@ class Session:
         """A new signature seen once, to be read when seen again (see check_portfolio_file)."""
         self._read_portfolio()
         self.listeners: list[Callable[[Change], None]] = []
+        self.on_store_problem: Callable[[StoreError], None] | None = None
+        """Told when a triage change could not be stored (a full disk, a locked file, a
+        damaged file): the change is dropped and the screens keep showing what is stored;
+        the listener says why (the app stops for a damaged file)."""
         self._triage_undo: list[_FlagUndo] = []
         self._portfolio_undo: dict[str, list[_PortfolioUndo]] = {}
         self._ranks: dict[str, float] | None = None
@@ -276,6 +280,17 @@ class Session:
 
     # -- triage ---------------------------------------------------------------------
 
+    def _stored(self, write: Callable[[], object]) -> bool:
+        """Run a store write; a problem goes to ``on_store_problem``, if one listens."""
+        try:
+            write()
+        except StoreError as exc:
+            if self.on_store_problem is None:
+                raise
+            self.on_store_problem(exc)
+            return False
+        return True
+
     def set_flag(
         self,
         ids: Iterable[int],
@@ -285,11 +300,19 @@ class Session:
         opened: bool = False,
     ) -> Change:
         """Set ``flag`` on items (undoable as one step) and record the attention it shows:
-        a star, save or bookmark set, or items marked read without being ``opened``."""
+        a star, save or bookmark set, or items marked read without being ``opened``. The
+        Change lists no item when it could not be stored."""
         values = self.store.flag_values(list(ids), flag)
         previous = {item_id: old for item_id, (old, _) in values.items()}
         sources = sorted({source for _, source in values.values()})
-        queued = self._store_flag(previous, flag, value)
+        queued = False
+
+        def write() -> None:
+            nonlocal queued
+            queued = self._store_flag(previous, flag, value)
+
+        if not self._stored(write):
+            return Change("items", message=label)
         self._push_triage(
             _FlagUndo(flag, previous, label or f"{flag} {len(previous)} items", sources)
         )
@@ -298,7 +321,7 @@ class Session:
             action = "read_unopened"
         if action is not None:
             changed = [(i, source) for i, (old, source) in values.items() if old != value]
-            attention.record(self.store, action, changed, self.now())
+            self._record(action, changed)
         change = Change(
             "items", item_ids=list(previous), sources=sources, message=label, queued=queued
         )
@@ -332,8 +355,8 @@ class Session:
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""
         value = not getattr(item, flag)
-        self.set_flag([item.id], flag, value, label=f"{flag} {'on' if value else 'off'}")
-        return value
+        change = self.set_flag([item.id], flag, value, label=f"{flag} {'on' if value else 'off'}")
+        return value if change.item_ids else bool(getattr(item, flag))
 
     def mark_source_read(self, url: str) -> int:
         ids = self.store.unread_ids(url)
@@ -349,19 +372,31 @@ class Session:
             self.set_flag(unread, "read", True, label=label)
         return len(unread)
 
-    def opened(self, item: Item) -> int:
+    def opened(self, item: Item) -> int | None:
         """``item`` is shown in the reader: it is read (undoable), and the opening is
-        recorded; returns the record's id, for ``reader_time``."""
+        recorded; returns the record's id, for ``reader_time`` (None: not stored)."""
         if not item.read:
             self.set_flag([item.id], "read", True, label=f"read {item.title}", opened=True)
-        return attention.record(self.store, "opened", [(item.id, item.source)], self.now())[0]
+        records = self._record("opened", [(item.id, item.source)])
+        return records[0] if records else None
 
     def reader_time(self, record: int, seconds: float) -> None:
         """How long the item of ``record`` (from ``opened``) was read."""
-        attention.set_seconds(self.store, record, seconds)
+        self._stored(lambda: attention.set_seconds(self.store, record, seconds))
 
     def opened_in_browser(self, item: Item) -> None:
-        attention.record(self.store, "browser", [(item.id, item.source)], self.now())
+        self._record("browser", [(item.id, item.source)])
+
+    def _record(self, action: str, items: list[tuple[int, str]]) -> list[int]:
+        """Record attention; what cannot be stored (a full disk) is said, and let go: it
+        never stops a key from doing its job."""
+        ids: list[int] = []
+
+        def write() -> None:
+            ids.extend(attention.record(self.store, action, items, self.now()))
+
+        self._stored(write)
+        return ids
 
     def _push_triage(self, entry: _FlagUndo) -> None:
         self._triage_undo.append(entry)
@@ -371,16 +406,23 @@ class Session:
         """Undo the last triage action; returns what was undone, or None."""
         if not self._triage_undo:
             return None
-        entry = self._triage_undo.pop()
+        entry = self._triage_undo[-1]
         by_value: dict[bool, list[int]] = {True: [], False: []}
         for item_id, value in entry.previous.items():
             by_value[value].append(item_id)
         queued = False
-        for value, ids in by_value.items():
-            if ids:
-                # A bookmark's undo is a change for the service too: it is queued again.
-                now = {item_id: not value for item_id in ids}
-                queued |= self._store_flag(now, entry.flag, value)
+
+        def restore() -> None:
+            nonlocal queued
+            for value, ids in by_value.items():
+                if ids:
+                    # A bookmark's undo is a change for the service too: it is queued again.
+                    now = {item_id: not value for item_id in ids}
+                    queued |= self._store_flag(now, entry.flag, value)
+
+        if not self._stored(restore):
+            return None  # kept on the stack: it can be undone once the store can be written
+        self._triage_undo.pop()
         self._emit(
             Change(
                 "items",
@@ -663,7 +705,13 @@ class Session:
 
         edits: list[Edit] = [DeleteEntry("sources", source.url) for source in deleted]
         self.apply_edits("sources", f"Deleted {name}", edits, on_undo=restore)
-        removed.extend(self.store.remove_source(source.url) for source in deleted)
+
+        def remove() -> None:
+            for source in deleted:
+                removed.append(self.store.remove_source(source.url))
+
+        # Items not removed stay stored if this fails; a later delete of the URL removes them.
+        self._stored(remove)
 
     def reviews_due(self) -> int:
         """How many experiments on the roadmap have a review that is due."""

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
-from ..core.config import format_duration, parse_duration
+from ..core.config import format_duration, parse_interval
 from ..core.models import KINDS, Source
 from ..widgets.fields import FormCheckbox as Checkbox
 from ..widgets.fields import FormSelect as Select
@@ -189,7 +189,7 @@ class FormScreen(ModalScreen[ResultType]):
         if not text:
             return True, None
         try:
-            return True, format_duration(parse_duration(text))
+            return True, format_duration(parse_interval(text))
         except ValueError as exc:
             self.show_error("interval", f"{str(exc).capitalize()}; leave it empty for the default.")
             self.set_focus(self.query_one("#interval", Input))

@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
+from ..core.dates import local_text
 from ..core.models import Item
 from ..core.session import Session
 from ..core.storage.search import MARK_END, MARK_START, SearchHit
@@ -125,7 +126,7 @@ class SearchScreen(Screen[None]):
             table.add_row(
                 Text(flags_text(item), style="bold"),
                 Text(plain(names.get(item.source, item.source)), overflow="ellipsis", no_wrap=True),
-                Text(item.published.astimezone().strftime("%Y-%m-%d")),
+                Text(local_text(item.published, "%Y-%m-%d")),
                 title,
                 key=str(item.id),
                 height=2,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import re
 import sqlite3
 import threading
@@ -18,7 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.core.dates import plausible
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+from tui.core.storage.connect import BUSY_SECONDS, migration_statements, use_wal
+from tui.core.storage.errors import (
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreFull,
+    StoreUnwritable,
+    damaged,
+    store_problem,
+)
 from tui.core.storage.item_queries import (
     CHUNK,
     FLAGS,
@@ -26,6 +36,15 @@ from tui.core.storage.item_queries import (
     ItemQuery,
     query_filters,
 )
+from tui.core.storage.rows import ITEM_COLUMNS as _ITEM_COLUMNS
+from tui.core.storage.rows import ROW_COLUMNS as _ROW_COLUMNS
+from tui.core.storage.rows import STATE_COLUMNS as _STATE_COLUMNS
+from tui.core.storage.rows import UPSERT_STATE as _UPSERT_STATE
+from tui.core.storage.rows import dt_of as _dt
+from tui.core.storage.rows import row_to_item as _row_to_item
+from tui.core.storage.rows import row_to_state as _row_to_state
+from tui.core.storage.rows import tags_text as _tags_text
+from tui.core.storage.rows import ts as _ts
 from tui.core.storage.search import (
     MARK_END,
     MARK_START,
@@ -33,6 +52,22 @@ from tui.core.storage.search import (
     literal_filter,
     parse_search,
 )
+
+__all__ = [
+    "FLAGS",
+    "MIGRATIONS",
+    "SourceWrite",
+    "Store",
+    "StoreBusy",
+    "StoreDamaged",
+    "StoreError",
+    "StoreFull",
+    "StoreUnwritable",
+    "distinct_keys",
+    "item_key",
+    "migration_statements",
+]
+
 
 MIGRATIONS: list[str] = [
     # 1: the first schema
@@ -175,7 +210,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE account_figures ADD COLUMN stars INTEGER;
     ALTER TABLE account_figures ADD COLUMN forks INTEGER;
     """,
-    # 9: the lists of flagged items (Starred, Later, Bookmarked) read from small partial
+    # 9: a placeholder date (0001-01-01, .NET's DateTime.MinValue; anything before 1970) is no
+    # date: such items are dated by when they were first seen, as a future date is. Shown in
+    # a time zone west of UTC, year 1 fell out of the calendar and crashed the listing.
+    """
+    UPDATE items SET published = first_seen, dated = 0 WHERE published < 0;
+    """,
+    # 10: the lists of flagged items (Starred, Later, Bookmarked) read from small partial
     # indexes instead of scanning every item; ``marks`` keeps named moments (when the user
     # last looked at what is new); ``attention`` records what the user did with items and
     # when (opened in the reader or the browser, flagged, marked read unopened), for the
@@ -205,20 +246,6 @@ _INDEX_ROWS = (
 _TAGS = re.compile(r"<[^>]*>")
 # Future dates are clamped to first-seen, with a little slack for clocks that disagree.
 _FUTURE_SLACK = dt.timedelta(minutes=10)
-
-_ITEM_COLUMNS = (
-    "id, source, guid, title, link, author, summary, content, published, dated, first_seen,"
-    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration,"
-    " tags, private, toread"
-)
-
-
-_ROW_COLUMNS = (
-    "source, key, guid, title, link, author, summary, content, published, dated, first_seen,"
-    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration,"
-    " tags, private, toread"
-)
-"""Every column of an item but its id: what a deleted source's undo puts back."""
 
 
 @dataclass
@@ -274,20 +301,6 @@ _COUNT_FIELDS = (
 _ACCOUNT_FIELDS = ("followers", "following", "posts", "stars", "forks")
 
 
-class StoreError(Exception):
-    """The database could not be opened or written; the message says why, in words."""
-
-
-def _ts(value: dt.datetime | None) -> float | None:
-    return value.timestamp() if value is not None else None
-
-
-def _dt(value: float | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return dt.datetime.fromtimestamp(value, dt.UTC)
-
-
 def _plain(html: str) -> str:
     """Cheap tag strip for the search index; the reader does the careful conversion.
     Runs of spaces are left in: the FTS tokenizer skips them at no cost."""
@@ -320,84 +333,8 @@ def distinct_keys(items: Sequence[ParsedItem]) -> list[str]:
     return keys
 
 
-def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
-    published = _dt(row[8])
-    first_seen = _dt(row[10])
-    assert published is not None and first_seen is not None
-    return Item(
-        id=row[0],
-        source=row[1],
-        guid=row[2],
-        title=row[3],
-        link=row[4],
-        author=row[5],
-        summary=row[6],
-        content=row[7],
-        published=published,
-        dated=bool(row[9]),
-        first_seen=first_seen,
-        read=bool(row[11]),
-        starred=bool(row[12]),
-        saved=bool(row[13]),
-        bookmarked=bool(row[14]),
-        enclosure_url=row[15],
-        enclosure_type=row[16],
-        enclosure_length=row[17],
-        duration=row[18],
-        tags=_tags(row[19]),
-        private=bool(row[20]),
-        toread=bool(row[21]),
-    )
-
-
-def _tags(text: str) -> list[str]:
-    if not text:
-        return []
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return []
-    return [tag for tag in value if isinstance(tag, str)] if isinstance(value, list) else []
-
-
-def _tags_text(tags: Sequence[str]) -> str:
-    return json.dumps(list(tags), ensure_ascii=False) if tags else ""
-
-
-_STATE_COLUMNS = (
-    "url, status, error, http_status, etag, last_modified, content_hash, last_fetched,"
-    " next_due, failures, retry_after, fetches, not_modified, feed_title, cursor"
-)
-_UPSERT_STATE = (
-    f"INSERT INTO sources ({_STATE_COLUMNS})"
-    f" VALUES ({', '.join('?' * len(_STATE_COLUMNS.split(', ')))})"
-    " ON CONFLICT (url) DO UPDATE SET "
-    + ", ".join(f"{name} = excluded.{name}" for name in _STATE_COLUMNS.split(", ")[1:])
-)
-
-
 def _tuple(values: Sequence[str] | None) -> tuple[str, ...] | None:
     return tuple(values) if values is not None else None
-
-
-def _row_to_state(row: tuple[Any, ...]) -> SourceState:
-    return SourceState(
-        url=row[0],
-        status=row[1],
-        error=row[2],
-        http_status=row[3],
-        etag=row[4],
-        last_modified=row[5],
-        content_hash=row[6],
-        last_fetched=_dt(row[7]),
-        next_due=_dt(row[8]),
-        failures=row[9],
-        retry_after=_dt(row[10]),
-        fetches=row[11],
-        not_modified=row[12],
-        feed_title=row[13],
-        cursor=row[14],
-    )
 
 
 class Store(ItemQueries):
@@ -405,28 +342,42 @@ class Store(ItemQueries):
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
+        self._background: sqlite3.Connection | None = None
+        self._background_lock = threading.Lock()
+        self.problem_listeners: list[Callable[[StoreError], None]] = []
+        """Told of every problem of the file or the disk as it is raised, from whichever
+        thread met it: the app stops on a damaged file even when the code that met it (a
+        worker) drops the exception."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=10
+                self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
             )
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}", self.path) from exc
+        try:
             # Only a new, empty file takes a page size (an existing one keeps its own). Feed
             # items are a kilobyte or more of text: with 16 KB pages, storing 500 feeds of 20
             # items took 0.17-0.20 s instead of 0.31-0.34 s (fewer pages and WAL frames).
             self._db.execute("PRAGMA page_size=16384")
-            self._db.execute("PRAGMA journal_mode=WAL")
+            use_wal(self._db, self.path)
             self._db.execute("PRAGMA synchronous=NORMAL")
             # Checkpoint less often than every few MB: a cold refresh writes tens of MB, and
             # each checkpoint is a sync to disk. (Pages: 2048 × 16 KB = 32 MB.)
             self._db.execute("PRAGMA wal_autocheckpoint=2048")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._lock = threading.RLock()
-            self._background: sqlite3.Connection | None = None
-            self._background_lock = threading.Lock()
             self._db.create_function("folio_plain", 1, _plain, deterministic=True)
             self._migrate()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+            self._check_schema()
+        except (sqlite3.Error, StoreError) as exc:
+            self._db.close()
+            if isinstance(exc, StoreError):
+                raise
+            problem = store_problem(exc, self.path)
+            raise problem or StoreError(
+                f"cannot open the database {self.path}: {exc}", self.path, str(exc)
+            ) from exc
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -442,10 +393,10 @@ class Store(ItemQueries):
         """A read on a second connection, for long reads made in a worker thread (a list
         of 100,000 ids): in WAL mode it reads beside the main connection instead of holding
         its lock, so the screen's own small reads (the rows it draws) never wait for it."""
-        with self._background_lock:
+        with self._background_lock, self._problems():
             if self._background is None:
                 self._background = sqlite3.connect(
-                    self.path, check_same_thread=False, isolation_level=None, timeout=10
+                    self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
                 )
                 self._background.execute("PRAGMA query_only=ON")
             return self._background.execute(sql, params).fetchall()
@@ -473,18 +424,37 @@ class Store(ItemQueries):
         return self._query(sql, params)
 
     @contextmanager
+    def _problems(self) -> Iterator[None]:
+        """Turn SQLite's errors about the file or the disk into a StoreError in words
+        (StoreDamaged, StoreFull...); any other error is a bug and stays as it is."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            problem = store_problem(exc, self.path)
+            if problem is None:
+                raise
+            for listener in list(self.problem_listeners):
+                with contextlib.suppress(Exception):
+                    listener(problem)
+            raise problem from exc
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._problems():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A failed COMMIT (a full disk) may leave the transaction open, or SQLite
+                # may have rolled it back already: either way none of it stays.
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, self._problems():
             return self._db.execute(sql, params).fetchall()
 
     @property
@@ -492,13 +462,27 @@ class Store(ItemQueries):
         return int(self._query("PRAGMA user_version")[0][0])
 
     def _migrate(self) -> None:
-        version = self.schema_version
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self._lock:
-                # executescript commits first, so the version bump shares its transaction.
-                self._db.executescript(
-                    f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;"
-                )
+        """Bring the schema up to date, safely when several processes open a new store at
+        once: the version is read again under the write lock, so only the first to take it
+        migrates, and the others find the work done."""
+        if self.schema_version >= len(MIGRATIONS):
+            return
+        with self._transaction() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                # Statement by statement: executescript would commit, and so give up the lock.
+                for statement in migration_statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+
+    def _check_schema(self) -> None:
+        """A cheap check that the file is a folio store: reading the schema finds a damaged
+        first page or schema table at once (a full integrity check reads every page, too
+        slow for each start; damage further in is reported when it is met)."""
+        tables = {row[0] for row in self._query("SELECT name FROM sqlite_master")}
+        missing = {"sources", "items", "search_index"} - tables
+        if missing:
+            raise damaged(self.path, f"its tables {', '.join(sorted(missing))} are missing")
 
     # -- fetch state ------------------------------------------------------------------
 
@@ -570,6 +554,8 @@ class Store(ItemQueries):
         copies every page it touches to a statement journal first: 15,000 page writes
         (245 MB) in a cold refresh of 500 feeds.
         """
+        # A StoreError (a damaged file, a full disk) is no one source's fault: it goes up
+        # as it is. Other errors (a constraint a source's data broke) are per source.
         try:
             with self._transaction() as db:
                 return [self._write(db, write) for write in writes]
@@ -738,7 +724,10 @@ class Store(ItemQueries):
                 updates.append((*text, existing[key]))
                 continue
             published = item.published
-            dated = published is not None and published <= now + _FUTURE_SLACK
+            # A date in the future, or a placeholder such as 0001-01-01, is no date.
+            dated = (
+                published is not None and plausible(published) and published <= now + _FUTURE_SLACK
+            )
             stamp = published.timestamp() if dated and published else now.timestamp()
             new_rows.append((state.url, key, item.guid, *text, stamp, dated, now.timestamp()))
         if updates:
@@ -887,7 +876,9 @@ class Store(ItemQueries):
         parsed = parse_search(query)
         if parsed.empty:
             return []
-        self.index_pending()
+        # When the index cannot be brought up to date now (a full disk), search what it holds.
+        with contextlib.suppress(StoreFull, StoreUnwritable, StoreBusy):
+            self.index_pending()
         narrow, params = literal_filter(parsed)
         columns = ", ".join("items." + c.strip() for c in _ITEM_COLUMNS.split(","))
         rows = self._query(
