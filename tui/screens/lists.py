@@ -52,6 +52,7 @@ class ListScreen(TriageScreen):
         self._count: int | None = None
         self._shown_at = session.now()
         self._loaded = False
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,6 +83,7 @@ class ListScreen(TriageScreen):
         if spec != self.spec:
             self._leave()
         self.spec = spec
+        self._stale = False
         self._generation += 1
         self._count = None
         self._loaded = False
@@ -150,6 +152,11 @@ class ListScreen(TriageScreen):
 
     def on_session_changed(self, message: SessionChanged) -> None:
         change = message.change
+        if not self.is_current and not self._reader_on_top():
+            # Hidden: read again when shown, not on every change made elsewhere (a list
+            # of 100,000 ids costs a thread its time).
+            self._stale = self._stale or change.area in ("items", "sources", "portfolio")
+            return
         if change.area == "items":
             self._items_changed(change.item_ids, change.sources)
         elif change.area in ("sources", "portfolio"):
@@ -158,4 +165,18 @@ class ListScreen(TriageScreen):
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         if getattr(message.summary, "new_items", 0):
+            if self.is_current:
+                self.reload()
+            else:
+                self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.items.refresh_items()
             self.reload()
+
+    def _reader_on_top(self) -> bool:
+        """The reader was opened from this list: items it reads change here too."""
+        stack = self.app.screen_stack
+        return self in stack and stack.index(self) == len(stack) - 2

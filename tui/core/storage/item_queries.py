@@ -92,7 +92,11 @@ class ItemQueries:
         100,000 takes tens of milliseconds; widgets load the rows they show).
         ``background``: read on the second connection (``Store._background_query``)."""
         where, params = query_filters(query)
-        sql = f"SELECT id FROM items{where} ORDER BY published DESC, id DESC"
+        # What is new since a moment reads the first_seen index and sorts what it finds
+        # (few items, most often); "+" keeps SQLite from walking the index in time order
+        # instead, which reads every item when nothing is new (250 ms at 100,000).
+        order = "+published DESC" if query.seen_since is not None else "published DESC"
+        sql = f"SELECT id FROM items{where} ORDER BY {order}, id DESC"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
