@@ -219,10 +219,11 @@ MIGRATIONS: list[str] = [
     # 10: the lists of flagged items (Starred, Later, Bookmarked) read from small partial
     # indexes instead of scanning every item; All items' first screenful from an index in
     # time order (10 ms to 0.05 ms at 100,000 items), and what is new since a moment from
-    # one on first_seen (28 ms to 1 ms when a few are new); ``marks`` keeps named moments (when the user
-    # last looked at what is new); ``attention`` records what the user did with items and
-    # when (opened in the reader or the browser, flagged, marked read unopened), for the
-    # matrix's figures. ``seconds`` is the time an item stayed open in the reader.
+    # one on first_seen (28 ms to 1 ms when a few are new); ``marks`` keeps named moments
+    # (when the user last looked at what is new); ``attention`` records what the user did
+    # with items and when (opened in the reader or the browser, flagged, marked read
+    # unopened), for the matrix's figures; ``seconds``: how long an item stayed open in
+    # the reader.
     """
     CREATE INDEX items_starred ON items (published DESC, id DESC) WHERE starred = 1;
     CREATE INDEX items_saved ON items (published DESC, id DESC) WHERE saved = 1;
