@@ -93,7 +93,9 @@ class ListScreen(TriageScreen):
         items.show_source = spec.sources is None or len(spec.sources) > 1
         items.set_ids(self.session.list_ids(spec, limit=FIRST_PAGE), top=True)
         self._title()
-        self._load_all(spec, self._generation)
+        # The rest after the first frame: the thread building 100,000 ids would otherwise
+        # take turns at the interpreter with the drawing of the first screenful.
+        self.call_after_refresh(self._load_all, spec, self._generation)
         self.set_focus(items)
 
     def reload(self) -> None:
