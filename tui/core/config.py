@@ -91,12 +91,41 @@ class UISettings:
     """Command to open links, e.g. "firefox"; empty means $BROWSER or the system opener."""
 
 
+def _default_player() -> list[str]:
+    return ["mpv", "--no-video"]
+
+
+@dataclass
+class PodcastSettings:
+    """The ``[podcasts]`` section of settings.toml."""
+
+    folder: str = ""
+    """Where episodes are saved, one folder per feed; empty means
+    ``$XDG_DATA_HOME/folio/podcasts``. ``~`` is the home folder."""
+    max_downloads: int = 2
+    """Downloads that run at once; the others wait in the queue."""
+    player: list[str] = field(default_factory=_default_player)
+    """The player's program and options, as a list (never a shell command). folio adds the
+    start position (for mpv, vlc and mplayer), then ``--`` and the file or URL."""
+    remove_played_after: str = "0"
+    """Delete a played episode's file this long after it was played, e.g. ``"7d"``;
+    ``"0"`` keeps files until you delete them."""
+
+    @property
+    def remove_played_seconds(self) -> float | None:
+        """Seconds after which played files go, or None to keep them."""
+        if self.remove_played_after.strip() in ("0", ""):
+            return None
+        return parse_duration(self.remove_played_after)
+
+
 @dataclass
 class Settings:
     """All of settings.toml, each section with its defaults."""
 
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ui: UISettings = field(default_factory=UISettings)
+    podcasts: PodcastSettings = field(default_factory=PodcastSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
 
@@ -148,11 +177,22 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "reader_previous",
         "move_left",
         "move_right",
+        "show_downloads",
+        "download",
+        "play",
+        "pause_playback",
+        "stop_playback",
+        "seek_back",
+        "seek_forward",
+        "pause_download",
+        "cancel_download",
+        "retry_download",
+        "toggle_played",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
 
-_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb"}
+_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb", "max_downloads"}
 _POSITIVE_FLOATS = {"timeout", "connect_timeout"}
 
 
@@ -217,14 +257,33 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
                 parse_duration(value)
             except ValueError as exc:
                 raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
+        if key == "remove_played_after" and value.strip() not in ("0", ""):
+            try:
+                parse_duration(value)
+            except ValueError as exc:
+                raise ConfigError(
+                    path, f'{exc}; "0" keeps the files', line=line, key=f"{name}.{key}"
+                ) from None
+        if key == "player" and (not value or not all(isinstance(v, str) and v for v in value)):
+            raise ConfigError(
+                path,
+                'expected the program and its options as a list of strings, e.g. '
+                'player = ["mpv", "--no-video"]',
+                line=line,
+                key=f"{name}.{key}",
+            )
         values[key] = value
     return values
 
 
 def _type_name(kind: type) -> str:
-    return {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(
-        kind, kind.__name__
-    )
+    return {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        list: "a list of strings",
+    }.get(kind, kind.__name__)
 
 
 def _example(default: Any) -> str:
@@ -232,6 +291,8 @@ def _example(default: Any) -> str:
         return "true" if default else "false"
     if isinstance(default, str):
         return f'"{default}"'
+    if isinstance(default, list):
+        return "[" + ", ".join(f'"{value}"' for value in default) + "]"
     return str(default)
 
 
@@ -248,6 +309,10 @@ def parse_settings(text: str, path: Path) -> Settings:
             )
         elif name == "ui":
             settings.ui = UISettings(**_check_section(path, text, name, value, UISettings))
+        elif name == "podcasts":
+            settings.podcasts = PodcastSettings(
+                **_check_section(path, text, name, value, PodcastSettings)
+            )
         elif name == "keys":
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -272,7 +337,7 @@ def parse_settings(text: str, path: Path) -> Settings:
         else:
             raise ConfigError(
                 path,
-                "unknown section; known sections are [refresh], [ui] and [keys]",
+                "unknown section; known sections are [refresh], [ui], [podcasts] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )

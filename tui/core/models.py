@@ -37,6 +37,13 @@ class Source:
     """True for the user's own blog or podcast: the roadmap measures its cadence."""
     interval: str | None = None
     """Refresh interval such as ``"30m"``; None means the settings default."""
+    download: str = ""
+    """``"new"``: queue each new episode for download as it arrives (podcasts); ``""`` or
+    ``"none"``: only when asked."""
+
+    @property
+    def downloads_new(self) -> bool:
+        return self.download == "new"
 
     @property
     def title(self) -> str:

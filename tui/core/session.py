@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tui.core.config import ConfigError
 from tui.core.models import Item, Source, utcnow
@@ -18,6 +19,9 @@ from tui.core.planning.rules import source_ranks
 from tui.core.storage.portfolio import Portfolio
 from tui.core.storage.store import Store
 from tui.core.storage.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tui.core.podcasts.service import Podcasts
 
 UNDO_DEPTH = 100
 
@@ -27,7 +31,8 @@ class Change:
     """What an action changed, for listeners to redraw."""
 
     area: str
-    """"items", "sources", "matrix", "roadmap" or "portfolio"."""
+    """"items", "sources", "matrix", "roadmap", "portfolio", or "episodes" (a podcast
+    episode's download or listening state)."""
     item_ids: list[int] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     message: str = ""
@@ -62,9 +67,33 @@ class Session:
         self._portfolio_undo: dict[str, list[tuple[Portfolio, str]]] = {}
         self._ranks: dict[str, float] | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
+        self._podcasts: Podcasts | None = None
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def podcasts(self) -> Podcasts:
+        """The podcast engine (downloads, player, episode state), made when first asked."""
+        if self._podcasts is None:
+            from tui.core.podcasts.service import Podcasts
+
+            workspace = self.workspace
+            self._podcasts = Podcasts(
+                self.store,
+                workspace.settings,
+                workspace.podcast_folder,
+                transport=workspace.transport,
+                on_change=self._episodes_changed,
+                clock=lambda: self.clock(),
+            )
+        return self._podcasts
+
+    def _episodes_changed(self, item_ids: list[int]) -> None:
+        items = self.store.items_by_id(item_ids)
+        self._emit(
+            Change("episodes", item_ids=item_ids, sources=sorted({i.source for i in items}))
+        )
 
     # -- events ---------------------------------------------------------------------
 

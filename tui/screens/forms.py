@@ -347,6 +347,16 @@ class EditSourceScreen(FormScreen[Source | None]):
                 Checkbox("my own blog or podcast", source.mine, id="mine", compact=True),
                 "mine",
             )
+            yield from self.field(
+                "Download",
+                Checkbox(
+                    "new episodes as they arrive",
+                    source.downloads_new,
+                    id="download",
+                    compact=True,
+                ),
+                "download",
+            )
             yield from self.buttons("Save")
 
     def on_mount(self) -> None:
@@ -374,8 +384,15 @@ class EditSourceScreen(FormScreen[Source | None]):
                 tags=parse_tags(self.query_one("#tags", Input).value),
                 mine=self.query_one("#mine", Checkbox).value,
                 interval=interval,
+                download=self._download(),
             )
         )
+
+    def _download(self) -> str:
+        if self.query_one("#download", Checkbox).value:
+            return "new"
+        # Unticked: "none" as the user wrote it stays, "new" goes.
+        return "" if self.source.download == "new" else self.source.download
 
 
 class ConfirmScreen(ModalScreen[bool]):

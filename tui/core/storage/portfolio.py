@@ -98,7 +98,17 @@ def name_from_feeds(portfolio: Portfolio, feed_titles: dict[str, str]) -> int:
 
 # -- reading ----------------------------------------------------------------------------
 
-_SOURCE_KEYS = {"url": str, "name": str, "kind": str, "tags": list, "mine": bool, "interval": str}
+_SOURCE_KEYS = {
+    "url": str,
+    "name": str,
+    "kind": str,
+    "tags": list,
+    "mine": bool,
+    "interval": str,
+    "download": str,
+}
+DOWNLOAD_CHOICES: tuple[str, ...] = ("new", "none")
+"""Values of a source's ``download``: queue new episodes as they arrive, or never."""
 _MATRIX_KEYS = {
     "id": str,
     "name": str,
@@ -222,6 +232,14 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 parse_duration(interval)
             except ValueError as exc:
                 reader.fail("sources", "interval", str(exc), index)
+        download = entry.get("download", "")
+        if download and download not in DOWNLOAD_CHOICES:
+            reader.fail(
+                "sources",
+                "download",
+                'expected "new" (queue new episodes as they arrive) or "none"',
+                index,
+            )
         portfolio.sources.append(
             Source(
                 url=url,
@@ -230,6 +248,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 tags=list(entry.get("tags", [])),
                 mine=entry.get("mine", False),
                 interval=interval,
+                download=download,
             )
         )
 
@@ -299,6 +318,8 @@ def _source_table(source: Source) -> dict[str, Any]:
     }
     if source.interval:
         table["interval"] = source.interval
+    if source.download:
+        table["download"] = source.download
     return table
 
 

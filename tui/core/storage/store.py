@@ -102,6 +102,28 @@ MIGRATIONS: list[str] = [
         INSERT OR IGNORE INTO search_stale VALUES (new.id);
     END;
     """,
+    # 6: podcast episodes: downloads (queue, file, bytes) and listening state (position,
+    # duration, played). A row exists only for an episode that was queued or played; an
+    # item without one is a new episode. It goes with its item.
+    """
+    CREATE TABLE episodes (
+        item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+        status TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        file TEXT NOT NULL DEFAULT '',
+        bytes INTEGER NOT NULL DEFAULT 0,
+        total INTEGER,
+        error TEXT NOT NULL DEFAULT '',
+        position REAL NOT NULL DEFAULT 0,
+        duration REAL,
+        played INTEGER NOT NULL DEFAULT 0,
+        played_at REAL,
+        queued_at REAL,
+        downloaded_at REAL,
+        updated REAL
+    );
+    CREATE INDEX episodes_by_status ON episodes (status, queued_at);
+    """,
 ]
 
 _INDEX_ROWS = (
@@ -292,6 +314,17 @@ class Store:
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, for engine parts that keep tables of their own here
+        (the podcast episodes: tui/core/podcasts/episodes.py)."""
+        with self._transaction() as db:
+            yield db
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read, for the same engine parts."""
+        return self._query(sql, params)
 
     @property
     def schema_version(self) -> int:
