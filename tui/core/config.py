@@ -267,7 +267,7 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
         if key == "player" and (not value or not all(isinstance(v, str) and v for v in value)):
             raise ConfigError(
                 path,
-                'expected the program and its options as a list of strings, e.g. '
+                "expected the program and its options as a list of strings, e.g. "
                 'player = ["mpv", "--no-video"]',
                 line=line,
                 key=f"{name}.{key}",

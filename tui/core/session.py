@@ -91,9 +91,7 @@ class Session:
 
     def _episodes_changed(self, item_ids: list[int]) -> None:
         items = self.store.items_by_id(item_ids)
-        self._emit(
-            Change("episodes", item_ids=item_ids, sources=sorted({i.source for i in items}))
-        )
+        self._emit(Change("episodes", item_ids=item_ids, sources=sorted({i.source for i in items})))
 
     # -- events ---------------------------------------------------------------------
 

@@ -142,10 +142,8 @@ async def fetch_to_file(
             continue
         except DownloadError:
             raise
-        except httpx.TooManyRedirects:
-            raise DownloadError(f"more than {MAX_REDIRECTS} redirects") from None
         except httpx.UnsupportedProtocol as exc:
-            raise DownloadError(f"a redirect to an address folio does not follow: {exc}") from None
+            raise DownloadError(f"an address folio does not follow: {_words(exc)}") from None
         except (httpx.TimeoutException, TimeoutError):
             raise DownloadError("the server stopped sending", transient=True) from None
         except httpx.HTTPError as exc:
@@ -175,9 +173,8 @@ async def _fetch_once(
     room: Callable[[Path], int],
     reserve: int,
 ) -> int:
-    request = client.build_request("GET", url, headers=headers)
     async with asyncio.timeout(answer_timeout):
-        response = await client.send(request, stream=True)
+        response = await _follow(client, url, headers)
     try:
         if _already_complete(response, have):
             return have
@@ -193,6 +190,30 @@ async def _fetch_once(
         return await _write_body(response, partial, start, expected, on_progress, stall_timeout)
     finally:
         await response.aclose()
+
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+async def _follow(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> httpx.Response:
+    """GET ``url``, following redirects here rather than in httpx: httpx re-sends a
+    redirected GET with its unread empty body, which the aiohttp transport then sends as a
+    chunked body (``Transfer-Encoding: chunked``) that servers do not expect on a GET."""
+    target = url
+    for _ in range(MAX_REDIRECTS + 1):
+        request = client.build_request("GET", target, headers=headers)
+        response = await client.send(request, stream=True, follow_redirects=False)
+        location = response.headers.get("location", "").strip()
+        if response.status_code not in _REDIRECTS or not location:
+            return response
+        await response.aclose()
+        next_url = response.url.join(location)
+        if next_url.scheme not in ("http", "https"):
+            raise DownloadError(
+                f"a redirect to an address folio does not follow ({next_url.scheme}:)"
+            )
+        target = str(next_url)
+    raise DownloadError(f"more than {MAX_REDIRECTS} redirects")
 
 
 def _already_complete(response: httpx.Response, have: int) -> bool:

@@ -14,7 +14,7 @@ import contextlib
 import functools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import httpx
 
 from tui.core.config import Settings
 from tui.core.models import Item, Source, utcnow
-from tui.core.podcasts.download import MAX_REDIRECTS, DownloadError, fetch_to_file
+from tui.core.podcasts.download import DownloadError, fetch_to_file
 from tui.core.podcasts.episodes import Episode, EpisodeStore
 from tui.core.podcasts.names import (
     UnsafePath,
@@ -235,11 +235,12 @@ class DownloadQueue:
             await self._wake.wait()
             self._wake.clear()
 
-    async def run_until_idle(self) -> None:
-        """Run downloads until the queue is empty (``folio download``)."""
+    async def run_until_idle(self, only: Container[int] | None = None) -> None:
+        """Run downloads until the queue is empty (``folio download``); with ``only``,
+        just those episodes."""
         self._wake = asyncio.Event()
         while True:
-            self._fill()
+            self._fill(only)
             if not self._tasks:
                 return
             waiter = asyncio.ensure_future(self._wake.wait())
@@ -265,14 +266,14 @@ class DownloadQueue:
             await self._client.aclose()
             self._client = None
 
-    def _fill(self) -> None:
+    def _fill(self, only: Container[int] | None = None) -> None:
         limit = max(1, self.settings.podcasts.max_downloads)
         if len(self._tasks) >= limit:
             return
         for episode in self.episodes.with_status("queued"):
             if len(self._tasks) >= limit:
                 break
-            if episode.item_id in self._tasks:
+            if episode.item_id in self._tasks or (only is not None and episode.item_id not in only):
                 continue
             task = asyncio.get_running_loop().create_task(self._run(episode))
             self._tasks[episode.item_id] = task
@@ -295,8 +296,7 @@ class DownloadQueue:
             refresh = self.settings.refresh
             self._client = httpx.AsyncClient(
                 transport=self.transport or make_transport(self.settings),
-                follow_redirects=True,
-                max_redirects=MAX_REDIRECTS,
+                # Redirects are followed (and capped) by fetch_to_file: see _follow there.
                 timeout=httpx.Timeout(
                     connect=refresh.connect_timeout,
                     read=self.stall_timeout,
