@@ -181,9 +181,7 @@ async def test_pause_keeps_the_partial_and_resume_continues_it(
     try:
         episode = podcasts.download(item, SOURCE)
         partial = Path(episode.file + ".partial")
-        await wait_until(
-            lambda: partial.exists() and partial.stat().st_size > 50_000, "some bytes"
-        )
+        await wait_until(lambda: partial.exists() and partial.stat().st_size > 50_000, "some bytes")
         live = podcasts.episode(item.id)
         assert live is not None and live.status == "downloading"
         assert podcasts.row_label(item).startswith("↓")
@@ -331,7 +329,9 @@ def test_what_cannot_be_queued_says_why(store: Store, tmp_path: Path) -> None:
 
 
 def test_the_words_for_each_state() -> None:
-    item = Item(1, FEED, "", "t", "", "", "", "", NOW, True, NOW, enclosure_url="x", duration="45:00")
+    item = Item(
+        1, FEED, "", "t", "", "", "", "", NOW, True, NOW, enclosure_url="x", duration="45:00"
+    )
     assert state_words(None, item) == "new" and row_words(None, item) == ""
     episode = Episode(1, status="queued")
     assert state_words(episode, item) == "queued" and row_words(episode, item) == "queued"
