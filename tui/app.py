@@ -19,13 +19,14 @@ from textual.worker import Worker, WorkerState
 from . import keys
 from .commands_palette import FolioCommands
 from .core.config import ConfigError
-from .core.models import Source
+from .core.models import Item, Source
 from .core.session import Change, Session
 from .core.storage import paths
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
 
 if TYPE_CHECKING:
+    from .core.podcasts.player import Playback
     from .core.refresh.refresher import RefreshSummary
 
 BACKGROUND_TICK = 30.0
@@ -35,7 +36,7 @@ BACKGROUND_TICK = 30.0
 class FolioApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "folio"
-    BINDINGS: ClassVar[list[BindingType]] = keys.GLOBAL
+    BINDINGS: ClassVar[list[BindingType]] = [*keys.GLOBAL, *keys.PLAYBACK]
     COMMANDS = App.COMMANDS | {FolioCommands}
 
     refresh_status: reactive[str] = reactive("")
@@ -48,6 +49,7 @@ class FolioApp(App[None]):
         *,
         auto_refresh: bool | None = None,
         freeze_start_up: bool = False,
+        downloads: bool = True,
     ) -> None:
         super().__init__()
         self.session = session
@@ -58,13 +60,18 @@ class FolioApp(App[None]):
         self.background_refresh = settings.refresh.auto if auto_refresh is None else auto_refresh
         self._refresher: Any = None
         self._refreshing_urls: set[str] = set()
-        self.sub_title = "demo portfolio" if session.workspace.demo else ""
+        self._downloads_worker: Worker[None] | None = None
+        self.base_sub_title = "demo portfolio" if session.workspace.demo else ""
+        self.sub_title = self.base_sub_title
+        self.downloads = downloads
+        """Whether the download queue runs (tests of other screens turn it off)."""
         session.listeners.append(self._on_session_change)
 
     # -- start-up -------------------------------------------------------------------
 
     def on_mount(self) -> None:
         from .screens.dashboard import DashboardScreen
+        from .screens.downloads import DownloadsScreen
         from .screens.matrix import MatrixScreen
         from .screens.roadmap import RoadmapScreen
         from .screens.sources import SourcesScreen
@@ -74,6 +81,7 @@ class FolioApp(App[None]):
         self.add_mode("matrix", lambda: MatrixScreen(session))
         self.add_mode("roadmap", lambda: RoadmapScreen(session))
         self.add_mode("sources", lambda: SourcesScreen(session))
+        self.add_mode("downloads", lambda: DownloadsScreen(session))
         settings = session.workspace.settings
         if settings.keys:
             self.set_keymap(settings.keys)
@@ -96,6 +104,9 @@ class FolioApp(App[None]):
                 title="Welcome to folio",
                 timeout=8,
             )
+        if self.downloads:
+            # After the first frame: the queue's start reads the store.
+            self.call_after_refresh(self._start_downloads)
         if self.background_refresh:
             self.set_interval(BACKGROUND_TICK, self._background_tick)
             # The first pass only takes what is due, so a restart does not re-fetch everything.
@@ -172,10 +183,119 @@ class FolioApp(App[None]):
                 markup=False,
             )
 
+    # -- podcasts -------------------------------------------------------------------
+
+    def _start_downloads(self) -> None:
+        podcasts = self.session.podcasts
+        podcasts.episodes.recover()
+        removed = podcasts.remove_played()
+        if removed:
+            self.notify(f"Removed the files of {removed} played episodes.", timeout=5)
+        self._downloads_worker = self._serve_downloads()
+
+    @work(group="downloads", exit_on_error=False)
+    async def _serve_downloads(self) -> None:
+        await self.session.podcasts.queue.serve()
+
+    def download_episode(self, item: Item) -> None:
+        """Queue ``item``'s episode, saying so (or why not)."""
+        from .core.ingest.text import clean_line
+        from .core.podcasts.service import QueueError
+
+        try:
+            self.session.podcasts.download(item, self.session.source(item.source))
+        except QueueError as exc:
+            self.notify(clean_line(str(exc)), severity="warning", markup=False)
+            return
+        if self._downloads_worker is None or self._downloads_worker.is_finished:
+            self._downloads_worker = self._serve_downloads()
+        title = clean_line(item.title) or "the episode"
+        self.notify(f"Queued {title}. 6 shows the downloads.", timeout=4, markup=False)
+
+    def play_episode(self, item: Item) -> None:
+        """Play ``item``'s episode in the background (or pause it, if it is the one
+        playing), from where the user stopped."""
+        playback = self.session.podcasts.playback
+        if playback is not None and playback.running and playback.item_id == item.id:
+            self.action_pause_playback()
+            return
+        self._play(item)
+
+    @work(group="player", exit_on_error=False)
+    async def _play(self, item: Item) -> None:
+        from .core.ingest.text import clean_line
+        from .core.podcasts.service import PlayerError
+
+        podcasts = self.session.podcasts
+        try:
+            playback = await podcasts.play(item)
+        except PlayerError as exc:
+            self.notify(clean_line(str(exc)), severity="error", markup=False, timeout=10)
+            return
+        self.refresh_bindings()
+        self._show_now_playing()
+        status = await playback.watch()
+        self._player_ended(playback, status)
+
+    def _player_ended(self, playback: Playback, status: int) -> None:
+        from .core.ingest.text import clean_line
+
+        self.refresh_bindings()
+        self._show_now_playing()
+        if status != 0 and not playback.stopping:
+            lines = playback.error_output.strip().splitlines()
+            said = clean_line(lines[-1]) if lines else ""
+            self.notify(
+                f"The player stopped with status {status}" + (f": {said}" if said else "."),
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+
+    def _show_now_playing(self) -> None:
+        podcasts = self.session.podcasts_started
+        playing = podcasts.now_playing() if podcasts is not None else ""
+        self.sub_title = " · ".join(part for part in (self.base_sub_title, playing) if part)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("pause_playback", "stop_playback", "seek"):
+            # The playback keys exist while something plays; the footer shows them then.
+            podcasts = self.session.podcasts_started
+            return podcasts is not None and podcasts.playback is not None
+        return True
+
+    def _playback(self) -> Playback | None:
+        podcasts = self.session.podcasts_started
+        return podcasts.playback if podcasts is not None else None
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_pause_playback(self) -> None:
+        playback = self._playback()
+        if playback is None:
+            return
+        if not playback.mpv:
+            self.notify("Pausing needs mpv; S stops the player.", severity="warning")
+            return
+        await playback.toggle_pause()
+        self._show_now_playing()
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_stop_playback(self) -> None:
+        await self.session.podcasts.stop()
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_seek(self, seconds: float) -> None:
+        playback = self._playback()
+        if playback is not None and playback.mpv:
+            await playback.seek(seconds)
+            self._show_now_playing()
+
     # -- session events -------------------------------------------------------------
 
     def _on_session_change(self, change: Change) -> None:
         self.broadcast(lambda: SessionChanged(change))
+        if change.area == "episodes":
+            self._show_now_playing()
         if change.area == "sources" and change.sources and not self.refreshing:
             # A source just added has no items yet: fetch it now rather than on schedule.
             states = self.session.store.states()
@@ -251,6 +371,7 @@ class FolioApp(App[None]):
             self.refreshing = False
             self.refresh_status = _summary_line(summary)
             self._name_unnamed_sources()
+            self._queue_new_episodes()
             self.broadcast(lambda: RefreshFinished(summary))
             if summary.new_items:
                 self.notify(
@@ -265,6 +386,21 @@ class FolioApp(App[None]):
             self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
             if error is not None:
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
+
+    def _queue_new_episodes(self) -> None:
+        """Sources with ``download = "new"`` have their new episodes queued."""
+        if not self.downloads:
+            return
+        wanted = [source for source in self.session.sources if source.downloads_new]
+        if not wanted:
+            return
+        podcasts = self.session.podcasts
+        queued = podcasts.queue_new(wanted)
+        podcasts.remove_played()
+        if queued:
+            self.notify(
+                f"Downloading {len(queued)} new episode{'s' * (len(queued) != 1)}.", timeout=4
+            )
 
     def _name_unnamed_sources(self) -> None:
         from .core.storage.portfolio import name_from_feeds
@@ -285,6 +421,9 @@ class FolioApp(App[None]):
     async def on_unmount(self) -> None:
         if self._refresher is not None:
             await self._refresher.close()
+        if self.session.podcasts_started is not None:
+            # The player stops, its position saved; downloads stay queued for next time.
+            await self.session.podcasts_started.aclose()
         self.session.close()
 
 

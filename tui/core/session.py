@@ -89,6 +89,11 @@ class Session:
             )
         return self._podcasts
 
+    @property
+    def podcasts_started(self) -> Podcasts | None:
+        """The podcast engine if anything asked for it yet, else None (nothing to stop)."""
+        return self._podcasts
+
     def _episodes_changed(self, item_ids: list[int]) -> None:
         items = self.store.items_by_id(item_ids)
         self._emit(Change("episodes", item_ids=item_ids, sources=sorted({i.source for i in items})))

@@ -64,7 +64,7 @@ def columns_for(width: int) -> int:
 
 _PARTS = (
     "heading", "border", "border-cursor", "name", "count", "ok", "error", "busy",
-    "unread", "read", "meta", "dot", "star", "flag", "cursor", "empty",
+    "unread", "read", "meta", "dot", "star", "flag", "cursor", "empty", "episode",
 )  # fmt: skip
 """Component classes, styled in DEFAULT_CSS."""
 
@@ -119,6 +119,7 @@ class FeedBoard(ScrollView, can_focus=True):
             color: $block-cursor-foreground;
         }
         & > .board--empty { color: $text-muted; }
+        & > .board--episode { color: $secondary; }
     }
     """
 
@@ -565,7 +566,10 @@ class FeedBoard(ScrollView, can_focus=True):
             return style + cursor_style if cursor else style
 
         age = age_label(item.published, now)
-        title_width = max(1, inner - 4 - 1 - 1 - len(age))
+        # A podcast episode's state (queued, ↓42%, 12:03/45:00, played…) before its age.
+        episode = self.session.podcasts.row_label(item) if item.enclosure_url else ""
+        episode = " " + episode if episode else ""
+        title_width = max(1, inner - 4 - 1 - 1 - len(age) - cell_len(episode))
         return [
             Segment(" " if item.read else GLYPHS["unread"], styled("board--dot")),
             Segment(GLYPHS["starred"] if item.starred else " ", styled("board--star")),
@@ -576,6 +580,7 @@ class FeedBoard(ScrollView, can_focus=True):
                 fit(headline(item), title_width),
                 styled("board--read" if item.read else "board--unread"),
             ),
+            Segment(episode, styled("board--episode")),
             Segment(" " + age, styled("board--meta")),
         ]
 

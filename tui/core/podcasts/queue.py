@@ -17,12 +17,10 @@ import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tui.core.config import Settings
 from tui.core.models import Item, Source, utcnow
-from tui.core.podcasts.download import DownloadError, fetch_to_file
 from tui.core.podcasts.episodes import Episode, EpisodeStore
 from tui.core.podcasts.names import (
     UnsafePath,
@@ -32,6 +30,9 @@ from tui.core.podcasts.names import (
     unique_path,
 )
 from tui.core.storage.store import Store
+
+if TYPE_CHECKING:
+    import httpx
 
 RETRIES = 3
 """Tries after the first for a download that failed in a way that may pass (a cut
@@ -291,6 +292,10 @@ class DownloadQueue:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
+            # httpx and aiohttp load with the first download, not with the app: rows that
+            # show an episode's state need this module, not them.
+            import httpx
+
             from tui.core.net.fetch import USER_AGENT, make_transport
 
             refresh = self.settings.refresh
@@ -308,6 +313,8 @@ class DownloadQueue:
         return self._client
 
     async def _run(self, episode: Episode) -> None:
+        from tui.core.podcasts.download import DownloadError, fetch_to_file
+
         item_id = episode.item_id
         final = Path(episode.file)
         partial = partial_path(final)

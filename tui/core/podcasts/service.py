@@ -8,8 +8,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from tui.core.config import Settings
 from tui.core.ingest.text import clean_line
@@ -25,6 +24,9 @@ from tui.core.podcasts.episodes import (
 from tui.core.podcasts.player import Playback, PlayerError, play_target
 from tui.core.podcasts.queue import DownloadQueue, QueueError
 from tui.core.storage.store import Store
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["PlayerError", "Podcasts", "QueueError", "podcast_folder"]
 
