@@ -570,7 +570,7 @@ class FeedBoard(ScrollView, can_focus=True):
         episode = self.session.podcasts.row_label(item) if item.enclosure_url else ""
         episode = " " + episode if episode else ""
         title_width = max(1, inner - 4 - 1 - 1 - len(age) - cell_len(episode))
-        return [
+        segments = [
             Segment(" " if item.read else GLYPHS["unread"], styled("board--dot")),
             Segment(GLYPHS["starred"] if item.starred else " ", styled("board--star")),
             Segment(GLYPHS["saved"] if item.saved else " ", styled("board--flag")),
@@ -580,9 +580,11 @@ class FeedBoard(ScrollView, can_focus=True):
                 fit(headline(item), title_width),
                 styled("board--read" if item.read else "board--unread"),
             ),
-            Segment(episode, styled("board--episode")),
-            Segment(" " + age, styled("board--meta")),
         ]
+        if episode:
+            segments.append(Segment(episode, styled("board--episode")))
+        segments.append(Segment(" " + age, styled("board--meta")))
+        return segments
 
     def _status(self, state: SourceState, busy: bool) -> tuple[str, str]:
         if busy:
