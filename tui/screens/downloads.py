@@ -39,9 +39,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("heard", "Listened"),
 )
 NARROW = 110
-"""Below this width the feed and listening columns go; the line under the table still
-says everything about the episode under the cursor."""
-NARROW_DROPS = ("feed", "heard")
+"""Below this width the feed, speed and listening columns go; the lines under the table
+still say everything about the episode under the cursor."""
+NARROW_DROPS = ("feed", "speed", "heard")
 BAR_CELLS = 12
 TITLE_WIDTH = 44
 NARROW_TITLE_WIDTH = 26
@@ -59,6 +59,19 @@ EMPTY = (
     'episode under the cursor and P plays it; download = "new" on a podcast in '
     "portfolio.toml queues its new episodes as they arrive."
 )
+
+
+def of_size(done: int, total: int | None) -> str:
+    """``13.0/31.0 MB`` (one unit when both share it), ``13.0 MB`` when the total is not
+    known."""
+    have = human_bytes(done)
+    if not total:
+        return have
+    whole = human_bytes(total)
+    number, unit = have.rsplit(" ", 1)
+    if whole.endswith(" " + unit):
+        return f"{number}/{whole}"
+    return f"{have}/{whole}"
 
 
 def cut(text: str, width: int) -> str:
@@ -200,7 +213,7 @@ class DownloadsScreen(Screen[None]):
             heard = clock(episode.position) + (f" / {clock(total)}" if total else "")
         size = human_bytes(episode.total) if episode.total else ""
         if episode.status in ("downloading", "paused", "failed") and episode.bytes:
-            size = human_bytes(episode.bytes) + (f" / {size}" if size else "")
+            size = of_size(episode.bytes, episode.total)
         speed = ""
         if episode.status == "downloading" and episode.speed > 0:
             speed = human_bytes(episode.speed) + "/s"
@@ -230,7 +243,9 @@ class DownloadsScreen(Screen[None]):
             label = "" if not episode.bytes else human_bytes(episode.bytes)
             return Text("╌" * BAR_CELLS + f" {label}".rstrip(), style=theme.panel or "")
         done = round(fraction * BAR_CELLS)
-        colour = theme.error if episode.status == "failed" else theme.accent
+        colour = {"failed": theme.error, "downloaded": theme.success}.get(
+            episode.status, theme.accent
+        )
         bar = Text("━" * done, style=colour or "")
         bar.append("━" * (BAR_CELLS - done), style=theme.panel or "dim")
         bar.append(f" {int(fraction * 100):>3}%")
@@ -276,6 +291,8 @@ class DownloadsScreen(Screen[None]):
         episode, item = row
         lines = [clean_line(item.title) or "(untitled)"]
         state = self.session.podcasts.state_label(item)
+        if episode.status == "downloading" and episode.speed > 0:
+            state += f" · {human_bytes(episode.speed)}/s"
         lines.append(f"State: {clean_line(state)}")
         if episode.file:
             where = episode.file if episode.downloaded else episode.file + ".partial"
