@@ -346,3 +346,28 @@ def test_the_words_for_each_state() -> None:
     assert parse_clock("1:02:03") == 3723 and parse_clock("2530") == 2530
     assert parse_clock("soon") is None
     assert clock(3723) == "1:02:03" and clock(59.9) == "0:59"
+
+
+async def test_the_demo_downloads_its_episodes_without_a_network(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from tui.core.demo.offline import DemoTransport, demo_tone
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the demo opened a socket")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    [item] = store_episodes(store, ["https://media.alexmoreau.example/hallway-hr/ep-023.mp3"])
+    settings = Settings()
+    podcasts = Podcasts(store, settings, tmp_path / "podcasts", transport=DemoTransport())
+    episode = podcasts.download(item, SOURCE)
+    partial = Path(episode.file + ".partial")
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(demo_tone()[:1000])  # and it resumes
+    await podcasts.queue.run_until_idle()
+    done = podcasts.episode(item.id)
+    assert done is not None and done.status == "downloaded", done.error
+    assert Path(done.file).read_bytes() == demo_tone()
+    assert demo_tone()[:4] == b"RIFF"

@@ -267,7 +267,10 @@ async def _write_body(
     # A new file's first bytes are held back until it is clear they are not a web page.
     sniffing = start == 0
     pending = b""
-    chunks = response.aiter_raw()
+    # aiter_bytes, not aiter_raw: a Content-Encoding was refused above, so the two give the
+    # same bytes, and aiter_bytes also reads an answer a transport built in memory (the
+    # demo's), which httpx has already read.
+    chunks = response.aiter_bytes()
     # Opened without truncating, then cut at ``start``: a 200 answer to a Range request
     # overwrites the file from zero, a 206 continues it.
     with partial.open("r+b" if partial.exists() else "wb") as out:
