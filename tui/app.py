@@ -234,6 +234,11 @@ class FolioApp(App[None]):
             return
         self.refresh_bindings()
         self._show_now_playing()
+        self.notify(
+            f"Playing {podcasts.playing_title}. {self._playback_keys(playback.mpv)}",
+            timeout=5,
+            markup=False,
+        )
         status = await playback.watch()
         self._player_ended(playback, status)
 
@@ -251,6 +256,19 @@ class FolioApp(App[None]):
                 markup=False,
                 timeout=10,
             )
+
+    def _playback_keys(self, mpv: bool) -> str:
+        """What the playback keys are now (the user may have rebound them)."""
+        from textual.binding import Binding
+
+        from .screens.help import key_display
+
+        shown = [
+            f"{key_display(cast('App[object]', self), binding)} {binding.description.lower()}"
+            for binding in keys.PLAYBACK
+            if isinstance(binding, Binding) and (mpv or binding.id == "stop_playback")
+        ]
+        return "Keys: " + ", ".join(shown) + "."
 
     def _show_now_playing(self) -> None:
         podcasts = self.session.podcasts_started

@@ -88,7 +88,7 @@ class DownloadsScreen(Screen[None]):
         #downloads { height: 1fr; }
         #downloads-detail {
             height: auto;
-            max-height: 5;
+            max-height: 6;
             padding: 0 1;
             border-top: solid $panel-lighten-2;
         }
