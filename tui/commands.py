@@ -184,11 +184,18 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
                 pool_min_bytes=0 if pool is not None else POOL_MIN_BYTES,
             )
             try:
-                return await refresher.refresh(
+                summary = await refresher.refresh(
                     portfolio.sources,
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
+                # What waits in the outbox (bookmarks, read states) goes out on every refresh.
+                from .core.services import send_outbox
+
+                await send_outbox(
+                    store, workspace.settings, refresher.credentials(), refresher.fetcher
+                )
+                return summary
             finally:
                 await refresher.close()
 

@@ -37,6 +37,9 @@ class Source:
     """True for the user's own blog or podcast: the roadmap measures its cadence."""
     interval: str | None = None
     """Refresh interval such as ``"30m"``; None means the settings default."""
+    api: str = ""
+    """The web API this source is read through (``"mastodon"``, ...); empty for a feed.
+    See tui/core/sources/."""
     download: str = ""
     """``"new"``: queue each new episode for download as it arrives (podcasts); ``""`` or
     ``"none"``: only when asked."""
@@ -144,6 +147,8 @@ class SourceState:
     items: int = 0
     unread: int = 0
     feed_title: str = ""
+    cursor: str = ""
+    """An API source's own state between refreshes, as its adapter keeps it (JSON)."""
 
     @property
     def hit_rate(self) -> float:

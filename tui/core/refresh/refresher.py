@@ -44,11 +44,13 @@ from tui.core.config import RefreshSettings, Settings
 from tui.core.models import ParsedFeed, Source, SourceState, utcnow
 from tui.core.net.fetch import Fetcher, FetchResult
 from tui.core.refresh.schedule import is_due, next_due, source_interval
-from tui.core.storage.store import SourceWrite, Store
+from tui.core.storage.store import Engagement, SourceWrite, Store
 
 if TYPE_CHECKING:
     # Imported where a pool is started: a refresh that needs none does not pay for them.
     from concurrent.futures import ProcessPoolExecutor
+
+    from tui.core.credentials import Credentials
 
 __all__ = [
     "ERROR",
@@ -258,6 +260,10 @@ class Refresher:
         if settings is None:
             settings = RefreshSettings()
         self.settings = settings.refresh if isinstance(settings, Settings) else settings
+        # API sources' adapters read their own sections (base URLs); feeds need only these.
+        full = settings if isinstance(settings, Settings) else Settings(refresh=settings)
+        self.all_settings = full
+        self._credentials: Credentials | None = None
         self.fetcher = Fetcher(self.settings, transport)
         self.parse_workers = usable_cores() if parse_workers is None else parse_workers
         self.pool_min_bytes = pool_min_bytes
@@ -416,7 +422,55 @@ class Refresher:
             time.perf_counter() - started,
         )
 
+    def credentials(self) -> Credentials:
+        """The user's secrets, read once; a credentials.toml folio must refuse reads as none,
+        and the adapters that need a token say so."""
+        if self._credentials is None:
+            from tui.core.credentials import Credentials, CredentialsError, load_credentials
+
+            try:
+                self._credentials = load_credentials()
+            except CredentialsError as exc:
+                self._credentials = Credentials(problem=str(exc))
+        return self._credentials
+
+    async def _refresh_api(
+        self, source: Source, state: SourceState, interval: float
+    ) -> SourceResult:
+        from tui.core.sources.base import AdapterContext, adapter_for
+
+        adapter = adapter_for(source.api)
+        if adapter is None:
+            return await self._failed(state, f"folio has no {source.api!r} API", interval, None)
+        now = utcnow()
+        context = AdapterContext(self.fetcher, self.all_settings, self.credentials(), now)
+        result = await adapter.refresh(source, state, context)
+        state.http_status = result.http_status
+        if result.error and (result.feed is None or not result.feed.items):
+            return await self._failed(state, result.error, interval, result.retry_after)
+        state.cursor = result.cursor or state.cursor
+        engagement = None
+        if source.mine and (result.counts or result.account is not None):
+            engagement = Engagement(dict(result.counts), result.account)
+        state.failures = 0
+        state.retry_after = None
+        state.next_due = next_due(state, interval, now, self.rng)
+        if result.feed is None:
+            state.status, state.error = NOT_MODIFIED, result.note
+            state.not_modified += 1
+            await self._writer.write(SourceWrite(state, None, now, engagement))
+            return SourceResult(state.url, NOT_MODIFIED, http_status=result.http_status)
+        state.status = OK
+        state.error = result.error or result.note
+        new_items = await self._writer.write(SourceWrite(state, result.feed, now, engagement))
+        return SourceResult(state.url, OK, new_items, state.error, result.http_status, parsed=True)
+
     async def _fetch_parse_store(self, source: Source, state: SourceState) -> SourceResult:
+        if source.api:
+            state.fetches += 1
+            state.last_fetched = utcnow()
+            interval = source_interval(source, self.settings.interval_seconds)
+            return await self._refresh_api(source, state, interval)
         fetched = await self.fetcher.fetch(
             source.url, etag=state.etag, last_modified=state.last_modified
         )

@@ -32,3 +32,8 @@ def db_path() -> Path:
 def demo_data_dir() -> Path:
     """The demo keeps its own portfolio and store, so it never touches the user's."""
     return data_dir() / "demo"
+
+
+def credentials_path() -> Path:
+    """Tokens and passwords for the services folio talks to; read only when private."""
+    return config_dir() / "credentials.toml"

@@ -105,6 +105,7 @@ _SOURCE_KEYS = {
     "tags": list,
     "mine": bool,
     "interval": str,
+    "api": str,
     "download": str,
 }
 DOWNLOAD_CHOICES: tuple[str, ...] = ("new", "none")
@@ -226,6 +227,12 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
         kind = entry.get("kind", "blog")
         if kind not in KINDS:
             reader.fail("sources", "kind", f"expected one of {', '.join(KINDS)}", index)
+        api = entry.get("api", "")
+        if api:
+            from tui.core.sources.base import known_apis
+
+            if api not in known_apis():
+                reader.fail("sources", "api", f"expected one of {', '.join(known_apis())}", index)
         interval = entry.get("interval")
         if interval is not None:
             try:
@@ -248,6 +255,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 tags=list(entry.get("tags", [])),
                 mine=entry.get("mine", False),
                 interval=interval,
+                api=entry.get("api", ""),
                 download=download,
             )
         )
@@ -318,6 +326,8 @@ def _source_table(source: Source) -> dict[str, Any]:
     }
     if source.interval:
         table["interval"] = source.interval
+    if source.api:
+        table["api"] = source.api
     if source.download:
         table["download"] = source.download
     return table

@@ -102,7 +102,49 @@ MIGRATIONS: list[str] = [
         INSERT OR IGNORE INTO search_stale VALUES (new.id);
     END;
     """,
-    # 6: podcast episodes: downloads (queue, file, bytes) and listening state (position,
+    # 6: what the next features share (DESIGN.md, "Sources, services and what goes out"):
+    # an API source's own state between refreshes (``cursor``: account id, newest post,
+    # per-endpoint ETags, as its adapter likes); the outbox of changes waiting to be sent
+    # to a service; and engagement history: a snapshot of an own post's counts at each
+    # refresh, and of an own account's figures.
+    """
+    ALTER TABLE sources ADD COLUMN cursor TEXT NOT NULL DEFAULT '';
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        service TEXT NOT NULL,
+        action TEXT NOT NULL,
+        key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try REAL NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        failed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX outbox_due ON outbox (service, failed, id);
+    CREATE TABLE engagement (
+        source TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        taken REAL NOT NULL,
+        replies INTEGER,
+        reposts INTEGER,
+        likes INTEGER,
+        quotes INTEGER,
+        points INTEGER,
+        comments INTEGER,
+        views INTEGER,
+        PRIMARY KEY (source, guid, taken)
+    );
+    CREATE TABLE account_figures (
+        source TEXT NOT NULL,
+        taken REAL NOT NULL,
+        followers INTEGER,
+        following INTEGER,
+        posts INTEGER,
+        PRIMARY KEY (source, taken)
+    );
+    """,
+    # 7: podcast episodes: downloads (queue, file, bytes) and listening state (position,
     # duration, played). A row exists only for an episode that was queued or played; an
     # item without one is a new episode. It goes with its item.
     """
@@ -149,6 +191,22 @@ class SourceWrite:
     state: SourceState
     feed: ParsedFeed | None = None
     now: dt.datetime | None = None
+    engagement: Engagement | None = None
+    """Counts to keep as a snapshot taken at ``now`` (the user's own API sources)."""
+
+
+@dataclass
+class Engagement:
+    """A snapshot of an own source's engagement: each post's counts (by guid) and the
+    account's figures. The fields are those of ``sources.base.Counts`` and
+    ``sources.base.AccountFigures``; the store needs only their names."""
+
+    posts: dict[str, Any]
+    account: Any = None
+
+
+_COUNT_FIELDS = ("replies", "reposts", "likes", "quotes", "points", "comments", "views")
+_ACCOUNT_FIELDS = ("followers", "following", "posts")
 
 
 class StoreError(Exception):
@@ -226,7 +284,7 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
 
 _STATE_COLUMNS = (
     "url, status, error, http_status, etag, last_modified, content_hash, last_fetched,"
-    " next_due, failures, retry_after, fetches, not_modified, feed_title"
+    " next_due, failures, retry_after, fetches, not_modified, feed_title, cursor"
 )
 _UPSERT_STATE = (
     f"INSERT INTO sources ({_STATE_COLUMNS})"
@@ -252,6 +310,7 @@ def _row_to_state(row: tuple[Any, ...]) -> SourceState:
         fetches=row[11],
         not_modified=row[12],
         feed_title=row[13],
+        cursor=row[14],
     )
 
 
@@ -299,6 +358,15 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE), for the engine's other tables (the
+        outbox, engagement); committed at the end of the block, rolled back on an error."""
+        return self._transaction()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one read, for the engine's other tables."""
+        return self._query(sql, params)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -382,6 +450,7 @@ class Store:
                 state.fetches,
                 state.not_modified,
                 state.feed_title,
+                state.cursor,
             ),
         )
 
@@ -424,10 +493,64 @@ class Store:
         return results
 
     def _write(self, db: sqlite3.Connection, write: SourceWrite) -> int:
+        if write.engagement is not None:
+            self._write_engagement(db, write.state.url, write.engagement, write.now or utcnow())
         if write.feed is None:
             self._write_state(db, write.state)
             return 0
         return self._store_feed(db, write.state, write.feed, write.now or utcnow())
+
+    @staticmethod
+    def _write_engagement(
+        db: sqlite3.Connection, source: str, engagement: Engagement, now: dt.datetime
+    ) -> None:
+        taken = now.timestamp()
+        db.executemany(
+            f"INSERT OR REPLACE INTO engagement (source, guid, taken, {', '.join(_COUNT_FIELDS)})"
+            f" VALUES (?, ?, ?{', ?' * len(_COUNT_FIELDS)})",
+            [
+                (source, guid, taken, *(getattr(counts, name) for name in _COUNT_FIELDS))
+                for guid, counts in engagement.posts.items()
+            ],
+        )
+        if engagement.account is not None:
+            db.execute(
+                "INSERT OR REPLACE INTO account_figures (source, taken, followers, following,"
+                " posts) VALUES (?, ?, ?, ?, ?)",
+                (source, taken, *(getattr(engagement.account, n) for n in _ACCOUNT_FIELDS)),
+            )
+
+    def engagement_history(self, source: str, guid: str | None = None) -> list[dict[str, Any]]:
+        """Every stored snapshot of ``source``'s posts (or one post), oldest first."""
+        where, params = (
+            ("source = ?", [source])
+            if guid is None
+            else (
+                "source = ? AND guid = ?",
+                [source, guid],
+            )
+        )
+        rows = self._query(
+            f"SELECT guid, taken, {', '.join(_COUNT_FIELDS)} FROM engagement WHERE {where}"
+            " ORDER BY taken, guid",
+            params,
+        )
+        return [
+            {"guid": row[0], "taken": _dt(row[1]), **dict(zip(_COUNT_FIELDS, row[2:], strict=True))}
+            for row in rows
+        ]
+
+    def account_history(self, source: str) -> list[dict[str, Any]]:
+        """Every stored snapshot of ``source``'s account figures, oldest first."""
+        rows = self._query(
+            "SELECT taken, followers, following, posts FROM account_figures WHERE source = ?"
+            " ORDER BY taken",
+            (source,),
+        )
+        return [
+            {"taken": _dt(row[0]), **dict(zip(_ACCOUNT_FIELDS, row[1:], strict=True))}
+            for row in rows
+        ]
 
     def _store_feed(
         self, db: sqlite3.Connection, state: SourceState, feed: ParsedFeed, now: dt.datetime
@@ -619,6 +742,8 @@ class Store:
             )
             db.execute("DELETE FROM items WHERE source = ?", (url,))
             db.execute("DELETE FROM sources WHERE url = ?", (url,))
+            db.execute("DELETE FROM engagement WHERE source = ?", (url,))
+            db.execute("DELETE FROM account_figures WHERE source = ?", (url,))
             # SQLite hands out max(id) + 1: when the newest items went, their ids come back
             # for the next ones stored, which must then still count as not indexed.
             db.execute(

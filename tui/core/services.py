@@ -1,0 +1,35 @@
+"""The services folio sends changes to (a bookmark service, a sync server), wired to the
+outbox: which senders the settings ask for, and one call that sends what waits.
+
+The app calls ``send_outbox`` after each refresh and on its background tick; ``folio
+refresh`` calls it after the refresh. With no service set up it does nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.core.outbox.queue import Outbox
+from tui.core.outbox.sender import FlushReport, Sender, flush
+
+if TYPE_CHECKING:
+    from tui.core.config import Settings
+    from tui.core.credentials import Credentials
+    from tui.core.net.fetch import Fetcher
+    from tui.core.storage.store import Store
+
+__all__ = ["build_senders", "send_outbox"]
+
+
+def build_senders(settings: Settings, credentials: Credentials, fetcher: Fetcher) -> list[Sender]:
+    """One sender per service the settings name. Each service adds itself here."""
+    senders: list[Sender] = []
+    return senders
+
+
+async def send_outbox(
+    store: Store, settings: Settings, credentials: Credentials, fetcher: Fetcher
+) -> list[FlushReport]:
+    """Send what is due for every configured service; never raises for a service's failure."""
+    outbox = Outbox(store)
+    return [await flush(outbox, sender) for sender in build_senders(settings, credentials, fetcher)]
