@@ -30,9 +30,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.core.config import Settings  # noqa: E402
-from tui.core.net.fetch import make_transport  # noqa: E402
-from tui.core.podcasts.download import fetch_to_file  # noqa: E402
+from tui.core.config import Settings
+from tui.core.net.fetch import make_transport
+from tui.core.podcasts.download import fetch_to_file
 
 SERVER = """
 import sys
@@ -42,7 +42,9 @@ async def episode(request):
     return web.Response(body=body, content_type="audio/mpeg")
 app = web.Application()
 app.router.add_get("/ep.mp3", episode)
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[2]), print=lambda *a: print("ready", flush=True))
+def ready(*_):
+    print("ready", flush=True)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[2]), print=ready)
 """
 
 
@@ -110,7 +112,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    print(f"{args.mb} MB from 127.0.0.1, median of {args.reps} runs (os.cpu_count={os.cpu_count()})")
+    print(f"{args.mb} MB from 127.0.0.1, median of {args.reps} runs ({os.cpu_count()} cores)")
     print(f"{'client':<8} {'wall s':>8} {'MB/s':>8} {'CPU s':>8}")
     for name, results in runs.items():
         if not results:

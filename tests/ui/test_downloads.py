@@ -34,7 +34,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
 
 if TYPE_CHECKING:
-    from audioserver import AudioServer
+    from tests.audioserver import AudioServer
 
 pytest_plugins = ["audioserver"]
 
@@ -147,7 +147,7 @@ async def test_the_downloads_view_pauses_and_resumes(
         screen = await press_for_screen(pilot, "6", DownloadsScreen, "the Downloads view")
         await wait_for(
             pilot,
-            lambda: downloads_table(app) and "downloading" in downloads_table(app)[0][0],
+            lambda: bool(downloads_table(app)) and "downloading" in downloads_table(app)[0][0],
             "the download to run",
         )
         row = downloads_table(app)[0]

@@ -19,7 +19,7 @@ from tui.__main__ import main
 from tui.core.storage import paths
 
 if TYPE_CHECKING:
-    from audioserver import AudioServer
+    from tests.audioserver import AudioServer
 
 pytest_plugins = ["audioserver"]
 

@@ -21,7 +21,7 @@ from tui.core.podcasts.download import (
 )
 
 if TYPE_CHECKING:
-    from audioserver import AudioServer
+    from tests.audioserver import AudioServer
 
 pytest_plugins = ["audioserver"]
 
@@ -39,7 +39,8 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def audio(audio_server: AudioServer) -> bytes:
-    return audio_server.audio_bytes(SIZE)
+    made: bytes = audio_server.audio_bytes(SIZE)
+    return made
 
 
 async def test_a_whole_download(

@@ -26,7 +26,7 @@ from tui.core.podcasts.service import Podcasts, QueueError
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
-    from audioserver import AudioServer
+    from tests.audioserver import AudioServer
 
 pytest_plugins = ["audioserver"]
 
@@ -368,6 +368,7 @@ async def test_the_demo_downloads_its_episodes_without_a_network(
     partial.write_bytes(demo_tone()[:1000])  # and it resumes
     await podcasts.queue.run_until_idle()
     done = podcasts.episode(item.id)
-    assert done is not None and done.status == "downloaded", done.error
+    assert done is not None
+    assert done.status == "downloaded", done.error
     assert Path(done.file).read_bytes() == demo_tone()
     assert demo_tone()[:4] == b"RIFF"

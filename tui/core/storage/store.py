@@ -383,17 +383,6 @@ class Store:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, for engine parts that keep tables of their own here
-        (the podcast episodes: tui/core/podcasts/episodes.py)."""
-        with self._transaction() as db:
-            yield db
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Rows of one read, for the same engine parts."""
-        return self._query(sql, params)
-
     @property
     def schema_version(self) -> int:
         return int(self._query("PRAGMA user_version")[0][0])
