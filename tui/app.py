@@ -25,7 +25,9 @@ from .core.storage import paths
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import (
     DashboardReady,
+    DownloadEpisode,
     OpenLink,
+    PlayEpisode,
     RefreshFinished,
     SessionChanged,
     SourceRefreshed,
@@ -205,6 +207,12 @@ class FolioApp(App[None]):
     @work(group="downloads", exit_on_error=False)
     async def _serve_downloads(self) -> None:
         await self.session.podcasts.queue.serve()
+
+    def on_download_episode(self, message: DownloadEpisode) -> None:
+        self.download_episode(message.item)
+
+    def on_play_episode(self, message: PlayEpisode) -> None:
+        self.play_episode(message.item)
 
     def download_episode(self, item: Item) -> None:
         """Queue ``item``'s episode, saying so (or why not)."""

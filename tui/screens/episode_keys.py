@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..core.models import Item
+from ..messages import DownloadEpisode, PlayEpisode
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -23,24 +24,18 @@ def applies(item: Item | None) -> bool:
 
 
 def download(screen: Screen[Any], item: Item | None) -> None:
-    from ..app import FolioApp
-
     if item is None:
         return
     if not item.enclosure_url:
         screen.notify("This item has no episode to download.", severity="warning")
         return
-    assert isinstance(screen.app, FolioApp)
-    screen.app.download_episode(item)
+    screen.app.post_message(DownloadEpisode(item))
 
 
 def play(screen: Screen[Any], item: Item | None) -> None:
-    from ..app import FolioApp
-
     if item is None:
         return
     if not item.enclosure_url:
         screen.notify("This item has no episode to play.", severity="warning")
         return
-    assert isinstance(screen.app, FolioApp)
-    screen.app.play_episode(item)
+    screen.app.post_message(PlayEpisode(item))
