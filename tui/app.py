@@ -198,15 +198,22 @@ class FolioApp(App[None]):
 
     def _start_downloads(self) -> None:
         podcasts = self.session.podcasts
+        podcasts.queue.on_wake = self._run_downloads
         podcasts.episodes.recover()
         removed = podcasts.remove_played()
         if removed:
             self.notify(f"Removed the files of {removed} played episodes.", timeout=5)
-        self._downloads_worker = self._serve_downloads()
+        self._run_downloads()
+
+    def _run_downloads(self) -> None:
+        """A worker runs the queue while it has work, and ends when it has none; the queue
+        asks for another (``on_wake``) when something is queued or resumed."""
+        if self._downloads_worker is None or self._downloads_worker.is_finished:
+            self._downloads_worker = self._download_queue()
 
     @work(group="downloads", exit_on_error=False)
-    async def _serve_downloads(self) -> None:
-        await self.session.podcasts.queue.serve()
+    async def _download_queue(self) -> None:
+        await self.session.podcasts.queue.run_until_idle()
 
     def on_download_episode(self, message: DownloadEpisode) -> None:
         self.download_episode(message.item)
@@ -219,13 +226,13 @@ class FolioApp(App[None]):
         from .core.ingest.text import clean_line
         from .core.podcasts.service import QueueError
 
+        podcasts = self.session.podcasts
+        podcasts.queue.on_wake = self._run_downloads
         try:
-            self.session.podcasts.download(item, self.session.source(item.source))
+            podcasts.download(item, self.session.source(item.source))
         except QueueError as exc:
             self.notify(clean_line(str(exc)), severity="warning", markup=False)
             return
-        if self._downloads_worker is None or self._downloads_worker.is_finished:
-            self._downloads_worker = self._serve_downloads()
         title = clean_line(item.title) or "the episode"
         self.notify(f"Queued {title}. 6 shows the downloads.", timeout=4, markup=False)
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
@@ -95,6 +96,8 @@ class DownloadQueue:
         self.folder = folder
         self.transport = transport
         self.on_change = on_change
+        self.on_wake: Callable[[], None] | None = None
+        """Called when there is work and no loop runs (see ``wake``)."""
         self.stall_timeout = stall_timeout
         self.retries = retries
         self.retry_delay = retry_delay
@@ -225,33 +228,45 @@ class DownloadQueue:
         return list(self._tasks)
 
     def wake(self) -> None:
+        """Something was queued or resumed: the running loop looks again, or, when none
+        runs, ``on_wake`` is told so that one is started (the app starts a worker)."""
         if self._wake is not None:
             self._wake.set()
-
-    async def serve(self) -> None:
-        """Run downloads as they are queued, for ever (the app's worker)."""
-        self._wake = asyncio.Event()
-        while True:
-            self._fill()
-            await self._wake.wait()
-            self._wake.clear()
+        elif self.on_wake is not None:
+            self.on_wake()
 
     async def run_until_idle(self, only: Container[int] | None = None) -> None:
-        """Run downloads until the queue is empty (``folio download``); with ``only``,
-        just those episodes."""
+        """Run downloads until the queue is empty (``folio download``, and the app's
+        worker, which ends when there is nothing to do); with ``only``, just those."""
         self._wake = asyncio.Event()
-        while True:
-            self._fill(only)
-            if not self._tasks:
-                return
-            waiter = asyncio.ensure_future(self._wake.wait())
-            try:
-                await asyncio.wait(
-                    [*self._tasks.values(), waiter], return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                waiter.cancel()
-            self._wake.clear()
+        try:
+            while True:
+                self._fill(only)
+                if not self._tasks:
+                    return
+                waiter = asyncio.ensure_future(self._wake.wait())
+                try:
+                    await asyncio.wait(
+                        [*self._tasks.values(), waiter], return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    waiter.cancel()
+                self._wake.clear()
+        finally:
+            self._wake = None
+
+    async def serve(self) -> None:
+        """For ever: run downloads whenever there are some (for a program without a
+        worker of its own to start on ``on_wake``)."""
+        woken = asyncio.Event()
+        previous, self.on_wake = self.on_wake, woken.set
+        try:
+            while True:
+                await self.run_until_idle()
+                await woken.wait()
+                woken.clear()
+        finally:
+            self.on_wake = previous
 
     async def aclose(self) -> None:
         """Stop every download (they stay queued and resume next time) and the client."""
@@ -286,8 +301,10 @@ class DownloadQueue:
             del self._tasks[item_id]
             self.live.pop(item_id, None)
         if not task.cancelled() and task.exception() is not None:
-            # A bug, not a failed download (those are caught): still, say so and go on.
-            self._fail(item_id, f"the download stopped: {task.exception()}")
+            # Not a failed download (those are caught) but, say, its item deleted with its
+            # source meanwhile: say so where there is still a row to say it in, and go on.
+            with contextlib.suppress(sqlite3.Error):
+                self._fail(item_id, f"the download stopped: {task.exception()}")
         self.wake()
 
     def _http(self) -> httpx.AsyncClient:
