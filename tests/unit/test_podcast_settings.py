@@ -45,7 +45,7 @@ def test_values_are_read(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "key", "words"),
     [
-        ("[podcasts]\nmax_downloads = 0\n", 2, "podcasts.max_downloads", "more than zero"),
+        ("[podcasts]\nmax_downloads = 0\n", 2, "podcasts.max_downloads", "from 1 to 32"),
         ('[podcasts]\nplayer = "mpv --no-video"\n', 2, "podcasts.player", "list of strings"),
         ("[podcasts]\n\nplayer = []\n", 3, "podcasts.player", "as a list of strings"),
         ('[podcasts]\nplayer = ["mpv", 3]\n', 2, "podcasts.player", "list of strings"),
