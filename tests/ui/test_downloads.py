@@ -281,3 +281,30 @@ async def test_play_pause_and_stop_with_a_real_mpv(cast_session: Session, tmp_pa
     with Store(cast_session.workspace.db_path) as store:
         kept = EpisodeStore(store).get(item_id)
     assert kept is not None and kept.position >= episode.position - 0.5
+
+
+async def test_the_source_form_sets_download_new(cast_session: Session) -> None:
+    from textual.widgets import Checkbox
+
+    from tui.core.storage.portfolio import load_portfolio
+    from tui.screens.forms import EditSourceScreen
+    from tui.screens.sources import SourcesScreen
+
+    path = cast_session.workspace.portfolio_path
+    app = FolioApp(cast_session, auto_refresh=False, downloads=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        sources = await press_for_screen(pilot, "4", SourcesScreen, "the sources")
+        row = [s.url for s in cast_session.sources].index(CAST)
+        sources.query_one(DataTable).move_cursor(row=row)
+        form = await press_for_screen(pilot, "e", EditSourceScreen, "the form")
+        box = form.query_one("#download", Checkbox)
+        assert box.value is False
+        box.focus()
+        await pilot.press("space")
+        assert box.value is True
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourcesScreen), "the save")
+    saved = load_portfolio(path).source(CAST)
+    assert saved is not None and saved.downloads_new
+    assert 'download = "new"' in path.read_text()

@@ -8,6 +8,7 @@ can reuse it and keep the write in one place (the session).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -448,9 +449,10 @@ class EditSourceScreen(FormScreen[Source | None]):
                 self.query_one("#interval", Input).focus()
                 return
         kind = self.query_one("#kind", Select).value
+        # replace(), not a new Source: what the form does not show (api) stays as it was.
         self.dismiss(
-            Source(
-                url=self.source.url,
+            dataclasses.replace(
+                self.source,
                 name=self.query_one("#name", Input).value.strip(),
                 kind=kind if isinstance(kind, str) else self.source.kind,
                 tags=parse_tags(self.query_one("#tags", Input).value),
