@@ -306,11 +306,25 @@ class FolioApp(App[None]):
     def _start_downloads(self) -> None:
         podcasts = self.session.podcasts
         podcasts.queue.on_wake = self._run_downloads
-        podcasts.episodes.recover()
-        removed = podcasts.remove_played()
-        if removed:
-            self.notify(f"Removed the files of {removed} played episodes.", timeout=5)
-        self._run_downloads()
+
+        def start() -> None:
+            podcasts.episodes.recover()
+            removed = podcasts.remove_played()
+            if removed:
+                self.notify(f"Removed the files of {removed} played episodes.", timeout=5)
+
+        if self._podcast_write(start):
+            self._run_downloads()
+
+    def _podcast_write(self, write: Callable[[], object]) -> bool:
+        """Run a podcast change; a database problem is said (or, damaged, stops the app)
+        like any other change's, never a traceback."""
+        try:
+            write()
+        except StoreError as problem:
+            self._store_problem(problem)
+            return False
+        return True
 
     def _run_downloads(self) -> None:
         """A worker runs the queue while it has work, and ends when it has none; the queue
@@ -336,7 +350,10 @@ class FolioApp(App[None]):
         podcasts = self.session.podcasts
         podcasts.queue.on_wake = self._run_downloads
         try:
-            podcasts.download(item, self.session.source(item.source))
+            if not self._podcast_write(
+                lambda: podcasts.download(item, self.session.source(item.source))
+            ):
+                return
         except QueueError as exc:
             self.notify(clean_line(str(exc)), severity="warning", markup=False)
             return
@@ -362,6 +379,9 @@ class FolioApp(App[None]):
             playback = await podcasts.play(item)
         except PlayerError as exc:
             self.notify(clean_line(str(exc)), severity="error", markup=False, timeout=10)
+            return
+        except StoreError as problem:
+            self._store_problem(problem)
             return
         self.refresh_bindings()
         self._show_now_playing()
@@ -625,8 +645,13 @@ class FolioApp(App[None]):
         if not wanted:
             return
         podcasts = self.session.podcasts
-        queued = podcasts.queue_new(wanted)
-        podcasts.remove_played()
+        queued: list[int] = []
+
+        def queue_them() -> None:
+            queued.extend(podcasts.queue_new(wanted))
+            podcasts.remove_played()
+
+        self._podcast_write(queue_them)
         if queued:
             self.notify(
                 f"Downloading {len(queued)} new episode{'s' * (len(queued) != 1)}.", timeout=4

@@ -308,3 +308,26 @@ async def test_the_source_form_sets_download_new(cast_session: Session) -> None:
     saved = load_portfolio(path).source(CAST)
     assert saved is not None and saved.downloads_new
     assert 'download = "new"' in path.read_text()
+
+
+async def test_d_on_a_full_disk_is_said_and_the_app_goes_on(
+    cast_session: Session, audio_server: AudioServer
+) -> None:
+    from tests.ui.test_store_problems import FullDisk
+
+    serve_episodes(cast_session, audio_server)
+    item_id = newest_episode(cast_session)
+    app = FolioApp(cast_session, auto_refresh=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await on_episode(pilot, item_id)
+        store = cast_session.store
+        store._db = FullDisk(store._db)  # type: ignore[assignment]
+        await pilot.press("d")
+        await wait_for(
+            pilot, lambda: any("is full" in n.message for n in app._notifications), "the words"
+        )
+        assert app.is_running and app.refresh_status == "Not saved: the disk is full"
+        assert status_of(cast_session, item_id) == ""
+        store._db = store._db._db  # type: ignore[attr-defined]
+        await pilot.press("d")
+        await wait_for(pilot, lambda: status_of(cast_session, item_id) == "downloaded", "done")

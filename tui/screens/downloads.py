@@ -9,6 +9,7 @@ they are put in cells as ``Text``, never as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -24,6 +25,7 @@ from ..core.ingest.text import clean_line
 from ..core.models import Item
 from ..core.podcasts.episodes import Episode, clock, episode_duration, human_bytes
 from ..core.session import Session
+from ..core.storage.store import StoreError
 from ..messages import SessionChanged
 from ..widgets.footer import Footer
 from . import episode_keys
@@ -337,19 +339,34 @@ class DownloadsScreen(Screen[None]):
             return row is not None
         return True
 
+    def _safely(self, change: Callable[[], object]) -> object:
+        """Run a change to the queue; a database problem (a full disk) is said by the
+        app, as for any change, instead of stopping it."""
+        try:
+            return change()
+        except StoreError as problem:
+            if self.session.on_store_problem is None:
+                raise
+            self.session.on_store_problem(problem)
+            return None
+
     def action_pause_download(self) -> None:
         row = self.current()
         if row is None:
             return
         queue = self.session.podcasts.queue
+        item_id = row[0].item_id
         if row[0].status == "paused":
-            queue.resume(row[0].item_id)
+            self._safely(lambda: queue.resume(item_id))
         else:
-            queue.pause(row[0].item_id)
+            self._safely(lambda: queue.pause(item_id))
 
     def action_retry_download(self) -> None:
         row = self.current()
-        if row is not None and self.session.podcasts.queue.retry(row[0].item_id):
+        if row is None:
+            return
+        item_id = row[0].item_id
+        if self._safely(lambda: self.session.podcasts.queue.retry(item_id)):
             self.notify("Retrying.", timeout=2)
 
     def action_cancel_download(self) -> None:
@@ -364,7 +381,7 @@ class DownloadsScreen(Screen[None]):
 
             def delete(yes: bool | None) -> None:
                 if yes:
-                    queue.delete_file(episode.item_id)
+                    self._safely(lambda: queue.delete_file(episode.item_id))
 
             self.app.push_screen(ConfirmScreen("Delete the file", question), delete)
             return
@@ -376,17 +393,20 @@ class DownloadsScreen(Screen[None]):
 
             def cancel(yes: bool | None) -> None:
                 if yes:
-                    queue.cancel(episode.item_id)
+                    self._safely(lambda: queue.cancel(episode.item_id))
 
             confirm = ConfirmScreen("Cancel the download", question, "Stop and delete")
             self.app.push_screen(confirm, cancel)
             return
-        queue.cancel(episode.item_id)
+        self._safely(lambda: queue.cancel(episode.item_id))
 
     def action_toggle_played(self) -> None:
         row = self.current()
         if row is not None:
-            self.session.podcasts.set_played(row[0].item_id, not row[0].played)
+            episode = row[0]
+            self._safely(
+                lambda: self.session.podcasts.set_played(episode.item_id, not episode.played)
+            )
 
     def action_play(self) -> None:
         row = self.current()

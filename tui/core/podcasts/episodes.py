@@ -153,7 +153,10 @@ class EpisodeStore:
 
     def recover(self) -> int:
         """Downloads that were running when folio stopped (closed, killed) go back to the
-        queue; their ``.partial`` files resume. Returns how many."""
+        queue; their ``.partial`` files resume. Returns how many. Nothing is written when
+        none was running (a start-up on a full disk then has nothing to say)."""
+        if not self.store.query("SELECT 1 FROM episodes WHERE status = 'downloading' LIMIT 1"):
+            return 0
         with self.store.transaction() as db:
             return int(
                 db.execute(

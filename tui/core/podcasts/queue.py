@@ -30,7 +30,7 @@ from tui.core.podcasts.names import (
     partial_path,
     unique_path,
 )
-from tui.core.storage.store import Store
+from tui.core.storage.store import Store, StoreError
 
 if TYPE_CHECKING:
     import httpx
@@ -277,7 +277,10 @@ class DownloadQueue:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
-        self.episodes.recover()
+        # They go back to the queue now, or else at the next start if the store cannot
+        # take it now (a full disk, a damaged file: already said).
+        with contextlib.suppress(StoreError):
+            self.episodes.recover()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -303,7 +306,7 @@ class DownloadQueue:
         if not task.cancelled() and task.exception() is not None:
             # Not a failed download (those are caught) but, say, its item deleted with its
             # source meanwhile: say so where there is still a row to say it in, and go on.
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(sqlite3.Error, StoreError):
                 self._fail(item_id, f"the download stopped: {task.exception()}")
         self.wake()
 

@@ -23,7 +23,7 @@ from tui.core.podcasts.episodes import (
 )
 from tui.core.podcasts.player import Playback, PlayerError, play_target
 from tui.core.podcasts.queue import DownloadQueue, QueueError
-from tui.core.storage.store import Store
+from tui.core.storage.store import Store, StoreError
 
 if TYPE_CHECKING:
     import httpx
@@ -204,28 +204,34 @@ class Podcasts:
 
     def _heard(self, playback: Playback) -> None:
         """The player's latest position: saved at once, so a crash loses a second."""
-        item_id = playback.item_id
-        if not playback.mpv:
+        try:
+            self._save_heard(playback)
+        except StoreError:
+            # Not saved this second (a full disk, say): the next one tries again, and the
+            # store has told its listeners what is wrong.
+            pass
+        finally:
             if not playback.running and self.playback is playback:
                 self.playback = None
-                self._changed(item_id)
-            return
+        self._changed(playback.item_id)
+
+    def _save_heard(self, playback: Playback) -> None:
+        if not playback.mpv:
+            return  # nothing learnt: other players say nothing of where they are
+        item_id = playback.item_id
         duration = playback.duration
         if playback.running:
             self.episodes.update(item_id, position=playback.position, duration=duration)
-        else:
-            finished = playback.reached_end or (
-                duration is not None and playback.position >= duration - PLAYED_MARGIN
+            return
+        finished = playback.reached_end or (
+            duration is not None and playback.position >= duration - PLAYED_MARGIN
+        )
+        if finished:
+            self.episodes.update(
+                item_id, played=True, position=0.0, duration=duration, played_at=self.clock()
             )
-            if finished:
-                self.episodes.update(
-                    item_id, played=True, position=0.0, duration=duration, played_at=self.clock()
-                )
-            else:
-                self.episodes.update(item_id, position=playback.position, duration=duration)
-            if self.playback is playback:
-                self.playback = None
-        self._changed(item_id)
+        else:
+            self.episodes.update(item_id, position=playback.position, duration=duration)
 
     def now_playing(self) -> str:
         """``▶ Title 12:03 / 45:00`` (``‖`` when paused), or empty."""
