@@ -21,9 +21,20 @@ if TYPE_CHECKING:
 __all__ = ["build_senders", "send_outbox"]
 
 
-def build_senders(settings: Settings, credentials: Credentials, fetcher: Fetcher) -> list[Sender]:
-    """One sender per service the settings name. Each service adds itself here."""
+def build_senders(
+    settings: Settings, credentials: Credentials, fetcher: Fetcher, store: Store | None = None
+) -> list[Sender]:
+    """One sender per service the settings name. Each service adds itself here.
+
+    ``store``: where a sender may record what the service answered (the sync server's id
+    of a feed just followed)."""
     senders: list[Sender] = []
+    if settings.sync.enabled:
+        from tui.core.sync.common import make_client
+        from tui.core.sync.sender import SyncSender
+
+        client, problem = make_client(settings.sync, credentials, fetcher)
+        senders.append(SyncSender(client, problem, store))
     return senders
 
 
@@ -32,4 +43,5 @@ async def send_outbox(
 ) -> list[FlushReport]:
     """Send what is due for every configured service; never raises for a service's failure."""
     outbox = Outbox(store)
-    return [await flush(outbox, sender) for sender in build_senders(settings, credentials, fetcher)]
+    senders = build_senders(settings, credentials, fetcher, store)
+    return [await flush(outbox, sender) for sender in senders]

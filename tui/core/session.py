@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tui.core.config import ConfigError
 from tui.core.models import Item, Source, utcnow
+from tui.core.outbox.queue import Outbox, Waiting
 from tui.core.planning.rules import source_ranks
 from tui.core.storage.portfolio import Portfolio
 from tui.core.storage.store import Store
 from tui.core.storage.workspace import Workspace
+
+if TYPE_CHECKING:
+    from tui.core.sync.reconcile import SyncReport
 
 UNDO_DEPTH = 100
 
@@ -32,6 +38,8 @@ class Change:
     sources: list[str] = field(default_factory=list)
     message: str = ""
     """A short description for a notification, e.g. "Marked 12 items read"."""
+    queued: bool = False
+    """Changes for a service were queued in the outbox: the app sends them soon."""
 
 
 class ReadOnlyError(Exception):
@@ -99,19 +107,46 @@ class Session:
 
     # -- triage ---------------------------------------------------------------------
 
-    def set_flag(self, ids: Iterable[int], flag: str, value: bool, label: str = "") -> Change:
+    def set_flag(
+        self, ids: Iterable[int], flag: str, value: bool, label: str = "", *, feed: str = ""
+    ) -> Change:
+        """Set ``flag`` on items. ``feed``: the items are a whole source marked read, which
+        the sync server is told as one "mark feed read"."""
         items = self.store.items_by_id(ids)
         previous = {item.id: bool(getattr(item, flag)) for item in items}
-        self.store.set_flag(previous, flag, value)
+        queued = self._store_flag(items, flag, value, feed=feed)
         self._push_triage(_FlagUndo(flag, previous, label or f"{flag} {len(previous)} items"))
         change = Change(
             "items",
             item_ids=list(previous),
             sources=sorted({item.source for item in items}),
             message=label,
+            queued=queued,
         )
         self._emit(change)
         return change
+
+    def _store_flag(self, items: list[Item], flag: str, value: bool, *, feed: str = "") -> bool:
+        """Set the flag; a synced item's change for the sync server is queued in the outbox
+        in the same transaction, so neither is ever kept without the other. Returns True
+        when something was queued."""
+        changed = [item.id for item in items if bool(getattr(item, flag)) != value]
+        sync = self.workspace.settings.sync
+        queued = False
+        then = None
+        if sync.enabled and changed:
+            from tui.core.sync.local import queue_flag_changes, queue_mark_feed_read
+            from tui.core.sync.reconcile import keeps_later
+
+            def then(db: sqlite3.Connection) -> None:
+                nonlocal queued
+                if feed and flag == "read" and value and queue_mark_feed_read(db, feed):
+                    queued = True
+                    return
+                queued = queue_flag_changes(db, changed, flag, value, later=keeps_later(sync)) > 0
+
+        self.store.set_flag([item.id for item in items], flag, value, then=then)
+        return queued
 
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""
@@ -123,7 +158,8 @@ class Session:
         ids = self.store.unread_ids(url)
         if ids:
             name = (self.source(url) or Source(url)).title
-            self.set_flag(ids, "read", True, label=f"Marked {len(ids)} items in {name} read")
+            label = f"Marked {len(ids)} items in {name} read"
+            self.set_flag(ids, "read", True, label=label, feed=url)
         return len(ids)
 
     def _push_triage(self, entry: _FlagUndo) -> None:
@@ -138,9 +174,11 @@ class Session:
         by_value: dict[bool, list[int]] = {True: [], False: []}
         for item_id, value in entry.previous.items():
             by_value[value].append(item_id)
+        queued = False
         for value, ids in by_value.items():
             if ids:
-                self.store.set_flag(ids, entry.flag, value)
+                # An undo is a change for the sync server too: it is queued again.
+                queued |= self._store_flag(self.store.items_by_id(ids), entry.flag, value)
         items = self.store.items_by_id(entry.previous)
         self._emit(
             Change(
@@ -148,9 +186,70 @@ class Session:
                 item_ids=list(entry.previous),
                 sources=sorted({item.source for item in items}),
                 message=f"Undid: {entry.label}",
+                queued=queued,
             )
         )
         return entry.label
+
+    # -- the outbox and the sync server ---------------------------------------------
+
+    def outbox_waiting(self) -> list[Waiting]:
+        return Outbox(self.store).waiting()
+
+    def outbox_changed(self, message: str = "") -> None:
+        """The outbox was sent (or changed elsewhere): every widget showing it redraws."""
+        self._emit(Change("outbox", message=message))
+
+    @property
+    def sync_service(self) -> str:
+        """The sync server's name for people ("Miniflux"), or "" when none is set."""
+        settings = self.workspace.settings.sync
+        return settings.label if settings.enabled else ""
+
+    def retry_refused_sync(self) -> int:
+        """Queue the changes the sync server refused for another try; returns how many."""
+        from tui.core.sync.common import SERVICE
+
+        count = Outbox(self.store).requeue_failed(SERVICE)
+        if count:
+            self._emit(Change("outbox", queued=True, message=f"Retrying {count} changes"))
+        return count
+
+    def send_sync_now(self) -> int:
+        """Make every waiting change for the sync server due now (the user asked)."""
+        from tui.core.sync.common import SERVICE
+
+        return Outbox(self.store).due_now(SERVICE, self.now())
+
+    def edit_synced_sources(self, add: list[Source], remove: list[str]) -> None:
+        """Sources followed or unfollowed on the sync server (on another machine), made so
+        in portfolio.toml; raises ReadOnlyError when the file has an error."""
+        from tui.core.sync.reconcile import apply_source_changes
+
+        parts = []
+        if add:
+            parts.append(f"added {len(add)}")
+        if remove:
+            parts.append(f"removed {len(remove)}")
+        self.edit_portfolio(
+            "sources",
+            f"Sync: {' and '.join(parts)} sources",
+            lambda portfolio: apply_source_changes(portfolio, add, remove),
+            sources=[source.url for source in add],
+        )
+
+    def synced(self, report: SyncReport) -> None:
+        """A sync finished: whatever it changed is shown, and the outbox line redrawn."""
+        if report.item_ids or report.sources_removed:
+            self._emit(
+                Change(
+                    "items",
+                    item_ids=list(report.item_ids),
+                    sources=list(report.sources),
+                    message=report.summary(),
+                )
+            )
+        self.outbox_changed()
 
     # -- portfolio edits ------------------------------------------------------------
 

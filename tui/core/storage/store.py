@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +142,37 @@ MIGRATIONS: list[str] = [
         following INTEGER,
         posts INTEGER,
         PRIMARY KEY (source, taken)
+    );
+    """,
+    # 7: sync with a feed server (issue 17, tui/core/sync/). ``sync_feeds``: which server
+    # feed each synced source is, as the subscriptions stood at the last sync (the base of
+    # the three-way merge of sources). ``sync_entries``: which server entry each item is,
+    # matched once, so the same article is never stored twice; the trigger forgets an
+    # item's entry with the item, whatever deletes it. ``sync_state``: the sync's cursors
+    # and the account they belong to.
+    """
+    CREATE TABLE sync_feeds (
+        feed_id TEXT PRIMARY KEY,
+        source TEXT NOT NULL UNIQUE,
+        feed_url TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        category TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE sync_entries (
+        entry_id TEXT PRIMARY KEY,
+        item_id INTEGER NOT NULL UNIQUE,
+        feed_id TEXT NOT NULL,
+        crawled INTEGER NOT NULL DEFAULT 0,
+        enclosure_id TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX sync_entries_by_feed ON sync_entries (feed_id, entry_id);
+    CREATE TRIGGER items_gone_from_sync AFTER DELETE ON items
+    BEGIN
+        DELETE FROM sync_entries WHERE item_id = old.id;
+    END;
+    CREATE TABLE sync_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
     );
     """,
 ]
@@ -644,11 +675,22 @@ class Store:
             self._query("SELECT source, count(*) FROM items WHERE read = 0 GROUP BY source")
         )
 
-    def set_flag(self, ids: Iterable[int], flag: str, value: bool) -> None:
+    def set_flag(
+        self,
+        ids: Iterable[int],
+        flag: str,
+        value: bool,
+        *,
+        then: Callable[[sqlite3.Connection], object] | None = None,
+    ) -> None:
+        """Set ``flag`` on items; ``then`` runs in the same transaction (a bookmark's change
+        queued in the outbox with the flag, so neither is ever kept without the other)."""
         if flag not in FLAGS:
             raise ValueError(f"unknown flag {flag!r}")
         with self._transaction() as db:
             db.executemany(f"UPDATE items SET {flag} = ? WHERE id = ?", [(value, i) for i in ids])
+            if then is not None:
+                then(db)
 
     def unread_ids(self, source: str) -> list[int]:
         return [
