@@ -46,6 +46,10 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
 
 
+def _sync_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print what moved as one JSON object")
+
+
 def _roadmap_arguments(p: argparse.ArgumentParser) -> None:
     _json_argument(p)
     p.add_argument("--due", action="store_true", help="only experiments whose review is due")
@@ -60,6 +64,10 @@ _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] =
     "export": ("write your sources as OPML 2.0", _export_arguments),
     "matrix": ("print the priority matrix", _json_argument),
     "roadmap": ("print the roadmap of experiments", _roadmap_arguments),
+    "sync": (
+        "sync once with the feed server in [sync] and print what moved each way",
+        _sync_arguments,
+    ),
 }
 _COMMANDS = frozenset(_SUBCOMMANDS)
 

@@ -184,11 +184,24 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
                 pool_min_bytes=0 if pool is not None else POOL_MIN_BYTES,
             )
             try:
+                sources = portfolio.sources
+                if workspace.settings.sync.enabled:
+                    # Synced sources' items come from the sync server, below.
+                    from .core.sync.local import synced_urls
+
+                    synced = synced_urls(store)
+                    sources = [s for s in sources if s.url not in synced]
                 summary = await refresher.refresh(
-                    portfolio.sources,
+                    sources,
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
+                if workspace.settings.sync.enabled:
+                    from .commands_sync import run_sync
+
+                    synced_report.append(
+                        await run_sync(workspace, store, refresher.credentials(), refresher.fetcher)
+                    )
                 # What waits in the outbox (bookmarks, read states) goes out on every refresh.
                 from .core.services import send_outbox
 
@@ -199,7 +212,11 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
             finally:
                 await refresher.close()
 
-    return _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+    synced_report: list[Any] = []
+    status = _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+    for report in synced_report:
+        print(f"Sync: {report.summary()}." if report.ok else f"Sync: {report.error}.")
+    return status
 
 
 def _refreshed(
@@ -411,4 +428,11 @@ _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "sources": cmd_sources,
     "matrix": cmd_matrix,
     "roadmap": cmd_roadmap,
+    "sync": lambda workspace, args: _sync_command(workspace, args),
 }
+
+
+def _sync_command(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .commands_sync import cmd_sync
+
+    return cmd_sync(workspace, args)

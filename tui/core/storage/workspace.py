@@ -6,13 +6,14 @@ touches the user's portfolio.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.config import Settings, load_settings
+from tui.core.config import Settings, SyncSettings, load_settings
 from tui.core.storage import paths
 from tui.core.storage.atomic import write_atomic
 from tui.core.storage.portfolio import Portfolio, load_portfolio, save_portfolio
@@ -76,10 +77,13 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
         folder.mkdir(parents=True)
         write_atomic(portfolio_file, demo_portfolio_text(today).encode("utf-8"))
         stamp.write_text(today.isoformat())
+    settings = settings if settings is not None else load_settings(paths.settings_path())
+    # The demo is offline and touches nothing of the user's: not their sync server.
+    settings = dataclasses.replace(settings, sync=SyncSettings())
     return Workspace(
         portfolio_path=portfolio_file,
         db_path=folder / "folio.db",
-        settings=settings if settings is not None else load_settings(paths.settings_path()),
+        settings=settings,
         demo=True,
         transport=DemoTransport(),
     )

@@ -393,6 +393,9 @@ def _apply_one(
     if item_id is None:
         found = matcher.take(source, entry)
         if found is None:
+            covered = holds.feeds.get(entry.feed_id)
+            if covered is not None and entry.id.isdigit() and int(entry.id) <= covered:
+                server["read"] = True  # a waiting "mark feed read" covers it
             _insert(db, entry, source, enclosure, server, now, applied)
             return
         item_id = found[0]

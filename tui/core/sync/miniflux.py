@@ -270,9 +270,13 @@ class MinifluxClient:
                     return
             await self._call("PUT", f"{path}/mark-all-as-read")
         except SyncError as exc:
-            if exc.status == 404:
+            # Miniflux says "invalid feed ID" (400) or 404 for a feed it no longer has.
+            if exc.status in (400, 404) and not await self._listed(feed_id):
                 return  # the feed is gone from the server: nothing left to mark
             raise
+
+    async def _listed(self, feed_id: str) -> bool:
+        return any(feed.id == feed_id for feed in await self.feeds())
 
     async def _mark_up_to(self, path: str, newest: int) -> None:
         ids: list[str] = []

@@ -294,6 +294,10 @@ async def sync_once(
             await asyncio.to_thread(_sources_failed, store, exc.message)
     sender = SyncSender(client, problem, store)
     outbox = Outbox(store)
+    if report.ok:
+        # The server just answered, with these credentials: whatever waits in back-off
+        # (it was down, or refused an old token) goes now, not when its back-off ends.
+        await asyncio.to_thread(outbox.due_now, SERVICE, now)
     flushed = await flush(outbox, sender, now)
     report.sent = dict(sender.sent)
     if flushed.errors and report.ok:
