@@ -165,9 +165,9 @@ class GReaderClient:
         write: bool = False,
         again: bool = True,
     ) -> FetchResult:
-        auth = await self._login()
-        if write:
+        if write:  # first: getting the token may log in afresh
             form = [*(form or ()), ("T", await self._write_token())]
+        auth = await self._login()
         result = await self.fetcher.request(
             method,
             self.base + API + path,

@@ -435,8 +435,8 @@ def _apply_one(
             continue
         waiting = holds.entries.get((entry.id, flag))
         if waiting is not None:
-            if entry.changed is None or entry.changed.timestamp() <= waiting:
-                continue  # the local change, not sent yet, is newer: it wins
+            if not _server_changed_it(entry, flag, waiting, local, server, holds):
+                continue  # the local change, not sent yet, wins
             _drop_waiting(db, entry.id, flag)
             holds.entries.pop((entry.id, flag), None)
             applied.server_won += 1
@@ -448,6 +448,32 @@ def _apply_one(
         _count(applied, flag, value)
         applied.item_ids.add(item_id)
         applied.sources.add(source)
+
+
+def _server_changed_it(
+    entry: RemoteEntry,
+    flag: str,
+    waiting: float,
+    local: dict[str, bool],
+    server: dict[str, bool],
+    holds: _Holds,
+) -> bool:
+    """Whether the server changed ``flag`` after the local change waiting for it (made at
+    ``waiting``). Only Miniflux tells when an entry changed, and only per entry: a later
+    change counts as this flag's only when no other flag changed on the server (those
+    other flags still read as folio last knew them), so a star made here is not undone
+    because someone else read the article meanwhile."""
+    if entry.changed is None or entry.changed.timestamp() <= waiting:
+        return False
+    for other, value in server.items():
+        if other == flag:
+            continue
+        # What folio last knew of the other flag on the server: its value here, or, while
+        # a change to it waits to go, the value before that change.
+        known = local[other] if (entry.id, other) not in holds.entries else not local[other]
+        if value != known:
+            return False  # that other flag's change explains the later time
+    return True
 
 
 def _insert(
