@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -227,7 +228,11 @@ class FreshRSSServer(LoopbackServer):
             ]
         include = q.get("it", [""])[0]
         exclude = q.get("xt", [""])[0]
-        tests = {READ: lambda e: e.read, UNREAD: lambda e: not e.read, STARRED: lambda e: e.starred}
+        tests: dict[str, Callable[[Entry], bool]] = {
+            READ: lambda e: e.read,
+            UNREAD: lambda e: not e.read,
+            STARRED: lambda e: e.starred,
+        }
         if include in tests:
             found = [e for e in found if tests[include](e)]
         if exclude in tests:

@@ -23,6 +23,7 @@ import hashlib
 import itertools
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from tests.fakeserver import (
@@ -156,15 +157,15 @@ class MinifluxServer(LoopbackServer):
         if path == "/v1/entries/ids" and method == "GET" and self.has_ids_endpoint:
             return self._ids(call)
         if match := re.fullmatch(r"/v1/entries/(\d+)", path):
-            entry = self.entries.get(int(match.group(1)))
-            if entry is None:
+            found = self.entries.get(int(match.group(1)))
+            if found is None:
                 return self._error("resource not found", 404)
-            return json_reply(self.entry_json(entry))
+            return json_reply(self.entry_json(found))
         if match := re.fullmatch(r"/v1/entries/(\d+)/bookmark", path):
-            entry = self.entries.get(int(match.group(1)))
-            if entry is None:
+            toggled = self.entries.get(int(match.group(1)))
+            if toggled is None:
                 return self._error("resource not found", 404)
-            entry.starred, entry.changed = not entry.starred, time.time()
+            toggled.starred, toggled.changed = not toggled.starred, time.time()
             return 204, {}, b""
         if match := re.fullmatch(r"/v1/enclosures/(\d+)", path):
             wanted = int(match.group(1))
@@ -203,7 +204,7 @@ class MinifluxServer(LoopbackServer):
         starred = one("starred")
         if starred is not None:
             found = [e for e in found if e.starred == (starred in ("1", "true"))]
-        for name, test in (
+        tests: tuple[tuple[str, Callable[[Entry, int], bool]], ...] = (
             ("after_entry_id", lambda e, v: e.id > v),
             ("before_entry_id", lambda e, v: e.id < v),
             ("changed_after", lambda e, v: e.changed > v),
@@ -212,7 +213,8 @@ class MinifluxServer(LoopbackServer):
             ("published_before", lambda e, v: e.published < v),
             ("after", lambda e, v: e.published > v),
             ("before", lambda e, v: e.published < v),
-        ):
+        )
+        for name, test in tests:
             value = one(name)
             if value is not None:
                 found = [e for e in found if test(e, int(value))]

@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 Reply = tuple[int, dict[str, str], bytes]
-Reply = tuple[int, dict[str, str], bytes]
 
 
 @dataclass
@@ -55,6 +54,8 @@ class Fault:
     """Let this many matching requests through first."""
     lose_answer: bool = False
     """Do the request, then close the connection without answering."""
+    hold: threading.Event | None = None
+    """Wait (up to 20 s) until this is set before doing the request at all."""
     hits: int = 0
 
     def matches(self, call: Call) -> bool:
@@ -226,10 +227,19 @@ class LoopbackServer:
     def answer(self, call: Call) -> Reply:
         raise NotImplementedError
 
+    def hold(self, method: str, prefix: str) -> threading.Event:
+        """Requests that match wait until the event returned is set: a client can be killed
+        while its request is in flight."""
+        event = threading.Event()
+        with self.lock:
+            self.faults.append(Fault(method, prefix, times=1 << 30, hold=event))
+        return event
+
     def _serve(self, call: Call) -> Reply | None:
         """The reply, or None to drop the connection without one."""
         with self.lock:
             self.calls.append(call)
+            chosen = None
             for fault in self.faults:
                 if fault.times <= 0 or not fault.matches(call):
                     continue
@@ -237,11 +247,18 @@ class LoopbackServer:
                 if fault.hits <= fault.after:
                     continue
                 fault.times -= 1
-                if fault.lose_answer:
-                    self.answer(call)
-                    return None
-                return fault.status, {"Content-Type": "text/plain", **fault.headers}, fault.body
-            return self.answer(call)
+                chosen = fault
+                break
+        if chosen is not None and chosen.hold is not None:
+            chosen.hold.wait(20)
+            chosen = None
+        with self.lock:
+            if chosen is None:
+                return self.answer(call)
+            if chosen.lose_answer:
+                self.answer(call)
+                return None
+            return chosen.status, {"Content-Type": "text/plain", **chosen.headers}, chosen.body
 
 
 def json_reply(value: Any, status: int = 200) -> Reply:

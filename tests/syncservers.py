@@ -92,7 +92,7 @@ class Home:
         return self.store.item(rows[0][0])
 
     def items(self) -> list[Any]:
-        return self.store.items()
+        return list(self.store.items())
 
     def waiting(self) -> int:
         rows = self.store.query("SELECT count(*) FROM outbox WHERE service = 'sync'")
