@@ -84,7 +84,8 @@ def cmd_sync(workspace: Workspace, args: argparse.Namespace) -> int:
         waiting = ""
         if report.waiting:
             count = report.waiting
-            waiting = f" {count} change{'s' * (count != 1)} wait and go with the next sync."
+            verbs = "waits and goes" if count == 1 else "wait and go"
+            waiting = f" {count} change{'s' * (count != 1)} {verbs} with the next sync."
         print(f"folio: {report.error}.{waiting}", file=sys.stderr)
         return 1
     return 0
