@@ -70,6 +70,8 @@ class Session:
         self._portfolio_undo: dict[str, list[tuple[Portfolio, str]]] = {}
         self._ranks: dict[str, float] | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
+        self.sync_problem = ""
+        """Why the last sync failed, in words; empty when it worked (or none ran)."""
 
     def close(self) -> None:
         self.store.close()
@@ -240,6 +242,7 @@ class Session:
 
     def synced(self, report: SyncReport) -> None:
         """A sync finished: whatever it changed is shown, and the outbox line redrawn."""
+        self.sync_problem = "" if report.ok else report.error
         if report.item_ids or report.sources_removed:
             self._emit(
                 Change(

@@ -28,6 +28,7 @@ from ..messages import DashboardReady, OpenLink, RefreshFinished, SessionChanged
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
+from ..widgets.status import outbox_lines, sync_line
 
 if TYPE_CHECKING:
     from .reader import ReaderScreen
@@ -233,6 +234,8 @@ class DashboardScreen(Screen[None]):
         change = message.change
         if change.area == "items":
             self._items_changed(change.item_ids, change.sources)
+        elif change.area == "outbox":
+            self._show_status()  # changes went out (or wait, or were refused)
         elif change.area in ("sources", "matrix", "portfolio"):
             self.board.set_sources(self.session.sources)
             self.board.refresh_sources()
@@ -305,6 +308,10 @@ class DashboardScreen(Screen[None]):
         parts = [f"{len(self.session.sources)} feeds", f"{self._unread} unread"]
         if status:
             parts.append(status)
+        parts.extend(outbox_lines(self.session))
+        problem = sync_line(self.session)
+        if problem:
+            parts.append(problem)
         if self.has_class("-narrow"):
             parts.append("Tab: board" if self.has_class("-show-inbox") else "Tab: Inbox")
         self.query_one("#status", Static).update(Content(" · ".join(parts)))
