@@ -263,3 +263,36 @@ async def test_hostile_text_from_the_server_is_cleaned(
     assert item.title.startswith("[@click=app.quit]x[/]")  # kept as text, never markup
     [source] = load_portfolio(home.workspace.portfolio_path).sources
     assert "\x1b" not in source.name and "\x07" not in source.name
+
+
+async def test_a_podcast_position_goes_to_the_enclosure_newest_only(
+    home: Home, miniflux: MinifluxServer
+) -> None:
+    feed = miniflux.add_feed("https://cast.example/rss", "Cast", category="Podcasts")
+    [episode] = miniflux.add_entries(feed, 1, audio=True, age=3600)
+    await home.sync()
+    item = home.item(episode.url)
+    assert item.enclosure_url == episode.url + ".mp3"
+    for seconds in (10, 20, 95):
+        assert home.session.save_position(item, seconds)
+    assert home.waiting() == 1  # only the newest position waits
+    flushed = await home.flush()
+    assert flushed.sent == 1
+    [put] = miniflux.seen("PUT", f"/v1/enclosures/{episode.id * 10}")
+    assert put.json() == {"media_progression": 95}
+    assert miniflux.entries[episode.id].progression == 95
+
+
+async def test_basic_authentication_when_a_user_is_set(
+    make_home: Callable[..., Home], miniflux: MinifluxServer
+) -> None:
+    from tui.core.config import parse_settings
+
+    seed(miniflux)
+    home = make_home("basic", miniflux, token=miniflux.password)
+    text = home.settings_text + f'user = "{miniflux.user}"\n'
+    home.workspace.settings = parse_settings(text, home.root / "settings.toml")
+    report = await home.sync()
+    assert report.ok, report.error
+    assert miniflux.calls[0].headers["authorization"].startswith("Basic ")
+    assert "x-auth-token" not in miniflux.calls[0].headers

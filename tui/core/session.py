@@ -223,6 +223,18 @@ class Session:
 
         return Outbox(self.store).due_now(SERVICE, self.now())
 
+    def save_position(self, item: Item, seconds: int) -> bool:
+        """A podcast episode's position, for the sync server where it keeps one (Miniflux);
+        the player calls it. True when it was queued."""
+        if self.workspace.settings.sync.service != "miniflux":
+            return False
+        from tui.core.sync.local import queue_position
+
+        queued = queue_position(self.store, item.id, seconds)
+        if queued:
+            self._emit(Change("outbox", queued=True))
+        return queued
+
     def edit_synced_sources(self, add: list[Source], remove: list[str]) -> None:
         """Sources followed or unfollowed on the sync server (on another machine), made so
         in portfolio.toml; raises ReadOnlyError when the file has an error."""

@@ -234,6 +234,29 @@ def queue_mark_feed_read(
     return True
 
 
+def queue_position(store: Store, item_id: int, seconds: int) -> bool:
+    """Queue a podcast episode's position for the server (Miniflux keeps it on the entry's
+    enclosure as ``media_progression``); only the newest position waits, so a player that
+    reports every few seconds queues one change, not hundreds. False when the item is no
+    synced entry with an enclosure."""
+    from tui.core.sync.common import POSITION
+
+    with store.transaction() as db:
+        row = db.execute(
+            "SELECT enclosure_id FROM sync_entries WHERE item_id = ? AND enclosure_id != ''",
+            (item_id,),
+        ).fetchone()
+        if row is None:
+            return False
+        key = f"enclosure:{row[0]}"
+        db.execute(
+            "DELETE FROM outbox WHERE service = ? AND key = ? AND action = ? AND attempts = 0",
+            (SERVICE, key, POSITION),
+        )
+        put_in(db, SERVICE, [(POSITION, key, {"enclosure": row[0], "seconds": int(seconds)})])
+    return True
+
+
 def queue_source_changes(
     store: Store,
     subscribe: Sequence[Source],
