@@ -10,6 +10,7 @@ client cannot know, and sends it again).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -103,6 +104,7 @@ class LoopbackServer:
         self._feed_ids = itertools.count(1)
         self.port = 0
         self._httpd: ThreadingHTTPServer | None = None
+        self.connections: set[socket.socket] = set()
         self.up()
 
     # -- running ------------------------------------------------------------------------
@@ -116,11 +118,17 @@ class LoopbackServer:
         threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True).start()
 
     def down(self) -> None:
-        """Stop answering: the port is closed, so a connection is refused."""
+        """Stop answering: the port is closed, so a connection is refused, and the
+        connections clients keep alive are cut, as a server that goes away cuts them."""
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
+        with self.lock:
+            open_ones, self.connections = list(self.connections), set()
+        for connection in open_ones:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
         self.down()
@@ -283,6 +291,14 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server_state.lock:
+            self.server_state.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server_state.lock:
+            self.server_state.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def log_message(self, format: str, *args: object) -> None:
         pass

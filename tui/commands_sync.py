@@ -100,8 +100,7 @@ def print_report(report: SyncReport) -> None:
         print(f"    + {title}")
     for url in report.sources_removed:
         print(f"    - {url}")
-    gave = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in report.sent.items() if n)
-    print(f"  to the server: {gave or 'nothing'}")
+    print(f"  to the server: {report.sent_words() or 'nothing'}")
     for url in report.subscribing:
         print(f"    follow {url}")
     for url in report.unsubscribing:

@@ -269,7 +269,7 @@ def test_folio_sync_prints_what_moved_each_way(
     assert "  from the server: 2 new" in out
     assert "    + HR Weekly" in out
     assert "    follow https://mine.example/feed" in out
-    assert "  to the server: 1 subscribe" in out  # queued and sent in the same sync
+    assert "  to the server: 1 source followed" in out  # queued and sent in the same sync
     status, out, _ = run(capsys, "sync", "--json")
     report = json.loads(out)
     assert report["ok"] and report["sent"] == {} and report["waiting"] == 0

@@ -137,10 +137,18 @@ class SyncReport:
             "seconds": round(self.seconds, 3),
         }
 
+    def sent_words(self) -> str:
+        """What the server took, in words: "5 read, 1 starred, 1 feed marked read"."""
+        return ", ".join(
+            f"{n} {_SENT_WORDS.get(action, action).replace('(s)', 's' * (n != 1))}"
+            for action, n in self.sent.items()
+            if n
+        )
+
     def summary(self) -> str:
         """One line: "from Miniflux: 12 new, 3 read; to it: 5 read; 2 waiting"."""
         got = ", ".join(f"{n} {name}" for name, n in self.received.items() if n)
-        gave = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in self.sent.items() if n)
+        gave = self.sent_words()
         parts = [f"from {self.service}: {got or 'nothing new'}", f"to it: {gave or 'nothing'}"]
         if self.sources_added:
             parts.append(f"{len(self.sources_added)} sources added")
@@ -151,6 +159,20 @@ class SyncReport:
         if self.refused:
             parts.append(f"{self.refused} refused")
         return "; ".join(parts)
+
+
+_SENT_WORDS = {
+    "read": "read",
+    "unread": "unread",
+    "star": "starred",
+    "unstar": "unstarred",
+    "later": "saved for later",
+    "unlater": "no longer for later",
+    "mark_feed_read": "feed(s) marked read",
+    "subscribe": "source(s) followed",
+    "unsubscribe": "source(s) unfollowed",
+    "position": "podcast position(s)",
+}
 
 
 # -- sources, merged three ways ----------------------------------------------------------
@@ -288,7 +310,7 @@ async def sync_once(
     else:
         report.service = client.label if sync.service == "greader" else sync.label
         try:
-            await _pull(store, client, sources, edit_sources, now, report)
+            await _pull(store, client, sources, edit_sources, now, report, sync.interval_seconds)
         except SyncError as exc:
             report.ok, report.error = False, exc.message
             await asyncio.to_thread(_sources_failed, store, exc.message)
@@ -318,6 +340,7 @@ async def _pull(
     edit_sources: SourceEditor | None,
     now: dt.datetime,
     report: SyncReport,
+    interval: float,
 ) -> None:
     remote = await client.feeds()
     base = await asyncio.to_thread(local.base_feeds, store)
@@ -377,7 +400,7 @@ async def _pull(
         state["last_full"] = now.timestamp()
     await asyncio.to_thread(local.set_state, store, state)
     titles = {url: feed.title for feed, url in mapped}
-    await asyncio.to_thread(_sources_synced, store, titles, now)
+    await asyncio.to_thread(_sources_synced, store, titles, now, interval)
     report.received = applied.counts()
     if applied.matched:
         report.notes.append(f"{applied.matched} items folio had were matched to the server's")
@@ -389,7 +412,9 @@ async def _pull(
     report.sources = sorted(applied.sources | set(titles))
 
 
-def _sources_synced(store: Store, titles: dict[str, str], now: dt.datetime) -> None:
+def _sources_synced(
+    store: Store, titles: dict[str, str], now: dt.datetime, interval: float
+) -> None:
     """Synced sources' states say when the server last brought them, for the sources
     screen (the refresher leaves them alone)."""
     from tui.core.storage.store import SourceWrite
@@ -401,6 +426,7 @@ def _sources_synced(store: Store, titles: dict[str, str], now: dt.datetime) -> N
         state.last_fetched = now
         state.fetches += 1
         state.failures = 0
+        state.next_due = now + dt.timedelta(seconds=interval)  # the next pull
         state.feed_title = title or state.feed_title
         writes.append(SourceWrite(state))
     if writes:
