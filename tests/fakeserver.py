@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import json
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ class LoopbackServer:
 
     def up(self) -> None:
         handler = type("Handler", (_Handler,), {"server_state": self})
-        httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        httpd = _Server(("127.0.0.1", self.port), handler)
         httpd.daemon_threads = True
         self.port = httpd.server_address[1]
         self._httpd = httpd
@@ -282,6 +283,13 @@ def rfc3339(stamp: float) -> str:
 
 
 # -- the HTTP plumbing -----------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client hanging up, or down() cutting a kept-alive connection, is normal here.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Handler(BaseHTTPRequestHandler):
