@@ -37,8 +37,16 @@ if TYPE_CHECKING:
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
 OUTBOX_DELAY = 1.0
-"""Seconds between a change queued for a service (a read for the sync server) and sending
-it: a burst of keys goes out together."""
+"""Seconds between a change queued for a service (a bookmark, a read for the sync server)
+and sending it: a burst of keys goes out together."""
+
+PORTFOLIO_POLL = 0.5
+"""Seconds between looks at portfolio.toml for changes made elsewhere (a ``folio``
+command, an editor); a change is read when two looks agree, so it shows within about a
+second. A look is one stat of the file (a few microseconds), and it works
+the same on every system and for every way an editor saves (in place, or by renaming a
+new file over the old, which a watch on the file itself would lose track of); a watch
+would need a library and a thread for a file that changes a few times a day."""
 
 
 class FolioApp(App[None]):
@@ -98,7 +106,8 @@ class FolioApp(App[None]):
         if session.portfolio_error:
             self.notify(
                 f"{session.portfolio_error}\n"
-                "The matrix and roadmap are read-only until it is fixed.",
+                "Nothing was changed. The sources, matrix and roadmap are read-only until "
+                "it is fixed; folio reloads the file as soon as it is.",
                 title="portfolio.toml has an error",
                 severity="error",
                 timeout=30,
@@ -111,10 +120,16 @@ class FolioApp(App[None]):
                 title="Welcome to folio",
                 timeout=8,
             )
+        self.set_interval(PORTFOLIO_POLL, self.check_portfolio_file)
         if self.background_refresh:
             self.set_interval(BACKGROUND_TICK, self._background_tick)
             # The first pass only takes what is due, so a restart does not re-fetch everything.
             self.call_after_refresh(self.start_refresh, True)
+        if settings.bookmarks.enabled:
+            # What waits in the outbox goes out on every tick, refreshes or not.
+            self.set_interval(BACKGROUND_TICK, self._outbox_tick)
+            if not self.background_refresh:
+                self.call_after_refresh(self.send_outbox_soon)
         if settings.sync.enabled:
             # Pulls on the sync's own schedule, and sends what waits, refreshes or not.
             self.set_interval(BACKGROUND_TICK, self._sync_tick)
@@ -132,6 +147,16 @@ class FolioApp(App[None]):
         """
         if self.freeze_start_up and not gc.get_freeze_count():
             gc.freeze()
+        self._prepare_portfolio_edits()
+
+    @work(thread=True, exclusive=True, group="portfolio", exit_on_error=False)
+    def _prepare_portfolio_edits(self) -> None:
+        """Parse portfolio.toml for editing now, in a thread, so the first edit is quick
+        (tomlkit takes about half a second over 500 sources)."""
+        from .core.storage.portfolio_edit import prepare
+
+        if not self.session.read_only:
+            prepare(self.session.workspace.portfolio_path)
 
     # -- actions --------------------------------------------------------------------
 
@@ -194,6 +219,22 @@ class FolioApp(App[None]):
         else:
             self.notify("No change was refused.", timeout=3)
 
+    def action_retry_bookmarks(self) -> None:
+        """Send the bookmark changes the service refused once more (command palette)."""
+        count = self.session.retry_failed_bookmarks()
+        if count:
+            self.notify(f"Retrying {count} bookmark change{'s' * (count != 1)}.", timeout=4)
+        else:
+            self.notify("No bookmark change was refused.", timeout=3)
+
+    def action_send_bookmarks(self) -> None:
+        """Send what waits in the outbox now, whatever its back-off (command palette)."""
+        if not self.session.bookmark_service:
+            self.notify("No bookmark service is set: add [bookmarks] to settings.toml.", timeout=5)
+            return
+        self.session.retry_waiting_now()
+        self.send_outbox_soon(delay=0.0)
+
     def open_link(self, url: str) -> None:
         """Open ``url`` in the browser from a thread, so a slow opener never delays a key."""
         self._open_link_in_thread(url)
@@ -218,6 +259,22 @@ class FolioApp(App[None]):
 
     # -- session events -------------------------------------------------------------
 
+    def check_portfolio_file(self) -> None:
+        """Reload portfolio.toml if it changed on disk, and say so briefly."""
+        change = self.session.check_portfolio_file(settle=True)
+        if change is not None:
+            broken = self.session.read_only
+            if not broken:
+                self._prepare_portfolio_edits()
+            self.notify(
+                change.message,
+                title="portfolio.toml has an error" if broken else "portfolio.toml reloaded",
+                severity="error" if broken else "information",
+                timeout=30 if broken else 4,
+                # The message quotes the file's path and keys: plain text, never markup.
+                markup=False,
+            )
+
     def _on_session_change(self, change: Change) -> None:
         self.broadcast(lambda: SessionChanged(change))
         if change.queued or change.area == "outbox":
@@ -227,7 +284,7 @@ class FolioApp(App[None]):
         if change.area == "sources" and self.session.sync_service and not self.syncing:
             # A source added or removed here is followed or unfollowed on the server soon.
             self.set_timer(OUTBOX_DELAY, lambda: self.start_sync(asked=False))
-        if change.area == "sources" and change.sources and not self.refreshing:
+        if change.area in ("sources", "portfolio") and change.sources and not self.refreshing:
             # A source just added has no items yet: fetch it now rather than on schedule.
             states = self.session.store.states()
             new = [url for url in change.sources if url not in states]
@@ -253,9 +310,14 @@ class FolioApp(App[None]):
 
     # -- the outbox and the sync server ----------------------------------------------
 
+    def _outbox_tick(self) -> None:
+        if not self.refreshing:  # a refresh sends the outbox when it ends
+            self.send_outbox_soon(delay=0.0)
+
     def send_outbox_soon(self, delay: float = OUTBOX_DELAY) -> None:
         """Send the outbox in a moment, in a worker: the UI never waits for a service."""
-        if not self.session.sync_service:
+        settings = self.session.workspace.settings
+        if not (settings.bookmarks.enabled or settings.sync.enabled):
             return
         if self._send_timer is not None:
             return  # already on its way; what was just queued goes with it
@@ -428,7 +490,8 @@ class FolioApp(App[None]):
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
 
     def _name_unnamed_sources(self) -> None:
-        from .core.storage.portfolio import name_from_feeds
+        from .core.session import NotSaved
+        from .core.storage.portfolio_edit import NameSources
 
         session = self.session
         if session.read_only or all(source.name for source in session.sources):
@@ -436,12 +499,15 @@ class FolioApp(App[None]):
         titles = {url: state.feed_title for url, state in session.store.states().items()}
         unnamed = [s.url for s in session.sources if not s.name and titles.get(s.url)]
         if unnamed:
-            session.edit_portfolio(
-                "sources",
-                f"Named {len(unnamed)} sources after their feeds",
-                lambda portfolio: name_from_feeds(portfolio, titles),
-                sources=unnamed,
-            )
+            try:
+                session.apply_edits(
+                    "sources",
+                    f"Named {len(unnamed)} sources after their feeds",
+                    [NameSources(titles)],
+                    sources=unnamed,
+                )
+            except (NotSaved, OSError) as exc:
+                self.notify(f"Could not name the new sources: {exc}", markup=False)
 
     async def on_unmount(self) -> None:
         if self._refresher is not None:

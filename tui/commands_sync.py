@@ -33,14 +33,13 @@ def load_credentials_or_none() -> Credentials:
 
 
 def portfolio_editor(workspace: Workspace) -> SourceEditor:
-    """Sources followed or unfollowed on the server, written to portfolio.toml as read
-    just before (so a hand edit made meanwhile is kept)."""
-    from .core.sync.reconcile import apply_source_changes
+    """Sources followed or unfollowed on the server, made so in portfolio.toml as it is on
+    disk (so a hand edit made meanwhile is kept)."""
 
     def edit(add: list[Source], remove: list[str]) -> None:
-        portfolio = workspace.load_portfolio()
-        apply_source_changes(portfolio, add, remove)
-        workspace.save_portfolio(portfolio)
+        from .core.sync.portfolio import SyncSources
+
+        workspace.apply_edits([SyncSources(add, remove)])
 
     return edit
 

@@ -91,6 +91,73 @@ class UISettings:
     """Command to open links, e.g. "firefox"; empty means $BROWSER or the system opener."""
 
 
+BOOKMARK_SERVICES: dict[str, str] = {
+    "linkding": "linkding",
+    "shaarli": "Shaarli",
+    "pinboard": "Pinboard",
+}
+"""The bookmark services folio can use, by their name in settings.toml, with their names
+for people."""
+
+PINBOARD_API = "https://api.pinboard.in/v1/"
+
+
+@dataclass
+class BookmarkSettings:
+    """The ``[bookmarks]`` section of settings.toml: the service ``b`` saves bookmarks to."""
+
+    service: str = ""
+    """"linkding", "shaarli" or "pinboard"; empty: bookmarks stay in folio."""
+    url: str = ""
+    """The service's address (linkding's or Shaarli's own; Pinboard's API by default)."""
+    user: str = ""
+    """Pinboard's user name, when the token is given without it (user:TOKEN)."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.service)
+
+    @property
+    def label(self) -> str:
+        """The service's name for people: "linkding"."""
+        return BOOKMARK_SERVICES.get(self.service, self.service)
+
+    @property
+    def base_url(self) -> str:
+        """The service's address with one trailing slash (Pinboard's API by default)."""
+        url = self.url or (PINBOARD_API if self.service == "pinboard" else "")
+        return url.rstrip("/") + "/" if url else ""
+
+
+@dataclass
+class ApiSettings:
+    """The ``[apis]`` section of settings.toml: where each web API is, and how much of it a
+    refresh reads. A Mastodon account's API is its own instance, named in its address."""
+
+    bluesky: str = "https://public.api.bsky.app"
+    """Bluesky's public AppView (getAuthorFeed, getProfile)."""
+    hackernews_algolia: str = "https://hn.algolia.com/api/v1"
+    """Hacker News search by Algolia (a user's stories with points and comments)."""
+    hackernews: str = "https://hacker-news.firebaseio.com/v0"
+    """The official Hacker News API (front page, best, newest lists and their items)."""
+    github: str = "https://api.github.com"
+    """GitHub's REST API (stars, forks, release downloads)."""
+    github_web: str = "https://github.com"
+    """GitHub's web site (releases.atom and a user's .atom feed)."""
+    youtube: str = "https://www.youtube.com"
+    """YouTube's web site (channel feeds, and channel pages for an @handle)."""
+    lobsters: str = "https://lobste.rs"
+    """Lobsters (a user's stories, the front page and newest as JSON)."""
+    recent_days: int = 90
+    """Posts this recent are read at each refresh of your own accounts, for their counts."""
+    max_pages: int = 10
+    """Most pages one API source may read in one refresh (e.g. 10 × 40 Mastodon posts)."""
+
+
+API_URL_KEYS = ("bluesky", "hackernews_algolia", "hackernews", "github", "github_web", "youtube",
+                "lobsters")  # fmt: skip
+
+
 SYNC_SERVICES: dict[str, str] = {
     "miniflux": "Miniflux",
     "greader": "Google Reader API",
@@ -143,6 +210,8 @@ class Settings:
 
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ui: UISettings = field(default_factory=UISettings)
+    bookmarks: BookmarkSettings = field(default_factory=BookmarkSettings)
+    apis: ApiSettings = field(default_factory=ApiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
@@ -199,7 +268,7 @@ KEY_ACTIONS: frozenset[str] = frozenset(
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
 
-_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb"}
+_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb", "recent_days", "max_pages"}
 _POSITIVE_FLOATS = {"timeout", "connect_timeout"}
 
 
@@ -259,6 +328,13 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
             raise ConfigError(path, "must be more than zero", line=line, key=f"{name}.{key}")
         if key == "processes" and value < 0:
             raise ConfigError(path, "must be 0 (automatic) or more", line=line, key=f"{name}.{key}")
+        if name == "apis" and key in API_URL_KEYS and not _is_web_address(value):
+            raise ConfigError(
+                path,
+                f'expected an http:// or https:// address, e.g. {key} = "{default}"',
+                line=line,
+                key=f"{name}.{key}",
+            )
         if key == "interval":
             try:
                 parse_duration(value)
@@ -266,6 +342,16 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
                 raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
         values[key] = value
     return values
+
+
+def _is_web_address(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _type_name(kind: type) -> str:
@@ -299,6 +385,16 @@ def parse_settings(text: str, path: Path) -> Settings:
             settings.sync = _sync_settings(
                 path, text, _check_section(path, text, name, value, SyncSettings)
             )
+        elif name == "bookmarks":
+            settings.bookmarks = _bookmark_settings(
+                path, text, _check_section(path, text, name, value, BookmarkSettings)
+            )
+        elif name == "apis":
+            apis = _check_section(path, text, name, value, ApiSettings)
+            for key in API_URL_KEYS:
+                if key in apis:
+                    apis[key] = apis[key].rstrip("/")
+            settings.apis = ApiSettings(**apis)
         elif name == "keys":
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -323,10 +419,50 @@ def parse_settings(text: str, path: Path) -> Settings:
         else:
             raise ConfigError(
                 path,
-                "unknown section; known sections are [refresh], [ui], [sync] and [keys]",
+                "unknown section; known sections are "
+                "[refresh], [ui], [apis], [bookmarks], [sync] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )
+    return settings
+
+
+def _bookmark_settings(path: Path, text: str, values: dict[str, Any]) -> BookmarkSettings:
+    """``[bookmarks]`` checked as a whole: a known service, and an address it can use."""
+    settings = BookmarkSettings(**values)
+
+    def refuse(key: str, message: str) -> ConfigError:
+        return ConfigError(
+            path, message, line=key_line(text, "bookmarks", key), key=f"bookmarks.{key}"
+        )
+
+    if settings.service and settings.service not in BOOKMARK_SERVICES:
+        known = ", ".join(f'"{name}"' for name in BOOKMARK_SERVICES)
+        raise refuse("service", f"unknown service; folio knows {known}")
+    if settings.url:
+        from urllib.parse import urlsplit
+
+        scheme, host, rest = "", None, ""
+        try:
+            parts = urlsplit(settings.url)
+            scheme, host, rest = parts.scheme, parts.hostname, parts.query + parts.fragment
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            host = None
+        if scheme not in ("http", "https") or not host:
+            raise refuse(
+                "url",
+                'expected the service\'s web address, e.g. url = "https://links.example.org"',
+            )
+        if rest:
+            raise refuse("url", "expected the service's address without ?query or #fragment")
+    elif settings.service in ("linkding", "shaarli"):
+        raise refuse(
+            "service" if "url" not in values else "url",
+            f'{settings.label} needs its address too: url = "https://…"',
+        )
+    if settings.user and ":" in settings.user:
+        raise refuse("user", "expected the user name alone, without a colon")
     return settings
 
 

@@ -30,18 +30,40 @@ def build_senders(
     of a feed just followed)."""
     senders: list[Sender] = []
     if settings.sync.enabled:
-        from tui.core.sync.common import make_client
+        from tui.core.sync.common import make_client as sync_client
         from tui.core.sync.sender import SyncSender
 
-        client, problem = make_client(settings.sync, credentials, fetcher)
-        senders.append(SyncSender(client, problem, store))
+        server, problem = sync_client(settings.sync, credentials, fetcher)
+        senders.append(SyncSender(server, problem, store))
+    if settings.bookmarks.enabled:
+        from tui.core.bookmarks.common import BookmarkSender
+        from tui.core.bookmarks.local import make_client
+
+        client = make_client(settings.bookmarks, credentials, fetcher)
+        if client is not None:
+            senders.append(BookmarkSender(client))
     return senders
 
 
 async def send_outbox(
-    store: Store, settings: Settings, credentials: Credentials, fetcher: Fetcher
+    store: Store,
+    settings: Settings,
+    credentials: Credentials,
+    fetcher: Fetcher,
+    *,
+    now_for_all: bool = False,
 ) -> list[FlushReport]:
-    """Send what is due for every configured service; never raises for a service's failure."""
+    """Send what is due for every configured service; never raises for a service's failure.
+
+    ``now_for_all``: the user asked for it (``folio refresh``, "send now"), so changes still
+    in back-off are tried now too; a service that wants more time says so again.
+    """
+    import asyncio
+
     outbox = Outbox(store)
-    senders = build_senders(settings, credentials, fetcher, store)
-    return [await flush(outbox, sender) for sender in senders]
+    reports = []
+    for sender in build_senders(settings, credentials, fetcher, store):
+        if now_for_all:
+            await asyncio.to_thread(outbox.due_now, sender.service)
+        reports.append(await flush(outbox, sender))
+    return reports

@@ -190,6 +190,17 @@ class DashboardScreen(Screen[None]):
         # Redraw now, not when the broadcast arrives, so a fast second key sees the change.
         self._items_changed([item.id], [item.source])
 
+    def action_bookmark(self) -> None:
+        item = self._current_item()
+        if item is None:
+            return
+        from .bookmarking import toggle_bookmark
+
+        # Redrawn at once, not when the broadcast arrives, as for the other flags.
+        toggle_bookmark(
+            self, self.session, item, lambda: self._items_changed([item.id], [item.source])
+        )
+
     def action_open_link(self) -> None:
         item = self._current_item()
         if item is None:
@@ -235,7 +246,10 @@ class DashboardScreen(Screen[None]):
         if change.area == "items":
             self._items_changed(change.item_ids, change.sources)
         elif change.area == "outbox":
-            self._show_status()  # changes went out (or wait, or were refused)
+            # Bookmarks were sent (or refused): every row's mark may have changed.
+            self.board.refresh_sources()
+            self.inbox.refresh_items()
+            self._show_status()
         elif change.area in ("sources", "matrix", "portfolio"):
             self.board.set_sources(self.session.sources)
             self.board.refresh_sources()

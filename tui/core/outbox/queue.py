@@ -13,7 +13,7 @@ from typing import Any
 from tui.core.models import utcnow
 from tui.core.storage.store import Store
 
-__all__ = ["Outbox", "OutboxEntry", "Waiting", "backoff", "put_in"]
+__all__ = ["KeyState", "Outbox", "OutboxEntry", "Waiting", "backoff", "put_in"]
 
 _MAX_ERROR = 300
 BACKOFF_START = 30.0
@@ -95,6 +95,16 @@ def put_in(
         )
         ids.append(int(cursor.lastrowid or 0))
     return ids
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """The newest change queued for one key: what it asks, and whether it failed."""
+
+    action: str
+    failed: bool
+    error: str
+    attempts: int
 
 
 class Outbox:
@@ -214,6 +224,15 @@ class Outbox:
                 (stamp, service, stamp),
             )
             return int(cursor.rowcount)
+
+    def key_states(self, service: str) -> dict[str, KeyState]:
+        """For every key with a change waiting or failed: its newest change."""
+        rows = self.store.query(
+            "SELECT key, action, failed, last_error, attempts FROM outbox WHERE service = ?"
+            " ORDER BY id",
+            (service,),
+        )
+        return {row[0]: KeyState(row[1], bool(row[2]), row[3], row[4]) for row in rows}
 
     def waiting(self) -> list[Waiting]:
         """Per service: how many changes wait or failed, and the newest reason."""

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from tui.core.credentials import Credentials
+    from tui.core.sources.base import HostLimits
 
 __all__ = [
     "ERROR",
@@ -264,6 +265,8 @@ class Refresher:
         full = settings if isinstance(settings, Settings) else Settings(refresh=settings)
         self.all_settings = full
         self._credentials: Credentials | None = None
+        self._host_limits: HostLimits | None = None
+        """Rate-limited API hosts, kept across refreshes (made when an API source is met)."""
         self.fetcher = Fetcher(self.settings, transport)
         self.parse_workers = usable_cores() if parse_workers is None else parse_workers
         self.pool_min_bytes = pool_min_bytes
@@ -437,32 +440,53 @@ class Refresher:
     async def _refresh_api(
         self, source: Source, state: SourceState, interval: float
     ) -> SourceResult:
-        from tui.core.sources.base import AdapterContext, adapter_for
+        from tui.core.sources.base import AdapterContext, HostLimits, adapter_for
 
         adapter = adapter_for(source.api)
         if adapter is None:
             return await self._failed(state, f"folio has no {source.api!r} API", interval, None)
+        if self._host_limits is None:
+            self._host_limits = HostLimits()
         now = utcnow()
-        context = AdapterContext(self.fetcher, self.all_settings, self.credentials(), now)
+        context = AdapterContext(
+            self.fetcher, self.all_settings, self.credentials(), now, self._host_limits
+        )
         result = await adapter.refresh(source, state, context)
         state.http_status = result.http_status
-        if result.error and (result.feed is None or not result.feed.items):
+        got_something = (
+            (result.feed is not None and bool(result.feed.items))
+            or bool(result.counts)
+            or result.account is not None
+        )
+        if result.error and not got_something:
             return await self._failed(state, result.error, interval, result.retry_after)
         state.cursor = result.cursor or state.cursor
         engagement = None
         if source.mine and (result.counts or result.account is not None):
             engagement = Engagement(dict(result.counts), result.account)
         state.failures = 0
-        state.retry_after = None
+        # It worked, but the API may have said its limit is used up until then (its
+        # rate-limit headers): the next refresh waits for it rather than being refused.
+        state.retry_after = result.retry_after
         state.next_due = next_due(state, interval, now, self.rng)
         if result.feed is None:
-            state.status, state.error = NOT_MODIFIED, result.note
+            # Nothing new; a partial failure (counts came, a later page did not) is said.
+            state.status, state.error = NOT_MODIFIED, result.error or result.note
             state.not_modified += 1
             await self._writer.write(SourceWrite(state, None, now, engagement))
             return SourceResult(state.url, NOT_MODIFIED, http_status=result.http_status)
         state.status = OK
         state.error = result.error or result.note
-        new_items = await self._writer.write(SourceWrite(state, result.feed, now, engagement))
+        write = SourceWrite(
+            state,
+            result.feed,
+            now,
+            engagement,
+            bookmarks=result.bookmarks,
+            complete=result.complete,
+            backlog=result.backlog,
+        )
+        new_items = await self._writer.write(write)
         return SourceResult(state.url, OK, new_items, state.error, result.http_status, parsed=True)
 
     async def _fetch_parse_store(self, source: Source, state: SourceState) -> SourceResult:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 import sqlite3
 import threading
@@ -144,7 +145,25 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, taken)
     );
     """,
-    # 7: sync with a feed server (issue 17, tui/core/sync/). ``sync_feeds``: which server
+    # 7: bookmarks (issue 15): an item's own tags (a bookmark's, as a JSON list) and its
+    # private and to-read marks, sent with it to a bookmark service and written to bookmark
+    # files; and the outbox looked up by
+    # key (an item's link), to show whether its bookmark is saved, waiting or failed.
+    """
+    ALTER TABLE items ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE items ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN toread INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_by_key ON outbox (key, id);
+    """,
+    # 8: what the API adapters measure beyond posts' replies, reposts and likes: a
+    # release's downloads (GitHub), and a repository's stars and forks beside an account's
+    # followers.
+    """
+    ALTER TABLE engagement ADD COLUMN downloads INTEGER;
+    ALTER TABLE account_figures ADD COLUMN stars INTEGER;
+    ALTER TABLE account_figures ADD COLUMN forks INTEGER;
+    """,
+    # 9: sync with a feed server (issue 17, tui/core/sync/). ``sync_feeds``: which server
     # feed each synced source is, as the subscriptions stood at the last sync (the base of
     # the three-way merge of sources). ``sync_entries``: which server entry each item is,
     # matched once, so the same article is never stored twice; the trigger forgets an
@@ -188,7 +207,8 @@ _FUTURE_SLACK = dt.timedelta(minutes=10)
 
 _ITEM_COLUMNS = (
     "id, source, guid, title, link, author, summary, content, published, dated, first_seen,"
-    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration"
+    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration,"
+    " tags, private, toread"
 )
 
 
@@ -202,6 +222,16 @@ class SourceWrite:
     now: dt.datetime | None = None
     engagement: Engagement | None = None
     """Counts to keep as a snapshot taken at ``now`` (the user's own API sources)."""
+    bookmarks: bool = False
+    """The feed's items are the user's bookmarks (a bookmark service's listing, an
+    imported file): they are flagged ``bookmarked``, unless a removal waits in the outbox."""
+    complete: bool = False
+    """The feed lists every item the source has: the source's other items are removed,
+    except those whose link waits in the outbox to be added."""
+    backlog: bool = False
+    """The items are a collection seen for the first time (a bookmark service's first
+    listing, an imported file), not news: the new ones are stored read, but for those
+    marked to read, so they do not flood the Inbox."""
 
 
 @dataclass
@@ -214,8 +244,10 @@ class Engagement:
     account: Any = None
 
 
-_COUNT_FIELDS = ("replies", "reposts", "likes", "quotes", "points", "comments", "views")
-_ACCOUNT_FIELDS = ("followers", "following", "posts")
+_COUNT_FIELDS = (
+    "replies", "reposts", "likes", "quotes", "points", "comments", "views", "downloads",
+)  # fmt: skip
+_ACCOUNT_FIELDS = ("followers", "following", "posts", "stars", "forks")
 
 
 class StoreError(Exception):
@@ -288,7 +320,24 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
         enclosure_type=row[16],
         enclosure_length=row[17],
         duration=row[18],
+        tags=_tags(row[19]),
+        private=bool(row[20]),
+        toread=bool(row[21]),
     )
+
+
+def _tags(text: str) -> list[str]:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [tag for tag in value if isinstance(tag, str)] if isinstance(value, list) else []
+
+
+def _tags_text(tags: Sequence[str]) -> str:
+    return json.dumps(list(tags), ensure_ascii=False) if tags else ""
 
 
 _STATE_COLUMNS = (
@@ -496,7 +545,63 @@ class Store:
         if write.feed is None:
             self._write_state(db, write.state)
             return 0
-        return self._store_feed(db, write.state, write.feed, write.now or utcnow())
+        now = write.now or utcnow()
+        new = self._store_feed(db, write.state, write.feed, now)
+        if write.backlog and new:
+            db.execute(
+                "UPDATE items SET read = 1 WHERE source = ? AND first_seen = ? AND toread = 0",
+                (write.state.url, now.timestamp()),
+            )
+        if write.bookmarks or write.complete:
+            keys = distinct_keys(write.feed.items)
+            if write.bookmarks:
+                self._flag_bookmarks(db, write.state.url, keys)
+            if write.complete:
+                self._remove_unlisted(db, write.state.url, keys)
+        return new
+
+    @staticmethod
+    def _flag_bookmarks(db: sqlite3.Connection, source: str, keys: Sequence[str]) -> None:
+        """Flag the listed items ``bookmarked``, but for those the user has just unbookmarked
+        (their removal still waits in the outbox)."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_keys (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM listed_keys")
+        db.executemany("INSERT OR IGNORE INTO listed_keys VALUES (?)", [(k,) for k in keys])
+        db.execute(
+            "UPDATE items SET bookmarked = 1 WHERE source = ? AND bookmarked = 0"
+            " AND key IN (SELECT key FROM listed_keys)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = items.link"
+            "  AND outbox.id = (SELECT max(id) FROM outbox o2 WHERE o2.key = items.link)"
+            "  AND outbox.action = 'delete')",
+            (source,),
+        )
+
+    @staticmethod
+    def _remove_unlisted(db: sqlite3.Connection, source: str, keys: Sequence[str]) -> None:
+        """Remove ``source``'s items that a complete listing no longer has (deleted on the
+        service), keeping those whose link waits in the outbox to be added there."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_keys (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM listed_keys")
+        db.executemany("INSERT OR IGNORE INTO listed_keys VALUES (?)", [(k,) for k in keys])
+        gone = [
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM items WHERE source = ? AND key NOT IN (SELECT key FROM listed_keys)"
+                " AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = items.link"
+                "  AND outbox.action = 'add')",
+                (source,),
+            )
+        ]
+        if not gone:
+            return
+        marks = [(i,) for i in gone]
+        db.executemany("DELETE FROM items_fts WHERE rowid = ?", marks)
+        db.executemany("DELETE FROM search_stale WHERE id = ?", marks)
+        db.executemany("DELETE FROM items WHERE id = ?", marks)
+        db.execute(
+            "UPDATE search_index SET indexed_upto ="
+            " min(indexed_upto, (SELECT coalesce(max(id), 0) FROM items))"
+        )
 
     @staticmethod
     def _write_engagement(
@@ -513,10 +618,18 @@ class Store:
         )
         if engagement.account is not None:
             db.execute(
-                "INSERT OR REPLACE INTO account_figures (source, taken, followers, following,"
-                " posts) VALUES (?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO account_figures (source, taken,"
+                f" {', '.join(_ACCOUNT_FIELDS)}) VALUES (?, ?{', ?' * len(_ACCOUNT_FIELDS)})",
                 (source, taken, *(getattr(engagement.account, n) for n in _ACCOUNT_FIELDS)),
             )
+
+    def add_engagement(
+        self, source: str, engagement: Engagement, taken: dt.datetime | None = None
+    ) -> None:
+        """Store one snapshot of ``source``'s engagement taken at ``taken`` (the offline
+        demo writes the weeks of history a newcomer would otherwise not have)."""
+        with self._transaction() as db:
+            self._write_engagement(db, source, engagement, taken or utcnow())
 
     def engagement_history(self, source: str, guid: str | None = None) -> list[dict[str, Any]]:
         """Every stored snapshot of ``source``'s posts (or one post), oldest first."""
@@ -541,7 +654,7 @@ class Store:
     def account_history(self, source: str) -> list[dict[str, Any]]:
         """Every stored snapshot of ``source``'s account figures, oldest first."""
         rows = self._query(
-            "SELECT taken, followers, following, posts FROM account_figures WHERE source = ?"
+            f"SELECT taken, {', '.join(_ACCOUNT_FIELDS)} FROM account_figures WHERE source = ?"
             " ORDER BY taken",
             (source,),
         )
@@ -571,6 +684,9 @@ class Store:
                 enclosure.type if enclosure else "",
                 enclosure.length if enclosure else None,
                 item.duration,
+                _tags_text(item.tags),
+                item.private,
+                item.toread,
             )
             if key in existing:
                 updates.append((*text, existing[key]))
@@ -582,16 +698,17 @@ class Store:
         if updates:
             db.executemany(
                 "UPDATE items SET title=?, link=?, author=?, summary=?, content=?,"
-                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?"
-                " WHERE id=?",
+                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?, tags=?,"
+                " private=?, toread=? WHERE id=?",
                 updates,
             )
         if new_rows:
             # New rows reach the search index later, in one go (index_pending).
             db.executemany(
                 "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
-                " enclosure_url, enclosure_type, enclosure_length, duration, published, dated,"
-                " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " enclosure_url, enclosure_type, enclosure_length, duration, tags, private,"
+                " toread, published, dated, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 new_rows,
             )
         if feed.title:
@@ -691,6 +808,17 @@ class Store:
             db.executemany(f"UPDATE items SET {flag} = ? WHERE id = ?", [(value, i) for i in ids])
             if then is not None:
                 then(db)
+
+    def bookmarked_ids(self) -> list[int]:
+        """Every bookmarked item, newest first, one per link: a link bookmarked in folio and
+        listed by the bookmark service is shown once (the oldest item: the one bookmarked
+        from a feed, rather than the service's copy of it)."""
+        rows = self._query(
+            "SELECT id FROM items WHERE bookmarked = 1 AND (link = '' OR id IN"
+            " (SELECT min(id) FROM items WHERE bookmarked = 1 AND link != '' GROUP BY link))"
+            " ORDER BY published DESC, id DESC"
+        )
+        return [row[0] for row in rows]
 
     def unread_ids(self, source: str) -> list[int]:
         return [

@@ -34,14 +34,12 @@ if TYPE_CHECKING:
     from tui.core.config import Settings, SyncSettings
     from tui.core.credentials import Credentials
     from tui.core.net.fetch import Fetcher
-    from tui.core.storage.portfolio import Portfolio
     from tui.core.storage.store import Store
 
 __all__ = [
     "FULL_EVERY",
     "SourcePlan",
     "SyncReport",
-    "apply_source_changes",
     "is_due",
     "keeps_later",
     "plan_sources",
@@ -267,16 +265,6 @@ def plan_sources(
             continue
         plan.subscribe.append(source)
     return plan
-
-
-def apply_source_changes(
-    portfolio: Portfolio, add: Sequence[Source], remove: Sequence[str]
-) -> None:
-    """The plan's additions and removals, applied to a portfolio (an edit callable's body)."""
-    gone = set(remove)
-    known = {source.url for source in portfolio.sources}
-    portfolio.sources = [s for s in portfolio.sources if s.url not in gone]
-    portfolio.sources.extend(s for s in add if s.url not in known)
 
 
 # -- one sync -----------------------------------------------------------------------------
