@@ -281,8 +281,11 @@ class FolioApp(App[None]):
             self.outbox_version += 1
         if change.queued:
             self.send_outbox_soon()
-        if change.area == "sources" and self.session.sync_service and not self.syncing:
-            # A source added or removed here is followed or unfollowed on the server soon.
+        sources_changed = change.area in ("sources", "portfolio")
+        if sources_changed and self.session.sync_service and not self.syncing:
+            # A source added or removed here (or in the file, by hand) is followed or
+            # unfollowed on the server soon. (A sync's own source changes come while it
+            # runs, and start none.)
             self.set_timer(OUTBOX_DELAY, lambda: self.start_sync(asked=False))
         if change.area in ("sources", "portfolio") and change.sources and not self.refreshing:
             # A source just added has no items yet: fetch it now rather than on schedule.
