@@ -321,3 +321,24 @@ def test_folio_refresh_leaves_synced_sources_to_the_sync(
     # hr.invalid cannot be fetched: had the refresh tried it, it would have failed.
     assert "Refreshed 0 sources" in out
     assert "Sync: from Miniflux: nothing new; to it: nothing." in out
+
+
+async def test_a_broken_portfolio_keeps_its_sources_and_the_sync_goes_on(
+    make_home: Callable[..., Home], miniflux: MinifluxServer
+) -> None:
+    feed = miniflux.add_feed("https://hr.example/feed", "HR")
+    miniflux.add_entries(feed, 2, age=3600)
+    home = make_home("a", miniflux)
+    assert (await home.sync()).ok
+    late = miniflux.add_feed("https://late.example/feed", "Late")
+    miniflux.add_entries(late, 1, age=60)
+    home.workspace.portfolio_path.write_text("[[sources]\nurl = ")  # broken by hand
+    home.session.check_portfolio_file()
+    assert home.session.read_only
+    report = await home.sync()
+    assert report.ok, report.error
+    assert any("portfolio.toml has an error" in note for note in report.notes)
+    assert report.sources_added == []
+    # The new feed's article waits for its source; the others' still sync.
+    assert {item.source for item in home.items()} == {"https://hr.example/feed"}
+    assert home.workspace.portfolio_path.read_text() == "[[sources]\nurl = "
