@@ -94,6 +94,10 @@ _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] =
         "sync once with the feed server in [sync] and print what moved each way",
         _sync_arguments,
     ),
+    "repair": (
+        "check folio.db and rebuild a damaged one, keeping what can be read",
+        lambda p: None,
+    ),
 }
 _COMMANDS = frozenset(_SUBCOMMANDS)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
+from textual._context import active_message_pump
 from textual.app import App
 from textual.binding import BindingType
 from textual.message import Message
@@ -22,6 +23,7 @@ from .core.config import ConfigError
 from .core.models import Source
 from .core.session import Change, Session
 from .core.storage import paths
+from .core.storage.store import StoreDamaged, StoreError
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import (
     DashboardReady,
@@ -83,6 +85,10 @@ class FolioApp(App[None]):
         self._sync_asked = False
         self.sub_title = "demo portfolio" if session.workspace.demo else ""
         session.listeners.append(self._on_session_change)
+        session.on_store_problem = self._store_problem
+        session.store.problem_listeners.append(self._store_problem_met)
+        self.store_failure: StoreError | None = None
+        """The database problem that stopped the app (a damaged file), if one did."""
 
     # -- start-up -------------------------------------------------------------------
 
@@ -157,6 +163,59 @@ class FolioApp(App[None]):
 
         if not self.session.read_only:
             prepare(self.session.workspace.portfolio_path)
+
+    # -- database problems ----------------------------------------------------------
+
+    def _store_problem(self, problem: StoreError) -> None:
+        """A change could not be stored (a full disk, say): say so, and keep running; a
+        damaged file stops the app."""
+        if isinstance(problem, StoreDamaged):
+            self._stop_for(problem)
+            return
+        self.refresh_status = f"Not saved: {problem.headline}"
+        self.notify(str(problem), title="Not saved", severity="error", timeout=20, markup=False)
+
+    class StoreDamagedFound(Message):
+        """The store found its file damaged, in some thread (posting is thread-safe)."""
+
+        def __init__(self, problem: StoreError) -> None:
+            super().__init__()
+            self.problem = problem
+
+    def _store_problem_met(self, problem: StoreError) -> None:
+        """The store met a problem, in any thread: a damaged file stops the app, wherever
+        it was found (a worker that loads the Inbox drops its errors)."""
+        if isinstance(problem, StoreDamaged):
+            self.post_message(self.StoreDamagedFound(problem))
+
+    def on_folio_app_store_damaged_found(self, message: StoreDamagedFound) -> None:
+        self._stop_for(message.problem)
+
+    def _stop_for(self, problem: StoreError) -> None:
+        """Show what is wrong and what to do; the screen's only key quits (exit status 2)."""
+        if self.store_failure is not None:
+            return  # already said; screens still mounting may meet it again
+        self.store_failure = problem
+        from .screens.store_damaged import StoreDamagedScreen
+
+        self.push_screen(StoreDamagedScreen(problem))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database problem nobody handled (a damaged file is found wherever a screen
+        reads it) is shown in words, and the app ends with exit status 2, not a traceback.
+        Anything else is a bug: Textual shows it as usual."""
+        problem = _store_error_in(error)
+        if problem is None:
+            super()._handle_exception(error)
+            return
+        if active_message_pump.get(None) is self or not isinstance(problem, StoreDamaged):
+            # The app's own handler failed (its messages stop now), or a problem no screen
+            # is made for: stop at once; run_app prints the words.
+            self.store_failure = self.store_failure or problem
+            self.exit(return_code=2)
+            self._close_messages_no_wait()
+            return
+        self._stop_for(problem)
 
     # -- actions --------------------------------------------------------------------
 
@@ -488,7 +547,16 @@ class FolioApp(App[None]):
         elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.refreshing = False
             error = event.worker.error
-            self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
+            problem = _store_error_in(error) if error is not None else None
+            if isinstance(problem, StoreDamaged):
+                self._handle_exception(problem)
+                return
+            if problem is not None:
+                # A full disk: nothing could be stored, and the error itself cannot be
+                # kept with the sources either, so the screen is where it is said.
+                self.refresh_status = f"Refresh stopped: {problem.headline}"
+            else:
+                self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
             if error is not None:
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
 
@@ -531,14 +599,31 @@ def _summary_line(summary: RefreshSummary) -> str:
     return f"Refreshed at {clock}: " + ", ".join(parts) + f"; {summary.new_items} new"
 
 
+def _store_error_in(error: BaseException) -> StoreError | None:
+    """The StoreError that ``error`` is, wraps (a worker's WorkerFailed) or was raised
+    from, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, StoreError):
+            return current
+        seen.add(id(current))
+        wrapped = getattr(current, "error", None)
+        current = wrapped if isinstance(wrapped, BaseException) else current.__cause__
+    return None
+
+
 def run_app(demo: bool = False) -> int:
     """Open the app: the demo when asked for, or when there is no portfolio yet."""
     try:
         use_demo = demo or not paths.portfolio_path().exists()
         workspace: Workspace = demo_workspace() if use_demo else user_workspace()
         session = Session(workspace)
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:
         print(f"folio: {exc}", file=sys.stderr)
         return 2
-    FolioApp(session, freeze_start_up=True).run()
-    return 0
+    app = FolioApp(session, freeze_start_up=True)
+    app.run()
+    if app.store_failure is not None:
+        print(f"folio: {app.store_failure}", file=sys.stderr)
+    return app.return_code or 0

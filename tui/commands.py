@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .core.config import ConfigError
+from .core.dates import local_text
 from .core.models import Item, Source, SourceState, utcnow
 from .core.storage.portfolio import source_name
 from .core.storage.store import StoreError
@@ -507,7 +508,7 @@ def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
         return 0
     for item in items:
         mark = "*" if item.starred else ("N" if not item.read else " ")
-        when = item.published.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = local_text(item.published, "%Y-%m-%d %H:%M")
         source = names.get(item.source, item.source)[:24]
         print(f"{mark} {when}  {source:<24}  {item.title or item.link or '(untitled)'}")
     if not items:
@@ -613,6 +614,45 @@ def cmd_roadmap(workspace: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+# -- repair -----------------------------------------------------------------------------
+
+
+def cmd_repair(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.storage.repair import check_store, repair_store
+
+    path = workspace.db_path
+    if not path.exists():
+        print(f"There is no database at {path} yet: nothing to repair.")
+        return 0
+    problems = check_store(path)
+    if not problems:
+        print(f"No damage found in {path}; nothing was changed.")
+        return 0
+    lines = [line for problem in problems for line in problem.splitlines()]
+    found = [line for line in lines if not line.startswith("***")] or lines
+    more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
+    print(f"Damage found in {path}: {found[0]}{more}")
+    report = repair_store(path)
+    if report.header_rebuilt:
+        print("Its first page was damaged; it was read with a rebuilt header.")
+    if report.unreadable:
+        print(f"Nothing could be read from it: {report.unreadable}. The new database is empty.")
+    for table in report.tables.values():
+        if not (table.kept or table.lost or table.damaged_parts or table.refused):
+            continue  # an empty table, read whole
+        line = f"  {table.name}: kept {table.kept:,}"
+        if table.lost:
+            line += f" of {table.expected:,}; {table.lost:,} could not be read"
+        elif table.damaged_parts and table.lost is None:
+            line += f"; {table.damaged_parts} damaged part(s) could not be read"
+        if table.refused:
+            line += f"; {table.refused:,} damaged beyond use"
+        print(line)
+    print(f"Repaired {path}. The damaged file is kept as {report.backup}.")
+    print("Run 'folio refresh' to fetch your sources again; items still in their feeds return.")
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "import": cmd_import,
     "add": cmd_add,
@@ -623,6 +663,7 @@ _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "matrix": cmd_matrix,
     "roadmap": cmd_roadmap,
     "sync": lambda workspace, args: _sync_command(workspace, args),
+    "repair": cmd_repair,
 }
 
 

@@ -7,6 +7,7 @@ refused with the file, the line and the key, so a typo never silently does nothi
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -31,20 +32,45 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+MIN_INTERVAL = 60.0
+"""The shortest refresh interval: a minute."""
+MAX_INTERVAL = 366 * 86400.0
+"""The longest refresh interval: a year. Longer ones overflowed the scheduler's dates."""
+INTERVAL_RANGE = "from 1m (a minute) to 366d (a year)"
+
+
 @functools.lru_cache(maxsize=256, typed=True)  # asked again for every source; typed: True is not 1
 def parse_duration(value: str | int | float) -> float:
     """Seconds in ``"90s"``, ``"30m"``, ``"2h"``, ``"1d"``, ``"1w"`` or a bare number."""
     if isinstance(value, bool):
         raise ValueError('expected a duration such as "30m"')
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int too large for a float
+            seconds = math.inf
     else:
         match = _DURATION.match(value)
         if not match:
             raise ValueError(f'expected a duration such as "30m" or "2h", not {value!r}')
         seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a finite duration")
     if seconds <= 0:
         raise ValueError("a duration must be more than zero")
+    return seconds
+
+
+def parse_interval(value: str | int | float) -> float:
+    """A refresh interval's seconds: a duration from a minute to a year."""
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        raise ValueError(
+            f'expected a duration such as "30m" or "2h", {INTERVAL_RANGE}, not {value!r}'
+        ) from None
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+        raise ValueError(f"an interval must be {INTERVAL_RANGE}, not {value!r}")
     return seconds
 
 
@@ -78,7 +104,7 @@ class RefreshSettings:
 
     @property
     def interval_seconds(self) -> float:
-        return parse_duration(self.interval)
+        return parse_interval(self.interval)
 
 
 @dataclass
@@ -268,8 +294,38 @@ KEY_ACTIONS: frozenset[str] = frozenset(
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
 
-_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb", "recent_days", "max_pages"}
-_POSITIVE_FLOATS = {"timeout", "connect_timeout"}
+RANGES: dict[str, tuple[float, float, str]] = {
+    "max_connections": (1, 1024, ""),
+    "max_per_host": (1, 64, ""),
+    "timeout": (0.1, 600, " seconds"),
+    "connect_timeout": (0.1, 600, " seconds"),
+    "max_body_mb": (1, 1024, " MB"),
+    "processes": (0, 64, " (0: one per core)"),
+    "recent_days": (1, 3660, " days"),
+    "max_pages": (1, 1000, ""),
+}
+"""The numbers ``[refresh]`` and ``[apis]`` allow, lowest and highest: beyond them a value is
+a typo or breaks folio (``timeout = inf`` hung a refresh on a silent server, ``nan`` failed
+every source at once). config/settings.toml lists the same ranges."""
+
+
+def _out_of_range(key: str, value: float) -> str | None:
+    """Why ``value`` is refused for ``key``, or None when it is allowed."""
+    if key not in RANGES:
+        return None
+    low, high, unit = RANGES[key]
+    # A TOML integer can have hundreds of digits: compared as it is, never made a float.
+    if (isinstance(value, int) or math.isfinite(value)) and low <= value <= high:
+        return None
+    kind = "a whole number" if isinstance(value, int) else "a number"
+    shown = repr(value) if isinstance(value, float) else str(value)
+    if len(shown) > 24:
+        shown = shown[:20] + "…"
+    return f"must be {kind} from {_number(low)} to {_number(high)}{unit}, not {shown}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def key_line(text: str, section: str | None, key: str) -> int | None:
@@ -324,10 +380,9 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
                 line=line,
                 key=f"{name}.{key}",
             )
-        if (key in _POSITIVE_INTS or key in _POSITIVE_FLOATS) and value <= 0:
-            raise ConfigError(path, "must be more than zero", line=line, key=f"{name}.{key}")
-        if key == "processes" and value < 0:
-            raise ConfigError(path, "must be 0 (automatic) or more", line=line, key=f"{name}.{key}")
+        problem = _out_of_range(key, value) if isinstance(value, int | float) else None
+        if problem is not None:
+            raise ConfigError(path, problem, line=line, key=f"{name}.{key}")
         if name == "apis" and key in API_URL_KEYS and not _is_web_address(value):
             raise ConfigError(
                 path,
@@ -337,7 +392,7 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
             )
         if key == "interval":
             try:
-                parse_duration(value)
+                parse_interval(value)
             except ValueError as exc:
                 raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
         values[key] = value

@@ -37,7 +37,7 @@ from tui.core.storage.portfolio import (
     file_signature,
     read_snapshot,
 )
-from tui.core.storage.store import Store
+from tui.core.storage.store import Store, StoreError
 from tui.core.storage.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -98,6 +98,10 @@ class Session:
         """A new signature seen once, to be read when seen again (see check_portfolio_file)."""
         self._read_portfolio()
         self.listeners: list[Callable[[Change], None]] = []
+        self.on_store_problem: Callable[[StoreError], None] | None = None
+        """Told when a triage change could not be stored (a full disk, a locked file, a
+        damaged file): the change is dropped and the screens keep showing what is stored;
+        the listener says why (the app stops for a damaged file)."""
         self._triage_undo: list[_FlagUndo] = []
         self._portfolio_undo: dict[str, list[_PortfolioUndo]] = {}
         self._ranks: dict[str, float] | None = None
@@ -180,14 +184,33 @@ class Session:
 
     # -- triage ---------------------------------------------------------------------
 
+    def _stored(self, write: Callable[[], object]) -> bool:
+        """Run a store write; a problem goes to ``on_store_problem``, if one listens."""
+        try:
+            write()
+        except StoreError as exc:
+            if self.on_store_problem is None:
+                raise
+            self.on_store_problem(exc)
+            return False
+        return True
+
     def set_flag(
         self, ids: Iterable[int], flag: str, value: bool, label: str = "", *, feed: str = ""
     ) -> Change:
-        """Set ``flag`` on items. ``feed``: the items are a whole source marked read, which
-        the sync server is told as one "mark feed read"."""
+        """Set ``flag`` on items; the Change lists none when it could not be stored.
+        ``feed``: the items are a whole source marked read, which the sync server is told
+        as one "mark feed read"."""
         items = self.store.items_by_id(ids)
         previous = {item.id: bool(getattr(item, flag)) for item in items}
-        queued = self._store_flag(items, flag, value, feed=feed)
+        queued = False
+
+        def write() -> None:
+            nonlocal queued
+            queued = self._store_flag(items, flag, value, feed=feed)
+
+        if not self._stored(write):
+            return Change("items", message=label)
         self._push_triage(_FlagUndo(flag, previous, label or f"{flag} {len(previous)} items"))
         change = Change(
             "items",
@@ -244,8 +267,8 @@ class Session:
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""
         value = not getattr(item, flag)
-        self.set_flag([item.id], flag, value, label=f"{flag} {'on' if value else 'off'}")
-        return value
+        change = self.set_flag([item.id], flag, value, label=f"{flag} {'on' if value else 'off'}")
+        return value if change.item_ids else bool(getattr(item, flag))
 
     def mark_source_read(self, url: str) -> int:
         ids = self.store.unread_ids(url)
@@ -263,16 +286,23 @@ class Session:
         """Undo the last triage action; returns what was undone, or None."""
         if not self._triage_undo:
             return None
-        entry = self._triage_undo.pop()
+        entry = self._triage_undo[-1]
         by_value: dict[bool, list[int]] = {True: [], False: []}
         for item_id, value in entry.previous.items():
             by_value[value].append(item_id)
         queued = False
-        for value, ids in by_value.items():
-            if ids:
-                # An undo is a change for the services too (a bookmark's, a synced item's):
-                # it is queued again.
-                queued |= self._store_flag(self.store.items_by_id(ids), entry.flag, value)
+
+        def restore() -> None:
+            nonlocal queued
+            for value, ids in by_value.items():
+                if ids:
+                    # An undo is a change for the services too (a bookmark's, a synced
+                    # item's): it is queued again.
+                    queued |= self._store_flag(self.store.items_by_id(ids), entry.flag, value)
+
+        if not self._stored(restore):
+            return None  # kept on the stack: it can be undone once the store can be written
+        self._triage_undo.pop()
         items = self.store.items_by_id(entry.previous)
         self._emit(
             Change(
@@ -577,7 +607,8 @@ class Session:
 
         name = (self.source(url) or Source(url)).title
         self.apply_edits("sources", f"Deleted {name}", [DeleteEntry("sources", url)])
-        self.store.remove_source(url)
+        # Its items stay stored if this fails; a later delete of the same URL removes them.
+        self._stored(lambda: self.store.remove_source(url))
 
     def now(self) -> dt.datetime:
         """The current time; tests replace ``clock`` so snapshots do not drift."""

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select, Static
 
-from ..core.config import format_duration, parse_duration
+from ..core.config import format_duration, parse_interval
 from ..core.models import KINDS, Source
 
 if TYPE_CHECKING:
@@ -430,7 +430,7 @@ class EditSourceScreen(FormScreen[Source | None]):
         interval: str | None = None
         if interval_text:
             try:
-                interval = format_duration(parse_duration(interval_text))
+                interval = format_duration(parse_interval(interval_text))
             except ValueError as exc:
                 self.show_error(
                     "interval", f"{str(exc).capitalize()}; leave it empty for the default."

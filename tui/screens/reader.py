@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from .. import keys
+from ..core.dates import local_text
 from ..core.ingest.htmltext import html_to_text
 from ..core.ingest.text import clean
 from ..core.models import Item
@@ -112,7 +113,7 @@ class ReaderScreen(Screen[int | None]):
         meta = [plain(source.title if source else item.source)]
         if item.author:
             meta.append(plain(item.author))
-        when = item.published.astimezone().strftime("%a %d %b %Y %H:%M")
+        when = local_text(item.published, "%a %d %b %Y %H:%M")
         meta.append(when if item.dated else f"first seen {when}")
         self._set("#reader-title", plain(item.title) or "(untitled)")
         self._set("#reader-meta", " · ".join(meta))

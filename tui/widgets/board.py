@@ -30,6 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import keys
+from ..core.dates import local_text
 from ..core.ingest.text import clean_line
 from ..core.models import KIND_HEADINGS, KINDS, Item, Source, SourceState
 from ..core.refresh.schedule import is_due
@@ -609,7 +610,6 @@ class FeedBoard(ScrollView, can_focus=True):
         now = self.session.now()
         if due <= now:
             return "due now"
-        local = due.astimezone()
         if due - now < dt.timedelta(hours=20):
-            return "next " + local.strftime("%H:%M")
-        return "next " + local.strftime("%d %b %H:%M")
+            return "next " + local_text(due, "%H:%M")
+        return "next " + local_text(due, "%d %b %H:%M")

@@ -44,7 +44,7 @@ from tui.core.config import RefreshSettings, Settings
 from tui.core.models import ParsedFeed, Source, SourceState, utcnow
 from tui.core.net.fetch import Fetcher, FetchResult
 from tui.core.refresh.schedule import is_due, next_due, source_interval
-from tui.core.storage.store import Engagement, SourceWrite, Store
+from tui.core.storage.store import Engagement, SourceWrite, Store, StoreError
 
 if TYPE_CHECKING:
     # Imported where a pool is started: a refresh that needs none does not pay for them.
@@ -345,8 +345,9 @@ class Refresher:
     ) -> RefreshSummary:
         """Fetch, parse and store ``sources``; never raises for a source's failure.
 
-        A source already being refreshed by an earlier call still running is left out. Only
-        a database that cannot be read at all (``StoreError``) stops the whole refresh.
+        A source already being refreshed by an earlier call still running is left out. Only a
+        problem of the database itself (``StoreError``: a damaged file, a full disk) stops
+        the whole refresh, and is raised.
         ``states``: the sources' states as just read from the store (else they are read
         here); the refresh updates them in place.
         """
@@ -393,8 +394,15 @@ class Refresher:
                 with contextlib.suppress(Exception):
                     on_progress(event)
 
+        tasks = [asyncio.ensure_future(one(source, state)) for source, state in todo]
         try:
-            await asyncio.gather(*(one(source, state) for source, state in todo))
+            await asyncio.gather(*tasks)
+        except StoreError:
+            # A damaged database or a full disk: no source can be stored, so stop them all.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         finally:
             self._in_flight.difference_update(urls)
             if loading is not None:
@@ -406,6 +414,8 @@ class Refresher:
         started = time.perf_counter()
         try:
             result = await self._fetch_parse_store(source, state)
+        except StoreError:
+            raise  # the store's problem, not this source's: refresh() stops and says so
         except Exception as exc:
             # A bug or a store failure; say so for this source and go on with the others.
             message = f"internal error: {type(exc).__name__}: {exc}"

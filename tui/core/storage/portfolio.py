@@ -17,7 +17,7 @@ from typing import Any
 import tomli
 import tomli_w
 
-from tui.core.config import ConfigError, key_line, parse_duration, toml_syntax_error
+from tui.core.config import ConfigError, key_line, parse_interval, toml_syntax_error
 from tui.core.ingest.text import clean_line
 from tui.core.models import KINDS, Source
 from tui.core.storage.atomic import file_lock, write_atomic
@@ -253,7 +253,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
         interval = entry.get("interval")
         if interval is not None:
             try:
-                parse_duration(interval)
+                parse_interval(interval)
             except ValueError as exc:
                 reader.fail("sources", "interval", str(exc), index)
         portfolio.sources.append(

@@ -18,7 +18,34 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui.core.dates import EARLIEST, from_timestamp, plausible
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+from tui.core.storage.connect import BUSY_SECONDS, migration_statements, use_wal
+from tui.core.storage.errors import (
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreFull,
+    StoreUnwritable,
+    damaged,
+    store_problem,
+)
+from tui.core.storage.sync_schema import SYNC_SCHEMA
+
+__all__ = [
+    "FLAGS",
+    "MIGRATIONS",
+    "SourceWrite",
+    "Store",
+    "StoreBusy",
+    "StoreDamaged",
+    "StoreError",
+    "StoreFull",
+    "StoreUnwritable",
+    "distinct_keys",
+    "item_key",
+    "migration_statements",
+]
 
 FLAGS = ("read", "starred", "saved", "bookmarked")
 
@@ -163,37 +190,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE account_figures ADD COLUMN stars INTEGER;
     ALTER TABLE account_figures ADD COLUMN forks INTEGER;
     """,
-    # 9: sync with a feed server (issue 17, tui/core/sync/). ``sync_feeds``: which server
-    # feed each synced source is, as the subscriptions stood at the last sync (the base of
-    # the three-way merge of sources). ``sync_entries``: which server entry each item is,
-    # matched once, so the same article is never stored twice; the trigger forgets an
-    # item's entry with the item, whatever deletes it. ``sync_state``: the sync's cursors
-    # and the account they belong to.
+    # 9: a placeholder date (0001-01-01, .NET's DateTime.MinValue; anything before 1970) is no
+    # date: such items are dated by when they were first seen, as a future date is. Shown in
+    # a time zone west of UTC, year 1 fell out of the calendar and crashed the listing.
     """
-    CREATE TABLE sync_feeds (
-        feed_id TEXT PRIMARY KEY,
-        source TEXT NOT NULL UNIQUE,
-        feed_url TEXT NOT NULL,
-        title TEXT NOT NULL DEFAULT '',
-        category TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE sync_entries (
-        entry_id TEXT PRIMARY KEY,
-        item_id INTEGER NOT NULL UNIQUE,
-        feed_id TEXT NOT NULL,
-        crawled INTEGER NOT NULL DEFAULT 0,
-        enclosure_id TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX sync_entries_by_feed ON sync_entries (feed_id, entry_id);
-    CREATE TRIGGER items_gone_from_sync AFTER DELETE ON items
-    BEGIN
-        DELETE FROM sync_entries WHERE item_id = old.id;
-    END;
-    CREATE TABLE sync_state (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
+    UPDATE items SET published = first_seen, dated = 0 WHERE published < 0;
     """,
+    # 10: sync with a feed server (issue 17): its tables, in sync_schema.py.
+    SYNC_SCHEMA,
 ]
 
 _INDEX_ROWS = (
@@ -250,18 +254,12 @@ _COUNT_FIELDS = (
 _ACCOUNT_FIELDS = ("followers", "following", "posts", "stars", "forks")
 
 
-class StoreError(Exception):
-    """The database could not be opened or written; the message says why, in words."""
-
-
 def _ts(value: dt.datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
 def _dt(value: float | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return dt.datetime.fromtimestamp(value, dt.UTC)
+    return from_timestamp(value)
 
 
 def _plain(html: str) -> str:
@@ -297,9 +295,12 @@ def distinct_keys(items: Sequence[ParsedItem]) -> list[str]:
 
 
 def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
+    first_seen = _dt(row[10]) or EARLIEST  # only a damaged value is out of the calendar
     published = _dt(row[8])
-    first_seen = _dt(row[10])
-    assert published is not None and first_seen is not None
+    dated = bool(row[9])
+    if not plausible(published):  # a placeholder date stored before migration 7
+        published, dated = first_seen, False
+    assert published is not None
     return Item(
         id=row[0],
         source=row[1],
@@ -310,7 +311,7 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
         summary=row[6],
         content=row[7],
         published=published,
-        dated=bool(row[9]),
+        dated=dated,
         first_seen=first_seen,
         read=bool(row[11]),
         starred=bool(row[12]),
@@ -377,26 +378,40 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
+        self.problem_listeners: list[Callable[[StoreError], None]] = []
+        """Told of every problem of the file or the disk as it is raised, from whichever
+        thread met it: the app stops on a damaged file even when the code that met it (a
+        worker) drops the exception."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=10
+                self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
             )
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}", self.path) from exc
+        try:
             # Only a new, empty file takes a page size (an existing one keeps its own). Feed
             # items are a kilobyte or more of text: with 16 KB pages, storing 500 feeds of 20
             # items took 0.17-0.20 s instead of 0.31-0.34 s (fewer pages and WAL frames).
             self._db.execute("PRAGMA page_size=16384")
-            self._db.execute("PRAGMA journal_mode=WAL")
+            use_wal(self._db, self.path)
             self._db.execute("PRAGMA synchronous=NORMAL")
             # Checkpoint less often than every few MB: a cold refresh writes tens of MB, and
             # each checkpoint is a sync to disk. (Pages: 2048 × 16 KB = 32 MB.)
             self._db.execute("PRAGMA wal_autocheckpoint=2048")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._lock = threading.RLock()
             self._db.create_function("folio_plain", 1, _plain, deterministic=True)
             self._migrate()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+            self._check_schema()
+        except (sqlite3.Error, StoreError) as exc:
+            self._db.close()
+            if isinstance(exc, StoreError):
+                raise
+            problem = store_problem(exc, self.path)
+            raise problem or StoreError(
+                f"cannot open the database {self.path}: {exc}", self.path, str(exc)
+            ) from exc
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -427,18 +442,37 @@ class Store:
         return self._query(sql, params)
 
     @contextmanager
+    def _problems(self) -> Iterator[None]:
+        """Turn SQLite's errors about the file or the disk into a StoreError in words
+        (StoreDamaged, StoreFull...); any other error is a bug and stays as it is."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            problem = store_problem(exc, self.path)
+            if problem is None:
+                raise
+            for listener in list(self.problem_listeners):
+                with contextlib.suppress(Exception):
+                    listener(problem)
+            raise problem from exc
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._problems():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A failed COMMIT (a full disk) may leave the transaction open, or SQLite
+                # may have rolled it back already: either way none of it stays.
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, self._problems():
             return self._db.execute(sql, params).fetchall()
 
     @property
@@ -446,13 +480,27 @@ class Store:
         return int(self._query("PRAGMA user_version")[0][0])
 
     def _migrate(self) -> None:
-        version = self.schema_version
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self._lock:
-                # executescript commits first, so the version bump shares its transaction.
-                self._db.executescript(
-                    f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;"
-                )
+        """Bring the schema up to date, safely when several processes open a new store at
+        once: the version is read again under the write lock, so only the first to take it
+        migrates, and the others find the work done."""
+        if self.schema_version >= len(MIGRATIONS):
+            return
+        with self._transaction() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                # Statement by statement: executescript would commit, and so give up the lock.
+                for statement in migration_statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+
+    def _check_schema(self) -> None:
+        """A cheap check that the file is a folio store: reading the schema finds a damaged
+        first page or schema table at once (a full integrity check reads every page, too
+        slow for each start; damage further in is reported when it is met)."""
+        tables = {row[0] for row in self._query("SELECT name FROM sqlite_master")}
+        missing = {"sources", "items", "search_index"} - tables
+        if missing:
+            raise damaged(self.path, f"its tables {', '.join(sorted(missing))} are missing")
 
     # -- fetch state ------------------------------------------------------------------
 
@@ -524,6 +572,8 @@ class Store:
         copies every page it touches to a statement journal first: 15,000 page writes
         (245 MB) in a cold refresh of 500 feeds.
         """
+        # A StoreError (a damaged file, a full disk) is no one source's fault: it goes up
+        # as it is. Other errors (a constraint a source's data broke) are per source.
         try:
             with self._transaction() as db:
                 return [self._write(db, write) for write in writes]
@@ -692,7 +742,10 @@ class Store:
                 updates.append((*text, existing[key]))
                 continue
             published = item.published
-            dated = published is not None and published <= now + _FUTURE_SLACK
+            # A date in the future, or a placeholder such as 0001-01-01, is no date.
+            dated = (
+                published is not None and plausible(published) and published <= now + _FUTURE_SLACK
+            )
             stamp = published.timestamp() if dated and published else now.timestamp()
             new_rows.append((state.url, key, item.guid, *text, stamp, dated, now.timestamp()))
         if updates:
@@ -856,7 +909,9 @@ class Store:
         words = re.findall(r"\w+", query)
         if not words:
             return []
-        self.index_pending()
+        # When the index cannot be brought up to date now (a full disk), search what it holds.
+        with contextlib.suppress(StoreFull, StoreUnwritable, StoreBusy):
+            self.index_pending()
         # Quoting every word keeps FTS5 syntax (AND, NEAR, column filters) out of user input.
         match = " ".join('"' + word.replace('"', "") + '"*' for word in words)
         rows = self._query(
