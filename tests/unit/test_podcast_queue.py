@@ -372,3 +372,13 @@ async def test_the_demo_downloads_its_episodes_without_a_network(
     assert done.status == "downloaded", done.error
     assert Path(done.file).read_bytes() == demo_tone()
     assert demo_tone()[:4] == b"RIFF"
+
+
+def test_an_episode_goes_with_its_item(store: Store, tmp_path: Path) -> None:
+    [item] = store_episodes(store, ["https://cdn.example/a.mp3"])
+    podcasts = make_podcasts(store, tmp_path)
+    podcasts.episodes.update(item.id, position=12.0)
+    assert podcasts.episodes.get(item.id) is not None
+    store.remove_source(FEED)
+    assert podcasts.episodes.get(item.id) is None
+    assert store.query("SELECT count(*) FROM episodes") == [(0,)]

@@ -1,4 +1,4 @@
-"""Episode state: the ``episodes`` table of the store (migration 6), and its words.
+"""Episode state: the ``episodes`` table of the store (migration 11), and its words.
 
 An episode is a stored item with an enclosure. It has a row here once it was queued or
 played; without one it is *new*. A row holds the download (status, file, bytes) and the

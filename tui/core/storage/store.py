@@ -21,6 +21,7 @@ from typing import Any
 from tui.core.dates import EARLIEST, from_timestamp, plausible
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
 from tui.core.storage.connect import BUSY_SECONDS, migration_statements, use_wal
+from tui.core.storage.episodes_schema import EPISODES_SCHEMA
 from tui.core.storage.errors import (
     StoreBusy,
     StoreDamaged,
@@ -30,6 +31,7 @@ from tui.core.storage.errors import (
     damaged,
     store_problem,
 )
+from tui.core.storage.sync_schema import SYNC_SCHEMA
 
 __all__ = [
     "FLAGS",
@@ -195,28 +197,10 @@ MIGRATIONS: list[str] = [
     """
     UPDATE items SET published = first_seen, dated = 0 WHERE published < 0;
     """,
-    # 10: podcast episodes: downloads (queue, file, bytes) and listening state (position,
-    # duration, played). A row exists only for an episode that was queued or played; an
-    # item without one is a new episode. It goes with its item.
-    """
-    CREATE TABLE episodes (
-        item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
-        status TEXT NOT NULL DEFAULT '',
-        url TEXT NOT NULL DEFAULT '',
-        file TEXT NOT NULL DEFAULT '',
-        bytes INTEGER NOT NULL DEFAULT 0,
-        total INTEGER,
-        error TEXT NOT NULL DEFAULT '',
-        position REAL NOT NULL DEFAULT 0,
-        duration REAL,
-        played INTEGER NOT NULL DEFAULT 0,
-        played_at REAL,
-        queued_at REAL,
-        downloaded_at REAL,
-        updated REAL
-    );
-    CREATE INDEX episodes_by_status ON episodes (status, queued_at);
-    """,
+    # 10: sync with a feed server (issue 17): its tables, in sync_schema.py.
+    SYNC_SCHEMA,
+    # 11: podcast episodes (issue 16): their table, in episodes_schema.py.
+    EPISODES_SCHEMA,
 ]
 
 _INDEX_ROWS = (
