@@ -11,6 +11,7 @@ from pathlib import Path
 from tui.core.demo.offline import demo_dir
 
 GENERATED = ("portfolio.toml", "feeds", "apis")
+GENERATOR = Path(__file__).resolve().parents[2] / "tools" / "demo" / "generate.py"
 
 
 def files(folder: Path) -> dict[str, bytes]:
@@ -26,7 +27,7 @@ def files(folder: Path) -> dict[str, bytes]:
 def test_regenerating_the_demo_changes_nothing(tmp_path: Path) -> None:
     shipped = demo_dir()
     done = subprocess.run(
-        [sys.executable, str(shipped / "generate.py"), "--out", str(tmp_path)],
+        [sys.executable, str(GENERATOR), "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-HERE = Path(__file__).resolve().parent
-FEEDS = HERE / "feeds"
+# What ships: the repository's config/demo, which the wheel includes (this folder it does not).
+DEMO = Path(__file__).resolve().parents[2] / "config" / "demo"
 
 # One seeded generator for everything, consumed in a fixed order, keeps the output reproducible.
 R = random.Random(20261125)
@@ -2794,7 +2794,9 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description="Write the offline demo portfolio.")
-    parser.add_argument("--out", type=Path, default=HERE, help="folder to write (default: here)")
+    parser.add_argument(
+        "--out", type=Path, default=DEMO, help="folder to write (default: config/demo)"
+    )
     out = parser.parse_args(argv).out
     feeds = out / "feeds"
     feeds.mkdir(parents=True, exist_ok=True)
