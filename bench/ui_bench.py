@@ -408,7 +408,7 @@ KEY_ROWS = [
     ("list_open", "settled", "A → All items: screen settled, ms", False),
     ("list_down", "first", "key → screen: cursor down in All items, ms", True),
     ("list_end", "first", "G → last of the 100,000 in All items, ms", True),
-    ("list_switch", "shown", "S / L → Starred / Later shown (in place), ms", True),
+    ("list_switch", "shown", "* / L → Starred / Later shown (in place), ms", True),
     ("list_back", "shown", "q → list: dashboard shown, ms", True),
     ("feed_open", "shown", "f → the item's whole feed shown, ms", True),
 ]
@@ -423,7 +423,7 @@ KEY_WHAT = {
         "list_open": "A on the dashboard (the first page at once, the rest from a thread)",
         "list_down": "j in All items",
         "list_end": "G in All items",
-        "list_switch": "S and L in turn, from a list",
+        "list_switch": "* (Starred) and L (Later) in turn, from a list",
         "list_back": "q in a list, back to the dashboard",
         "feed_open": "f on an Inbox item",
     },
@@ -479,7 +479,7 @@ def list_tests(
     out["list_end"] = [tm.press(pane, key) for key in ("G", "g") * (readers // 2)][::2]
     out["list_switch"] = []
     for _ in range(readers // 2):
-        out["list_switch"].append(tm.press(pane, "S", shown["starred"]))
+        out["list_switch"].append(tm.press(pane, "'*'", shown["starred"]))
         out["list_switch"].append(tm.press(pane, "L", shown["later"]))
     tm.press(pane, "q", prog.list_shown)
     for _ in range(readers):

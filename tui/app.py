@@ -22,17 +22,19 @@ from textual.worker import Worker, WorkerState
 from . import keys
 from .commands_palette import FolioCommands
 from .core.config import ConfigError
-from .core.models import Source
+from .core.models import Item, Source
 from .core.session import Change, Session
 from .core.storage import paths
 from .core.storage.store import StoreDamaged, StoreError
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import (
     DashboardReady,
+    DownloadEpisode,
     NextList,
     OpenFeed,
     OpenLink,
     OpenReader,
+    PlayEpisode,
     RefreshFinished,
     SessionChanged,
     ShowList,
@@ -41,6 +43,7 @@ from .messages import (
 
 if TYPE_CHECKING:
     from .core.lists import ListSpec
+    from .core.podcasts.player import Playback
     from .core.refresh.refresher import RefreshSummary
     from .screens.lists import ListScreen
     from .screens.reader import ReaderScreen
@@ -50,8 +53,8 @@ BACKGROUND_TICK = 30.0
 KEY_STUCK = 1.0
 """Seconds after which a key whose handling was never seen to end stops holding the next."""
 OUTBOX_DELAY = 1.0
-"""Seconds between a change queued for a service (a bookmark) and sending it: a burst of
-keys goes out together."""
+"""Seconds between a change queued for a service (a bookmark, a read for the sync server)
+and sending it: a burst of keys goes out together."""
 
 PORTFOLIO_POLL = 0.5
 """Seconds between looks at portfolio.toml for changes made elsewhere (a ``folio``
@@ -65,7 +68,7 @@ would need a library and a thread for a file that changes a few times a day."""
 class FolioApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "folio"
-    BINDINGS: ClassVar[list[BindingType]] = keys.GLOBAL
+    BINDINGS: ClassVar[list[BindingType]] = [*keys.GLOBAL, *keys.PLAYBACK]
     COMMANDS = App.COMMANDS | {FolioCommands}
 
     refresh_status: reactive[str] = reactive("")
@@ -73,6 +76,7 @@ class FolioApp(App[None]):
     refreshing: reactive[bool] = reactive(False)
     outbox_version: reactive[int] = reactive(0)
     """Counts changes to the outbox (queued, sent, refused): the status bars follow it."""
+    syncing: reactive[bool] = reactive(False)
 
     def __init__(
         self,
@@ -80,6 +84,7 @@ class FolioApp(App[None]):
         *,
         auto_refresh: bool | None = None,
         freeze_start_up: bool = False,
+        downloads: bool = True,
     ) -> None:
         super().__init__()
         self.session = session
@@ -102,7 +107,12 @@ class FolioApp(App[None]):
         """Keys read and handled so far (tests of typing in a burst wait on it)."""
         self._outbox_lock: asyncio.Lock | None = None
         self._send_timer: Any = None
-        self.sub_title = "demo portfolio" if session.workspace.demo else ""
+        self._sync_asked = False
+        self._downloads_worker: Worker[None] | None = None
+        self.base_sub_title = "demo portfolio" if session.workspace.demo else ""
+        self.sub_title = self.base_sub_title
+        self.downloads = downloads
+        """Whether the download queue runs (tests of other screens turn it off)."""
         session.listeners.append(self._on_session_change)
         session.on_store_problem = self._store_problem
         session.store.problem_listeners.append(self._store_problem_met)
@@ -113,6 +123,7 @@ class FolioApp(App[None]):
 
     def on_mount(self) -> None:
         from .screens.dashboard import DashboardScreen
+        from .screens.downloads import DownloadsScreen
         from .screens.matrix import MatrixScreen
         from .screens.roadmap import RoadmapScreen
         from .screens.sources import SourcesScreen
@@ -122,6 +133,7 @@ class FolioApp(App[None]):
         self.add_mode("matrix", lambda: MatrixScreen(session))
         self.add_mode("roadmap", lambda: RoadmapScreen(session))
         self.add_mode("sources", lambda: SourcesScreen(session))
+        self.add_mode("downloads", lambda: DownloadsScreen(session))
         settings = session.workspace.settings
         if settings.keys:
             self.set_keymap(settings.keys)
@@ -145,6 +157,9 @@ class FolioApp(App[None]):
                 title="Welcome to folio",
                 timeout=8,
             )
+        if self.downloads:
+            # After the first frame: the queue's start reads the store.
+            self.call_after_refresh(self._start_downloads)
         self.set_interval(PORTFOLIO_POLL, self.check_portfolio_file)
         if self.background_refresh:
             self.set_interval(BACKGROUND_TICK, self._background_tick)
@@ -155,6 +170,11 @@ class FolioApp(App[None]):
             self.set_interval(BACKGROUND_TICK, self._outbox_tick)
             if not self.background_refresh:
                 self.call_after_refresh(self.send_outbox_soon)
+        if settings.sync.enabled:
+            # Pulls on the sync's own schedule, and sends what waits, refreshes or not.
+            self.set_interval(BACKGROUND_TICK, self._sync_tick)
+            # At start, whatever the interval: another machine may have moved on meanwhile.
+            self.call_after_refresh(self.start_sync)
 
     def on_dashboard_ready(self, _: DashboardReady) -> None:
         """Once the first screen is complete, freeze everything start-up made (Textual's
@@ -455,6 +475,27 @@ class FolioApp(App[None]):
 
     def action_refresh_now(self) -> None:
         self.start_refresh(only_due=False)
+        self._sync_asked = True  # and a sync when it ends: "everything fresh, now"
+
+    def action_sync_now(self) -> None:
+        """Sync with the feed server now: send what waits, pull what changed (palette)."""
+        if not self.session.sync_service:
+            self.notify(
+                "No sync server is set: add [sync] to settings.toml (config/settings.toml "
+                "documents it).",
+                timeout=6,
+            )
+            return
+        self.start_sync(asked=True)
+
+    def action_retry_sync(self) -> None:
+        """Send the changes the sync server refused once more (palette)."""
+        count = self.session.retry_refused_sync()
+        if count:
+            self.notify(f"Retrying {count} change{'s' * (count != 1)}.", timeout=4)
+            self.start_sync(asked=True)
+        else:
+            self.notify("No change was refused.", timeout=3)
 
     def action_retry_bookmarks(self) -> None:
         """Send the bookmark changes the service refused once more (command palette)."""
@@ -494,6 +535,164 @@ class FolioApp(App[None]):
                 markup=False,
             )
 
+    # -- podcasts -------------------------------------------------------------------
+
+    def _start_downloads(self) -> None:
+        podcasts = self.session.podcasts
+        podcasts.queue.on_wake = self._run_downloads
+
+        def start() -> None:
+            podcasts.episodes.recover()
+            removed = podcasts.remove_played()
+            if removed:
+                self.notify(f"Removed the files of {removed} played episodes.", timeout=5)
+
+        if self._podcast_write(start):
+            self._run_downloads()
+
+    def _podcast_write(self, write: Callable[[], object]) -> bool:
+        """Run a podcast change; a database problem is said (or, damaged, stops the app)
+        like any other change's, never a traceback."""
+        try:
+            write()
+        except StoreError as problem:
+            self._store_problem(problem)
+            return False
+        return True
+
+    def _run_downloads(self) -> None:
+        """A worker runs the queue while it has work, and ends when it has none; the queue
+        asks for another (``on_wake``) when something is queued or resumed."""
+        if self._downloads_worker is None or self._downloads_worker.is_finished:
+            self._downloads_worker = self._download_queue()
+
+    @work(group="downloads", exit_on_error=False)
+    async def _download_queue(self) -> None:
+        await self.session.podcasts.queue.run_until_idle()
+
+    def on_download_episode(self, message: DownloadEpisode) -> None:
+        self.download_episode(message.item)
+
+    def on_play_episode(self, message: PlayEpisode) -> None:
+        self.play_episode(message.item)
+
+    def download_episode(self, item: Item) -> None:
+        """Queue ``item``'s episode, saying so (or why not)."""
+        from .core.ingest.text import clean_line
+        from .core.podcasts.service import QueueError
+
+        podcasts = self.session.podcasts
+        podcasts.queue.on_wake = self._run_downloads
+        try:
+            if not self._podcast_write(
+                lambda: podcasts.download(item, self.session.source(item.source))
+            ):
+                return
+        except QueueError as exc:
+            self.notify(clean_line(str(exc)), severity="warning", markup=False)
+            return
+        title = clean_line(item.title) or "the episode"
+        self.notify(f"Queued {title}. 6 shows the downloads.", timeout=4, markup=False)
+
+    def play_episode(self, item: Item) -> None:
+        """Play ``item``'s episode in the background (or pause it, if it is the one
+        playing), from where the user stopped."""
+        playback = self.session.podcasts.playback
+        if playback is not None and playback.running and playback.item_id == item.id:
+            self.action_pause_playback()
+            return
+        self._play(item)
+
+    @work(group="player", exit_on_error=False)
+    async def _play(self, item: Item) -> None:
+        from .core.ingest.text import clean_line
+        from .core.podcasts.service import PlayerError
+
+        podcasts = self.session.podcasts
+        try:
+            playback = await podcasts.play(item)
+        except PlayerError as exc:
+            self.notify(clean_line(str(exc)), severity="error", markup=False, timeout=10)
+            return
+        except StoreError as problem:
+            self._store_problem(problem)
+            return
+        self.refresh_bindings()
+        self._show_now_playing()
+        self.notify(
+            f"Playing {podcasts.playing_title}. {self._playback_keys(playback.mpv)}",
+            timeout=5,
+            markup=False,
+        )
+        status = await playback.watch()
+        self._player_ended(playback, status)
+
+    def _player_ended(self, playback: Playback, status: int) -> None:
+        from .core.ingest.text import clean_line
+
+        self.refresh_bindings()
+        self._show_now_playing()
+        if status != 0 and not playback.stopping:
+            lines = playback.error_output.strip().splitlines()
+            said = clean_line(lines[-1]) if lines else ""
+            self.notify(
+                f"The player stopped with status {status}" + (f": {said}" if said else "."),
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+
+    def _playback_keys(self, mpv: bool) -> str:
+        """What the playback keys are now (the user may have rebound them)."""
+        from textual.binding import Binding
+
+        from .screens.help import key_display
+
+        shown = [
+            f"{key_display(cast('App[object]', self), binding)} {binding.description.lower()}"
+            for binding in keys.PLAYBACK
+            if isinstance(binding, Binding) and (mpv or binding.id == "stop_playback")
+        ]
+        return "Keys: " + ", ".join(shown) + "."
+
+    def _show_now_playing(self) -> None:
+        podcasts = self.session.podcasts_started
+        playing = podcasts.now_playing() if podcasts is not None else ""
+        self.sub_title = " · ".join(part for part in (self.base_sub_title, playing) if part)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("pause_playback", "stop_playback", "seek"):
+            # The playback keys exist while something plays; the footer shows them then.
+            podcasts = self.session.podcasts_started
+            return podcasts is not None and podcasts.playback is not None
+        return True
+
+    def _playback(self) -> Playback | None:
+        podcasts = self.session.podcasts_started
+        return podcasts.playback if podcasts is not None else None
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_pause_playback(self) -> None:
+        playback = self._playback()
+        if playback is None:
+            return
+        if not playback.mpv:
+            self.notify("Pausing needs mpv; S stops the player.", severity="warning")
+            return
+        await playback.toggle_pause()
+        self._show_now_playing()
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_stop_playback(self) -> None:
+        await self.session.podcasts.stop()
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_seek(self, seconds: float) -> None:
+        playback = self._playback()
+        if playback is not None and playback.mpv:
+            await playback.seek(seconds)
+            self._show_now_playing()
+
     # -- session events -------------------------------------------------------------
 
     def check_portfolio_file(self) -> None:
@@ -514,10 +713,18 @@ class FolioApp(App[None]):
 
     def _on_session_change(self, change: Change) -> None:
         self.broadcast(lambda: SessionChanged(change))
+        if change.area == "episodes":
+            self._show_now_playing()
         if change.queued or change.area == "outbox":
             self.outbox_version += 1
         if change.queued:
             self.send_outbox_soon()
+        sources_changed = change.area in ("sources", "portfolio")
+        if sources_changed and self.session.sync_service and not self.syncing:
+            # A source added or removed here (or in the file, by hand) is followed or
+            # unfollowed on the server soon. (A sync's own source changes come while it
+            # runs, and start none.)
+            self.set_timer(OUTBOX_DELAY, lambda: self.start_sync(asked=False))
         if change.area in ("sources", "portfolio") and change.sources and not self.refreshing:
             # A source just added has no items yet: fetch it now rather than on schedule;
             # so is one brought back by undo.
@@ -543,7 +750,7 @@ class FolioApp(App[None]):
         if not self.refreshing:
             self.start_refresh(only_due=True)
 
-    # -- the outbox -----------------------------------------------------------------
+    # -- the outbox and the sync server ----------------------------------------------
 
     def _outbox_tick(self) -> None:
         if not self.refreshing:  # a refresh sends the outbox when it ends
@@ -551,10 +758,14 @@ class FolioApp(App[None]):
 
     def send_outbox_soon(self, delay: float = OUTBOX_DELAY) -> None:
         """Send the outbox in a moment, in a worker: the UI never waits for a service."""
-        if not self.session.workspace.settings.bookmarks.enabled:
+        settings = self.session.workspace.settings
+        if not (settings.bookmarks.enabled or settings.sync.enabled):
             return
         if self._send_timer is not None:
             return  # already on its way; what was just queued goes with it
+        if delay <= 0:
+            self._send_outbox()  # (a timer of 0 s divides by zero in Textual 8.2.8)
+            return
         self._send_timer = self.set_timer(delay, self._start_send)
 
     def _start_send(self) -> None:
@@ -580,15 +791,18 @@ class FolioApp(App[None]):
                 )
         return self._refresher
 
-    async def _flush_outbox(self) -> None:
-        """Send what is due, one flush at a time (a refresh's and the tick's never overlap,
-        so no change is sent twice at once)."""
-        from .core.services import send_outbox
-
+    def _lock(self) -> asyncio.Lock:
         if self._outbox_lock is None:
             self._outbox_lock = asyncio.Lock()
+        return self._outbox_lock
+
+    async def _flush_outbox(self) -> None:
+        """Send what is due, one flush at a time (a refresh's, a sync's and the tick's never
+        overlap, so no change is sent twice at once)."""
+        from .core.services import send_outbox
+
         refresher = await self._ensure_refresher()
-        async with self._outbox_lock:
+        async with self._lock():
             reports = await send_outbox(
                 self.session.store,
                 self.session.workspace.settings,
@@ -598,12 +812,65 @@ class FolioApp(App[None]):
         if any(report.sent or report.failed or report.errors for report in reports):
             self.session.outbox_changed()
 
+    def _sync_tick(self) -> None:
+        from .core.sync.reconcile import is_due
+
+        if self.syncing:
+            return
+        settings = self.session.workspace.settings.sync
+        if is_due(self.session.store, settings):
+            self.start_sync(asked=False)
+        elif not self.refreshing:  # a refresh sends the outbox when it ends
+            self.send_outbox_soon(delay=0.0)
+
+    def start_sync(self, asked: bool = False) -> None:
+        """One sync with the server in a worker: sources, what changed there, what waits."""
+        if self.syncing:
+            if asked:
+                self.notify("A sync is already running.", timeout=3)
+            return
+        self.syncing = True
+        self._run_sync(asked)
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def _run_sync(self, asked: bool) -> None:
+        from .core.sync.reconcile import sync_once
+
+        session = self.session
+        try:
+            refresher = await self._ensure_refresher()
+            async with self._lock():
+                report = await sync_once(
+                    session.store,
+                    session.workspace.settings,
+                    refresher.credentials(),
+                    refresher.fetcher,
+                    session.sources,
+                    session.edit_synced_sources,
+                )
+            session.synced(report)
+            if report.item_ids:
+                await asyncio.to_thread(session.store.index_pending)
+        finally:
+            self.syncing = False
+        if not report.ok:
+            if asked:
+                self.notify(report.error, title="Sync", severity="warning", markup=False)
+        elif asked or report.received.get("new") or report.sources_added:
+            self.notify(report.summary(), title="Synced", timeout=5, markup=False)
+
     def start_refresh(self, only_due: bool = False, urls: list[str] | None = None) -> None:
         """Refresh every source (or only those due, or only ``urls``) in a worker."""
         if self.refreshing:
             self.notify("A refresh is already running.", timeout=3)
             return
         sources = self.session.sources
+        if self.session.sync_service:
+            # Synced sources' items come from the sync server (start_sync), not from here.
+            from .core.sync.local import synced_urls
+
+            synced = synced_urls(self.session.store)
+            sources = [s for s in sources if s.url not in synced]
         if urls is not None:
             sources = [s for s in sources if s.url in urls]
         if only_due:
@@ -644,8 +911,12 @@ class FolioApp(App[None]):
         if event.state == WorkerState.SUCCESS:
             summary = cast("RefreshSummary", event.worker.result)
             self.refreshing = False
+            if self._sync_asked:
+                self._sync_asked = False
+                self.start_sync(asked=False)
             self.refresh_status = _summary_line(summary)
             self._name_unnamed_sources()
+            self._queue_new_episodes()
             if summary.new_items:
                 self._learn_kinds()
             self.broadcast(lambda: RefreshFinished(summary))
@@ -677,26 +948,49 @@ class FolioApp(App[None]):
         import copy
 
         from .core.refresh.kinds import learn_kinds
+        from .core.session import NotSaved
+        from .core.storage.portfolio_edit import Edit, UpdateEntry
 
         session = self.session
         if session.read_only:
             return
         states = session.store.states(counts=False)
-        sources = copy.deepcopy(session.sources)
+        sources = copy.deepcopy(session.portfolio.sources)
         changed = learn_kinds(session.store, sources, states)
-        if changed:
-
-            def edit(portfolio: Any) -> None:
-                for source in portfolio.sources:
-                    if source.url in changed:
-                        source.kind = "podcast"
-
-            names = [s.title for s in sources if s.url in changed]
-            session.edit_portfolio(
+        if not changed:
+            return
+        names = [s.title for s in sources if s.url in changed]
+        edits: list[Edit] = [
+            UpdateEntry("sources", url, {"kind": "podcast"}, {"kind": "blog"}) for url in changed
+        ]
+        try:
+            session.apply_edits(
                 "sources",
                 f"Made {len(changed)} source{'s' * (len(changed) != 1)} podcasts: "
                 f"their feeds carry audio ({', '.join(names)})",
-                edit,
+                edits,
+            )
+        except (NotSaved, OSError) as exc:
+            self.notify(f"Could not mark the new podcasts: {exc}", markup=False)
+
+    def _queue_new_episodes(self) -> None:
+        """Sources with ``download = "new"`` have their new episodes queued."""
+        if not self.downloads:
+            return
+        wanted = [source for source in self.session.sources if source.downloads_new]
+        if not wanted:
+            return
+        podcasts = self.session.podcasts
+        queued: list[int] = []
+
+        def queue_them() -> None:
+            queued.extend(podcasts.queue_new(wanted))
+            podcasts.remove_played()
+
+        self._podcast_write(queue_them)
+        if queued:
+            self.notify(
+                f"Downloading {len(queued)} new episode{'s' * (len(queued) != 1)}.", timeout=4
             )
 
     def _name_unnamed_sources(self) -> None:
@@ -722,6 +1016,9 @@ class FolioApp(App[None]):
     async def on_unmount(self) -> None:
         if self._refresher is not None:
             await self._refresher.close()
+        if self.session.podcasts_started is not None:
+            # The player stops, its position saved; downloads stay queued for next time.
+            await self.session.podcasts_started.aclose()
         self.session.close()
 
 

@@ -369,11 +369,24 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
                 pool_min_bytes=0 if pool is not None else POOL_MIN_BYTES,
             )
             try:
+                sources = portfolio.sources
+                if workspace.settings.sync.enabled:
+                    # Synced sources' items come from the sync server, below.
+                    from .core.sync.local import synced_urls
+
+                    synced = synced_urls(store)
+                    sources = [s for s in sources if s.url not in synced]
                 summary = await refresher.refresh(
-                    _with_service(workspace, portfolio.sources),
+                    _with_service(workspace, sources),
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
+                if workspace.settings.sync.enabled:
+                    from .commands_sync import run_sync
+
+                    synced_report.append(
+                        await run_sync(workspace, store, refresher.credentials(), refresher.fetcher)
+                    )
                 # What waits in the outbox (bookmarks, read states) goes out on every refresh;
                 # asked for by hand (not --due), at once, whatever its back-off.
                 from .core.services import send_outbox
@@ -389,7 +402,11 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
             finally:
                 await refresher.close()
 
-    return _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+    synced_report: list[Any] = []
+    status = _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+    for report in synced_report:
+        print(f"Sync: {report.summary()}." if report.ok else f"Sync: {report.error}.")
+    return status
 
 
 def _with_service(workspace: Workspace, sources: list[Source], local: bool = False) -> list[Source]:
@@ -474,6 +491,94 @@ def _parse_pool(sources: int, workers: int | None) -> ProcessPoolExecutor | None
         return start_parse_pool(workers, method="fork")
     except OSError:
         return None  # no processes to be had (a sandbox): parse in threads
+
+
+# -- podcasts ---------------------------------------------------------------------------
+
+
+def cmd_download(workspace: Workspace, args: argparse.Namespace) -> int:
+    """Queue new episodes, then download the queue; a download cut short (ctrl+c, kill)
+    resumes at the next run. Exit status 1 when any download failed."""
+    from .core.ingest.text import clean_line
+    from .core.podcasts.service import Podcasts
+
+    portfolio = workspace.load_portfolio()
+    if args.source:
+        source = portfolio.source(args.source)
+        if source is None:
+            raise CommandError(f"{args.source} is not one of your sources ('folio sources')")
+        sources = [source]
+    elif args.new:
+        sources = [s for s in portfolio.sources if s.kind == "podcast"]
+    else:
+        sources = [s for s in portfolio.sources if s.downloads_new]
+    _start_collecting()
+    with workspace.open_store() as store:
+        podcasts = Podcasts(
+            store, workspace.settings, workspace.podcast_folder, transport=workspace.transport
+        )
+        podcasts.episodes.recover()
+        removed = podcasts.remove_played()
+        if removed:
+            print(f"Removed the files of {removed} played episode{'s' * (removed != 1)}.")
+        podcasts.queue_new(sources)
+        waiting = store.items_by_id(e.item_id for e in podcasts.episodes.with_status("queued"))
+        if args.source:
+            waiting = [item for item in waiting if item.source == args.source]
+        if not waiting:
+            hint = "" if args.new or args.source else " (--new queues the new ones)"
+            print(f"Nothing to download: no episode is queued{hint}.")
+            return 0
+        titles = {item.id: clean_line(item.title or item.enclosure_url) for item in waiting}
+        print(f"Downloading {len(titles)} episode{'s' * (len(titles) != 1)} to {podcasts.folder}")
+        podcasts.on_change = _DownloadReport(podcasts, titles, sys.stderr.isatty())
+
+        async def go() -> None:
+            try:
+                await podcasts.queue.run_until_idle(only=set(titles))
+            finally:
+                await podcasts.queue.aclose()
+
+        asyncio.run(go())
+    done, failed = len(podcasts.queue.finished), len(podcasts.queue.failed)
+    print(
+        f"Downloaded {done} episode{'s' * (done != 1)}" + (f", {failed} failed." if failed else ".")
+    )
+    return 1 if failed else 0
+
+
+class _DownloadReport:
+    """``folio download``'s output: a line per episode done or failed, and on a terminal
+    a progress line on stderr that each of those lines replaces."""
+
+    def __init__(self, podcasts: Any, titles: dict[int, str], progress: bool) -> None:
+        self.podcasts = podcasts
+        self.titles = titles
+        self.progress = progress
+
+    def __call__(self, item_ids: list[int]) -> None:
+        from .core.ingest.text import clean_line
+        from .core.podcasts.episodes import human_bytes
+
+        for item_id in item_ids:
+            episode = self.podcasts.episode(item_id)
+            if episode is None or item_id not in self.titles:
+                continue
+            if episode.status in ("downloaded", "failed") and self.progress:
+                sys.stderr.write("\r\x1b[K")
+            if episode.status == "downloaded":
+                size = human_bytes(episode.bytes)
+                print(f"✓ {self.titles.pop(item_id)}  {size}  {clean_line(episode.file)}")
+            elif episode.status == "failed":
+                print(f"✗ {self.titles.pop(item_id)}: {clean_line(episode.error)}")
+            elif self.progress and episode.status == "downloading":
+                done = "" if episode.percent is None else f"{episode.percent}% "
+                title = self.titles[item_id][:40]
+                sys.stderr.write(
+                    f"\r\x1b[K{len(self.titles)} to go · {title} {done}"
+                    f"{human_bytes(episode.speed)}/s"
+                )
+                sys.stderr.flush()
 
 
 # -- listings ---------------------------------------------------------------------------
@@ -714,9 +819,17 @@ _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "add": cmd_add,
     "export": cmd_export,
     "refresh": cmd_refresh,
+    "download": cmd_download,
     "items": cmd_items,
     "sources": cmd_sources,
     "matrix": cmd_matrix,
     "roadmap": cmd_roadmap,
+    "sync": lambda workspace, args: _sync_command(workspace, args),
     "repair": cmd_repair,
 }
+
+
+def _sync_command(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .commands_sync import cmd_sync
+
+    return cmd_sync(workspace, args)

@@ -25,6 +25,7 @@ PALETTE_NAMES = {
     "show_matrix": "Matrix",
     "show_roadmap": "Roadmap",
     "show_sources": "Sources",
+    "show_downloads": "Downloads",
     "refresh": "Refresh now",
     "search": "Search",
     "help": "Help: keys",
@@ -64,6 +65,16 @@ class FolioCommands(Provider):
                 f"{what} (key: {escape(key_display(app, binding))})",
                 partial(app.run_action, binding.action),
             )
+        playing = getattr(app, "session", None)
+        podcasts = playing.podcasts_started if playing is not None else None
+        if podcasts is not None and podcasts.playback is not None:
+            for binding in keys.PLAYBACK:
+                assert isinstance(binding, Binding)
+                yield Command(
+                    f"Player: {binding.description}",
+                    f"The episode playing (key: {escape(key_display(app, binding))})",
+                    partial(app.run_action, binding.action),
+                )
         # The screen the palette was opened from: its own keys, e.g. "Add" on Sources.
         screen = self.screen
         screen_name = type(screen).__name__.removesuffix("Screen")
@@ -100,6 +111,18 @@ class FolioCommands(Provider):
                 "Bookmarks: send now",
                 f"Send the bookmark changes waiting for {service} now, without waiting",
                 partial(app.run_action, "send_bookmarks"),
+            )
+        if session is not None and session.sync_service:
+            service = escape(session.sync_service)
+            yield Command(
+                "Sync: sync now",
+                f"Send the changes waiting for {service} and pull what changed there",
+                partial(app.run_action, "sync_now"),
+            )
+            yield Command(
+                "Sync: retry refused changes",
+                f"Send the changes {service} refused once more (after fixing the token)",
+                partial(app.run_action, "retry_sync"),
             )
         if session is not None and session.workspace.demo:
             yield Command(

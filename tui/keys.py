@@ -10,6 +10,8 @@ GLOBAL: list[BindingType] = [
     Binding("2", "show('matrix')", "Matrix", id="show_matrix"),
     Binding("3", "show('roadmap')", "Roadmap", id="show_roadmap"),
     Binding("4", "show('sources')", "Sources", id="show_sources"),
+    # 5 is kept for "My output". Not in the footer: help and the palette list it.
+    Binding("6", "show('downloads')", "Downloads", show=False, id="show_downloads"),
     Binding("R", "refresh_now", "Refresh", id="refresh"),
     Binding("slash", "search", "Search", id="search"),
     Binding("question_mark", "help", "Help", id="help"),
@@ -69,12 +71,35 @@ TRIAGE: list[BindingType] = [
     Binding("u", "undo", "Undo", id="undo"),
 ]
 
+EPISODE: list[BindingType] = [
+    # On an item with an episode (dashboard, reader, Downloads); the footer shows them then.
+    Binding("d", "download", "Download", id="download"),
+    Binding("P", "play", "Play", id="play"),
+]
+
+PLAYBACK: list[BindingType] = [
+    # Everywhere while an episode plays (the player runs in the background).
+    Binding("Z", "pause_playback", "Pause", id="pause_playback"),
+    Binding("S", "stop_playback", "Stop", id="stop_playback"),
+    Binding("less_than_sign", "seek(-10)", "-10 s", id="seek_back"),
+    Binding("greater_than_sign", "seek(30)", "+30 s", id="seek_forward"),
+]
+
+DOWNLOADS: list[BindingType] = [
+    Binding("space", "pause_download", "Pause/resume", id="pause_download"),
+    Binding("x", "cancel_download", "Cancel/delete", id="cancel_download"),
+    Binding("r", "retry_download", "Retry", id="retry_download"),
+    Binding("P", "play", "Play", id="play"),
+    Binding("m", "toggle_played", "Played", id="toggle_played"),
+]
+
 LISTS: list[BindingType] = [
-    # Upper case for the list of what the lower-case key flags: s stars, S lists the starred.
+    # Upper case for the list of what the lower-case key flags: l saves for later, L lists
+    # them (S stops playback, so the starred are *).
     Binding("v", "next_list", "Lists", id="next_list"),
     Binding("I", "show_list('inbox')", "Inbox", show=False, id="list_inbox"),
     Binding("U", "show_list('unread')", "Unread", show=False, id="list_unread"),
-    Binding("S", "show_list('starred')", "Starred", show=False, id="list_starred"),
+    Binding("asterisk", "show_list('starred')", "Starred", show=False, id="list_starred"),
     Binding("L", "show_list('saved')", "Later", show=False, id="list_later"),
     Binding("B", "show_list('bookmarked')", "Bookmarked", show=False, id="list_bookmarked"),
     Binding("A", "show_list('all')", "All items", show=False, id="list_all"),
@@ -124,7 +149,7 @@ SOURCES: list[BindingType] = [
 
 ALL_GROUPS: tuple[list[BindingType], ...] = (
     GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, LISTS, DASHBOARD, LIST_SCREEN,
-    MATRIX, ROADMAP, SOURCES,
+    EPISODE, PLAYBACK, DOWNLOADS, MATRIX, ROADMAP, SOURCES,
 )  # fmt: skip
 
 
@@ -150,18 +175,19 @@ READER_TRIAGE_IDS = (
 # take a key from one action to give it to another.
 DASHBOARD_SCREEN: list[BindingType] = [
     *TRIAGE,
+    *EPISODE,
     *LISTS,
     *_pick(PANES, "switch_pane"),
     *DASHBOARD,
 ]
-LIST_SCREEN_KEYS: list[BindingType] = [*LIST_SCREEN, *TRIAGE, *LISTS]
-READER_SCREEN: list[BindingType] = [*READER, *_pick(TRIAGE, *READER_TRIAGE_IDS)]
+LIST_SCREEN_KEYS: list[BindingType] = [*LIST_SCREEN, *TRIAGE, *EPISODE, *LISTS]
+READER_SCREEN: list[BindingType] = [*READER, *_pick(TRIAGE, *READER_TRIAGE_IDS), *EPISODE]
 BOARD: list[BindingType] = [*MOVE, *_pick(PANES, "pane_left", "pane_right")]
 GRID: list[BindingType] = [*MOVE, *SIDEWAYS]
 SOURCES_SCREEN: list[BindingType] = [*SOURCES, *MOVE]
 
 NODES: dict[str, list[BindingType]] = {
-    "everywhere": GLOBAL,
+    "everywhere": [*GLOBAL, *PLAYBACK],
     "dashboard": DASHBOARD_SCREEN,
     "board": BOARD,
     "Inbox and lists": MOVE,

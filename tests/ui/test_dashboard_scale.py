@@ -139,7 +139,7 @@ async def test_lists_of_100k_items(large: Session) -> None:
         starred = items.cursor_id
         await pilot.press("v")  # All → New since I last looked
         await wait_for(pilot, lambda: screen.spec.name == "new" and screen.loaded, "New")
-        await pilot.press("S")
+        await pilot.press("asterisk")
         await wait_for(pilot, lambda: screen.spec.name == "starred" and screen.loaded, "Starred")
         assert items.ids == [starred]
         await pilot.press("s", "escape")

@@ -44,7 +44,7 @@ def rows(screen: ListScreen) -> list[str]:
 
 @pytest.mark.parametrize(
     ("flag_key", "list_key", "name", "glyph"),
-    [("s", "S", "Starred", "★"), ("l", "L", "Later", "◷"), ("b", "B", "Bookmarked", "⚑")],
+    [("s", "asterisk", "Starred", "★"), ("l", "L", "Later", "◷"), ("b", "B", "Bookmarked", "⚑")],
 )
 async def test_flag_keys_fill_their_lists(
     app: FolioApp, session: Session, flag_key: str, list_key: str, name: str, glyph: str

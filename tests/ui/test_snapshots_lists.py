@@ -41,7 +41,7 @@ def then(*keys: str, list_screen: bool = True) -> Callable[[Pilot[Any]], Awaitab
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_starred_list(snap_compare: SnapCompare, session: Session, size: tuple[int, int]) -> None:
     # Star two items on the board (one saved for later too), then list them.
-    keys = then("s", "j", "j", "l", "s", "S")
+    keys = then("s", "j", "j", "l", "s", "asterisk")
     assert snap_compare(app_for(session), terminal_size=size, run_before=keys)
 
 

@@ -187,6 +187,80 @@ API_URL_KEYS = ("bluesky", "hackernews_algolia", "hackernews", "github", "github
                 "lobsters")  # fmt: skip
 
 
+SYNC_SERVICES: dict[str, str] = {
+    "miniflux": "Miniflux",
+    "greader": "Google Reader API",
+}
+"""The feed servers folio syncs with, by their name in settings.toml, with their names for
+people. "greader" is FreshRSS's dialect of the Google Reader API, which Miniflux, Inoreader,
+The Old Reader and BazQux speak too."""
+
+
+@dataclass
+class SyncSettings:
+    """The ``[sync]`` section of settings.toml: the feed server folio keeps in step with."""
+
+    service: str = ""
+    """"miniflux" or "greader"; empty: folio syncs with nothing."""
+    url: str = ""
+    """The server's API address: Miniflux's own address, or the Google Reader API's
+    (FreshRSS: https://freshrss.example.net/api/greader.php)."""
+    user: str = ""
+    """The account's user name: needed for the Google Reader API; for Miniflux only when
+    the secret is the account's password rather than an API token."""
+    interval: str = "10m"
+    """How often the app pulls what changed on the server."""
+    later_label: str = "Read later"
+    """The label that holds "save for later" on a Google Reader API server (FreshRSS's
+    labels); empty keeps "later" in folio only. Miniflux has no place for it."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.service)
+
+    @property
+    def label(self) -> str:
+        """The service's name for people: "Miniflux"."""
+        return SYNC_SERVICES.get(self.service, self.service)
+
+    @property
+    def base_url(self) -> str:
+        """The API address with one trailing slash."""
+        return self.url.rstrip("/") + "/" if self.url else ""
+
+    @property
+    def interval_seconds(self) -> float:
+        return parse_duration(self.interval)
+
+
+def _default_player() -> list[str]:
+    return ["mpv", "--no-video"]
+
+
+@dataclass
+class PodcastSettings:
+    """The ``[podcasts]`` section of settings.toml."""
+
+    folder: str = ""
+    """Where episodes are saved, one folder per feed; empty means
+    ``$XDG_DATA_HOME/folio/podcasts``. ``~`` is the home folder."""
+    max_downloads: int = 2
+    """Downloads that run at once; the others wait in the queue."""
+    player: list[str] = field(default_factory=_default_player)
+    """The player's program and options, as a list (never a shell command). folio adds the
+    start position (for mpv, vlc and mplayer), then ``--`` and the file or URL."""
+    remove_played_after: str = "0"
+    """Delete a played episode's file this long after it was played, e.g. ``"7d"``;
+    ``"0"`` keeps files until you delete them."""
+
+    @property
+    def remove_played_seconds(self) -> float | None:
+        """Seconds after which played files go, or None to keep them."""
+        if self.remove_played_after.strip() in ("0", ""):
+            return None
+        return parse_duration(self.remove_played_after)
+
+
 @dataclass
 class Settings:
     """All of settings.toml, each section with its defaults."""
@@ -195,6 +269,8 @@ class Settings:
     ui: UISettings = field(default_factory=UISettings)
     bookmarks: BookmarkSettings = field(default_factory=BookmarkSettings)
     apis: ApiSettings = field(default_factory=ApiSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    podcasts: PodcastSettings = field(default_factory=PodcastSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
 
@@ -262,6 +338,17 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "edit_vision",
         "select_source",
         "clear_selection",
+        "show_downloads",
+        "download",
+        "play",
+        "pause_playback",
+        "stop_playback",
+        "seek_back",
+        "seek_forward",
+        "pause_download",
+        "cancel_download",
+        "retry_download",
+        "toggle_played",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
@@ -275,6 +362,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "processes": (0, 64, " (0: one per core)"),
     "recent_days": (1, 3660, " days"),
     "max_pages": (1, 1000, ""),
+    "max_downloads": (1, 32, ""),
 }
 """The numbers ``[refresh]`` and ``[apis]`` allow, lowest and highest: beyond them a value is
 a typo or breaks folio (``timeout = inf`` hung a refresh on a silent server, ``nan`` failed
@@ -367,6 +455,21 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
                 parse_interval(value)
             except ValueError as exc:
                 raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
+        if key == "remove_played_after" and value.strip() not in ("0", ""):
+            try:
+                parse_duration(value)
+            except ValueError as exc:
+                raise ConfigError(
+                    path, f'{exc}; "0" keeps the files', line=line, key=f"{name}.{key}"
+                ) from None
+        if key == "player" and (not value or not all(isinstance(v, str) and v for v in value)):
+            raise ConfigError(
+                path,
+                "expected the program and its options as a list of strings, e.g. "
+                'player = ["mpv", "--no-video"]',
+                line=line,
+                key=f"{name}.{key}",
+            )
         values[key] = value
     return values
 
@@ -382,9 +485,13 @@ def _is_web_address(value: str) -> bool:
 
 
 def _type_name(kind: type) -> str:
-    return {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(
-        kind, kind.__name__
-    )
+    return {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        list: "a list of strings",
+    }.get(kind, kind.__name__)
 
 
 def _example(default: Any) -> str:
@@ -392,6 +499,8 @@ def _example(default: Any) -> str:
         return "true" if default else "false"
     if isinstance(default, str):
         return f'"{default}"'
+    if isinstance(default, list):
+        return "[" + ", ".join(f'"{value}"' for value in default) + "]"
     return str(default)
 
 
@@ -408,6 +517,10 @@ def parse_settings(text: str, path: Path) -> Settings:
             )
         elif name == "ui":
             settings.ui = UISettings(**_check_section(path, text, name, value, UISettings))
+        elif name == "sync":
+            settings.sync = _sync_settings(
+                path, text, _check_section(path, text, name, value, SyncSettings)
+            )
         elif name == "bookmarks":
             settings.bookmarks = _bookmark_settings(
                 path, text, _check_section(path, text, name, value, BookmarkSettings)
@@ -418,6 +531,10 @@ def parse_settings(text: str, path: Path) -> Settings:
                 if key in apis:
                     apis[key] = apis[key].rstrip("/")
             settings.apis = ApiSettings(**apis)
+        elif name == "podcasts":
+            settings.podcasts = PodcastSettings(
+                **_check_section(path, text, name, value, PodcastSettings)
+            )
         elif name == "keys":
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -443,7 +560,7 @@ def parse_settings(text: str, path: Path) -> Settings:
             raise ConfigError(
                 path,
                 "unknown section; known sections are "
-                "[refresh], [ui], [apis], [bookmarks] and [keys]",
+                "[refresh], [ui], [apis], [bookmarks], [sync], [podcasts] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )
@@ -486,6 +603,50 @@ def _bookmark_settings(path: Path, text: str, values: dict[str, Any]) -> Bookmar
         )
     if settings.user and ":" in settings.user:
         raise refuse("user", "expected the user name alone, without a colon")
+    return settings
+
+
+def _sync_settings(path: Path, text: str, values: dict[str, Any]) -> SyncSettings:
+    """``[sync]`` checked as a whole: a known service, the address of its API, and the user
+    name where the service needs one."""
+    settings = SyncSettings(**values)
+
+    def refuse(key: str, message: str) -> ConfigError:
+        return ConfigError(path, message, line=key_line(text, "sync", key), key=f"sync.{key}")
+
+    if settings.service and settings.service not in SYNC_SERVICES:
+        known = ", ".join(f'"{name}"' for name in SYNC_SERVICES)
+        raise refuse("service", f"unknown service; folio syncs with {known}")
+    if settings.url:
+        from urllib.parse import urlsplit
+
+        scheme, host, rest = "", None, ""
+        try:
+            parts = urlsplit(settings.url)
+            scheme, host, rest = parts.scheme, parts.hostname, parts.query + parts.fragment
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            host = None
+        if scheme not in ("http", "https") or not host:
+            raise refuse(
+                "url", 'expected the server\'s web address, e.g. url = "https://rss.example.org"'
+            )
+        if rest:
+            raise refuse("url", "expected the server's address without ?query or #fragment")
+    elif settings.service:
+        raise refuse(
+            "service" if "url" not in values else "url",
+            f'{settings.label} needs its address too: url = "https://…"',
+        )
+    if settings.service == "greader" and not settings.user:
+        raise refuse(
+            "service" if "user" not in values else "user",
+            'the Google Reader API needs the account\'s user name too: user = "…"',
+        )
+    if settings.user and ("/" in settings.user or ":" in settings.user):
+        raise refuse("user", "expected the user name alone, without / or :")
+    if "\n" in settings.later_label or "/" in settings.later_label:
+        raise refuse("later_label", "expected a label name on one line, without /")
     return settings
 
 

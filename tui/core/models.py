@@ -40,6 +40,13 @@ class Source:
     api: str = ""
     """The web API this source is read through (``"mastodon"``, ...); empty for a feed.
     See tui/core/sources/."""
+    download: str = ""
+    """``"new"``: queue each new episode for download as it arrives (podcasts); ``""`` or
+    ``"none"``: only when asked."""
+
+    @property
+    def downloads_new(self) -> bool:
+        return self.download == "new"
 
     @property
     def title(self) -> str:

@@ -58,7 +58,9 @@ from tui.core.storage.workspace import Workspace
 if TYPE_CHECKING:
     # Imported when first needed: tomlkit takes 20-30 ms to import, and a session that
     # only reads never edits the file.
+    from tui.core.podcasts.service import Podcasts
     from tui.core.storage.portfolio_edit import Applied, Edit
+    from tui.core.sync.reconcile import SyncReport
 
 UNDO_DEPTH = 100
 
@@ -68,7 +70,8 @@ class Change:
     """What an action changed, for listeners to redraw."""
 
     area: str
-    """"items", "sources", "matrix", "roadmap" or "portfolio"."""
+    """"items", "sources", "matrix", "roadmap", "portfolio", or "episodes" (a podcast
+    episode's download or listening state)."""
     item_ids: list[int] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     message: str = ""
@@ -130,7 +133,10 @@ class Session:
         self._ranks: dict[str, float] | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
         self._bookmark_states: dict[str, KeyState] | None = None
+        self.sync_problem = ""
+        """Why the last sync failed, in words; empty when it worked (or none ran)."""
         self._has_local_bookmarks = self.store.count(sources=[LOCAL_URL]) > 0
+        self._podcasts: Podcasts | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -159,6 +165,40 @@ class Session:
         self.portfolio_signature = snapshot.signature
         self.portfolio_error = None
         return True
+
+    @property
+    def podcasts(self) -> Podcasts:
+        """The podcast engine (downloads, player, episode state), made when first asked."""
+        if self._podcasts is None:
+            from tui.core.podcasts.service import Podcasts
+
+            workspace = self.workspace
+            self._podcasts = Podcasts(
+                self.store,
+                workspace.settings,
+                workspace.podcast_folder,
+                transport=workspace.transport,
+                on_change=self._episodes_changed,
+                clock=lambda: self.clock(),
+                on_stopped=self._episode_stopped,
+            )
+        return self._podcasts
+
+    def _episode_stopped(self, item_id: int, seconds: float) -> None:
+        """Playback ended (stopped, or played to the end: 0): the position goes to the sync
+        server too, where it keeps one, so another machine starts there."""
+        item = self.store.item(item_id)
+        if item is not None:
+            self.save_position(item, int(seconds))
+
+    @property
+    def podcasts_started(self) -> Podcasts | None:
+        """The podcast engine if anything asked for it yet, else None (nothing to stop)."""
+        return self._podcasts
+
+    def _episodes_changed(self, item_ids: list[int]) -> None:
+        items = self.store.items_by_id(item_ids)
+        self._emit(Change("episodes", item_ids=item_ids, sources=sorted({i.source for i in items})))
 
     # -- events ---------------------------------------------------------------------
 
@@ -298,18 +338,27 @@ class Session:
         value: bool,
         label: str = "",
         opened: bool = False,
+        *,
+        feed: str = "",
     ) -> Change:
         """Set ``flag`` on items (undoable as one step) and record the attention it shows:
         a star, save or bookmark set, or items marked read without being ``opened``. The
-        Change lists no item when it could not be stored."""
-        values = self.store.flag_values(list(ids), flag)
+        Change lists no item when it could not be stored. ``feed``: the items are a whole
+        source marked read, which the sync server is told as one "mark feed read"."""
+        wanted = list(ids)
+        items: list[Item] | None = None
+        if self._needs_items(flag):
+            items = self.store.items_by_id(wanted)
+            values = {item.id: (bool(getattr(item, flag)), item.source) for item in items}
+        else:
+            values = self.store.flag_values(wanted, flag)
         previous = {item_id: old for item_id, (old, _) in values.items()}
         sources = sorted({source for _, source in values.values()})
         queued = False
 
         def write() -> None:
             nonlocal queued
-            queued = self._store_flag(previous, flag, value)
+            queued = self._store_flag(previous, flag, value, items=items, feed=feed)
 
         if not self._stored(write):
             return Change("items", message=label)
@@ -328,29 +377,66 @@ class Session:
         self._emit(change)
         return change
 
-    def _store_flag(self, previous: dict[int, bool], flag: str, value: bool) -> bool:
-        """Set the flag on the items of ``previous`` (id: value before); a bookmark's
-        change for the service is queued in the outbox in the same transaction. Returns
-        True when something was queued. Only a bookmark needs the items themselves: other
-        flags (read on 50,000 items at once) are set by id alone."""
+    def _needs_items(self, flag: str) -> bool:
+        """Whether setting ``flag`` queues changes for a service, which are made from the
+        items themselves; otherwise flags are set by id alone (read on 50,000 items)."""
+        settings = self.workspace.settings
+        if flag == "bookmarked":
+            return settings.bookmarks.enabled
+        return settings.sync.enabled
+
+    def _store_flag(
+        self,
+        previous: dict[int, bool],
+        flag: str,
+        value: bool,
+        *,
+        items: list[Item] | None = None,
+        feed: str = "",
+    ) -> bool:
+        """Set the flag on the items of ``previous`` (id: value before); a change for a
+        service (a bookmark's for the bookmark service, a synced item's for the sync
+        server) is queued in the outbox in the same transaction, so neither is ever kept
+        without the other. Returns True when something was queued."""
         then = None
         changes: list[tuple[str, str, dict[str, Any]]] = []
-        bookmarks = flag == "bookmarked" and self.workspace.settings.bookmarks.enabled
-        changed_ids = [item_id for item_id, old in previous.items() if old != value]
-        changed = self.store.items_by_id(changed_ids) if bookmarks and changed_ids else []
-        if bookmarks and changed:
+        if items is None and self._needs_items(flag):
+            items = self.store.items_by_id(list(previous))
+        changed = [item for item in items or [] if bool(getattr(item, flag)) != value]
+        if flag == "bookmarked" and self.workspace.settings.bookmarks.enabled and changed:
             # Made before the transaction: a summary's HTML to text takes its time, and the
             # store's lock is not held meanwhile.
             sources = {source.url: source for source in self.sources}
             changes = bookmark_changes(changed, value, sources)
+        sync = self.workspace.settings.sync
+        syncing = sync.enabled and bool(changed) and flag != "bookmarked"
+        synced = False
+        if changes or syncing:
 
-            def then(db: sqlite3.Connection) -> list[int]:
-                return put_in(db, SERVICE, changes)
+            def then(db: sqlite3.Connection) -> None:
+                nonlocal synced
+                if changes:
+                    put_in(db, SERVICE, changes)
+                if syncing:
+                    synced = self._queue_for_sync(db, changed, flag, value, feed)
 
         self.store.set_flag(list(previous), flag, value, then=then)
         if flag == "bookmarked":
             self._bookmark_states = None
-        return bool(changes)
+        return bool(changes) or synced
+
+    def _queue_for_sync(
+        self, db: sqlite3.Connection, items: list[Item], flag: str, value: bool, feed: str
+    ) -> bool:
+        """Inside the flag's transaction: the change for the sync server, when the items
+        are its entries ("mark feed read" for a whole source)."""
+        from tui.core.sync.local import queue_flag_changes, queue_mark_feed_read
+        from tui.core.sync.reconcile import keeps_later
+
+        if feed and flag == "read" and value and queue_mark_feed_read(db, feed):
+            return True
+        later = keeps_later(self.workspace.settings.sync)
+        return queue_flag_changes(db, [item.id for item in items], flag, value, later=later) > 0
 
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""
@@ -362,7 +448,8 @@ class Session:
         ids = self.store.unread_ids(url)
         if ids:
             name = (self.source(url) or Source(url)).title
-            self.set_flag(ids, "read", True, label=f"Marked {len(ids)} items in {name} read")
+            label = f"Marked {len(ids)} items in {name} read"
+            self.set_flag(ids, "read", True, label=label, feed=url)
         return len(ids)
 
     def mark_read(self, ids: list[int], label: str) -> int:
@@ -416,7 +503,8 @@ class Session:
             nonlocal queued
             for value, ids in by_value.items():
                 if ids:
-                    # A bookmark's undo is a change for the service too: it is queued again.
+                    # An undo is a change for the services too (a bookmark's, a synced
+                    # item's): it is queued again.
                     now = {item_id: not value for item_id in ids}
                     queued |= self._store_flag(now, entry.flag, value)
 
@@ -497,6 +585,74 @@ class Session:
             self._bookmark_states = None
             self._emit(Change("outbox", queued=True, message=f"Retrying {count} bookmarks"))
         return count
+
+    # -- the sync server -------------------------------------------------------------
+
+    @property
+    def sync_service(self) -> str:
+        """The sync server's name for people ("Miniflux"), or "" when none is set."""
+        settings = self.workspace.settings.sync
+        return settings.label if settings.enabled else ""
+
+    def retry_refused_sync(self) -> int:
+        """Queue the changes the sync server refused for another try; returns how many."""
+        from tui.core.sync.common import SERVICE as SYNC
+
+        count = Outbox(self.store).requeue_failed(SYNC)
+        if count:
+            self._emit(Change("outbox", queued=True, message=f"Retrying {count} changes"))
+        return count
+
+    def send_sync_now(self) -> int:
+        """Make every waiting change for the sync server due now (the user asked)."""
+        from tui.core.sync.common import SERVICE as SYNC
+
+        return Outbox(self.store).due_now(SYNC, self.now())
+
+    def save_position(self, item: Item, seconds: int) -> bool:
+        """A podcast episode's position, for the sync server where it keeps one (Miniflux);
+        the player calls it. True when it was queued."""
+        if self.workspace.settings.sync.service != "miniflux":
+            return False
+        from tui.core.sync.local import queue_position
+
+        queued = queue_position(self.store, item.id, seconds)
+        if queued:
+            self._emit(Change("outbox", queued=True))
+        return queued
+
+    def edit_synced_sources(self, add: list[Source], remove: list[str]) -> None:
+        """Sources followed or unfollowed on the sync server (on another machine), made so
+        in portfolio.toml as it is on disk; raises ReadOnlyError when the file is broken.
+        Not undoable with u: the next sync would only do it again."""
+        from tui.core.sync.portfolio import SyncSources
+
+        parts = []
+        if add:
+            parts.append(f"added {len(add)}")
+        if remove:
+            parts.append(f"removed {len(remove)}")
+        self.apply_edits(
+            "sources",
+            f"Sync: {' and '.join(parts)} sources",
+            [SyncSources(add, remove)],
+            sources=[source.url for source in add],
+            undoable=False,
+        )
+
+    def synced(self, report: SyncReport) -> None:
+        """A sync finished: whatever it changed is shown, and the outbox line redrawn."""
+        self.sync_problem = "" if report.ok else report.error
+        if report.item_ids or report.sources_removed:
+            self._emit(
+                Change(
+                    "items",
+                    item_ids=list(report.item_ids),
+                    sources=list(report.sources),
+                    message=report.summary(),
+                )
+            )
+        self.outbox_changed()
 
     # -- portfolio edits ------------------------------------------------------------
 

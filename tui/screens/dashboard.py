@@ -31,7 +31,7 @@ from ..messages import (
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
-from ..widgets.status import outbox_lines
+from ..widgets.status import outbox_lines, sync_line
 from .triage import TriageScreen
 
 WIDE = 120
@@ -178,6 +178,10 @@ class DashboardScreen(TriageScreen):
         change = message.change
         if change.area == "items":
             self._items_changed(change.item_ids, change.sources)
+        elif change.area == "episodes":
+            # A download's progress or a position: redraw those rows, nothing else.
+            self.board.refresh_sources(change.sources)
+            self.inbox.refresh_items(change.item_ids)
         elif change.area == "outbox":
             # Bookmarks were sent (or refused): every row's mark may have changed.
             self.board.refresh_sources()
@@ -243,6 +247,7 @@ class DashboardScreen(TriageScreen):
                 first = not self._inbox_loaded
                 self._inbox_loaded = True
                 self._update_counts()
+                self._cursor_moved()
                 if first:
                     self.post_message(DashboardReady())
 
@@ -266,6 +271,9 @@ class DashboardScreen(TriageScreen):
         if status:
             parts.append(status)
         parts.extend(outbox_lines(self.session))
+        problem = sync_line(self.session)
+        if problem:
+            parts.append(problem)
         if self.has_class("-full"):
             parts.append("z: board")
         elif self.has_class("-narrow"):

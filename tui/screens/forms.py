@@ -8,6 +8,7 @@ can reuse it and keep the write in one place (the session).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
@@ -450,6 +451,16 @@ class EditSourceScreen(FormScreen[Source | None]):
                 "tags",
             )
             yield from self.interval_and_mine(source, self.default_interval)
+            yield from self.field(
+                "Download",
+                Checkbox(
+                    "new episodes as they arrive",
+                    source.downloads_new,
+                    id="download",
+                    compact=True,
+                ),
+                "download",
+            )
             yield from self.buttons("Save")
 
     def on_mount(self) -> None:
@@ -461,16 +472,24 @@ class EditSourceScreen(FormScreen[Source | None]):
         if not ok:
             return
         kind = self.query_one("#kind", Select).value
+        # replace(), not a new Source: what the form does not show (api) stays as it was.
         self.dismiss(
-            Source(
-                url=self.source.url,
+            dataclasses.replace(
+                self.source,
                 name=self.query_one("#name", Input).value.strip(),
                 kind=kind if isinstance(kind, str) else self.source.kind,
                 tags=parse_tags(self.query_one("#tags", Input).value),
                 mine=self.query_one("#mine", Checkbox).value,
                 interval=interval,
+                download=self._download(),
             )
         )
+
+    def _download(self) -> str:
+        if self.query_one("#download", Checkbox).value:
+            return "new"
+        # Unticked: "none" as the user wrote it stays, "new" goes.
+        return "" if self.source.download == "new" else self.source.download
 
 
 KEEP = "keep"

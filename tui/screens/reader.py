@@ -28,6 +28,7 @@ from ..core.session import Session
 from ..messages import OpenLink, SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.itemlist import GLYPHS, bookmark_mark, plain
+from . import episode_keys
 
 IDLE = 120.0
 """Seconds: the reader counts time towards "minutes read" only up to this long after the
@@ -114,6 +115,7 @@ class ReaderScreen(Screen[int | None]):
         item.read = True
         self._draw(item)
         self.query_one("#reader-body", VerticalScroll).scroll_home(animate=False)
+        self.refresh_bindings()  # d and P only for an episode
 
     def _draw(self, item: Item) -> None:
         source = self.session.source(item.source)
@@ -172,7 +174,8 @@ class ReaderScreen(Screen[int | None]):
             facts.append(size)
         if item.enclosure_type:
             facts.append(plain(item.enclosure_type))
-        return " · ".join(facts) + "\n" + plain(item.enclosure_url)
+        state = plain(self.session.podcasts.state_label(item))
+        return " · ".join(facts) + f"\nState: {state}\n" + plain(item.enclosure_url)
 
     def _set(self, selector: str, text: str) -> None:
         widget = self.query_one(selector, Static)
@@ -277,6 +280,17 @@ class ReaderScreen(Screen[int | None]):
     def _open_link(self, url: str) -> None:
         self.app.post_message(OpenLink(url))
 
+    def action_download(self) -> None:
+        episode_keys.download(self, self.item)
+
+    def action_play(self) -> None:
+        episode_keys.play(self, self.item)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in episode_keys.ACTIONS:
+            return episode_keys.applies(self.item)
+        return True
+
     def action_undo(self) -> None:
         label = self.session.undo_triage()
         self._say(f"Undid: {label}" if label else "Nothing to undo.")
@@ -286,6 +300,7 @@ class ReaderScreen(Screen[int | None]):
             item = self.item
             if item is not None:
                 self._set("#reader-flags", self._flags(item))
+                self._set("#reader-episode", self._episode(item))
 
     def _say(self, message: str, severity: SeverityLevel = "information") -> None:
         self.notify(clean(message), markup=False, severity=severity)

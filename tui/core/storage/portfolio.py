@@ -125,7 +125,10 @@ _SOURCE_KEYS = {
     "mine": bool,
     "interval": str,
     "api": str,
+    "download": str,
 }
+DOWNLOAD_CHOICES: tuple[str, ...] = ("new", "none")
+"""Values of a source's ``download``: queue new episodes as they arrive, or never."""
 _MATRIX_KEYS = {
     "id": str,
     "name": str,
@@ -256,6 +259,14 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 parse_interval(interval)
             except ValueError as exc:
                 reader.fail("sources", "interval", str(exc), index)
+        download = entry.get("download", "")
+        if download and download not in DOWNLOAD_CHOICES:
+            reader.fail(
+                "sources",
+                "download",
+                'expected "new" (queue new episodes as they arrive) or "none"',
+                index,
+            )
         portfolio.sources.append(
             Source(
                 url=url,
@@ -265,6 +276,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 mine=entry.get("mine", False),
                 interval=interval,
                 api=entry.get("api", ""),
+                download=download,
             )
         )
 
@@ -416,6 +428,8 @@ def source_fields(source: Source) -> dict[str, Any]:
         table["interval"] = source.interval
     if source.api:
         table["api"] = source.api
+    if source.download:
+        table["download"] = source.download
     return table
 
 
