@@ -92,11 +92,24 @@ class UISettings:
 
 
 @dataclass
+class OutputSettings:
+    """The ``[output]`` section of settings.toml: how the user's own output is measured."""
+
+    window: str = "90d"
+    """How far back "My output" and ``folio output`` count posts; older posts are left out."""
+
+    @property
+    def window_seconds(self) -> float:
+        return parse_duration(self.window)
+
+
+@dataclass
 class Settings:
     """All of settings.toml, each section with its defaults."""
 
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ui: UISettings = field(default_factory=UISettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
 
@@ -107,6 +120,7 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "show_matrix",
         "show_roadmap",
         "show_sources",
+        "show_output",
         "refresh",
         "search",
         "help",
@@ -212,7 +226,7 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
             raise ConfigError(path, "must be more than zero", line=line, key=f"{name}.{key}")
         if key == "processes" and value < 0:
             raise ConfigError(path, "must be 0 (automatic) or more", line=line, key=f"{name}.{key}")
-        if key == "interval":
+        if key in ("interval", "window"):
             try:
                 parse_duration(value)
             except ValueError as exc:
@@ -248,6 +262,10 @@ def parse_settings(text: str, path: Path) -> Settings:
             )
         elif name == "ui":
             settings.ui = UISettings(**_check_section(path, text, name, value, UISettings))
+        elif name == "output":
+            settings.output = OutputSettings(
+                **_check_section(path, text, name, value, OutputSettings)
+            )
         elif name == "keys":
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -272,7 +290,7 @@ def parse_settings(text: str, path: Path) -> Settings:
         else:
             raise ConfigError(
                 path,
-                "unknown section; known sections are [refresh], [ui] and [keys]",
+                "unknown section; known sections are [refresh], [ui], [output] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )

@@ -17,6 +17,7 @@ import tomli_w
 
 from tui.core.config import ConfigError, key_line, parse_duration, toml_syntax_error
 from tui.core.models import KINDS, Source
+from tui.core.planning.measures import check_metric, parse_target
 from tui.core.storage.atomic import write_atomic
 
 LANES: tuple[str, ...] = ("now", "next", "later", "done")
@@ -68,6 +69,9 @@ class Experiment:
     review: dt.date | None = None
     links: list[str] = field(default_factory=list)
     """Matrix ids or source URLs."""
+    metric: str = ""
+    """A measure folio computes on the linked own sources, such as ``"replies/post"``
+    (``planning.measures.MEASURES``); empty for none. ``measure`` stays free text."""
 
 
 @dataclass
@@ -106,6 +110,7 @@ _SOURCE_KEYS = {
     "mine": bool,
     "interval": str,
     "api": str,
+    "target": str,
 }
 _MATRIX_KEYS = {
     "id": str,
@@ -125,6 +130,7 @@ _ROADMAP_KEYS = {
     "start": dt.date,
     "review": dt.date,
     "links": list,
+    "metric": str,
 }
 _TYPE_WORDS = {
     str: "a string",
@@ -236,6 +242,11 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 parse_duration(interval)
             except ValueError as exc:
                 reader.fail("sources", "interval", str(exc), index)
+        if entry.get("target"):
+            try:
+                parse_target(entry["target"])
+            except ValueError as exc:
+                reader.fail("sources", "target", str(exc), index)
         portfolio.sources.append(
             Source(
                 url=url,
@@ -245,6 +256,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 mine=entry.get("mine", False),
                 interval=interval,
                 api=entry.get("api", ""),
+                target=entry.get("target", ""),
             )
         )
 
@@ -271,6 +283,11 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
             reader.fail("roadmap", "lane", f"expected one of {', '.join(LANES)}", index)
         if entry.get("status", "idea") not in STATUSES:
             reader.fail("roadmap", "status", f"expected one of {', '.join(STATUSES)}", index)
+        if entry.get("metric"):
+            try:
+                check_metric(entry["metric"])
+            except ValueError as exc:
+                reader.fail("roadmap", "metric", str(exc), index)
         portfolio.roadmap.append(Experiment(**entry))
 
     axes = raw.get("matrix_axes")
@@ -316,6 +333,8 @@ def _source_table(source: Source) -> dict[str, Any]:
         table["interval"] = source.interval
     if source.api:
         table["api"] = source.api
+    if source.target:
+        table["target"] = source.target
     return table
 
 
@@ -371,6 +390,7 @@ def portfolio_to_toml(portfolio: Portfolio) -> str:
                     "start": e.start,
                     "review": e.review,
                     "links": list(e.links),
+                    "metric": e.metric or None,
                 }
             ),
         )

@@ -144,6 +144,71 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, taken)
     );
     """,
+    # 7: each own post's latest snapshot and the one before it, kept up to date by
+    # triggers as snapshots are written or removed, so "My output" reads one row a post
+    # instead of every snapshot: 5 accounts of 2,000 posts with 20 snapshots each took
+    # 0.9 s to summarise from ``engagement`` alone. History stays in ``engagement``.
+    """
+    CREATE TABLE engagement_latest (
+        source TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        taken REAL NOT NULL,
+        replies INTEGER, reposts INTEGER, likes INTEGER, quotes INTEGER,
+        points INTEGER, comments INTEGER, views INTEGER,
+        previous_taken REAL,
+        previous_replies INTEGER, previous_reposts INTEGER, previous_likes INTEGER,
+        previous_quotes INTEGER, previous_points INTEGER, previous_comments INTEGER,
+        previous_views INTEGER,
+        PRIMARY KEY (source, guid)
+    ) WITHOUT ROWID;
+    CREATE VIEW engagement_top_two AS
+    SELECT l.source, l.guid, l.taken,
+           l.replies, l.reposts, l.likes, l.quotes, l.points, l.comments, l.views,
+           p.taken AS previous_taken,
+           p.replies, p.reposts, p.likes, p.quotes, p.points, p.comments, p.views
+    FROM engagement AS l
+    LEFT JOIN engagement AS p
+      ON p.source = l.source AND p.guid = l.guid
+     AND p.taken = (SELECT max(taken) FROM engagement
+                    WHERE source = l.source AND guid = l.guid AND taken < l.taken)
+    WHERE l.taken = (SELECT max(taken) FROM engagement
+                     WHERE source = l.source AND guid = l.guid);
+    INSERT INTO engagement_latest SELECT * FROM engagement_top_two;
+    CREATE TRIGGER engagement_added AFTER INSERT ON engagement BEGIN
+        -- A newer snapshot: the latest becomes the previous one.
+        UPDATE engagement_latest SET
+            previous_taken = taken, previous_replies = replies, previous_reposts = reposts,
+            previous_likes = likes, previous_quotes = quotes, previous_points = points,
+            previous_comments = comments, previous_views = views
+        WHERE source = new.source AND guid = new.guid AND taken < new.taken;
+        -- One older than the latest (written out of order) but not older than the
+        -- previous one takes the previous one's place.
+        UPDATE engagement_latest SET
+            previous_taken = new.taken, previous_replies = new.replies,
+            previous_reposts = new.reposts, previous_likes = new.likes,
+            previous_quotes = new.quotes, previous_points = new.points,
+            previous_comments = new.comments, previous_views = new.views
+        WHERE source = new.source AND guid = new.guid AND taken > new.taken
+          AND (previous_taken IS NULL OR previous_taken <= new.taken);
+        INSERT INTO engagement_latest
+            (source, guid, taken, replies, reposts, likes, quotes, points, comments, views)
+        VALUES (new.source, new.guid, new.taken, new.replies, new.reposts, new.likes,
+                new.quotes, new.points, new.comments, new.views)
+        ON CONFLICT (source, guid) DO UPDATE SET
+            taken = excluded.taken, replies = excluded.replies, reposts = excluded.reposts,
+            likes = excluded.likes, quotes = excluded.quotes, points = excluded.points,
+            comments = excluded.comments, views = excluded.views
+        WHERE excluded.taken >= engagement_latest.taken;
+    END;
+    CREATE TRIGGER engagement_removed AFTER DELETE ON engagement BEGIN
+        -- When the latest or the previous snapshot goes, summarise what is left again.
+        DELETE FROM engagement_latest
+        WHERE source = old.source AND guid = old.guid
+          AND (taken = old.taken OR previous_taken = old.taken);
+        INSERT OR IGNORE INTO engagement_latest
+        SELECT * FROM engagement_top_two WHERE source = old.source AND guid = old.guid;
+    END;
+    """,
 ]
 
 _INDEX_ROWS = (
