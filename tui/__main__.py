@@ -51,6 +51,15 @@ def _roadmap_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--due", action="store_true", help="only experiments whose review is due")
 
 
+def _output_arguments(p: argparse.ArgumentParser) -> None:
+    _json_argument(p)
+    p.add_argument(
+        "--window",
+        metavar="SPAN",
+        help='how far back to count, e.g. "30d" or "12w" (default: [output] window, 90d)',
+    )
+
+
 _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "import": ("add sources from an OPML file or a newsboat urls file", _import_arguments),
     "add": ("follow a feed, or a web page that names its feed", _add_arguments),
@@ -60,6 +69,7 @@ _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] =
     "export": ("write your sources as OPML 2.0", _export_arguments),
     "matrix": ("print the priority matrix", _json_argument),
     "roadmap": ("print the roadmap of experiments", _roadmap_arguments),
+    "output": ("print your own output: cadence, engagement, followers", _output_arguments),
 }
 _COMMANDS = frozenset(_SUBCOMMANDS)
 

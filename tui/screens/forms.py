@@ -8,6 +8,7 @@ can reuse it and keep the write in one place (the session).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Se
 
 from ..core.config import format_duration, parse_duration
 from ..core.models import KINDS, Source
+from ..core.planning.measures import parse_target
 
 if TYPE_CHECKING:
     from ..core.session import Session
@@ -344,8 +346,18 @@ class EditSourceScreen(FormScreen[Source | None]):
             )
             yield from self.field(
                 "Mine",
-                Checkbox("my own blog or podcast", source.mine, id="mine", compact=True),
+                Checkbox("my own blog, podcast or account", source.mine, id="mine", compact=True),
                 "mine",
+            )
+            yield from self.field(
+                "Target",
+                Input(
+                    source.target,
+                    placeholder="if yours: posts you aim for, e.g. 2/w or 1/m",
+                    id="target",
+                    compact=True,
+                ),
+                "target",
             )
             yield from self.buttons("Save")
 
@@ -365,15 +377,25 @@ class EditSourceScreen(FormScreen[Source | None]):
                 )
                 self.query_one("#interval", Input).focus()
                 return
+        target = self.query_one("#target", Input).value.strip()
+        if target:
+            try:
+                target = parse_target(target).text
+            except ValueError as exc:
+                self.show_error("target", f"{str(exc).capitalize()}; or leave it empty.")
+                self.query_one("#target", Input).focus()
+                return
         kind = self.query_one("#kind", Select).value
+        # replace(): what the form does not show (the API it is read through) is kept.
         self.dismiss(
-            Source(
-                url=self.source.url,
+            replace(
+                self.source,
                 name=self.query_one("#name", Input).value.strip(),
                 kind=kind if isinstance(kind, str) else self.source.kind,
                 tags=parse_tags(self.query_one("#tags", Input).value),
                 mine=self.query_one("#mine", Checkbox).value,
                 interval=interval,
+                target=target,
             )
         )
 

@@ -7,6 +7,7 @@ Inbox; the grid redraws from ``matrix_view`` after each change, wherever it came
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import ClassVar
 
 from textual import events
@@ -27,6 +28,7 @@ from ..core.planning.views import (
     neighbour_after_delete,
     new_matrix_entry,
     slug_id,
+    with_output,
 )
 from ..core.session import Session
 from ..core.storage.portfolio import MatrixAxes, MatrixEntry, Portfolio
@@ -96,7 +98,15 @@ class MatrixScreen(Screen[None]):
 
     def reload(self, select: str | None = None) -> None:
         session = self.session
-        view = matrix_view(session.portfolio, session.store, session.now())
+        now = session.now()
+        window = dt.timedelta(seconds=session.workspace.settings.output.window_seconds)
+        view = with_output(
+            matrix_view(session.portfolio, session.store, now),
+            session.portfolio,
+            session.store,
+            now,
+            window,
+        )
         axes = session.portfolio.matrix_axes or MatrixAxes()
         # Content, not markup: axis names come from portfolio.toml and are shown as written.
         self.query_one("#value-axis", Label).update(Content(f"{axes.value} ↑"))
@@ -142,6 +152,7 @@ class MatrixScreen(Screen[None]):
             "\n",
             (specs, "$text-accent"),
             (matched if names else "  (matches no followed source)", "$text-muted"),
+            (f"  · {entry.output}" if entry.output else "", "$text-muted"),
         )
 
     # -- editing -----------------------------------------------------------------------

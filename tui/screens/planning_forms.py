@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ..core.models import Source
+from ..core.planning.measures import MEASURES
 from ..core.planning.views import (
     describe_links,
     describe_source_specs,
@@ -274,6 +275,15 @@ class MatrixEntryForm(_Form[MatrixEntry | None]):
         self.dismiss(None)
 
 
+def metric_options(current: str) -> list[tuple[str, str]]:
+    """The measures folio computes on the linked own sources, for the form's select."""
+    options = [("nothing: the measure above is for me", "")]
+    options += [(f"{name}: {words}", name) for name, words in MEASURES.items()]
+    if current and current not in MEASURES:
+        options.append((current, current))
+    return options
+
+
 class ExperimentForm(_Form[Experiment | None]):
     """Edit (or create) a roadmap experiment."""
 
@@ -301,6 +311,15 @@ class ExperimentForm(_Form[Experiment | None]):
             with Horizontal(classes="row"):
                 yield Label("Measure")
                 yield Input(experiment.measure, id="measure", classes="field", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Computed")
+                yield Select(
+                    metric_options(experiment.metric),
+                    value=experiment.metric,
+                    allow_blank=False,
+                    id="metric",
+                    compact=True,
+                )
             with Horizontal(classes="row"):
                 yield Label("Lane")
                 yield Select(
@@ -378,6 +397,7 @@ class ExperimentForm(_Form[Experiment | None]):
             return
         lane = self.query_one("#lane", Select).value
         status = self.query_one("#status", Select).value
+        metric = self.query_one("#metric", Select).value
         self.dismiss(
             Experiment(
                 id=self.experiment.id,
@@ -389,6 +409,7 @@ class ExperimentForm(_Form[Experiment | None]):
                 start=start,
                 review=review,
                 links=split_list(self.value("links")),
+                metric=metric if isinstance(metric, str) else self.experiment.metric,
             )
         )
 

@@ -28,6 +28,7 @@ from ..core.planning.views import (
     slug_id,
     step_lane,
     timeline,
+    with_measures,
 )
 from ..core.session import Session
 from ..core.storage.portfolio import Experiment, Portfolio
@@ -104,6 +105,7 @@ class RoadmapScreen(Screen[None]):
     async def reload(self, select: str | None = None) -> None:
         session = self.session
         today = session.today()
+        now = session.now()
         portfolio = session.portfolio
         vision = portfolio.vision.strip()
         self.query_one("#vision-text", Static).update(
@@ -115,7 +117,9 @@ class RoadmapScreen(Screen[None]):
         )
         self._stale = False
         await self.board.show(
-            roadmap_view(portfolio, session.store, today),
+            with_measures(
+                roadmap_view(portfolio, session.store, today), portfolio, session.store, now
+            ),
             timeline(portfolio.roadmap, today),
             select,
         )
@@ -149,6 +153,7 @@ class RoadmapScreen(Screen[None]):
         return Content.assemble(
             (card.title, "bold"),
             (f"  {card.lane} · {card.status}" + (f" · {dates}" if dates else ""), "$text-muted"),
+            (f" · {card.metric}" if card.metric else "", "$text-accent"),
             "\n",
             ("Hypothesis: ", "$text-muted"),
             card.hypothesis.replace("\n", " ") or "—",
