@@ -66,6 +66,7 @@ class FolioApp(App[None]):
     def on_mount(self) -> None:
         from .screens.dashboard import DashboardScreen
         from .screens.matrix import MatrixScreen
+        from .screens.output import OutputScreen
         from .screens.roadmap import RoadmapScreen
         from .screens.sources import SourcesScreen
 
@@ -74,6 +75,7 @@ class FolioApp(App[None]):
         self.add_mode("matrix", lambda: MatrixScreen(session))
         self.add_mode("roadmap", lambda: RoadmapScreen(session))
         self.add_mode("sources", lambda: SourcesScreen(session))
+        self.add_mode("output", lambda: OutputScreen(session))
         settings = session.workspace.settings
         if settings.keys:
             self.set_keymap(settings.keys)

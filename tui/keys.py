@@ -10,6 +10,7 @@ GLOBAL: list[BindingType] = [
     Binding("2", "show('matrix')", "Matrix", id="show_matrix"),
     Binding("3", "show('roadmap')", "Roadmap", id="show_roadmap"),
     Binding("4", "show('sources')", "Sources", id="show_sources"),
+    Binding("5", "show('output')", "My output", id="show_output"),
     Binding("R", "refresh_now", "Refresh", id="refresh"),
     Binding("slash", "search", "Search", id="search"),
     Binding("question_mark", "help", "Help", id="help"),
@@ -89,9 +90,18 @@ SOURCES: list[BindingType] = [
 ]
 
 
+OUTPUT: list[BindingType] = [
+    # The ids are the dashboard's: a user who rebinds opening an item rebinds it here too.
+    Binding("enter", "open_item", "Posts/Read", id="open_item"),
+    Binding("o", "open_link", "Open", id="open_link"),
+    Binding("tab", "switch_pane", "Sources/Posts", id="switch_pane"),
+    Binding("escape", "back", "Back", show=False, id="output_back"),
+]
+
+
 def binding_ids() -> set[str]:
     ids = set()
-    for group in (GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, MATRIX, ROADMAP, SOURCES):
+    for group in (GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, MATRIX, ROADMAP, SOURCES, OUTPUT):
         for binding in group:
             assert isinstance(binding, Binding) and binding.id
             ids.add(binding.id)

@@ -162,6 +162,7 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "reader_previous",
         "move_left",
         "move_right",
+        "output_back",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""

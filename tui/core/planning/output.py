@@ -182,6 +182,14 @@ def _post_bounds(store: Store, source: str) -> tuple[dt.datetime | None, dt.date
     )
 
 
+def count_fields(posts: Iterable[Post]) -> list[str]:
+    """The counts any of ``posts`` has, in ``ALL_FIELDS`` order."""
+    rows = [post.latest for post in posts if post.latest is not None]
+    return [
+        name for index, name in enumerate(ALL_FIELDS) if any(row[index] is not None for row in rows)
+    ]
+
+
 # -- one source's figures -----------------------------------------------------------------
 
 
@@ -264,13 +272,8 @@ class SourceOutput:
 
     @property
     def fields(self) -> list[str]:
-        """The counts this source's posts have, in the usual order."""
-        rows = [post.latest for post in self.posts if post.latest is not None]
-        return [
-            name
-            for index, name in enumerate(ALL_FIELDS)
-            if any(row[index] is not None for row in rows)
-        ]
+        """The counts this source's posts in the window have, in the usual order."""
+        return count_fields(self.posts)
 
     @property
     def best(self) -> Post | None:

@@ -202,13 +202,24 @@ def add_output(
 # -- as text, for the cards and the matrix --------------------------------------------
 
 
+def measure_number(value: float | None) -> str:
+    """Small rates with two decimals, so that a change is visible in them: ``"0.51"``."""
+    if value is None:
+        return "–"
+    if abs(value) < 10:
+        return f"{value:.2f}"
+    if abs(value) < 100:
+        return f"{value:.1f}"
+    return number_text(value)
+
+
 def measure_text(figures: dict[str, Any] | None, short: bool = False) -> str:
     """``"replies/post 1.2 → 2.5 (+108%)"``, the eight weeks before against since;
     ``short`` drops the change. "" when the experiment measures nothing."""
     if not figures:
         return ""
-    before = number_text(figures["before"]["value"])
-    since = number_text(figures["since"]["value"])
+    before = measure_number(figures["before"]["value"])
+    since = measure_number(figures["since"]["value"])
     if short:
         return f"{figures['metric']} {before}→{since}"
     change = figures["change"]

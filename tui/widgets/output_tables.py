@@ -1,0 +1,186 @@
+"""The widgets of "My output": a table of the user's own sources, a panel on the one under
+the cursor (its labelled weekly sparkline, target, best post, followers), and a table of
+its posts with their latest counts.
+
+They draw what tui/core/planning/output*.py compute. Post titles come from feeds and
+APIs: they reach the screen as ``Text``/``Content`` built from plain strings, never markup.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from ..core.planning.output import Post, SourceOutput
+from ..core.planning.output_text import (
+    NUMERIC_COLUMNS,
+    SOURCE_COLUMNS,
+    age_text,
+    best_sentence,
+    followers_text,
+    gap_text,
+    post_cells,
+    post_columns,
+    source_cells,
+    spark_label,
+    target_sentence,
+)
+
+NARROW = 110
+"""Below this many columns the sources table keeps only its most telling columns; the
+panel under it still says everything."""
+NARROW_COLUMNS = ("name", "rate", "last", "engagement", "followers", "weeks")
+NAME_WIDTH = 28
+TITLE_MIN = 20
+"""The posts table gives the title what the counts leave, but never less than this."""
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+class OwnSourcesTable(DataTable[Text]):
+    """One row per own source; the row key is the source's URL."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.columns_shown: tuple[str, ...] = ()
+        self.figures: dict[str, SourceOutput] = {}
+
+    @property
+    def narrow(self) -> bool:
+        return self.columns_shown == NARROW_COLUMNS
+
+    @property
+    def current_url(self) -> str | None:
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return row_key.value
+
+    def show(self, rows: list[SourceOutput], narrow: bool, select: str | None = None) -> None:
+        """Redraw every row, keeping the cursor on ``select`` or the source it was on."""
+        keep = select or self.current_url
+        columns = NARROW_COLUMNS if narrow else tuple(key for key, _ in SOURCE_COLUMNS)
+        if columns != self.columns_shown:
+            self.clear(columns=True)
+            labels = dict(SOURCE_COLUMNS)
+            for key in columns:
+                self.add_column(labels[key], key=key)
+            self.columns_shown = columns
+        else:
+            self.clear()
+        self.figures = {row.source.url: row for row in rows}
+        for row in rows:
+            cells = source_cells(row)
+            cells["name"] = _cut(cells["name"], NAME_WIDTH)
+            self.add_row(*(self._cell(key, cells[key]) for key in columns), key=row.source.url)
+        order = [row.source.url for row in rows]
+        if keep in order:
+            self.move_cursor(row=order.index(keep))
+
+    @staticmethod
+    def _cell(key: str, value: str) -> Text:
+        # Source names come from feeds and from portfolio.toml: Text, never markup.
+        if key == "weeks":
+            return Text(value, style="bold")
+        return Text(value, justify="right" if key in NUMERIC_COLUMNS else "left")
+
+
+class OwnPostsTable(DataTable[Text]):
+    """The posts of one own source, newest first; the row key is the item id."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.source_url: str | None = None
+        self.post_ids: list[int] = []
+        self._columns: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def current_id(self) -> int | None:
+        if not self.row_count:
+            return None
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return int(row_key.value) if row_key.value is not None else None
+
+    def show(self, url: str, posts: list[Post], fields: list[str], width: int) -> None:
+        """Show ``posts``; the cursor stays on the same post when the source is the same."""
+        keep = self.current_id if url == self.source_url else None
+        columns = tuple(post_columns(fields))
+        self.clear(columns=columns != self._columns)
+        if columns != self._columns:
+            for key, label in columns:
+                self.add_column(label, key=key)
+            self._columns = columns
+        self.source_url = url
+        cells = [post_cells(post, fields) for post in posts]
+        # What the counts and the date take, with two cells of padding a column.
+        others = [key for key, _ in columns if key != "title"]
+        used = sum(
+            max([len(dict(columns)[key]), *(len(c[key]) for c in cells)]) + 2 for key in others
+        )
+        title_width = max(width - used - 4, TITLE_MIN)
+        for post, values in zip(posts, cells, strict=True):
+            row = []
+            for key, _ in columns:
+                value = values[key]
+                if key == "title":
+                    row.append(Text(_cut(value, title_width)))
+                else:
+                    row.append(Text(value, justify="left" if key == "published" else "right"))
+            self.add_row(*row, key=str(post.item_id))
+        self.post_ids = [post.item_id for post in posts]
+        if keep in self.post_ids:
+            self.move_cursor(row=self.post_ids.index(keep))
+
+    def move_to(self, item_id: int) -> None:
+        if item_id in self.post_ids:
+            self.move_cursor(row=self.post_ids.index(item_id))
+
+
+class OutputDetail(Static):
+    """What the table cannot say about the source under the cursor, on a few lines."""
+
+    def show(self, figures: SourceOutput | None) -> None:
+        self.update(self.describe(figures) if figures is not None else Content(""))
+
+    @staticmethod
+    def describe(figures: SourceOutput) -> Content:
+        source = figures.source
+        bars, label = spark_label(figures)
+        kind = source.api or source.kind
+        followers = figures.followers
+        follower_words = "no follower figures"
+        if followers is not None:
+            follower_words = f"followers {followers_text(followers)}"
+            if followers.since is not None:
+                since = followers.since.astimezone().strftime("%d %b").lstrip("0")
+                follower_words += f" since {since}"
+        peak = max(figures.weekly, default=0)
+        lead = "Posts a week "
+        lines = [
+            Content.assemble(
+                (source.title, "bold"),
+                (f"  {kind} · ", "$text-muted"),
+                target_sentence(figures),
+            ),
+            Content.assemble(
+                (lead, "$text-muted"),
+                (bars, "bold $text-accent"),
+                (
+                    f"  most {peak} · last post {age_text(figures.last_post, figures.now)}"
+                    f" · longest gap {gap_text(figures.gap)} · {follower_words}",
+                    "$text-muted",
+                ),
+            ),
+            Content.styled(" " * len(lead) + label, "$text-muted"),
+        ]
+        best = figures.best
+        # The title is untrusted: it is a Content of its own, joined, never markup.
+        best_line = Content.assemble(("Best recent post: ", "$text-muted"), best_sentence(figures))
+        if best is not None:
+            title = " ".join((best.title or best.link or "(untitled)").split())
+            best_line = best_line + Content(" — ") + Content(title)
+        lines.append(best_line)
+        return Content("\n").join(lines)
