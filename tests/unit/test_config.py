@@ -55,6 +55,8 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("[ui]\ntheme = 3\n", 2, "ui.theme", "string"),
         ('[keys]\nstra = "S"\n', 2, "keys.stra", "unknown action"),
         ("[colours]\nx = 1\n", 1, "colours", "unknown section"),
+        ('[output]\nwindow = "a while"\n', 2, "output.window", "duration"),
+        ('[output]\nwindows = "9d"\n', 2, "output.windows", "unknown key"),
     ],
 )
 def test_mistakes_name_file_line_and_key(
