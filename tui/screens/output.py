@@ -40,13 +40,13 @@ REDRAW_AREAS = {"sources", "portfolio"}
 EMPTY_TEXT = (
     "Nothing here is marked as yours yet.\n"
     "\n"
-    "Mark a source as yours: on the Sources screen (4) select it, press e and tick\n"
-    "“Mine”, or add  mine = true  to its [[sources]] table in portfolio.toml. A target\n"
+    "Mark a source as yours: on the Sources screen (4) select it, press e and tick "
+    "“Mine”, or add  mine = true  to its [[sources]] table in portfolio.toml. A target "
     'such as  target = "2/w"  (twice a week) or  "1/m"  compares your cadence with it.\n'
     "\n"
-    "Blogs and podcasts give posts and cadence. For replies, reposts, likes and followers,\n"
-    "add your account through its API: press a on the Sources screen and give its address,\n"
-    "such as https://mastodon.social/@you or https://bsky.app/profile/you.bsky.social,\n"
+    "Blogs and podcasts give posts and cadence. For replies, reposts, likes and followers, "
+    "add your account through its API: press a on the Sources screen and give its address, "
+    "such as https://mastodon.social/@you or https://bsky.app/profile/you.bsky.social, "
     "then mark it as yours. Counts arrive with each refresh (R)."
 )
 
@@ -170,7 +170,7 @@ class OutputScreen(Screen[None]):
         self.query_one("#output-title", Static).update(
             Content(
                 f"My output · {words} · engagement: replies, reposts, likes, quotes, "
-                "points and comments, median per post · Δ: since the snapshot before"
+                "points and comments, median per post · +n: since the snapshot before"
             )
         )
 

@@ -36,6 +36,14 @@ TITLE_MIN = 20
 """The posts table gives the title what the counts leave, but never less than this."""
 
 
+def column_widths(labels: dict[str, str], rows: list[dict[str, str]]) -> dict[str, int]:
+    """Each column's width: its longest cell or its heading. Numbers are padded to it on
+    the left, so they line up on the right."""
+    return {
+        key: max([len(label), *(len(row[key]) for row in rows)]) for key, label in labels.items()
+    }
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
@@ -72,20 +80,24 @@ class OwnSourcesTable(DataTable[Text]):
         else:
             self.clear()
         self.figures = {row.source.url: row for row in rows}
-        for row in rows:
-            cells = source_cells(row)
+        all_cells = [source_cells(row) for row in rows]
+        for cells in all_cells:
             cells["name"] = _cut(cells["name"], NAME_WIDTH)
-            self.add_row(*(self._cell(key, cells[key]) for key in columns), key=row.source.url)
+        widths = column_widths(dict(SOURCE_COLUMNS), all_cells)
+        for row, cells in zip(rows, all_cells, strict=True):
+            self.add_row(
+                *(self._cell(key, cells[key], widths[key]) for key in columns), key=row.source.url
+            )
         order = [row.source.url for row in rows]
         if keep in order:
             self.move_cursor(row=order.index(keep))
 
     @staticmethod
-    def _cell(key: str, value: str) -> Text:
+    def _cell(key: str, value: str, width: int) -> Text:
         # Source names come from feeds and from portfolio.toml: Text, never markup.
         if key == "weeks":
             return Text(value, style="bold")
-        return Text(value, justify="right" if key in NUMERIC_COLUMNS else "left")
+        return Text(value.rjust(width) if key in NUMERIC_COLUMNS else value)
 
 
 class OwnPostsTable(DataTable[Text]):
@@ -115,20 +127,21 @@ class OwnPostsTable(DataTable[Text]):
             self._columns = columns
         self.source_url = url
         cells = [post_cells(post, fields) for post in posts]
-        # What the counts and the date take, with two cells of padding a column.
-        others = [key for key, _ in columns if key != "title"]
-        used = sum(
-            max([len(dict(columns)[key]), *(len(c[key]) for c in cells)]) + 2 for key in others
-        )
+        widths = column_widths(dict(columns), cells)
+        # The title gets what the date and the counts leave (two cells of padding each).
+        used = sum(widths[key] + 2 for key, _ in columns if key != "title")
         title_width = max(width - used - 4, TITLE_MIN)
         for post, values in zip(posts, cells, strict=True):
             row = []
             for key, _ in columns:
                 value = values[key]
                 if key == "title":
+                    # Untrusted: a Text of the plain title, never markup.
                     row.append(Text(_cut(value, title_width)))
+                elif key == "published":
+                    row.append(Text(value))
                 else:
-                    row.append(Text(value, justify="left" if key == "published" else "right"))
+                    row.append(Text(value.rjust(widths[key])))
             self.add_row(*row, key=str(post.item_id))
         self.post_ids = [post.item_id for post in posts]
         if keep in self.post_ids:
