@@ -181,7 +181,7 @@ def core(work: Path, accounts: int, reps: int) -> list[dict[str, str]]:
     )
     now = utcnow()
     rows = []
-    with Store(work / "data" / "folio.db") as store:
+    with Store(work / "data" / "folio" / "folio.db") as store:
         own_posts(store, account_url(0))  # warm the page cache, as the app's first look does
         cases = [
             (

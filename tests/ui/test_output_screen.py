@@ -34,6 +34,7 @@ from tui.screens.output import OutputScreen
 from tui.screens.reader import ReaderScreen
 from tui.screens.roadmap import RoadmapScreen
 from tui.widgets.output_tables import OutputDetail, OwnSourcesTable
+from tui.widgets.post_list import PostList, PostsHeader
 from tui.widgets.roadmap_board import Card
 
 ME = "https://social.example/@me"
@@ -171,14 +172,18 @@ async def test_selecting_a_row_lists_its_posts_with_counts(own: Session) -> None
         )
         assert "followers 432 +22" in detail_text(screen)
         assert posts.row_count == 12
-        labels = [str(column.label) for column in posts.columns.values()]
+        labels = [label for _, label in posts.columns]
         assert labels == ["Published", "Post", "Replies", "Reposts", "Likes", "Quotes", "Eng."]
-        first = [str(cell).strip() for cell in posts.get_row_at(0)]
+        first = posts.row_cells(0)
         # The newest post: replies 4 (+1 since the snapshot before), likes 6 (+1).
-        assert first[1].startswith("Toot number 0") and first[2:5] == ["4 +1", "0", "6 +1"]
-        # Titles are shown as written, never read as markup.
-        hostile = [str(cell).strip() for cell in posts.get_row_at(2)]
-        assert hostile[1] == HOSTILE
+        assert first["title"].startswith("Toot number 0")
+        assert (first["replies"], first["reposts"], first["likes"]) == ("4 +1", "0", "6 +1")
+        # What the list draws: titles as written, never read as markup.
+        lines = [posts.render_line(y).text for y in range(4)]
+        assert "Toot number 0 about tagging" in lines[0] and "4 +1" in lines[0]
+        assert HOSTILE in lines[2]
+        header = str(screen.query_one(PostsHeader).render())
+        assert header.split() == ["Published", "Post", *labels[2:]]
         assert app.is_running
 
 
@@ -197,7 +202,8 @@ async def test_enter_goes_to_the_posts_then_the_reader(own: Session) -> None:
         assert str(reader.query_one("#reader-title").visual) == HOSTILE
         # n and p walk through this account's posts.
         await pilot.press("n")
-        await wait_for(pilot, lambda: "Toot number 3" in str(reader.query_one("#reader-title").visual))
+        title = reader.query_one("#reader-title")
+        await wait_for(pilot, lambda: "Toot number 3" in str(title.visual), "the next post")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, "back on My output")
         assert posts.cursor_row == 3  # on the post read last
@@ -211,7 +217,9 @@ async def test_enter_goes_to_the_posts_then_the_reader(own: Session) -> None:
         await wait_for(pilot, lambda: app.screen.focused is screen.sources_table, "tab back")
 
 
-async def test_o_opens_the_post_under_the_cursor(own: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_o_opens_the_post_under_the_cursor(
+    own: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = FolioApp(own, auto_refresh=False)
     opened: list[str] = []
     monkeypatch.setattr(app, "open_link", opened.append)
@@ -221,6 +229,24 @@ async def test_o_opens_the_post_under_the_cursor(own: Session, monkeypatch: pyte
         await wait_for(pilot, lambda: screen.posts_table.source_url == ME, "the account's posts")
         await pilot.press("o")
         await wait_for(pilot, lambda: opened == [f"{ME}/0"], "the link opened")
+
+
+async def test_a_double_click_on_a_post_reads_it(own: Session) -> None:
+    app = FolioApp(own, auto_refresh=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_output(pilot)
+        await pilot.press("j")
+        await wait_for(pilot, lambda: screen.posts_table.source_url == ME, "the account's posts")
+        await pilot.click(PostList, offset=(10, 1), times=2)
+        reader = await wait_for_reader(pilot)
+        assert "Toot number 1" in str(reader.query_one("#reader-title").visual)
+
+
+async def wait_for_reader(pilot: Pilot[Any]) -> ReaderScreen:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReaderScreen), "the reader")
+    screen = pilot.app.screen
+    assert isinstance(screen, ReaderScreen)
+    return screen
 
 
 async def test_a_click_selects_a_source(own: Session) -> None:

@@ -12,6 +12,7 @@ with their snapshots take a moment), so the screen appears at once and fills in.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
@@ -24,11 +25,13 @@ from textual.worker import Worker, WorkerState
 
 from .. import keys
 from ..core.ingest.text import clean
-from ..core.planning.output import Post, SourceOutput, count_fields, output_rows, own_posts
+from ..core.planning.output import SourceOutput, output_rows, own_posts
+from ..core.planning.output_text import post_table
 from ..core.session import Session
 from ..messages import RefreshFinished, SessionChanged
 from ..widgets.footer import Footer
-from ..widgets.output_tables import NARROW, OutputDetail, OwnPostsTable, OwnSourcesTable
+from ..widgets.output_tables import NARROW, OutputDetail, OwnSourcesTable
+from ..widgets.post_list import PostList, PostsHeader
 from ..widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -51,6 +54,17 @@ EMPTY_TEXT = (
 )
 
 
+@dataclass(frozen=True)
+class PostRows:
+    """One source's posts as the list shows them."""
+
+    url: str
+    ids: list[int]
+    columns: list[tuple[str, str]]
+    cells: list[dict[str, str]]
+    widths: dict[str, int]
+
+
 class OutputScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [*keys.OUTPUT, *keys.MOVE]
 
@@ -70,7 +84,9 @@ class OutputScreen(Screen[None]):
         #output-empty { height: 1fr; padding: 1 2; display: none; }
         &.-empty {
             #output-empty { display: block; }
-            #output-sources, #output-detail, #posts-title, #output-posts { display: none; }
+            #output-sources, #output-detail, #posts-title, #posts-header, #output-posts {
+                display: none;
+            }
         }
     }
     """
@@ -88,7 +104,9 @@ class OutputScreen(Screen[None]):
         yield OwnSourcesTable(id="output-sources")
         yield OutputDetail(id="output-detail")
         yield Static(id="posts-title")
-        yield OwnPostsTable(id="output-posts")
+        posts = PostList(id="output-posts")
+        yield PostsHeader(posts, id="posts-header")
+        yield posts
         yield Static(Content(EMPTY_TEXT), id="output-empty")
         yield StatusBar(self.session)
         yield Footer()
@@ -98,8 +116,8 @@ class OutputScreen(Screen[None]):
         return self.query_one(OwnSourcesTable)
 
     @property
-    def posts_table(self) -> OwnPostsTable:
-        return self.query_one(OwnPostsTable)
+    def posts_table(self) -> PostList:
+        return self.query_one(PostList)
 
     @property
     def loaded(self) -> bool:
@@ -124,15 +142,20 @@ class OutputScreen(Screen[None]):
         self._compute(current if current in own else (own[0] if own else None))
 
     @work(thread=True, exclusive=True, group="output", exit_on_error=False)
-    def _compute(self, url: str | None) -> tuple[list[SourceOutput], str | None, list[Post]]:
+    def _compute(self, url: str | None) -> tuple[list[SourceOutput], PostRows | None]:
         session = self.session
         rows = output_rows(session.portfolio, session.store, session.now(), self.window)
-        posts = own_posts(session.store, url) if url else []
-        return rows, url, posts
+        return rows, self._post_rows(url) if url else None
 
     @work(thread=True, exclusive=True, group="output-posts", exit_on_error=False)
-    def _load_posts(self, url: str) -> tuple[str, list[Post]]:
-        return url, own_posts(self.session.store, url)
+    def _load_posts(self, url: str) -> PostRows:
+        return self._post_rows(url)
+
+    def _post_rows(self, url: str) -> PostRows:
+        """A source's posts as the list shows them, made in the worker's thread."""
+        posts = own_posts(self.session.store, url)
+        columns, cells, widths = post_table(posts)
+        return PostRows(url, [post.item_id for post in posts], columns, cells, widths)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -144,20 +167,21 @@ class OutputScreen(Screen[None]):
         if event.state != WorkerState.SUCCESS:
             return
         if worker.group == "output":
-            rows, url, posts = worker.result  # type: ignore[misc]
-            self._show_rows(rows, url, posts)
+            rows, posts = worker.result  # type: ignore[misc]
+            self._show_rows(rows, posts)
         elif worker.group == "output-posts":
-            url, posts = worker.result  # type: ignore[misc]
-            if url == self.sources_table.current_url:
-                self._show_posts(url, posts)
+            posts = worker.result
+            if isinstance(posts, PostRows) and posts.url == self.sources_table.current_url:
+                self._show_posts(posts)
 
-    def _show_rows(self, rows: list[SourceOutput], url: str | None, posts: list[Post]) -> None:
+    def _show_rows(self, rows: list[SourceOutput], posts: PostRows | None) -> None:
         self.rows = rows
         self.set_class(not rows, "-empty")
-        self.sources_table.show(rows, self.size.width < NARROW, select=url)
+        select = posts.url if posts is not None else None
+        self.sources_table.show(rows, self.size.width < NARROW, select=select)
         self._show_title()
-        if url is not None and url == self.sources_table.current_url:
-            self._show_posts(url, posts)
+        if posts is not None and posts.url == self.sources_table.current_url:
+            self._show_posts(posts)
         self._show_detail()
         self._loaded = True
 
@@ -174,17 +198,21 @@ class OutputScreen(Screen[None]):
             )
         )
 
-    def _show_posts(self, url: str, posts: list[Post]) -> None:
+    def _show_posts(self, posts: PostRows) -> None:
+        url = posts.url
         figures = self.sources_table.figures.get(url)
-        self.posts_table.show(url, posts, count_fields(posts), self.size.width)
+        listed = self.posts_table
+        listed.empty_text = "No posts stored yet: they arrive with the next refresh (R)."
+        listed.show(url, posts.ids, posts.cells, posts.columns, posts.widths)
+        self.query_one(PostsHeader).refresh()
         name = figures.source.title if figures is not None else url
         self.query_one("#posts-title", Static).update(
             Content.assemble(
                 ("Posts of ", "$text-muted"),
                 (clean(name), "bold"),
                 (
-                    f" · {len(posts)} stored, newest first · Enter reads one, o opens it"
-                    if posts
+                    f" · {len(posts.ids)} stored, newest first · Enter reads one, o opens it"
+                    if posts.ids
                     else " · none stored yet: they arrive with the next refresh (R)",
                     "$text-muted",
                 ),
@@ -210,8 +238,8 @@ class OutputScreen(Screen[None]):
         event.stop()
         self._to_posts()
 
-    @on(DataTable.RowSelected, "#output-posts")
-    def _post_selected(self, event: DataTable.RowSelected) -> None:
+    @on(PostList.Selected)
+    def _post_selected(self, event: PostList.Selected) -> None:
         event.stop()
         self._open_post()
 
@@ -219,6 +247,7 @@ class OutputScreen(Screen[None]):
         narrow = event.size.width < NARROW
         if self.rows and self.sources_table.narrow != narrow:
             self.sources_table.show(self.rows, narrow)
+        self.query_one(PostsHeader).refresh()
 
     def on_session_changed(self, message: SessionChanged) -> None:
         if message.change.area in REDRAW_AREAS:
@@ -262,7 +291,7 @@ class OutputScreen(Screen[None]):
             self.sources_table.focus()
 
     def _open_post(self) -> None:
-        item_id = self.posts_table.current_id
+        item_id = self.posts_table.cursor_id
         if item_id is None:
             return
         neighbours = list(self.posts_table.post_ids)
@@ -283,7 +312,7 @@ class OutputScreen(Screen[None]):
         self.app.push_screen(reader, came_back)
 
     def action_open_link(self) -> None:
-        item_id = self.posts_table.current_id
+        item_id = self.posts_table.cursor_id
         item = self.session.store.item(item_id) if item_id is not None else None
         if item is None:
             self.notify("There is no post here to open.", timeout=3)
@@ -298,27 +327,22 @@ class OutputScreen(Screen[None]):
 
     # -- moving (j/k and friends, as everywhere else) ---------------------------------
 
-    def _table(self) -> DataTable[object]:
-        focused = self.focused
-        if isinstance(focused, DataTable):
-            return focused
-        return self.sources_table  # type: ignore[return-value]
+    # The post list binds these keys itself; the sources table gets them from here.
 
     def action_cursor_down(self) -> None:
-        self._table().action_cursor_down()
+        self.sources_table.action_cursor_down()
 
     def action_cursor_up(self) -> None:
-        self._table().action_cursor_up()
+        self.sources_table.action_cursor_up()
 
     def action_page_down(self) -> None:
-        self._table().action_page_down()
+        self.sources_table.action_page_down()
 
     def action_page_up(self) -> None:
-        self._table().action_page_up()
+        self.sources_table.action_page_up()
 
     def action_first(self) -> None:
-        self._table().move_cursor(row=0)
+        self.sources_table.move_cursor(row=0)
 
     def action_last(self) -> None:
-        table = self._table()
-        table.move_cursor(row=max(table.row_count - 1, 0))
+        self.sources_table.move_cursor(row=max(self.sources_table.row_count - 1, 0))

@@ -1,6 +1,6 @@
-"""The widgets of "My output": a table of the user's own sources, a panel on the one under
-the cursor (its labelled weekly sparkline, target, best post, followers), and a table of
-its posts with their latest counts.
+"""The widgets of "My output": a table of the user's own sources and a panel on the one
+under the cursor (its labelled weekly sparkline, target, best post, followers). Its posts
+are listed by ``post_list.PostList``.
 
 They draw what tui/core/planning/output*.py compute. Post titles come from feeds and
 APIs: they reach the screen as ``Text``/``Content`` built from plain strings, never markup.
@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from ..core.planning.output import Post, SourceOutput
+from ..core.planning.output import SourceOutput
 from ..core.planning.output_text import (
     NUMERIC_COLUMNS,
     SOURCE_COLUMNS,
@@ -20,8 +20,6 @@ from ..core.planning.output_text import (
     best_sentence,
     followers_text,
     gap_text,
-    post_cells,
-    post_columns,
     source_cells,
     spark_label,
     target_sentence,
@@ -32,8 +30,6 @@ NARROW = 110
 panel under it still says everything."""
 NARROW_COLUMNS = ("name", "rate", "last", "engagement", "followers", "weeks")
 NAME_WIDTH = 28
-TITLE_MIN = 20
-"""The posts table gives the title what the counts leave, but never less than this."""
 
 
 def column_widths(labels: dict[str, str], rows: list[dict[str, str]]) -> dict[str, int]:
@@ -98,58 +94,6 @@ class OwnSourcesTable(DataTable[Text]):
         if key == "weeks":
             return Text(value, style="bold")
         return Text(value.rjust(width) if key in NUMERIC_COLUMNS else value)
-
-
-class OwnPostsTable(DataTable[Text]):
-    """The posts of one own source, newest first; the row key is the item id."""
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self.source_url: str | None = None
-        self.post_ids: list[int] = []
-        self._columns: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def current_id(self) -> int | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return int(row_key.value) if row_key.value is not None else None
-
-    def show(self, url: str, posts: list[Post], fields: list[str], width: int) -> None:
-        """Show ``posts``; the cursor stays on the same post when the source is the same."""
-        keep = self.current_id if url == self.source_url else None
-        columns = tuple(post_columns(fields))
-        self.clear(columns=columns != self._columns)
-        if columns != self._columns:
-            for key, label in columns:
-                self.add_column(label, key=key)
-            self._columns = columns
-        self.source_url = url
-        cells = [post_cells(post, fields) for post in posts]
-        widths = column_widths(dict(columns), cells)
-        # The title gets what the date and the counts leave (two cells of padding each).
-        used = sum(widths[key] + 2 for key, _ in columns if key != "title")
-        title_width = max(width - used - 4, TITLE_MIN)
-        for post, values in zip(posts, cells, strict=True):
-            row = []
-            for key, _ in columns:
-                value = values[key]
-                if key == "title":
-                    # Untrusted: a Text of the plain title, never markup.
-                    row.append(Text(_cut(value, title_width)))
-                elif key == "published":
-                    row.append(Text(value))
-                else:
-                    row.append(Text(value.rjust(widths[key])))
-            self.add_row(*row, key=str(post.item_id))
-        self.post_ids = [post.item_id for post in posts]
-        if keep in self.post_ids:
-            self.move_cursor(row=self.post_ids.index(keep))
-
-    def move_to(self, item_id: int) -> None:
-        if item_id in self.post_ids:
-            self.move_cursor(row=self.post_ids.index(item_id))
 
 
 class OutputDetail(Static):

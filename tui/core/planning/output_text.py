@@ -12,6 +12,7 @@ from tui.core.planning.output import (
     Gap,
     Post,
     SourceOutput,
+    count_fields,
     number_text,
     rate_text,
     signed_text,
@@ -135,6 +136,23 @@ def post_cells(post: Post, fields: list[str]) -> dict[str, str]:
         cells[name] = count_text(counts.get(name), change.get(name))
     cells["engagement"] = count_text(post.engagement, post.engagement_change)
     return cells
+
+
+PostTable = tuple[list[tuple[str, str]], list[dict[str, str]], dict[str, int]]
+
+
+def post_table(posts: list[Post]) -> PostTable:
+    """The posts list of one source: its columns, each post's cells, each column's width
+    (its longest cell or heading). Plain strings, made off the event loop."""
+    fields = count_fields(posts)
+    columns = post_columns(fields)
+    cells = [post_cells(post, fields) for post in posts]
+    widths = {
+        key: max([len(label), *(len(row[key]) for row in cells)])
+        for key, label in columns
+        if key != "title"
+    }
+    return columns, cells, widths
 
 
 def spark_label(figures: SourceOutput) -> tuple[str, str]:
