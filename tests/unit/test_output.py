@@ -28,6 +28,7 @@ from tui.core.planning.output import (
     source_output,
     weekly_counts,
 )
+from tui.core.planning.output_text import post_cells, post_columns, post_widths
 from tui.core.sources.base import AccountFigures, Counts
 from tui.core.storage.portfolio import Portfolio
 from tui.core.storage.store import MIGRATIONS, Engagement, SourceWrite, Store
@@ -437,3 +438,34 @@ def test_output_rows_cover_only_own_sources(store: Store) -> None:
 def test_a_post_without_counts_has_no_change() -> None:
     bare = Post(1, "g", "t", "l", NOW)
     assert bare.counts == {} and bare.change == {} and bare.engagement_change is None
+
+
+@pytest.mark.parametrize(
+    "likes",
+    [
+        [0],
+        [0, 600],
+        [3, 999],
+        [998, 1000],
+        [5, 9999],
+        [9949, 9951],
+        [10_000, 25],
+        [123_456],
+        [1, 2, 3],
+    ],
+)
+def test_column_widths_match_the_widest_cell(store: Store, likes: list[int]) -> None:
+    guids = [f"p{n}" for n in range(len(likes))]
+    post(store, URL, *[(g, days_ago(n + 1), "P") for n, g in enumerate(guids)])
+    snapshot(store, URL, days_ago(0.9), {g: Counts(likes=1) for g in guids})
+    snapshot(
+        store, URL, days_ago(0.5), {g: Counts(likes=v) for g, v in zip(guids, likes, strict=True)}
+    )
+    posts = own_posts(store, URL)
+    columns = post_columns(count_fields(posts))
+    widths = post_widths(posts, columns)
+    for key, label in columns:
+        if key == "title":
+            continue
+        widest = max(len(post_cells(p, count_fields(posts))[key]) for p in posts)
+        assert widths[key] == max(widest, len(label)), key

@@ -25,8 +25,8 @@ from textual.worker import Worker, WorkerState
 
 from .. import keys
 from ..core.ingest.text import clean
-from ..core.planning.output import SourceOutput, output_rows, own_posts
-from ..core.planning.output_text import post_table
+from ..core.planning.output import Post, SourceOutput, count_fields, output_rows, own_posts
+from ..core.planning.output_text import post_columns, post_widths
 from ..core.session import Session
 from ..messages import RefreshFinished, SessionChanged
 from ..widgets.footer import Footer
@@ -59,9 +59,8 @@ class PostRows:
     """One source's posts as the list shows them."""
 
     url: str
-    ids: list[int]
+    posts: list[Post]
     columns: list[tuple[str, str]]
-    cells: list[dict[str, str]]
     widths: dict[str, int]
 
 
@@ -152,10 +151,10 @@ class OutputScreen(Screen[None]):
         return self._post_rows(url)
 
     def _post_rows(self, url: str) -> PostRows:
-        """A source's posts as the list shows them, made in the worker's thread."""
+        """A source's posts and the list's columns for them, in the worker's thread."""
         posts = own_posts(self.session.store, url)
-        columns, cells, widths = post_table(posts)
-        return PostRows(url, [post.item_id for post in posts], columns, cells, widths)
+        columns = post_columns(count_fields(posts))
+        return PostRows(url, posts, columns, post_widths(posts, columns))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -203,7 +202,7 @@ class OutputScreen(Screen[None]):
         figures = self.sources_table.figures.get(url)
         listed = self.posts_table
         listed.empty_text = "No posts stored yet: they arrive with the next refresh (R)."
-        listed.show(url, posts.ids, posts.cells, posts.columns, posts.widths)
+        listed.show(url, posts.posts, posts.columns, posts.widths)
         self.query_one(PostsHeader).refresh()
         name = figures.source.title if figures is not None else url
         self.query_one("#posts-title", Static).update(
@@ -211,8 +210,8 @@ class OutputScreen(Screen[None]):
                 ("Posts of ", "$text-muted"),
                 (clean(name), "bold"),
                 (
-                    f" · {len(posts.ids)} stored, newest first · Enter reads one, o opens it"
-                    if posts.ids
+                    f" · {len(posts.posts)} stored, newest first · Enter reads one, o opens it"
+                    if posts.posts
                     else " · none stored yet: they arrive with the next refresh (R)",
                     "$text-muted",
                 ),

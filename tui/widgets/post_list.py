@@ -1,8 +1,8 @@
 """The posts of one own source with their counts: a Line API list, one row a post.
 
-Only the rows on screen are drawn, so an account with thousands of posts costs a list of
-strings (made in a thread by the screen) and a screenful of segments. A DataTable took
-0.5 s to lay out 2,000 such rows, and as long again for each account the cursor passed.
+Only the rows on screen are drawn, and only their text is made (``output_text.post_cells``),
+so an account with thousands of posts costs a screenful of rows. A DataTable took 0.5 s to
+lay out 2,000 such rows, and formatting every row's text first another 0.2 s.
 
 Titles come from feeds and APIs: drawn as plain ``Segment`` text after ``plain()`` has
 stripped controls again, never parsed as markup.
@@ -25,6 +25,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from .. import keys
+from ..core.planning.output import ALL_FIELDS, Post
+from ..core.planning.output_text import post_cells
 from .itemlist import fit, plain
 
 GAP = 2
@@ -33,8 +35,8 @@ TITLE_MIN = 16
 
 
 class PostList(ScrollView, can_focus=True):
-    """Rows of cells (``output_text.post_cells``) under ``columns``; the title column takes
-    what the others leave. The cursor is an index into ``post_ids``."""
+    """One row a post under ``columns``; the title column takes what the others leave.
+    The cursor is an index into ``post_ids``."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.MOVE
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -78,7 +80,9 @@ class PostList(ScrollView, can_focus=True):
         self.columns: list[tuple[str, str]] = []
         self.widths: dict[str, int] = {}
         self.empty_text = ""
-        self._cells: list[dict[str, str]] = []
+        self._posts: list[Post] = []
+        self._fields: list[str] = []
+        self._cells: dict[int, dict[str, str]] = {}
         self._cursor = 0
         self._styles: dict[str, Style] = {}
 
@@ -87,8 +91,7 @@ class PostList(ScrollView, can_focus=True):
     def show(
         self,
         url: str,
-        post_ids: Sequence[int],
-        cells: Sequence[dict[str, str]],
+        posts: Sequence[Post],
         columns: Sequence[tuple[str, str]],
         widths: dict[str, int],
     ) -> None:
@@ -96,9 +99,11 @@ class PostList(ScrollView, can_focus=True):
         (the cursor stays on its post)."""
         keep = self.cursor_id if url == self.source_url else None
         self.source_url = url
-        self.post_ids = list(post_ids)
-        self._cells = list(cells)
+        self._posts = list(posts)
+        self.post_ids = [post.item_id for post in posts]
+        self._cells = {}
         self.columns = list(columns)
+        self._fields = [key for key, _ in columns if key in ALL_FIELDS]
         self.widths = dict(widths)
         self._cursor = self.post_ids.index(keep) if keep in self.post_ids else 0
         self.virtual_size = Size(0, len(self.post_ids))
@@ -120,7 +125,11 @@ class PostList(ScrollView, can_focus=True):
         return self.post_ids[self._cursor] if self.post_ids else None
 
     def row_cells(self, row: int) -> dict[str, str]:
-        return self._cells[row]
+        """The text of one row's cells, made when first drawn."""
+        cells = self._cells.get(row)
+        if cells is None:
+            cells = self._cells[row] = post_cells(self._posts[row], self._fields)
+        return cells
 
     def move_to(self, item_id: int) -> None:
         if item_id in self.post_ids:
@@ -226,7 +235,7 @@ class PostList(ScrollView, can_focus=True):
             style = self._style(name) if name else base
             return style + cursor if cursor is not None else style
 
-        cells = self._cells[row]
+        cells = self.row_cells(row)
         segments = [Segment(" ", styled(None))]
         for key, _ in self.columns:
             value = cells.get(key, "")

@@ -12,7 +12,6 @@ from tui.core.planning.output import (
     Gap,
     Post,
     SourceOutput,
-    count_fields,
     number_text,
     rate_text,
     signed_text,
@@ -138,21 +137,58 @@ def post_cells(post: Post, fields: list[str]) -> dict[str, str]:
     return cells
 
 
-PostTable = tuple[list[tuple[str, str]], list[dict[str, str]], dict[str, int]]
+PUBLISHED_WIDTH = len("2026-01-31 23:59")
+
+# Ranges of counts within which the width of ``number_text`` grows with the size of the
+# number ("999" is wider than "10", "9.9k" than "1.0k", "123k" than "10k"), so the widest
+# text of a set of counts is that of the largest of them in one of these ranges.
+_WIDTH_RANGES = ((0, 999), (1000, 9999), (10_000, None))
 
 
-def post_table(posts: list[Post]) -> PostTable:
-    """The posts list of one source: its columns, each post's cells, each column's width
-    (its longest cell or heading). Plain strings, made off the event loop."""
-    fields = count_fields(posts)
-    columns = post_columns(fields)
-    cells = [post_cells(post, fields) for post in posts]
-    widths = {
-        key: max([len(label), *(len(row[key]) for row in cells)])
-        for key, label in columns
-        if key != "title"
-    }
-    return columns, cells, widths
+def widest_number(values: list[int]) -> int:
+    """The width of the widest ``number_text`` of ``values``, without formatting each."""
+    widest = 0
+    for low, high in _WIDTH_RANGES:
+        sizes = [abs(v) for v in values if abs(v) >= low and (high is None or abs(v) <= high)]
+        if sizes:
+            negative = max(sizes) > 0 and -max(sizes) in values
+            widest = max(widest, len(number_text(max(sizes))) + (1 if negative else 0))
+    return widest
+
+
+def widest_change(changes: list[int]) -> int:
+    """The width ``count_text`` adds for the widest change (a space and "+3"); 0 for none."""
+    changes = [change for change in changes if change]
+    if not changes:
+        return 0
+    # A space, then signed_text: a sign ("+3", "-2") and the number's text.
+    return 2 + widest_number([abs(change) for change in changes])
+
+
+def post_widths(posts: list[Post], columns: list[tuple[str, str]]) -> dict[str, int]:
+    """Each column's width for ``posts`` (at least its heading's), worked out from the
+    least and greatest counts and changes rather than from every row's text: 2,000 rows
+    formatted took 0.2 s, where only a screenful is ever drawn."""
+    widths = {"published": max(PUBLISHED_WIDTH, len("Published"))}
+    rows = [(post.latest, post.previous) for post in posts if post.latest is not None]
+    for key, label in columns:
+        if key in ("published", "title"):
+            continue
+        if key == "engagement":
+            values = [value for post in posts if (value := post.engagement) is not None]
+            changes = [c for post in posts if (c := post.engagement_change) is not None]
+        else:
+            index = ALL_FIELDS.index(key)
+            values = [value for latest, _ in rows if (value := latest[index]) is not None]
+            changes = [
+                new - old
+                for latest, previous in rows
+                if previous is not None
+                and (new := latest[index]) is not None
+                and (old := previous[index]) is not None
+            ]
+        widths[key] = max(len(label), widest_number(values) + widest_change(changes), 1)
+    return widths
 
 
 def spark_label(figures: SourceOutput) -> tuple[str, str]:
