@@ -33,9 +33,9 @@ from tui.core.storage.store import Engagement, SourceWrite
 from tui.screens.output import OutputScreen
 from tui.screens.reader import ReaderScreen
 from tui.screens.roadmap import RoadmapScreen
-from tui.widgets.output_tables import OutputDetail, OwnSourcesTable
-from tui.widgets.post_list import PostList, PostsHeader
+from tui.widgets.output_tables import OutputDetail
 from tui.widgets.roadmap_board import Card
+from tui.widgets.row_list import ColumnsHeader
 
 ME = "https://social.example/@me"
 BLOG = "https://me.example/feed"
@@ -109,16 +109,18 @@ def own(tmp_path: Path) -> Iterator[Session]:
 async def open_output(pilot: Pilot[Any]) -> OutputScreen:
     screen = await press_for_screen(pilot, "5", OutputScreen, "My output")
     await wait_for(pilot, lambda: screen.loaded, "the figures")
-    await wait_for(pilot, lambda: screen.posts_table.row_count > 0, "the posts")
+    await wait_for(pilot, lambda: screen.posts_list.row_count > 0, "the posts")
     return screen
 
 
 def cells(screen: OutputScreen, url: str) -> dict[str, str]:
-    table = screen.sources_table
-    return {
-        str(column.key.value): str(table.get_cell(url, column.key)).strip()
-        for column in table.columns.values()
-    }
+    """What the sources list shows in each column of ``url``'s row."""
+    listed = screen.sources_list
+    row = listed.render_line(listed.row_keys.index(url)).text
+    values = listed.row_cells(listed.row_keys.index(url))
+    shown = {key: values[key] for key, _ in listed.columns}
+    assert all(value in row for value in shown.values())  # drawn as made
+    return shown
 
 
 def detail_text(screen: OutputScreen) -> str:
@@ -136,9 +138,9 @@ async def test_five_shows_each_own_source_with_its_figures(own: Session) -> None
     app = FolioApp(own, auto_refresh=False)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_output(pilot)
-        table = screen.sources_table
+        table = screen.sources_list
         # Only the user's own sources, in the portfolio's order.
-        assert [row.value for row in table.rows] == [BLOG, ME]
+        assert table.row_keys == [BLOG, ME]
         me = cells(screen, ME)
         assert me["name"] == "Me on Mastodon" and me["posts"] == "12"
         assert me["rate"] == "2.2/wk"  # 12 posts in the 38.6 days since the oldest
@@ -155,7 +157,7 @@ async def test_five_shows_each_own_source_with_its_figures(own: Session) -> None
         assert detail_text(screen).startswith("My Own Blog")
         assert "against a target of 1 a week" in detail_text(screen)
         assert "A feed gives no counts" in detail_text(screen)
-        assert screen.posts_table.source_url == BLOG
+        assert screen.posts_url == BLOG
         assert "Posts of My Own Blog · 8 stored" in static_text(screen, "#posts-title")
         assert app.screen.focused is table
 
@@ -165,8 +167,8 @@ async def test_selecting_a_row_lists_its_posts_with_counts(own: Session) -> None
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_output(pilot)
         await pilot.press("j")
-        posts = screen.posts_table
-        await wait_for(pilot, lambda: posts.source_url == ME, "the account's posts")
+        posts = screen.posts_list
+        await wait_for(pilot, lambda: screen.posts_url == ME, "the account's posts")
         assert "Best recent post: 21 (2 replies, 2 reposts, 17 likes, 0 quotes)" in detail_text(
             screen
         )
@@ -182,7 +184,7 @@ async def test_selecting_a_row_lists_its_posts_with_counts(own: Session) -> None
         lines = [posts.render_line(y).text for y in range(4)]
         assert "Toot number 0 about tagging" in lines[0] and "4 +1" in lines[0]
         assert HOSTILE in lines[2]
-        header = str(screen.query_one(PostsHeader).render())
+        header = str(screen.query_one("#posts-header", ColumnsHeader).render())
         assert header.split() == ["Published", "Post", *labels[2:]]
         assert app.is_running
 
@@ -192,8 +194,8 @@ async def test_enter_goes_to_the_posts_then_the_reader(own: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_output(pilot)
         await pilot.press("j")
-        posts = screen.posts_table
-        await wait_for(pilot, lambda: posts.source_url == ME, "the account's posts")
+        posts = screen.posts_list
+        await wait_for(pilot, lambda: screen.posts_url == ME, "the account's posts")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.focused is posts, "the posts")
         await pilot.press("j", "j")
@@ -210,11 +212,11 @@ async def test_enter_goes_to_the_posts_then_the_reader(own: Session) -> None:
         assert app.screen.focused is posts
         # Escape goes back to the sources, tab goes to the posts again.
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen.focused is screen.sources_table, "sources")
+        await wait_for(pilot, lambda: app.screen.focused is screen.sources_list, "sources")
         await pilot.press("tab")
         await wait_for(pilot, lambda: app.screen.focused is posts, "tab to the posts")
         await pilot.press("tab")
-        await wait_for(pilot, lambda: app.screen.focused is screen.sources_table, "tab back")
+        await wait_for(pilot, lambda: app.screen.focused is screen.sources_list, "tab back")
 
 
 async def test_o_opens_the_post_under_the_cursor(
@@ -226,7 +228,7 @@ async def test_o_opens_the_post_under_the_cursor(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_output(pilot)
         await pilot.press("j")
-        await wait_for(pilot, lambda: screen.posts_table.source_url == ME, "the account's posts")
+        await wait_for(pilot, lambda: screen.posts_url == ME, "the account's posts")
         await pilot.press("o")
         await wait_for(pilot, lambda: opened == [f"{ME}/0"], "the link opened")
 
@@ -236,8 +238,8 @@ async def test_a_double_click_on_a_post_reads_it(own: Session) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_output(pilot)
         await pilot.press("j")
-        await wait_for(pilot, lambda: screen.posts_table.source_url == ME, "the account's posts")
-        await pilot.click(PostList, offset=(10, 1), times=2)
+        await wait_for(pilot, lambda: screen.posts_url == ME, "the account's posts")
+        await pilot.click("#output-posts", offset=(10, 1), times=2)
         reader = await wait_for_reader(pilot)
         assert "Toot number 1" in str(reader.query_one("#reader-title").visual)
 
@@ -253,9 +255,8 @@ async def test_a_click_selects_a_source(own: Session) -> None:
     app = FolioApp(own, auto_refresh=False)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_output(pilot)
-        # The header is row 0 of the table; the second source is on line 2.
-        await pilot.click(OwnSourcesTable, offset=(5, 2))
-        await wait_for(pilot, lambda: screen.posts_table.source_url == ME, "the clicked source")
+        await pilot.click("#output-sources", offset=(5, 1))
+        await wait_for(pilot, lambda: screen.posts_url == ME, "the clicked source")
 
 
 async def test_a_source_no_longer_mine_leaves_the_screen(own: Session) -> None:
@@ -265,8 +266,8 @@ async def test_a_source_no_longer_mine_leaves_the_screen(own: Session) -> None:
         source = own.source(ME)
         assert source is not None
         own.update_source(ME, Source(ME, source.name, source.kind, source.tags, mine=False))
-        await wait_for(pilot, lambda: screen.sources_table.row_count == 1, "the redraw")
-        assert [row.value for row in screen.sources_table.rows] == [BLOG]
+        await wait_for(pilot, lambda: screen.sources_list.row_count == 1, "the redraw")
+        assert screen.sources_list.row_keys == [BLOG]
 
 
 async def test_empty_state_says_how_to_mark_a_source_as_yours(session: Session) -> None:
@@ -294,12 +295,11 @@ async def test_enter_on_a_source_without_posts_says_so(tmp_path: Path) -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_output(pilot)
             await pilot.press("G")
-            posts = screen.posts_table
-            await wait_for(pilot, lambda: posts.source_url == "https://new.example/@me", "posts")
+            await wait_for(pilot, lambda: screen.posts_url == "https://new.example/@me", "posts")
             assert "none stored yet" in static_text(screen, "#posts-title")
             await pilot.press("enter")
             await wait_for(pilot, lambda: any("No posts" in n for n in notices(app)), "a notice")
-            assert app.screen.focused is screen.sources_table
+            assert app.screen.focused is screen.sources_list
     finally:
         session.close()
 
@@ -331,7 +331,7 @@ def output_opened(keys: list[str]) -> Any:
             await pilot.press(*keys)
             screen = pilot.app.screen
             assert isinstance(screen, OutputScreen)
-            await wait_for(pilot, lambda: screen.posts_table.source_url == ME, "the posts")
+            await wait_for(pilot, lambda: screen.posts_url == ME, "the posts")
         await pilot.pause()
 
     return run_before

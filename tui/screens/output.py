@@ -20,18 +20,31 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from .. import keys
 from ..core.ingest.text import clean
-from ..core.planning.output import Post, SourceOutput, count_fields, output_rows, own_posts
-from ..core.planning.output_text import post_columns, post_widths
+from ..core.planning.output import (
+    ALL_FIELDS,
+    Post,
+    SourceOutput,
+    count_fields,
+    output_rows,
+    own_posts,
+)
+from ..core.planning.output_text import NUMERIC_COLUMNS, post_cells, post_columns, post_widths
 from ..core.session import Session
 from ..messages import RefreshFinished, SessionChanged
 from ..widgets.footer import Footer
-from ..widgets.output_tables import NARROW, OutputDetail, OwnSourcesTable
-from ..widgets.post_list import PostList, PostsHeader
+from ..widgets.output_tables import (
+    NARROW,
+    OutputDetail,
+    source_columns,
+    source_row_cells,
+    source_widths,
+)
+from ..widgets.row_list import ColumnsHeader, RowList
 from ..widgets.status import StatusBar
 
 if TYPE_CHECKING:
@@ -52,11 +65,12 @@ EMPTY_TEXT = (
     "such as https://mastodon.social/@you or https://bsky.app/profile/you.bsky.social, "
     "then mark it as yours. Counts arrive with each refresh (R)."
 )
+POST_NUMBERS = frozenset({*ALL_FIELDS, "engagement"})
 
 
 @dataclass(frozen=True)
 class PostRows:
-    """One source's posts as the list shows them."""
+    """One source's posts and the list's columns for them."""
 
     url: str
     posts: list[Post]
@@ -65,12 +79,12 @@ class PostRows:
 
 
 class OutputScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [*keys.OUTPUT, *keys.MOVE]
+    BINDINGS: ClassVar[list[BindingType]] = keys.OUTPUT
 
     DEFAULT_CSS = """
     OutputScreen {
         #output-title { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
-        #output-sources { height: auto; max-height: 9; }
+        #output-sources { height: auto; max-height: 8; }
         #output-detail {
             height: auto;
             padding: 0 1;
@@ -83,7 +97,8 @@ class OutputScreen(Screen[None]):
         #output-empty { height: 1fr; padding: 1 2; display: none; }
         &.-empty {
             #output-empty { display: block; }
-            #output-sources, #output-detail, #posts-title, #posts-header, #output-posts {
+            #sources-header, #output-sources, #output-detail, #posts-title, #posts-header,
+            #output-posts {
                 display: none;
             }
         }
@@ -94,29 +109,39 @@ class OutputScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.rows: list[SourceOutput] = []
+        self.figures: dict[str, SourceOutput] = {}
+        self.posts_url: str | None = None
+        """The source whose posts are listed."""
         self._stale = False
         self._loaded = False
         self._reader: ReaderScreen | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content("My output · counting your posts…"), id="output-title")
-        yield OwnSourcesTable(id="output-sources")
+        sources = RowList(id="output-sources")
+        yield ColumnsHeader(sources, id="sources-header")
+        yield sources
         yield OutputDetail(id="output-detail")
         yield Static(id="posts-title")
-        posts = PostList(id="output-posts")
-        yield PostsHeader(posts, id="posts-header")
+        posts = RowList(id="output-posts")
+        yield ColumnsHeader(posts, id="posts-header")
         yield posts
         yield Static(Content(EMPTY_TEXT), id="output-empty")
         yield StatusBar(self.session)
         yield Footer()
 
     @property
-    def sources_table(self) -> OwnSourcesTable:
-        return self.query_one(OwnSourcesTable)
+    def sources_list(self) -> RowList:
+        return self.query_one("#output-sources", RowList)
 
     @property
-    def posts_table(self) -> PostList:
-        return self.query_one(PostList)
+    def posts_list(self) -> RowList:
+        return self.query_one("#output-posts", RowList)
+
+    @property
+    def current_url(self) -> str | None:
+        key = self.sources_list.cursor_key
+        return key if isinstance(key, str) else None
 
     @property
     def loaded(self) -> bool:
@@ -124,7 +149,7 @@ class OutputScreen(Screen[None]):
         return self._loaded
 
     def on_mount(self) -> None:
-        self.sources_table.focus()
+        self.sources_list.focus()
         self.reload()
 
     # -- loading ----------------------------------------------------------------------
@@ -137,7 +162,7 @@ class OutputScreen(Screen[None]):
         """Compute every own source's figures (and the current one's posts) in a thread."""
         self._stale = False
         own = [source.url for source in self.session.sources if source.mine]
-        current = self.sources_table.current_url
+        current = self.current_url
         self._compute(current if current in own else (own[0] if own else None))
 
     @work(thread=True, exclusive=True, group="output", exit_on_error=False)
@@ -170,19 +195,34 @@ class OutputScreen(Screen[None]):
             self._show_rows(rows, posts)
         elif worker.group == "output-posts":
             posts = worker.result
-            if isinstance(posts, PostRows) and posts.url == self.sources_table.current_url:
+            if isinstance(posts, PostRows) and posts.url == self.current_url:
                 self._show_posts(posts)
+
+    # -- drawing ----------------------------------------------------------------------
 
     def _show_rows(self, rows: list[SourceOutput], posts: PostRows | None) -> None:
         self.rows = rows
+        self.figures = {row.source.url: row for row in rows}
         self.set_class(not rows, "-empty")
-        select = posts.url if posts is not None else None
-        self.sources_table.show(rows, self.size.width < NARROW, select=select)
+        self._show_sources(select=posts.url if posts is not None else None)
         self._show_title()
-        if posts is not None and posts.url == self.sources_table.current_url:
+        if posts is not None and posts.url == self.current_url:
             self._show_posts(posts)
         self._show_detail()
         self._loaded = True
+
+    def _show_sources(self, select: str | None = None) -> None:
+        self.sources_list.show(
+            self.rows,
+            [row.source.url for row in self.rows],
+            source_row_cells,
+            source_columns(self.size.width < NARROW),
+            source_widths(self.rows),
+            numeric=NUMERIC_COLUMNS,
+            accent=frozenset({"weeks"}),
+            select=select,
+        )
+        self.query_one("#sources-header", ColumnsHeader).refresh()
 
     def _show_title(self) -> None:
         window = self.window.days
@@ -197,21 +237,32 @@ class OutputScreen(Screen[None]):
             )
         )
 
-    def _show_posts(self, posts: PostRows) -> None:
-        url = posts.url
-        figures = self.sources_table.figures.get(url)
-        listed = self.posts_table
+    def _show_posts(self, rows: PostRows) -> None:
+        fields = [key for key, _ in rows.columns if key in ALL_FIELDS]
+        listed = self.posts_list
         listed.empty_text = "No posts stored yet: they arrive with the next refresh (R)."
-        listed.show(url, posts.posts, posts.columns, posts.widths)
-        self.query_one(PostsHeader).refresh()
-        name = figures.source.title if figures is not None else url
+        listed.show(
+            rows.posts,
+            [post.item_id for post in rows.posts],
+            lambda post: post_cells(post, fields),
+            rows.columns,
+            rows.widths,
+            numeric=POST_NUMBERS,
+            muted=frozenset({"published"}),
+            stretch="title",
+        )
+        self.posts_url = rows.url
+        self.query_one("#posts-header", ColumnsHeader).refresh()
+        figures = self.figures.get(rows.url)
+        name = figures.source.title if figures is not None else rows.url
+        count = len(rows.posts)
         self.query_one("#posts-title", Static).update(
             Content.assemble(
                 ("Posts of ", "$text-muted"),
                 (clean(name), "bold"),
                 (
-                    f" · {len(posts.posts)} stored, newest first · Enter reads one, o opens it"
-                    if posts.posts
+                    f" · {count} stored, newest first · Enter reads one, o opens it"
+                    if count
                     else " · none stored yet: they arrive with the next refresh (R)",
                     "$text-muted",
                 ),
@@ -219,34 +270,33 @@ class OutputScreen(Screen[None]):
         )
 
     def _show_detail(self) -> None:
-        url = self.sources_table.current_url
-        figures = self.sources_table.figures.get(url) if url else None
-        self.query_one(OutputDetail).show(figures)
+        url = self.current_url
+        self.query_one(OutputDetail).show(self.figures.get(url) if url else None)
 
     # -- events -----------------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#output-sources")
-    def _source_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(RowList.Highlighted, "#output-sources")
+    def _source_highlighted(self, event: RowList.Highlighted) -> None:
         self._show_detail()
-        url = event.row_key.value
-        if url is not None and url != self.posts_table.source_url:
-            self._load_posts(url)
+        if isinstance(event.key, str) and event.key != self.posts_url:
+            self._load_posts(event.key)
 
-    @on(DataTable.RowSelected, "#output-sources")
-    def _source_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowList.Selected, "#output-sources")
+    def _source_selected(self, event: RowList.Selected) -> None:
         event.stop()
         self._to_posts()
 
-    @on(PostList.Selected)
-    def _post_selected(self, event: PostList.Selected) -> None:
+    @on(RowList.Selected, "#output-posts")
+    def _post_selected(self, event: RowList.Selected) -> None:
         event.stop()
         self._open_post()
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
-        if self.rows and self.sources_table.narrow != narrow:
-            self.sources_table.show(self.rows, narrow)
-        self.query_one(PostsHeader).refresh()
+        if self.rows and (len(self.sources_list.columns) < len(source_columns(False))) != narrow:
+            self._show_sources()
+        for header in self.query(ColumnsHeader):
+            header.refresh()
 
     def on_session_changed(self, message: SessionChanged) -> None:
         if message.change.area in REDRAW_AREAS:
@@ -268,36 +318,38 @@ class OutputScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------
 
     def _to_posts(self) -> None:
-        if not self.posts_table.row_count:
+        if self.current_url is None:
+            return
+        if self.posts_url != self.current_url or not self.posts_list.row_count:
             self.notify("No posts of this source are stored yet.", timeout=3)
             return
-        self.posts_table.focus()
+        self.posts_list.focus()
 
     def action_open_item(self) -> None:
-        if self.focused is self.posts_table:
+        if self.focused is self.posts_list:
             self._open_post()
         else:
             self._to_posts()
 
     def action_switch_pane(self) -> None:
-        if self.focused is self.posts_table:
-            self.sources_table.focus()
+        if self.focused is self.posts_list:
+            self.sources_list.focus()
         else:
             self._to_posts()
 
     def action_back(self) -> None:
-        if self.focused is self.posts_table:
-            self.sources_table.focus()
+        if self.focused is self.posts_list:
+            self.sources_list.focus()
 
     def _open_post(self) -> None:
-        item_id = self.posts_table.cursor_id
-        if item_id is None:
+        item_id = self.posts_list.cursor_key
+        if not isinstance(item_id, int):
             return
-        neighbours = list(self.posts_table.post_ids)
+        neighbours = [key for key in self.posts_list.row_keys if isinstance(key, int)]
 
         def came_back(last: int | None) -> None:
             if last is not None:
-                self.posts_table.move_to(last)
+                self.posts_list.move_to(last)
 
         reader = self._reader
         if reader is None:
@@ -311,8 +363,8 @@ class OutputScreen(Screen[None]):
         self.app.push_screen(reader, came_back)
 
     def action_open_link(self) -> None:
-        item_id = self.posts_table.cursor_id
-        item = self.session.store.item(item_id) if item_id is not None else None
+        item_id = self.posts_list.cursor_key
+        item = self.session.store.item(item_id) if isinstance(item_id, int) else None
         if item is None:
             self.notify("There is no post here to open.", timeout=3)
             return
@@ -323,25 +375,3 @@ class OutputScreen(Screen[None]):
 
         assert isinstance(self.app, FolioApp)
         self.app.open_link(item.link)
-
-    # -- moving (j/k and friends, as everywhere else) ---------------------------------
-
-    # The post list binds these keys itself; the sources table gets them from here.
-
-    def action_cursor_down(self) -> None:
-        self.sources_table.action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.sources_table.action_cursor_up()
-
-    def action_page_down(self) -> None:
-        self.sources_table.action_page_down()
-
-    def action_page_up(self) -> None:
-        self.sources_table.action_page_up()
-
-    def action_first(self) -> None:
-        self.sources_table.move_cursor(row=0)
-
-    def action_last(self) -> None:
-        self.sources_table.move_cursor(row=max(self.sources_table.row_count - 1, 0))

@@ -1,6 +1,6 @@
-"""The widgets of "My output": a table of the user's own sources and a panel on the one
-under the cursor (its labelled weekly sparkline, target, best post, followers). Its posts
-are listed by ``post_list.PostList``.
+"""What "My output" shows beside its two lists (``row_list.RowList``): the columns of the
+sources list, and a panel on the source under the cursor (its labelled weekly sparkline,
+target, best post, followers).
 
 They draw what tui/core/planning/output*.py compute. Post titles come from feeds and
 APIs: they reach the screen as ``Text``/``Content`` built from plain strings, never markup.
@@ -8,13 +8,11 @@ APIs: they reach the screen as ``Text``/``Content`` built from plain strings, ne
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ..core.planning.output import SourceOutput
 from ..core.planning.output_text import (
-    NUMERIC_COLUMNS,
     SOURCE_COLUMNS,
     age_text,
     best_sentence,
@@ -26,7 +24,7 @@ from ..core.planning.output_text import (
 )
 
 NARROW = 110
-"""Below this many columns the sources table keeps only its most telling columns; the
+"""Below this many columns the sources list keeps only its most telling columns; the
 panel under it still says everything."""
 NARROW_COLUMNS = ("name", "rate", "last", "engagement", "followers", "weeks")
 NAME_WIDTH = 28
@@ -44,56 +42,23 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-class OwnSourcesTable(DataTable[Text]):
-    """One row per own source; the row key is the source's URL."""
+def source_columns(narrow: bool) -> list[tuple[str, str]]:
+    """The sources list's columns: fewer below ``NARROW`` columns."""
+    return [(key, label) for key, label in SOURCE_COLUMNS if not narrow or key in NARROW_COLUMNS]
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self.columns_shown: tuple[str, ...] = ()
-        self.figures: dict[str, SourceOutput] = {}
 
-    @property
-    def narrow(self) -> bool:
-        return self.columns_shown == NARROW_COLUMNS
+def source_row_cells(figures: SourceOutput) -> dict[str, str]:
+    cells = source_cells(figures)
+    cells["name"] = _cut(cells["name"], NAME_WIDTH)
+    return cells
 
-    @property
-    def current_url(self) -> str | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
 
-    def show(self, rows: list[SourceOutput], narrow: bool, select: str | None = None) -> None:
-        """Redraw every row, keeping the cursor on ``select`` or the source it was on."""
-        keep = select or self.current_url
-        columns = NARROW_COLUMNS if narrow else tuple(key for key, _ in SOURCE_COLUMNS)
-        if columns != self.columns_shown:
-            self.clear(columns=True)
-            labels = dict(SOURCE_COLUMNS)
-            for key in columns:
-                self.add_column(labels[key], key=key)
-            self.columns_shown = columns
-        else:
-            self.clear()
-        self.figures = {row.source.url: row for row in rows}
-        all_cells = [source_cells(row) for row in rows]
-        for cells in all_cells:
-            cells["name"] = _cut(cells["name"], NAME_WIDTH)
-        widths = column_widths(dict(SOURCE_COLUMNS), all_cells)
-        for row, cells in zip(rows, all_cells, strict=True):
-            self.add_row(
-                *(self._cell(key, cells[key], widths[key]) for key in columns), key=row.source.url
-            )
-        order = [row.source.url for row in rows]
-        if keep in order:
-            self.move_cursor(row=order.index(keep))
-
-    @staticmethod
-    def _cell(key: str, value: str, width: int) -> Text:
-        # Source names come from feeds and from portfolio.toml: Text, never markup.
-        if key == "weeks":
-            return Text(value, style="bold")
-        return Text(value.rjust(width) if key in NUMERIC_COLUMNS else value)
+def source_widths(rows: list[SourceOutput]) -> dict[str, int]:
+    """Each column's width: its heading's or its longest cell's (there are few rows)."""
+    cells = [source_row_cells(row) for row in rows]
+    return {
+        key: max([len(label), *(len(row[key]) for row in cells)]) for key, label in SOURCE_COLUMNS
+    }
 
 
 class OutputDetail(Static):
