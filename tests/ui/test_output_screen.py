@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
 
 from tests.ui.conftest import (
     FIXED_NOW,
@@ -33,7 +32,7 @@ from tui.core.storage.store import Engagement, SourceWrite
 from tui.screens.output import OutputScreen
 from tui.screens.reader import ReaderScreen
 from tui.screens.roadmap import RoadmapScreen
-from tui.widgets.output_tables import OutputDetail
+from tui.widgets.output_tables import OutputDetail, TextBlock
 from tui.widgets.roadmap_board import Card
 from tui.widgets.row_list import ColumnsHeader
 
@@ -124,11 +123,12 @@ def cells(screen: OutputScreen, url: str) -> dict[str, str]:
 
 
 def detail_text(screen: OutputScreen) -> str:
-    return str(screen.query_one(OutputDetail).visual)
+    return str(screen.query_one(OutputDetail).content)
 
 
 def static_text(screen: OutputScreen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).visual)
+    widget = screen.query_one(selector)
+    return str(widget.content if isinstance(widget, TextBlock) else widget.visual)  # type: ignore[attr-defined]
 
 
 # -- the screen --------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from ..widgets.footer import Footer
 from ..widgets.output_tables import (
     NARROW,
     OutputDetail,
+    TextBlock,
     source_columns,
     source_row_cells,
     source_widths,
@@ -86,7 +87,6 @@ class OutputScreen(Screen[None]):
         #output-title { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
         #output-sources { height: auto; max-height: 8; }
         #output-detail {
-            height: auto;
             padding: 0 1;
             background: $boost;
             text-wrap: nowrap;
@@ -122,7 +122,7 @@ class OutputScreen(Screen[None]):
         yield ColumnsHeader(sources, id="sources-header")
         yield sources
         yield OutputDetail(id="output-detail")
-        yield Static(id="posts-title")
+        yield TextBlock(id="posts-title")
         posts = RowList(id="output-posts")
         yield ColumnsHeader(posts, id="posts-header")
         yield posts
@@ -256,7 +256,7 @@ class OutputScreen(Screen[None]):
         figures = self.figures.get(rows.url)
         name = figures.source.title if figures is not None else rows.url
         count = len(rows.posts)
-        self.query_one("#posts-title", Static).update(
+        self.query_one("#posts-title", TextBlock).set(
             Content.assemble(
                 ("Posts of ", "$text-muted"),
                 (clean(name), "bold"),

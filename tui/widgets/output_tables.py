@@ -9,7 +9,7 @@ APIs: they reach the screen as ``Text``/``Content`` built from plain strings, ne
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ..core.planning.output import SourceOutput
 from ..core.planning.output_text import (
@@ -61,11 +61,33 @@ def source_widths(rows: list[SourceOutput]) -> dict[str, int]:
     }
 
 
-class OutputDetail(Static):
-    """What the table cannot say about the source under the cursor, on a few lines."""
+class TextBlock(Widget):
+    """Lines of Content of a fixed height (CSS), redrawn in place when they change: a
+    Static's update lays the whole screen out again, a tenth of a second on a busy
+    machine, on every cursor move."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.content = Content("")
+
+    def set(self, content: Content) -> None:
+        if content != self.content:
+            self.content = content
+            self.refresh()
+
+    def render(self) -> Content:
+        return self.content
+
+
+class OutputDetail(TextBlock):
+    """What the list cannot say about the source under the cursor, on four lines."""
+
+    DEFAULT_CSS = """
+    OutputDetail { height: 4; }
+    """
 
     def show(self, figures: SourceOutput | None) -> None:
-        self.update(self.describe(figures) if figures is not None else Content(""))
+        self.set(self.describe(figures) if figures is not None else Content(""))
 
     @staticmethod
     def describe(figures: SourceOutput) -> Content:

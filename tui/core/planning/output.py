@@ -23,6 +23,7 @@ Definitions, which the screen, ``folio output`` and the roadmap share:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 import statistics
@@ -218,7 +219,8 @@ class Followers:
 
 @dataclass(frozen=True)
 class SourceOutput:
-    """Everything "My output" shows about one own source."""
+    """Everything "My output" shows about one own source. The figures over its posts are
+    worked out once, when first asked for (the screen asks on every cursor move)."""
 
     source: Source
     now: dt.datetime
@@ -250,12 +252,12 @@ class SourceOutput:
             return None
         return self.per_week / self.target.per_week
 
-    @property
+    @functools.cached_property
     def engaged(self) -> list[Post]:
         """The posts in the window that have counts."""
         return [post for post in self.posts if post.latest is not None]
 
-    @property
+    @functools.cached_property
     def engagement_median(self) -> float | None:
         values = [post.engagement for post in self.engaged if post.engagement is not None]
         return statistics.median(values) if values else None
@@ -270,12 +272,12 @@ class SourceOutput:
         ]
         return statistics.median(values) if values else None
 
-    @property
+    @functools.cached_property
     def fields(self) -> list[str]:
         """The counts this source's posts in the window have, in the usual order."""
         return count_fields(self.posts)
 
-    @property
+    @functools.cached_property
     def best(self) -> Post | None:
         """The post in the window with the most engagement (the newest among equals)."""
         engaged = self.engaged
