@@ -239,7 +239,9 @@ def posts_of(account: int) -> Callable[[str], bool]:
     return lambda screen: title in screen and newest in screen
 
 
-def screen_tests(tm: Tmux, work: Path, presses: int, log: list[str]) -> dict[str, list[Press]]:
+def screen_tests(
+    tm: Tmux, work: Path, accounts: int, presses: int, log: list[str]
+) -> dict[str, list[Press]]:
     out: dict[str, list[Press]] = {}
     pane = tm.spawn([str(FOLIO)], env_for(work), work)
     try:
@@ -253,10 +255,13 @@ def screen_tests(tm: Tmux, work: Path, presses: int, log: list[str]) -> dict[str
         for _ in range(presses // 2):
             tm.press(pane, "1", lambda s: "Inbox" in s)
             out["again"].append(tm.press(pane, "5", posts_of(0)))
-        out["account"] = []
-        for n in range(presses):
-            account = 1 if n % 2 == 0 else 0
-            out["account"].append(tm.press(pane, "j" if account else "k", posts_of(account)))
+        # Down through every account (each one's posts loaded for the first time), then
+        # back up (each one's posts shown again, as kept since they were loaded).
+        out["account"], out["account_again"] = [], []
+        for account in range(1, accounts):
+            out["account"].append(tm.press(pane, "j", posts_of(account)))
+        for account in range(accounts - 2, -1, -1):
+            out["account_again"].append(tm.press(pane, "k", posts_of(account)))
         tm.press(pane, "Enter", lambda s: True)  # to the posts list
         out["open"], out["close"] = [], []
         for n in range(presses // 2):
@@ -276,7 +281,8 @@ def screen_tests(tm: Tmux, work: Path, presses: int, log: list[str]) -> dict[str
 SCREEN_ROWS = [
     ("first", "5 → My output, first time: figures and the first account's posts shown"),
     ("again", "5 → My output again (the screen is kept)"),
-    ("account", "j/k → next account: its 2,000 posts listed"),
+    ("account", "j → the next account: its posts loaded and listed"),
+    ("account_again", "k → an account seen before: its posts listed again"),
     ("open", "Enter on a post → the reader shows it"),
     ("close", "Escape → the posts again"),
     ("matrix", "reference: 2 → Matrix, first time"),
@@ -329,7 +335,8 @@ def main() -> int:
         for rep in range(args.reps):
             wait_idle(args.quiet_wait)
             log.append(f"launch {rep + 1}, load {loadavg()}")
-            for key, presses in screen_tests(tm, work, args.presses, log).items():
+            tests = screen_tests(tm, work, args.accounts, args.presses, log)
+            for key, presses in tests.items():
                 results[key] += presses
     finally:
         tm.shutdown()

@@ -112,6 +112,9 @@ class OutputScreen(Screen[None]):
         self.figures: dict[str, SourceOutput] = {}
         self.posts_url: str | None = None
         """The source whose posts are listed."""
+        self._posts: dict[str, PostRows] = {}
+        """Each source's posts as loaded since the figures were last counted: going back
+        to a source shows them at once."""
         self._stale = False
         self._loaded = False
         self._reader: ReaderScreen | None = None
@@ -161,6 +164,7 @@ class OutputScreen(Screen[None]):
     def reload(self) -> None:
         """Compute every own source's figures (and the current one's posts) in a thread."""
         self._stale = False
+        self._posts.clear()
         own = [source.url for source in self.session.sources if source.mine]
         current = self.current_url
         self._compute(current if current in own else (own[0] if own else None))
@@ -195,8 +199,10 @@ class OutputScreen(Screen[None]):
             self._show_rows(rows, posts)
         elif worker.group == "output-posts":
             posts = worker.result
-            if isinstance(posts, PostRows) and posts.url == self.current_url:
-                self._show_posts(posts)
+            if isinstance(posts, PostRows):
+                self._posts[posts.url] = posts
+                if posts.url == self.current_url:
+                    self._show_posts(posts)
 
     # -- drawing ----------------------------------------------------------------------
 
@@ -206,8 +212,10 @@ class OutputScreen(Screen[None]):
         self.set_class(not rows, "-empty")
         self._show_sources(select=posts.url if posts is not None else None)
         self._show_title()
-        if posts is not None and posts.url == self.current_url:
-            self._show_posts(posts)
+        if posts is not None:
+            self._posts[posts.url] = posts
+            if posts.url == self.current_url:
+                self._show_posts(posts)
         self._show_detail()
         self._loaded = True
 
@@ -278,8 +286,12 @@ class OutputScreen(Screen[None]):
     @on(RowList.Highlighted, "#output-sources")
     def _source_highlighted(self, event: RowList.Highlighted) -> None:
         self._show_detail()
-        if isinstance(event.key, str) and event.key != self.posts_url:
-            self._load_posts(event.key)
+        url = event.key
+        if isinstance(url, str) and url != self.posts_url:
+            if url in self._posts:
+                self._show_posts(self._posts[url])
+            else:
+                self._load_posts(url)
 
     @on(RowList.Selected, "#output-sources")
     def _source_selected(self, event: RowList.Selected) -> None:
