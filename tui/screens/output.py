@@ -170,10 +170,12 @@ class OutputScreen(Screen[None]):
         self._compute(current if current in own else (own[0] if own else None))
 
     @work(thread=True, exclusive=True, group="output", exit_on_error=False)
-    def _compute(self, url: str | None) -> tuple[list[SourceOutput], PostRows | None]:
+    def _compute(self, url: str | None) -> PostRows | None:
         session = self.session
         rows = output_rows(session.portfolio, session.store, session.now(), self.window)
-        return rows, self._post_rows(url) if url else None
+        # The figures are shown at once; the posts of the source under the cursor follow.
+        self.app.call_from_thread(self._show_rows, rows, url)
+        return self._post_rows(url) if url else None
 
     @work(thread=True, exclusive=True, group="output-posts", exit_on_error=False)
     def _load_posts(self, url: str) -> PostRows:
@@ -194,10 +196,7 @@ class OutputScreen(Screen[None]):
             return
         if event.state != WorkerState.SUCCESS:
             return
-        if worker.group == "output":
-            rows, posts = worker.result  # type: ignore[misc]
-            self._show_rows(rows, posts)
-        elif worker.group == "output-posts":
+        if worker.group in ("output", "output-posts"):
             posts = worker.result
             if isinstance(posts, PostRows):
                 self._posts[posts.url] = posts
@@ -206,16 +205,12 @@ class OutputScreen(Screen[None]):
 
     # -- drawing ----------------------------------------------------------------------
 
-    def _show_rows(self, rows: list[SourceOutput], posts: PostRows | None) -> None:
+    def _show_rows(self, rows: list[SourceOutput], select: str | None) -> None:
         self.rows = rows
         self.figures = {row.source.url: row for row in rows}
         self.set_class(not rows, "-empty")
-        self._show_sources(select=posts.url if posts is not None else None)
+        self._show_sources(select=select)
         self._show_title()
-        if posts is not None:
-            self._posts[posts.url] = posts
-            if posts.url == self.current_url:
-                self._show_posts(posts)
         self._show_detail()
         self._loaded = True
 
