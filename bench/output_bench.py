@@ -263,9 +263,9 @@ def screen_tests(
         for account in range(accounts - 2, -1, -1):
             out["account_again"].append(tm.press(pane, "k", posts_of(account)))
         tm.press(pane, "Enter", lambda s: True)  # to the posts list
-        out["open"], out["close"] = [], []
+        out["open"], out["close"], out["cursor"] = [], [], []
         for n in range(presses // 2):
-            tm.press(pane, "j", lambda s: True)
+            out["cursor"].append(tm.press(pane, "j"))
             title = post_title(0, n + 1)[:30]
             out["open"].append(tm.press(pane, "Enter", lambda s, t=title: t in s and "Link:" in s))
             out["close"].append(tm.press(pane, "Escape", posts_of(0)))
@@ -283,6 +283,7 @@ SCREEN_ROWS = [
     ("again", "5 → My output again (the screen is kept)"),
     ("account", "j → the next account: its posts loaded and listed"),
     ("account_again", "k → an account seen before: its posts listed again"),
+    ("cursor", "j in the posts list (cursor down)"),
     ("open", "Enter on a post → the reader shows it"),
     ("close", "Escape → the posts again"),
     ("matrix", "reference: 2 → Matrix, first time"),
