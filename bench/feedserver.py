@@ -340,7 +340,7 @@ class FeedServer:
 
         path = request.path
         if path.startswith("/_"):
-            return self._control(request, web)
+            return self._control(request, web)  # type: ignore[no-untyped-call]
         self.stats["requests"] += 1
         self.inflight += 1
         self.stats["peak_inflight"] = max(self.stats["peak_inflight"], self.inflight)
@@ -588,13 +588,15 @@ class ServerProcess:
     def _get(self, path: str, method: str = "GET") -> bytes:
         req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method)
         with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.read()
+            body: bytes = resp.read()
+            return body
 
     def urls(self, kind: str) -> list[str]:
         return self._get(f"/_urls/{kind}").decode().split()
 
     def stats(self) -> dict[str, float]:
-        return json.loads(self._get("/_stats"))
+        stats: dict[str, float] = json.loads(self._get("/_stats"))
+        return stats
 
     def reset(self) -> None:
         self._get("/_stats/reset", method="POST")

@@ -190,8 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         tally.ok += int(counts[0])
         tally.not_modified += int(counts[1])
         tally.other += int(counts[2])
-    counts = f"{tally.ok} ok, {tally.not_modified} not modified, {tally.other} failed"
-    print(f"floor: {len(urls)} feeds: {counts}")
+    summary = f"{tally.ok} ok, {tally.not_modified} not modified, {tally.other} failed"
+    print(f"floor: {len(urls)} feeds: {summary}")
     return 0 if tally.other == 0 else 1
 
 

@@ -3,11 +3,17 @@
 Run by hand: ``.venv/bin/python bench/parse_speed.py [--rounds N] [--workers N]``.
 Prints items per second for each engine on one core, and for parse_feed across a process
 pool (as the refresh engine runs it).
+
+Then the same feeds made ill-formed in the three ways real feeds are (issue 11: an
+undefined entity, an invalid token, a wrong encoding declaration; see
+tests/unit/test_parse_differential.py), parsed by parse_feed as the app does and by
+feedparser alone, side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -57,6 +63,13 @@ def main() -> None:
         _time("feedparser.parse (defaults)", bodies, 1,
               lambda b: len(feedparser.parse(b).entries))  # fmt: skip
 
+    ill_formed = [broken for body in bodies for broken in _broken_three_ways(body)]
+    print(f"ill-formed: {len(ill_formed)} documents (3 breakages of each feed)")
+    _time("parse_feed, ill-formed (auto)", ill_formed, args.rounds,
+          lambda b: len(parse_feed(b).items))  # fmt: skip
+    _time("parse_feed, ill-formed (reference)", ill_formed, 1,
+          lambda b: len(parse_feed(b, engine="reference").items))  # fmt: skip
+
     jobs = [(b, "", "") for b in bodies] * (args.rounds * 4)
     with ProcessPoolExecutor(args.workers) as pool:
         list(pool.map(parse_feed_job, jobs[: len(bodies)]))  # warm the workers up
@@ -67,6 +80,22 @@ def main() -> None:
           f"wall {elapsed:6.2f} s  {items / elapsed:8.0f} items/s (wall)")  # fmt: skip
     print(f"10,000 items: {10_000 / fast:.2f} cpu-s, so {10_000 / fast / args.workers:.2f} s "
           f"on {args.workers} cores")  # fmt: skip
+
+
+_TITLE_TEXT = re.compile(r"(<title[^>]*>)(?!<!\[CDATA)")
+
+
+def _broken_three_ways(body: bytes) -> list[bytes]:
+    """An undefined entity and an invalid token in every title, and windows-1252 bytes
+    where UTF-8 is declared or assumed."""
+    text = body.decode("utf-8", "surrogateescape")
+    entity = _TITLE_TEXT.sub(r"\1caf&eacute;&nbsp;", text).encode("utf-8", "surrogateescape")
+    token = _TITLE_TEXT.sub("\\1Tom & Jerry \x0b", text).encode("utf-8", "surrogateescape")
+    try:
+        encoding = text.encode("cp1252")
+    except UnicodeEncodeError:
+        encoding = _TITLE_TEXT.sub("\\1Caf\u00e9 ", text).encode("cp1252", "replace")
+    return [entity, token, encoding]
 
 
 if __name__ == "__main__":

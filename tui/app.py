@@ -23,7 +23,13 @@ from .core.models import Source
 from .core.session import Change, Session
 from .core.storage import paths
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
-from .messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
+from .messages import (
+    DashboardReady,
+    OpenLink,
+    RefreshFinished,
+    SessionChanged,
+    SourceRefreshed,
+)
 
 if TYPE_CHECKING:
     from .core.refresh.refresher import RefreshSummary
@@ -159,6 +165,9 @@ class FolioApp(App[None]):
         """Open ``url`` in the browser from a thread, so a slow opener never delays a key."""
         self._open_link_in_thread(url)
 
+    def on_open_link(self, message: OpenLink) -> None:
+        self.open_link(message.url)
+
     @work(thread=True, group="opener", exit_on_error=False)
     def _open_link_in_thread(self, url: str) -> None:
         from .core.ingest.text import clean
@@ -229,6 +238,10 @@ class FolioApp(App[None]):
 
         if self._refresher is None:
             workspace = self.session.workspace
+            if workspace.transport is None:
+                # The HTTP stack (aiohttp, about 110 ms to import) is imported in a thread,
+                # after the first frame: keys pressed meanwhile are not held up by it.
+                await asyncio.to_thread(_import_http_stack)
             self._refresher = Refresher(
                 self.session.store, workspace.settings, transport=workspace.transport
             )
@@ -296,6 +309,11 @@ class FolioApp(App[None]):
         if self._refresher is not None:
             await self._refresher.close()
         self.session.close()
+
+
+def _import_http_stack() -> None:
+    import aiohttp  # noqa: F401 - imported for later use, off the event loop
+    import httpx_aiohttp  # noqa: F401
 
 
 def _summary_line(summary: RefreshSummary) -> str:

@@ -35,5 +35,14 @@ class RefreshFinished(Message):
         self.summary = summary
 
 
+class OpenLink(Message):
+    """A screen asks the app to open ``url`` in the browser (posted to the app, so screens
+    need not import it)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+
 class DashboardReady(Message):
     """The dashboard shows its first complete screen: the board and the loaded Inbox."""

@@ -15,8 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
 pytest.register_assert_rewrite("httpserver")
-from httpserver import TestServer  # noqa: E402
-
+from tests.httpserver import TestServer  # noqa: E402
 from tests.ui.conftest import FIXED_NOW, SOURCES, wait_for  # noqa: E402
 from tui.app import FolioApp  # noqa: E402
 from tui.core.models import Source  # noqa: E402

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS
+
 REPO = Path(__file__).resolve().parents[2]
 FEEDS = REPO / "tests" / "fixtures" / "feeds"
-CORPUS = REPO.parent / "shared" / "corpus"
 
 
 @pytest.fixture

@@ -101,7 +101,9 @@ def test_demo_dir_holds_the_portfolio_and_the_index() -> None:
 def test_demo_dir_prefers_the_wheel_copy(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "site-packages" / "tui"
     (package / "_config" / "demo").mkdir(parents=True)
-    monkeypatch.setattr(demo.tui, "__file__", str(package / "__init__.py"))
+    import tui
+
+    monkeypatch.setattr(tui, "__file__", str(package / "__init__.py"))
     assert demo_dir() == (package / "_config" / "demo").resolve()
 
 

@@ -33,7 +33,7 @@ from tui.core.net.fetch import (
 )
 
 if TYPE_CHECKING:
-    from httpserver import TestServer
+    from tests.httpserver import TestServer
 
 pytest_plugins = ["httpserver"]
 

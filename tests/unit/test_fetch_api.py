@@ -8,13 +8,13 @@ from tui.core.config import RefreshSettings
 from tui.core.net.fetch import Fetcher
 
 if TYPE_CHECKING:
-    from httpserver import Answer, Seen, TestServer
+    from tests.httpserver import Answer, Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
 
 async def test_post_json_and_read_the_answer_headers(http_server: TestServer) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     def create(seen: Seen) -> Answer:
         assert seen.method == "POST"
@@ -42,7 +42,7 @@ async def test_post_json_and_read_the_answer_headers(http_server: TestServer) ->
 
 
 async def test_query_params_and_repeated_form_fields(http_server: TestServer) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle("/reader/api/0/edit-tag", lambda seen: Answer(200, b"OK"))
     async with Fetcher() as fetcher:
@@ -59,7 +59,7 @@ async def test_query_params_and_repeated_form_fields(http_server: TestServer) ->
 
 
 async def test_an_error_answer_keeps_its_body_and_retry_after(http_server: TestServer) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle(
         "/limited",

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.ingest.htmltext import RenderedText, html_to_text
+from tui.core.ingest.htmltext import RenderedText, html_to_text, one_line
 
 BASE = "https://blog.example.org/posts/2024/hello.html"
 
@@ -252,3 +252,62 @@ def test_a_megabyte_of_ordinary_html_is_quick() -> None:
     elapsed = time.perf_counter() - start
     assert len(rendered.links) > 1_000
     assert elapsed < 3  # ~0.3 s on an idle machine
+
+
+def test_nesting_deeper_than_libxml2_allows_is_cut_there() -> None:
+    # libxml2's HTML parser (with huge_tree) stops at 2,048 levels: what is deeper is
+    # lost, the text before it stays. The hand-written parser read on at any depth; no
+    # real post nests this deep, and a hostile one costs milliseconds either way.
+    shallow = "<div>" * 2000 + "deep" + "</div>" * 2000 + "<p>after</p>"
+    assert render(shallow) == "deep\n\nafter"
+    deep = "<p>before</p>" + "<div>" * 3000 + "lost" + "</div>" * 3000 + "<p>after</p>"
+    assert render(deep) == "before"
+
+
+# ------------------------------------------------------------------ one_line (titles)
+
+MASTODON_POST = (
+    '<p>Trying <a href="https://m.example/tags/Blogging" class="mention hashtag" '
+    'rel="tag">#<span>Blogging</span></a> again, thanks '
+    '<span class="h-card" translate="no"><a href="https://m.example/@bob" '
+    'class="u-url mention">@<span>bob</span></a></span>!</p>'
+    '<p>See <a href="https://example.com/posts/2024/hello" rel="nofollow noopener" '
+    'target="_blank"><span class="invisible">https://</span><span class="ellipsis">'
+    'example.com/posts/2024/hel</span><span class="invisible">lo</span></a></p>'
+)
+
+
+def test_one_line_keeps_tags_mentions_and_links_whole() -> None:
+    assert one_line(MASTODON_POST) == (
+        "Trying #Blogging again, thanks @bob! See https://example.com/posts/2024/hello"
+    )
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>One</p><p>Two</p>", "One Two"),
+        ("a<br>b<br/>c", "a b c"),
+        ("<ul><li>x</li><li>y</li></ul>z", "x y z"),
+        ("<b>bo</b><i>ld</i> and <em>em</em>phasis", "bold and emphasis"),
+        ("<p>Keep</p><script>alert(1)</script><style>p{}</style> me", "Keep me"),
+        ("caf&eacute; &amp; &lt;b&gt;", "café & <b>"),
+        ("plain text, no tags", "plain text, no tags"),
+        ("<p>\x1b[31mred\u202e</p>", "[31mred"),
+        ("", ""),
+        ("<p></p>", ""),
+    ],
+)
+def test_one_line(html: str, expected: str) -> None:
+    assert one_line(html) == expected
+
+
+def test_one_line_is_cut_to_the_limit() -> None:
+    assert one_line("<p>" + "word " * 100 + "</p>", limit=12) == "word word wo"
+
+
+@given(st.text())
+@settings(max_examples=200)
+def test_one_line_never_raises_and_is_one_line(s: str) -> None:
+    line = one_line(s)
+    assert "\n" not in line and "\x1b" not in line and len(line) <= 200

@@ -40,3 +40,18 @@ def test_rebindable_key_names_match_the_bindings() -> None:
     from tui.keys import binding_ids
 
     assert binding_ids() == set(KEY_ACTIONS)
+
+
+def test_screens_and_widgets_do_not_import_the_app() -> None:
+    """The app imports its screens; a screen importing the app back makes a circle (they ask
+    it for things with messages instead, such as messages.OpenLink)."""
+    ui = CORE.parent
+    offenders = []
+    for module in [*(ui / "screens").rglob("*.py"), *(ui / "widgets").rglob("*.py")]:
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                target = "." * node.level + (node.module or "")
+                if target in ("..app", "tui.app"):
+                    offenders.append(f"{module.name}: {target}")
+    assert offenders == []

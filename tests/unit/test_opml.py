@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui.core.ingest.text import clean_line
 from tui.core.interop import opml
 from tui.core.interop.opml import (
     ImportedSources,
     ImportFormatError,
-    clean_label,
     merge_sources,
     normalise_url,
     read_opml,
@@ -211,7 +211,9 @@ def test_control_and_bidi_characters_are_stripped_from_names_and_tags() -> None:
             'category="x\u0090y"/></outline>'
         )
     )
-    assert sources[0].name == "ab c d"
+    # text.clean_line, as for feed text: a C1 character is a windows-1252 byte read as
+    # latin-1, so U+0085 is "…"; U+0090 has no character there and goes.
+    assert sources[0].name == "a…b c d"
     assert sources[0].tags == ["Folder", "xy"]
 
 
@@ -351,6 +353,23 @@ def test_billion_laughs_fails_fast_without_expanding(as_bytes: bool) -> None:
         read_opml(data)
     assert time.perf_counter() - started < 0.5
     assert info.value.line == 3
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["junk ", "<!-- c -->\n", "\ufeff\ufeff", '<opml version="2.0">', "<!--\n"],
+    ids=["text", "comment", "second BOM", "after the root", "inside a comment"],
+)
+def test_entity_declarations_are_refused_wherever_they_are(before: str) -> None:
+    # The same search that defuses feeds (xmlsafe), not a check of how the file starts.
+    text = (
+        f'{before}<!DOCTYPE opml [\n<!ENTITY e "{"x" * 1000}">\n]>\n'
+        '<opml version="2.0"><body><outline text="&e;&e;" xmlUrl="https://a.example/"/>'
+        "</body></opml>"
+    )
+    with pytest.raises(ImportFormatError, match="refused for safety") as info:
+        read_opml(text)
+    assert info.value.line == 2 + before.count("\n")
 
 
 def test_external_entity_is_refused() -> None:
@@ -507,7 +526,7 @@ label_text = st.text(
         exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
     ),
     max_size=30,
-).map(clean_label)
+).map(clean_line)
 
 sources_strategy = st.builds(
     Source,

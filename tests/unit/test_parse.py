@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import io
 import json
 import pickle
 import time
@@ -24,8 +26,10 @@ def load(feeds_dir: Path, name: str) -> bytes:
     return (feeds_dir / name).read_bytes()
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- formats
@@ -97,6 +101,66 @@ def test_rss10(feeds_dir: Path) -> None:
         ("Item B", "https://rdf.example.com/b", ""),
     ]
     assert [i.published for i in feed.items] == [at(2024, 3, 1, 8, 0), None]
+
+
+RDF = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+RSS10 = 'xmlns="http://purl.org/rss/1.0/"'
+DC = 'xmlns:dc="http://purl.org/dc/elements/1.1/"'
+
+
+def _rdf_items(n: int, title: str = "<title>Item {i}</title>", link: bool = True) -> str:
+    return "".join(
+        f'<item rdf:about="https://rdf.example.com/{i}">{title.format(i=i)}'
+        + (f"<link>https://rdf.example.com/{i}</link>" if link else "")
+        + f"<dc:date>2024-03-0{1 + i % 9}T10:00:00Z</dc:date></item>"
+        for i in range(n)
+    )
+
+
+RDF_VARIANTS = {
+    "RSS 1.0, 1,046 items": f"<rdf:RDF {RDF} {RSS10} {DC}><channel rdf:about='x'>"
+    f"<title>T</title><link>https://rdf.example.com/</link></channel>{_rdf_items(1046)}"
+    "</rdf:RDF>",
+    "RSS 0.90": f'<rdf:RDF {RDF} xmlns="http://my.netscape.com/rdf/simple/0.9/" {DC}>'
+    f"<channel><title>T</title><link>https://rdf.example.com/</link></channel>"
+    f"{_rdf_items(3)}</rdf:RDF>",
+    "no namespace": f"<rdf:RDF {RDF} {DC}><channel><title>T</title>"
+    f"<link>https://rdf.example.com/</link></channel>{_rdf_items(3)}</rdf:RDF>",
+    "prefixed": f'<rdf:RDF {RDF} xmlns:rss="http://purl.org/rss/1.0/" {DC}>'
+    "<rss:channel><rss:title>T</rss:title></rss:channel>"
+    + _rdf_items(3, "<rss:title>Item {i}</rss:title>", link=False)
+    .replace("<item", "<rss:item")
+    .replace("</item>", "</rss:item>")
+    + "</rdf:RDF>",
+    "dc:title": f"<rdf:RDF {RDF} {RSS10} {DC}><channel rdf:about='x'><dc:title>T</dc:title>"
+    f"</channel>{_rdf_items(3, '<dc:title>Item {i}</dc:title>')}</rdf:RDF>",
+    "empty titles, no links": f"<rdf:RDF {RDF} {RSS10} {DC}><channel rdf:about='x'>"
+    f"<title>T</title></channel>{_rdf_items(3, '<title></title>', link=False)}</rdf:RDF>",
+}
+
+
+@pytest.mark.parametrize("name", list(RDF_VARIANTS))
+def test_rss10_variants_take_the_fast_path_and_read_as_feedparser_does(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import feedparser
+
+    import tui.core.ingest.parse as parse_module
+
+    body = RDF_VARIANTS[name].encode()
+    monkeypatch.setattr(parse_module, "_parse_reference", None)  # any fallback would fail
+    feed = parse_feed(body)
+    reference = feedparser.parse(io.BytesIO(body))
+    assert feed.error is None
+    assert feed.title == reference.feed.title == "T"
+    assert len(feed.items) == len(reference.entries) > 0
+    for item, entry in zip(feed.items, reference.entries, strict=True):
+        assert item.guid == entry.get("id", "")
+        assert item.title == entry.get("title", "")
+        assert item.link == entry.get("link", "")
+        assert item.published == dt.datetime.fromtimestamp(
+            calendar.timegm(entry.updated_parsed), UTC
+        )
 
 
 def test_podcast(feeds_dir: Path) -> None:
@@ -327,8 +391,21 @@ def test_every_doctype_subset_is_removed() -> None:
         b"<!DOCTYPE x " + b"[]" * 300_000 + b"><rss/>",
         b"<rss><channel><title>t</title>" + b"<item><title>x</title>" * 60_000,
         b"<rss>" + b"<item><title>x</title>" * 60_000,
+        b"<rss><channel><title>t</title><item><title>" + b"&" * 1_000_000,
+        b"<rss><channel><title>t</title><item><title>" + b"&eacute;" * 150_000,
+        b"<rss><channel><title>t</title><item><title>&x" + b"<![CDATA[a]]>&" * 70_000,
     ],
-    ids=["comments", "quotes", "many-entities", "brackets", "unclosed-items", "no-channel"],
+    ids=[
+        "comments",
+        "quotes",
+        "many-entities",
+        "brackets",
+        "unclosed-items",
+        "no-channel",
+        "ampersands",
+        "html-entities",
+        "cdata-sections",
+    ],
 )
 def test_hostile_prologs_and_structures_are_quick(body: bytes) -> None:
     start = time.perf_counter()

@@ -25,7 +25,7 @@ from tui.core.config import RefreshSettings
 from tui.core.net.fetch import Fetcher, make_transport
 
 if TYPE_CHECKING:
-    from httpserver import TestServer
+    from tests.httpserver import TestServer
 
 pytest_plugins = ["httpserver"]
 

@@ -19,7 +19,7 @@ from tui.core.refresh.refresher import ProgressEvent, Refresher
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
-    from httpserver import TestServer
+    from tests.httpserver import TestServer
 
 pytest_plugins = ["httpserver"]
 

@@ -26,7 +26,7 @@ from tui.core.storage.store import Store
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from httpserver import Seen, TestServer
+    from tests.httpserver import Seen, TestServer
 
 pytest_plugins = ["httpserver"]
 
@@ -79,7 +79,7 @@ def posts(likes: int, etag: str) -> dict[str, object]:
 async def test_an_api_source_is_stored_like_a_feed_with_its_history(
     http_server: TestServer, tmp_path: Path
 ) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     version = {"likes": 3}
 
@@ -113,7 +113,7 @@ async def test_an_api_source_is_stored_like_a_feed_with_its_history(
 
 
 async def test_not_mine_keeps_no_engagement(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle("/list", lambda seen: Answer.json(posts(1, "")))
     source = Source(http_server.url("/list"), "Theirs", "social", api="jsonlist")
@@ -128,7 +128,7 @@ async def test_not_mine_keeps_no_engagement(http_server: TestServer, tmp_path: P
 
 
 async def test_a_429_parks_the_source_and_says_why(http_server: TestServer, tmp_path: Path) -> None:
-    from httpserver import Answer
+    from tests.httpserver import Answer
 
     http_server.handle("/list", lambda seen: Answer.json({}, 429, **{"Retry-After": "600"}))
     source = Source(http_server.url("/list"), api="jsonlist")

@@ -16,7 +16,7 @@ FORBIDDEN = (
     | {chr(0x7F)}
     | {chr(c) for c in range(0x80, 0xA0)}
     | {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-    | {"\u2028", "\u2029"}
+    | {"\u2028", "\u2029", "\ufffe", "\uffff"}
 )
 
 
@@ -48,6 +48,13 @@ def test_c1_controls_become_windows_1252_or_go() -> None:
     assert clean("it\x92s \x93quoted\x94") == "it’s “quoted”"
     assert clean("a\x81b\x8dc\x8fd\x90e\x9df") == "abcdef"  # no cp1252 character there
     assert _is_clean(clean("".join(chr(c) for c in range(0x80, 0xA0))))
+
+
+def test_noncharacters_are_removed() -> None:
+    # XML cannot hold them: a name that kept one would not survive an OPML export.
+    assert clean("a\ufffeb\uffffc") == "abc"
+    assert clean_line("  x\ufffe  y ") == "x y"
+    assert clean("\ufffd and \ufdd0 stay") == "\ufffd and \ufdd0 stay"
 
 
 def test_bidi_overrides_and_isolates_are_removed() -> None:

@@ -9,7 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.core.ingest.text import clean_line
-from tui.core.ingest.xmlsafe import ItemScan, ScannedItem, check_xml
+from tui.core.ingest.xmlsafe import (
+    ItemScan,
+    ScannedItem,
+    check_xml,
+    declare_prefixes,
+    defuse,
+    find_entity_declaration,
+    mend,
+    recover,
+    scan_prolog,
+    to_utf8,
+)
 
 ITUNES = 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
 ATOM = 'xmlns="http://www.w3.org/2005/Atom"'
@@ -221,3 +232,84 @@ def test_scan_matches_the_reference(children: list[str], podcast: bool, broken: 
     items = ItemScan(body)
     check_xml(body, items)
     assert [seen(item) for item in items.items] == reference_scan(body)
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def _checked(body: bytes) -> str | None:
+    body = to_utf8(body, "")
+    body, _ = defuse(body, scan_prolog(body))
+    return check_xml(body, ItemScan(body))
+
+
+def test_errors_give_the_line_of_the_document_as_it_arrived() -> None:
+    subset = b'<!DOCTYPE rss [\n<!ENTITY a "x">\n<!ENTITY b "y">\n]>\n'
+    body = b'<?xml version="1.0"?>\n' + subset + b"<rss>\n<channel>\n<title>t</i>\n"
+    # Line 8 counted in the document as it came, not in the one without its subset.
+    assert _checked(body) == "ill-formed XML: mismatched tag at line 8, column 11"
+    assert _checked(body.decode().encode("utf-16")) == (
+        "ill-formed XML: mismatched tag at line 8, column 11"
+    )
+
+
+def test_error_columns_count_characters_not_bytes() -> None:
+    body = "<rss><title>日本語 Ünï</i></rss>".encode()
+    # expat points at the name in "</i>": the 22nd character, the 28th byte.
+    assert _checked(body) == "ill-formed XML: mismatched tag at line 1, column 22"
+
+
+def test_entity_declarations_are_found_anywhere() -> None:
+    assert find_entity_declaration(b"<rss/>") is None
+    assert find_entity_declaration(b'x\n<!--\n<!entity  lol "z">-->') == (3, "lol")
+    assert find_entity_declaration(b'<a>\n<!ENTITY % pe SYSTEM "f">') == (2, "pe")
+
+
+def test_defuse_defangs_declarations_outside_the_prolog_and_drops_nul() -> None:
+    body = b'junk <!DOCTYPE r [<!ENTITY e "v">]><r>&e;<!\x00ENTITY f "w"></r>'
+    defused, removed = defuse(body, scan_prolog(body))
+    assert removed
+    assert b"<!ENTITY" not in defused.upper().replace(b"&LT;", b"")
+    assert defused == b'junk <!DOCTYPE r [&lt;!ENTITY e "v">]><r>&e;&lt;!ENTITY f "w"></r>'
+
+
+# --------------------------------------------------------------------------- leniency
+
+
+def test_mend_repairs_entities_outside_cdata_and_comments() -> None:
+    body = (
+        b"<r><t>caf&eacute; &lang; &#X41; R&D &bogus; &amp; &#233;</t>"
+        b"<![CDATA[Tom & Jerry &eacute;]]><!-- a & b --></r>"
+    )
+    mended = mend(body)
+    assert mended == (
+        b"<r><t>caf&#233; &#9001; &#x41; R&amp;D &amp;bogus; &amp; &#233;</t>"
+        b"<![CDATA[Tom & Jerry &eacute;]]><!-- a & b --></r>"
+    )
+    assert mend(mended) is None  # nothing left to mend
+
+
+def test_mend_reads_bytes_that_are_not_utf8_as_feedparser_does() -> None:
+    body = b'<?xml version="1.0" encoding="utf-8"?><r>caf\xe9 \x93q\x94\x0b</r>'
+    assert mend(body) == '<?xml version="1.0" encoding="utf-8"?><r>café “q”</r>'.encode()
+
+
+def test_mend_stops_at_an_unterminated_section() -> None:
+    body = b"<r>a & b <![CDATA[ & " + b"&" * 100_000
+    assert mend(body) == b"<r>a &amp; b <![CDATA[ & " + b"&" * 100_000
+
+
+def test_declare_prefixes() -> None:
+    body = b'<?xml version="1.0"?><rss x:a="1"><itunes:duration>3</itunes:duration></rss>'
+    assert declare_prefixes(body) == (
+        b'<?xml version="1.0"?><rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+        b' xmlns:x="urn:x-undeclared" x:a="1"><itunes:duration>3</itunes:duration></rss>'
+    )
+    assert declare_prefixes(b'<rss xmlns:a="u"><a:b/></rss>') is None
+
+
+def test_recover_writes_broken_documents_back_well_formed() -> None:
+    recovered = recover(b"<rss><channel><title>a &amp; b</title><item><title>x</item>")
+    assert recovered is not None
+    assert check_xml(recovered, ItemScan(recovered)) is None
+    assert recover(b"no markup at all") is None

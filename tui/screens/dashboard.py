@@ -24,7 +24,7 @@ from .. import keys
 from ..core.ingest.text import clean
 from ..core.models import Item
 from ..core.session import Session
-from ..messages import DashboardReady, RefreshFinished, SessionChanged, SourceRefreshed
+from ..messages import DashboardReady, OpenLink, RefreshFinished, SessionChanged, SourceRefreshed
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
@@ -199,10 +199,7 @@ class DashboardScreen(Screen[None]):
         self._open_link(item.link)
 
     def _open_link(self, url: str) -> None:
-        from ..app import FolioApp
-
-        assert isinstance(self.app, FolioApp)
-        self.app.open_link(url)
+        self.app.post_message(OpenLink(url))
 
     def action_mark_pane_read(self) -> None:
         active = self._active()

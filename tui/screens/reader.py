@@ -22,7 +22,7 @@ from ..core.ingest.htmltext import html_to_text
 from ..core.ingest.text import clean
 from ..core.models import Item
 from ..core.session import Session
-from ..messages import SessionChanged
+from ..messages import OpenLink, SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.itemlist import GLYPHS, plain
 
@@ -192,10 +192,7 @@ class ReaderScreen(Screen[int | None]):
         self._open_link(item.link)
 
     def _open_link(self, url: str) -> None:
-        from ..app import FolioApp
-
-        assert isinstance(self.app, FolioApp)
-        self.app.open_link(url)
+        self.app.post_message(OpenLink(url))
 
     def action_undo(self) -> None:
         label = self.session.undo_triage()

@@ -12,8 +12,6 @@ stripped terminal controls again: it is never parsed as markup, and a title such
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 import textwrap
 from collections.abc import Sequence
 from typing import ClassVar
@@ -30,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import keys
+from ..core.ingest.htmltext import one_line
 from ..core.ingest.text import clean_line
 from ..core.models import Item
 from ..core.session import Session
@@ -46,7 +45,6 @@ _FETCH_MARGIN = 30
 not query again."""
 
 
-_TAGS = re.compile(r"<[^>]*>")
 _SNIPPET_SOURCE = 1500
 """Characters of HTML looked at to make a one-line snippet of an untitled item."""
 _ANCHOR_SEARCH = 5000
@@ -68,10 +66,9 @@ def headline(item: Item) -> str:
     title = plain(item.title)
     if title:
         return title
-    # A crude tag strip is enough for one line, and only the start is looked at, so a
-    # long post costs no more than a short one.
-    body = _TAGS.sub(" ", (item.summary or item.content)[:_SNIPPET_SOURCE])
-    return plain(html.unescape(body))[:200] or "(untitled)"
+    # Only the start is looked at, so a long post costs no more than a short one;
+    # one_line keeps "#tag", "@name" and links whole, as the post shows them.
+    return one_line((item.summary or item.content)[:_SNIPPET_SOURCE]) or "(untitled)"
 
 
 def fit(text: str, width: int) -> str:

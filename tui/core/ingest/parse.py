@@ -3,26 +3,32 @@
 :func:`parse_feed` never raises. Every way a document can be wrong ends up as
 ``ParsedFeed.error`` in words, with whatever items could still be read.
 
-Before an XML document is parsed, :mod:`.xmlsafe` makes it UTF-8, removes the DOCTYPE's
-internal subset (no entity is ever expanded beyond a few bytes, none is external) and runs
-expat over it as a well-formedness check. Then one of two engines reads it:
+Before an XML document is parsed, :mod:`.xmlsafe` makes it UTF-8 and removes every entity
+declaration wherever it is (no entity is ever expanded beyond a few bytes, none is
+external, by any engine), then runs expat over it as a well-formedness check. Then one of
+two engines reads it:
 
-* fastfeedparser (lxml and a native extractor, ~25 µs per item) is the fast path, for
-  well-formed documents. Its result is used only if it is usable: it did not raise, its
-  items line up with the ones expat counted, and nothing it is known to miss is there.
-* feedparser (~1 ms per item) is the reference. It reads ill-formed documents (its loose
-  parser recovers more than lxml's: it knows HTML entities) and whatever the fast path
-  refused.
+* fastfeedparser (lxml and a native extractor, ~25 µs per item) is the fast path. Its
+  result is used only if it is usable: it did not raise, its items line up with the ones
+  expat counted, and nothing it is known to miss is there. An ill-formed document takes
+  it too once :func:`xmlsafe.mend` has put right the usual mistakes (wrong encoding,
+  control characters, HTML entities, bare ampersands, undeclared prefixes), or
+  :func:`xmlsafe.recover` has had lxml's recovering parser write it back well-formed.
+* feedparser (~1 ms per item) is the reference and the fallback: for what the fast path
+  refused, and for a recovered document whose reading clearly has fewer items than the
+  document has item tags (then whichever reading has more items wins).
 
 The mapping from each engine's dicts to ParsedItem reproduces feedparser's conventions,
 and tests/unit/test_parse_differential.py checks that both give the same items on 50 real
-feeds. JSON Feed is read here with the json module.
+feeds, the same feeds made ill-formed, and the ill-formed documents of the conformance
+corpus and the fixtures. JSON Feed is read here with the json module.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import html
 import io
 import json
 import re
@@ -36,9 +42,13 @@ from tui.core.ingest.text import clean, clean_line
 from tui.core.ingest.xmlsafe import (
     UNKNOWN_ITEM,
     ItemScan,
+    Prolog,
     ScannedItem,
     check_xml,
-    defuse_subset,
+    declare_prefixes,
+    defuse,
+    mend,
+    recover,
     scan_prolog,
     to_utf8,
 )
@@ -88,37 +98,38 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
     if prolog.root == "html" or (not prolog.root and prolog.doctype_name == "html"):
         return ParsedFeed(error=f"not a feed: an HTML page{_html_title(body)}")
     notes: list[str] = []
-    if prolog.subsets:
-        body, removed = defuse_subset(body, prolog)
-        if removed:
-            notes.append("unsafe XML: entity declarations removed, not expanded")
+    # From here on no parser sees an entity declaration, wherever the document had one.
+    body, removed = defuse(body, prolog)
+    if removed:
+        notes.append("unsafe XML: entity declarations removed, not expanded")
 
-    scan = ItemScan(body)
+    rdf = prolog.root == "rdf"
+    scan = ItemScan(body, titles=rdf)
     xml_error = check_xml(body, scan)
-    # Atom 0.3's base64 text is decoded only by feedparser.
-    fast_ok = xml_error is None and not _BASE64_MODE.search(body)
     if xml_error and engine == "auto" and not _FEEDISH.search(body):
         # Not XML and nothing feed-like in it: spare feedparser's loose parser (slow on a
         # megabyte of junk) the trouble of saying so.
         notes.append(_not_a_feed(prolog.root, xml_error))
         return ParsedFeed(error="; ".join(notes))
-    atom = prolog.root == "feed"
     feed: ParsedFeed | None = None
-    if engine == "fast" or (engine == "auto" and fast_ok):
-        feed = _parse_fast(body, url, scan.items if xml_error is None else None, atom)
+    reference_body = body
+    if engine != "reference":
+        if xml_error is None:
+            # Atom 0.3's base64 text is decoded only by feedparser.
+            if engine == "fast" or not _BASE64_MODE.search(body):
+                feed = _parse_fast(body, url, scan.items, prolog)
+        else:
+            feed, reference_body = _parse_ill_formed(body, xml_error, url, prolog, engine)
         if feed is None and engine == "fast":
             feed = ParsedFeed(error="the fast parser could not read this document")
-    elif engine == "auto" and xml_error and body.count(b"<") > _MAX_REFERENCE_TAGS:
-        # feedparser's loose parser spends ~50 µs per tag: a tag-dense broken document
-        # would take seconds. lxml's recovering parser reads it in milliseconds, if less
-        # faithfully (it drops undefined entities such as &eacute;).
-        feed = _parse_fast(body, url, None, atom)
-        if feed is None or not feed.items:
+    if feed is None:
+        if xml_error and body.count(b"<") > _MAX_REFERENCE_TAGS:
+            # feedparser's loose parser spends ~50 µs per tag: a tag-dense broken document
+            # would take seconds, and lxml's recovering parser could not read it either.
             notes.append(_not_a_feed(prolog.root, xml_error))
             notes.append("too broken to read")
             return ParsedFeed(error="; ".join(notes))
-    if feed is None:
-        feed = _parse_reference(body, url)
+        feed = _parse_reference(reference_body, url)
     if xml_error:
         # expat's message says where; feedparser's bozo message would repeat it vaguely.
         if feed.items or not (feed.error or "").startswith("not a feed"):
@@ -132,8 +143,52 @@ def _parse(body: bytes, url: str, content_type: str, engine: str) -> ParsedFeed:
     return feed
 
 
+def _parse_ill_formed(
+    body: bytes, xml_error: str, url: str, prolog: Prolog, engine: str
+) -> tuple[ParsedFeed | None, bytes]:
+    """The fast path's reading of a document expat refused, or None; and the document
+    feedparser should read if it is needed after all.
+
+    First the usual mistakes are mended (:func:`xmlsafe.mend`: wrong encoding, control
+    characters, HTML entities, bare ampersands; :func:`xmlsafe.declare_prefixes` when
+    expat finds a prefix never declared). A document that is
+    then well-formed is read as any other, as faithfully. What is still broken goes
+    through lxml's recovering parser and back out well-formed (:func:`xmlsafe.recover`);
+    its reading is kept unless it clearly has fewer items than the document has item
+    tags, in which case feedparser's loose parser is asked as well and the reading with
+    more items wins.
+    """
+    mended = mend(body) or body
+    scan = ItemScan(mended, titles=prolog.root == "rdf")
+    error = check_xml(mended, scan) if mended is not body else xml_error
+    if error and "unbound prefix" in error and (declared := declare_prefixes(mended)):
+        mended = declared
+        scan = ItemScan(mended, titles=prolog.root == "rdf")
+        error = check_xml(mended, scan)
+    if error is None:
+        if engine == "auto" and _BASE64_MODE.search(mended):
+            return None, mended
+        return _parse_fast(mended, url, scan.items, prolog), mended
+    body = mended
+    recovered = recover(body)
+    feed = None
+    if recovered is not None:
+        scan = ItemScan(recovered, titles=prolog.root == "rdf")
+        if check_xml(recovered, scan) is None:
+            feed = _parse_fast(recovered, url, scan.items, prolog)
+    if feed is None or engine != "auto" or body.count(b"<") > _MAX_REFERENCE_TAGS:
+        return feed, body
+    expected = len(_ITEM_TAG.findall(body))
+    if len(feed.items) < expected - 1 or (expected and not feed.items):
+        reference = _parse_reference(body, url)
+        if len(reference.items) > len(feed.items):
+            return reference, body
+    return feed, body
+
+
 _MAX_REFERENCE_TAGS = 50_000
 _FEEDISH = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|rdf|channel|item|entry)[\s>/]", re.IGNORECASE)
+_ITEM_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
 _BASE64_MODE = re.compile(rb"""mode\s*=\s*["']base64""")
 
 
@@ -148,25 +203,75 @@ def _has_substance(item: ParsedItem) -> bool:
 
 
 def _parse_fast(
-    body: bytes, url: str, scanned: list[ScannedItem] | None, atom: bool
+    body: bytes, url: str, scanned: list[ScannedItem] | None, prolog: Prolog
 ) -> ParsedFeed | None:
     """fastfeedparser's reading, or None when it failed or its items cannot be trusted.
 
     The mapping reproduces what feedparser does on top of the XML, so both engines give the
     same items: its text fixes (:func:`_like_feedparser`), its author names, and its rule
     that an item without a link takes its guid as the link unless the guid says it is not
-    a permalink (Atom ids always count as permalinks).
+    a permalink (Atom ids always count as permalinks; RSS 1.0's rdf:about never does).
     """
+    rdf = prolog.root == "rdf"
+    if rdf:
+        body = _as_rss10(body)
     try:
         # Always bytes: given a str that looks like a URL, fastfeedparser would fetch it.
         result = fastfeedparser.parse(body)
     except Exception:
         return None
-    return _map_fast(result, url, scanned, atom)
+    feed = _map_fast(result, url, scanned, prolog.root == "feed", rdf)
+    if feed is not None and not feed.title:
+        feed.title = _head_title(body)
+        if not feed.title:
+            return None  # feedparser finds titles fastfeedparser misses (odd cases)
+    return feed
+
+
+_RSS10 = b"http://purl.org/rss/1.0/"
+_RSS090 = b"http://my.netscape.com/rdf/simple/0.9/"
+_RDF_ROOT = re.compile(rb"<(?:[\w.-]+:)?RDF\b[^>]*>")
+_DEFAULT_NS = re.compile(rb"""\sxmlns\s*=\s*(["'])(.*?)\1""")
+
+
+def _as_rss10(body: bytes) -> bytes:
+    """An RDF document whose items fastfeedparser can find: it reads RSS 1.0 elements
+    only in their namespace, so RSS 0.90's namespace, or none at all, becomes RSS 1.0's.
+    The two versions name their elements alike; feedparser reads them alike too."""
+    root = _RDF_ROOT.search(body, 0, 65536)
+    if root is None:
+        return body
+    tag = root.group()
+    default = _DEFAULT_NS.search(tag)
+    if default is None:
+        tag = tag[:-1].rstrip(b"/") + b' xmlns="' + _RSS10 + b'"' + tag[len(tag.rstrip(b"/>")) :]
+    elif default.group(2) == _RSS090:
+        tag = tag.replace(_RSS090, _RSS10)
+    else:
+        return body
+    return body[: root.start()] + tag + body[root.end() :]
+
+
+_TITLE_ELEMENT = re.compile(rb"<(?:dc:)?title(?:\s[^>]*)?>([^<]{1,1000})</", re.IGNORECASE)
+_FIRST_ITEM = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>]")
+
+
+def _head_title(body: bytes) -> str:
+    """The feed's title element (or dc:title) before its first item, for the few that
+    fastfeedparser does not look for; "" if it is not plain text."""
+    first_item = _FIRST_ITEM.search(body, 0, 262144)
+    match = _TITLE_ELEMENT.search(body, 0, first_item.start() if first_item else 65536)
+    if not match:
+        return ""
+    return clean_line(html.unescape(match.group(1).decode("utf-8", "replace")))
 
 
 def _map_fast(
-    result: Mapping[str, Any], url: str, scanned_items: list[ScannedItem] | None, atom: bool
+    result: Mapping[str, Any],
+    url: str,
+    scanned_items: list[ScannedItem] | None,
+    atom: bool,
+    rdf: bool = False,
 ) -> ParsedFeed | None:
     """Map fastfeedparser's result. ``scanned_items`` is what expat saw in a well-formed
     document; None for a broken one, where fastfeedparser's links are taken as they are."""
@@ -180,19 +285,20 @@ def _map_fast(
     head = result.get("feed") or {}
     base = _absolute(clean_line(_like_feedparser(head.get("link"))), url) or url
     title = clean_line(_like_feedparser(head.get("title")))
-    if not title:
-        return None  # feedparser finds titles fastfeedparser misses (dc:title, odd case)
     items = []
     for entry, scanned in zip(entries, scanned_items, strict=True):
         guid = _like_feedparser(entry.get("id"))
         link = _like_feedparser(entry.get("link"))
-        if not atom and not scanned.has_link:
+        if rdf:
+            if not scanned.has_link:
+                link = ""
+        elif not atom and not scanned.has_link:
             link = "" if scanned.not_permalink else guid
         elif not link:
             link = guid
         item = _item(
             guid=guid,
-            title=_like_feedparser(entry.get("title")),
+            title=_like_feedparser(entry.get("title")) or scanned.title,
             link=link,
             author=_author_name(_like_feedparser(entry.get("author"))),
             summary=_like_feedparser(entry.get("description") or _media_text(entry)),
@@ -202,7 +308,7 @@ def _map_fast(
             duration=scanned.duration,
             base=url or base,
         )
-        if scanned.has_title and not item.title:
+        if scanned.title_markup and not item.title:
             return None  # e.g. an Atom type="xhtml" title, which only feedparser reads
         items.append(item)
     return ParsedFeed(title=title, link=base, items=items)

@@ -20,6 +20,8 @@ What is removed, and why:
   it is) and their effect can leak into neighbouring cells.
 * Lone surrogates (U+D800–U+DFFF): JSON allows ``"\\ud800"``, but such a str cannot be
   encoded as UTF-8, so it would make the database or the terminal raise later.
+* The noncharacters U+FFFE and U+FFFF: no text means them, and XML cannot hold them, so a
+  name that kept one could not be written to an OPML export and read back the same.
 
 What is deliberately kept:
 
@@ -59,6 +61,8 @@ def _build_table() -> dict[int, int | str | None]:
         table[code] = None
     table[0x2028] = 0x0A
     table[0x2029] = 0x0A
+    table[0xFFFE] = None
+    table[0xFFFF] = None
     return table
 
 
@@ -71,6 +75,7 @@ _TABLE = _build_table()
 _ASCII_BAD = bytes(c for c in range(0x20) if c not in (0x09, 0x0A)) + b"\x7f"  # CR included
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _MARKS_UTF8 = re.compile(rb"\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")  # U+2028-202E, 2066-2069
+_NONCHARACTERS_UTF8 = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
 
 
 def _needs_work(s: str) -> bool:
@@ -83,6 +88,8 @@ def _needs_work(s: str) -> bool:
     if s.isascii():
         return False
     if b"\xc2" in data and _C1_UTF8.search(data):
+        return True
+    if b"\xef\xbf" in data and any(n in data for n in _NONCHARACTERS_UTF8):
         return True
     return (b"\xe2\x80" in data or b"\xe2\x81" in data) and _MARKS_UTF8.search(data) is not None
 

@@ -1,9 +1,10 @@
 """Importing and exporting subscription lists: OPML 1.0/2.0 and newsboat ``urls`` files.
 
 Subscription lists come from other readers and from the web, so they are treated as
-untrusted: the XML parser never loads external entities and refuses entity declarations
-outright (which is what makes billion-laughs and quadratic-blowup files cheap to reject),
-and names and tags are stripped of control and bidi-override characters on the way in.
+untrusted: the XML parser never loads external entities, and a file that declares an
+entity anywhere is refused outright by xmlsafe's search, the one feeds are defused with
+(which is what makes billion-laughs and quadratic-blowup files cheap to reject),
+and names and tags go through text.clean_line on the way in, as feed text does.
 
 Our own export keeps everything a :class:`Source` holds, in attributes other readers
 ignore, so export followed by import gives back the same sources.
@@ -12,7 +13,7 @@ ignore, so export followed by import gives back the same sources.
 from __future__ import annotations
 
 import codecs
-import html.entities
+import io
 import json
 import re
 from collections.abc import Iterable
@@ -20,7 +21,12 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from xml.parsers import expat
 
+import listparser
+from lxml import etree
+
 from tui.core.ingest.discover import guess_kind_from_url
+from tui.core.ingest.text import clean_line
+from tui.core.ingest.xmlsafe import find_entity_declaration, repair_ampersands
 from tui.core.models import KIND_HEADINGS, KINDS, Source
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -64,18 +70,6 @@ class ImportedSources(list[Source]):
         ``"line 4: query feed skipped (a saved search, not a feed)"``."""
         self.repaired: list[str] = list(repaired)
         """One line per broken part of the file that was mended rather than refused."""
-
-
-# C0 and C1 controls (tab, newline and carriage return become plain spaces below), bidi
-# embeddings, overrides and isolates, and code points XML cannot carry at all.
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
-
-
-def clean_label(text: str) -> str:
-    """A name or tag as folio keeps it: no control characters, one line, single spaces."""
-    return " ".join(_UNWANTED.sub("", text).split())
 
 
 def _dedupe(values: Iterable[str]) -> list[str]:
@@ -211,34 +205,14 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-_AMPERSAND = re.compile(r"&(?:([A-Za-z][A-Za-z0-9._-]*);|#[0-9]+;|#[xX][0-9A-Fa-f]+;)?")
-_XML_NAMED = frozenset({"amp", "lt", "gt", "quot", "apos"})
-
-
 def _repair_ampersands(text: str) -> str:
-    """Fix the two mistakes most real exports make with ``&``.
-
-    Most OPML files in the wild write a bare ``&`` in URLs and titles
-    (``?a=1&b=2``, ``News & Views``), and some use HTML names such as ``&nbsp;``;
-    both make the XML ill-formed. A bare ``&`` becomes ``&amp;``, a known HTML name
-    becomes numeric references, and any other name is kept as literal text. A
-    well-formed document without entity declarations is left exactly as it was, and
-    documents with declarations are refused anyway (see ``_entity_declared``).
-    """
-
-    def fix(match: re.Match[str]) -> str:
-        whole = match.group(0)
-        name = match.group(1)
-        if whole == "&":
-            return "&amp;"
-        if name is None or name in _XML_NAMED:
-            return whole  # numeric or predefined: already valid
-        chars = html.entities.html5.get(name + ";")
-        if chars is None:
-            return "&amp;" + whole[1:]
-        return "".join(f"&#{ord(c)};" for c in chars)
-
-    return _AMPERSAND.sub(fix, text)
+    """Fix the two mistakes most real exports make with ``&``: a bare ``&`` in URLs and
+    titles (``?a=1&b=2``, ``News & Views``) and HTML names such as ``&nbsp;``. This is
+    xmlsafe's repair, the one feeds get: a bare ``&`` becomes ``&amp;``, a known HTML
+    name becomes character references, any other name is kept as text. A well-formed
+    document is left exactly as it was."""
+    repaired = repair_ampersands(text.encode("utf-8", "surrogatepass"))
+    return text if repaired is None else repaired.decode("utf-8", "surrogatepass")
 
 
 def _local(name: str) -> str:
@@ -251,6 +225,76 @@ def _describe_root(name: str) -> str:
     if name in ("rss", "feed", "rdf"):
         return "this is a feed, not an OPML subscription list; add it as a source instead"
     return f"this is not an OPML file: the document starts with <{name}>, not <opml>"
+
+
+def _read_outline(
+    attrs: dict[str, str],
+    folders: list[str],
+    group_kind: str | None,
+    line: int,
+    sources: ImportedSources,
+) -> tuple[str | None, str | None]:
+    """One outline, whichever reader found it: a source appended to ``sources``, a note
+    in ``sources.skipped``, or a folder. ``attrs`` has lower-cased names; ``folders`` are
+    the labels of the folders around it, outermost first. Returns the folder label it
+    gives its children as a tag (or None) and the kind of our own kind folders (or None).
+    """
+    title = clean_line(attrs.get("title", ""))
+    text = clean_line(attrs.get("text", ""))
+    own_kind = attrs.get(ATTR_KIND.lower(), "").strip().lower()
+    raw_url = attrs.get("xmlurl", "").strip()
+    if not raw_url:
+        if own_kind:
+            # One of our own kind folders: it groups, it does not tag.
+            return None, own_kind if own_kind in KINDS else None
+        return (title or text or None), None
+    url = _web_url(raw_url)
+    if url is None:
+        label = title or text or raw_url
+        sources.skipped.append(
+            f"line {line}: {label!r} skipped (not a web feed address: {raw_url!r})"
+        )
+        return None, None
+    # A name equal to the URL says nothing, and it is what our export writes as the
+    # required text attribute of an unnamed source.
+    name = title or (text if text != raw_url.strip() else "")
+    sources.append(
+        Source(
+            url=url,
+            name=name,
+            kind=_outline_kind(attrs, own_kind, group_kind, url),
+            tags=_outline_tags(attrs, folders),
+            mine=attrs.get(ATTR_MINE.lower(), "").strip().lower() in ("true", "1", "yes"),
+            interval=attrs.get(ATTR_INTERVAL.lower(), "").strip() or None,
+        )
+    )
+    return None, None
+
+
+def _outline_kind(attrs: dict[str, str], own_kind: str, group: str | None, url: str) -> str:
+    if own_kind in KINDS:
+        return own_kind
+    if group is not None:
+        return group
+    declared = attrs.get("type", "").strip().lower()
+    if declared in KINDS:
+        return declared
+    return guess_kind_from_url(url) or "blog"
+
+
+def _outline_tags(attrs: dict[str, str], folders: list[str]) -> list[str]:
+    own = attrs.get(ATTR_TAGS.lower())
+    if own is not None:
+        try:
+            decoded = json.loads(own)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, list) and all(isinstance(t, str) for t in decoded):
+            return _dedupe([*folders, *(clean_line(t) for t in decoded)])
+    categories: list[str] = []
+    for category in attrs.get("category", "").split(","):
+        categories.extend(clean_line(part) for part in category.split("/"))
+    return _dedupe([*folders, *categories])
 
 
 class _OpmlReader:
@@ -271,20 +315,10 @@ class _OpmlReader:
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
-        self.parser.EntityDeclHandler = self._entity_declared
 
     @property
     def line(self) -> int:
         return int(self.parser.CurrentLineNumber)
-
-    def _entity_declared(self, name: str, *_: object) -> None:
-        # OPML has no use for entity declarations; refusing the first one stops
-        # billion-laughs and quadratic-blowup documents before anything is expanded.
-        raise ImportFormatError(
-            f"line {self.line}: the file declares the XML entity {name!r}; OPML never needs "
-            f"entity declarations and they are refused for safety",
-            line=self.line,
-        )
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         tag = _local(name)
@@ -315,62 +349,8 @@ class _OpmlReader:
 
     def _outline(self, attrs: dict[str, str]) -> tuple[str | None, str | None]:
         """Handle one outline; returns the frame (folder tag, group kind) it opens."""
-        title = clean_label(attrs.get("title", ""))
-        text = clean_label(attrs.get("text", ""))
-        own_kind = attrs.get(ATTR_KIND.lower(), "").strip().lower()
-        raw_url = attrs.get("xmlurl", "").strip()
-        if not raw_url:
-            if own_kind:
-                # One of our own kind folders: it groups, it does not tag.
-                return None, own_kind if own_kind in KINDS else None
-            return (title or text or None), None
-        url = _web_url(raw_url)
-        if url is None:
-            label = title or text or raw_url
-            self.sources.skipped.append(
-                f"line {self.line}: {label!r} skipped (not a web feed address: {raw_url!r})"
-            )
-            return None, None
-        # A name equal to the URL says nothing, and it is what our export writes as the
-        # required text attribute of an unnamed source.
-        name = title or (text if text != raw_url.strip() else "")
-        self.sources.append(
-            Source(
-                url=url,
-                name=name,
-                kind=self._kind(attrs, own_kind, url),
-                tags=self._tags(attrs),
-                mine=attrs.get(ATTR_MINE.lower(), "").strip().lower() in ("true", "1", "yes"),
-                interval=attrs.get(ATTR_INTERVAL.lower(), "").strip() or None,
-            )
-        )
-        return None, None
-
-    def _kind(self, attrs: dict[str, str], own_kind: str, url: str) -> str:
-        if own_kind in KINDS:
-            return own_kind
-        group = self._group_kind()
-        if group is not None:
-            return group
-        declared = attrs.get("type", "").strip().lower()
-        if declared in KINDS:
-            return declared
-        return guess_kind_from_url(url) or "blog"
-
-    def _tags(self, attrs: dict[str, str]) -> list[str]:
         folders = [label for _, label, _ in self.frames if label]
-        own = attrs.get(ATTR_TAGS.lower())
-        if own is not None:
-            try:
-                decoded = json.loads(own)
-            except ValueError:
-                decoded = None
-            if isinstance(decoded, list) and all(isinstance(t, str) for t in decoded):
-                return _dedupe([*folders, *(clean_label(t) for t in decoded)])
-        categories: list[str] = []
-        for category in attrs.get("category", "").split(","):
-            categories.extend(clean_label(part) for part in category.split("/"))
-        return _dedupe([*folders, *categories])
+        return _read_outline(attrs, folders, self._group_kind(), self.line, self.sources)
 
     def read(self, body: str) -> ImportedSources:
         """Parse ``body``; expat errors propagate for the caller to retry or report."""
@@ -447,6 +427,96 @@ def _rebuild_outline_line(line: str) -> str | None:
     return f"<outline {rendered}{close}{ending}"
 
 
+_OWN_EXPORT = re.compile(r"\b" + ATTR_KIND + r"\s*=", re.IGNORECASE)
+
+
+def _listparser_reads_it(body: str) -> bool:
+    """Whether listparser reads ``body`` as well as our own reader does: it is well-formed
+    (listparser's recovering HTML parser loses outlines that expat would refuse, such as
+    one whose description holds unescaped quotes) and no outline sits outside <body>
+    (the HTML parser drops <head> and <body> tags, so it cannot tell where an outline
+    is). ImportFormatError when the document is XML but not OPML (another root element,
+    no <body>), in the words our own reader uses."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    path: list[str] = []
+    saw_body = False
+    outside_body = False
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal saw_body, outside_body
+        tag = _local(name)
+        if not path and tag != "opml":
+            raise ImportFormatError(_describe_root(tag), line=parser.CurrentLineNumber)
+        path.append(tag)
+        if len(path) == 2 and tag == "body":
+            saw_body = True
+        elif tag == "outline" and (len(path) < 3 or path[1] != "body"):
+            outside_body = True
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda name: path.pop()
+    try:
+        parser.Parse(body, True)
+    except expat.ExpatError:
+        return False
+    if not saw_body:
+        raise ImportFormatError("this OPML file has no <body>, so it lists no feeds")
+    return not outside_body
+
+
+class _ListparserOutlines(listparser.Handler):  # type: ignore[misc,valid-type]
+    """listparser's handler, told to hand each outline of the body to
+    :func:`_read_outline` (the mapping our own reader uses) with the folders around it.
+
+    listparser walks the document (lxml's recovering HTML parser, namespace prefixes
+    resolved) and calls ``start_opml_<element>`` and ``end_opml_<element>`` with the
+    attributes, names lower-cased; its own harvest (feeds with categories) is not used,
+    because it prefers ``text`` to ``title``, drops ``type`` and our attributes, and
+    merges repeated feeds.
+    """
+
+    def __init__(self, text: str, offset: int) -> None:
+        super().__init__()
+        # What listparser.parse() gives a handler before it starts.
+        self.harvest.update(
+            bozo=False, bozo_exception=None, feeds=[], lists=[], opportunities=[],
+            meta=listparser.common.SuperDict(), version="",
+        )  # fmt: skip
+        self.sources = ImportedSources()
+        self.frames: list[tuple[str | None, str | None]] = []
+        self._text = text
+        self._offset = offset
+
+    def start_opml_outline(self, attrs: dict[str, str]) -> None:
+        folders = [label for label, _ in self.frames if label]
+        group = next((kind for _, kind in reversed(self.frames) if kind), None)
+        line = self._line_of(attrs.get("xmlurl", ""))
+        self.frames.append(_read_outline(attrs, folders, group, line, self.sources))
+
+    def end_opml_outline(self) -> None:
+        if self.frames:
+            self.frames.pop()
+
+    def _line_of(self, value: str) -> int:
+        """The line an attribute value is on: listparser does not say, so it is looked
+        up in the text (only for the notes about skipped outlines, so only then)."""
+        if not value:
+            return 0
+        at = self._text.find(value)
+        if at < 0:
+            at = self._text.find(value.replace("&", "&amp;"))
+        return self._text.count("\n", 0, max(at, 0)) + 1 + self._offset
+
+
+def _read_with_listparser(body: str, offset: int) -> ImportedSources:
+    """A well-formed third-party OPML document, read by listparser."""
+    handler = _ListparserOutlines(body, offset)
+    parser = etree.HTMLParser(target=handler, recover=True, no_network=True, encoding="utf-8")
+    etree.parse(io.BytesIO(body.encode("utf-8", "surrogatepass")), parser)
+    return handler.sources
+
+
 def _parse_opml(text: str) -> ImportedSources:
     # Leading blank lines are harmless to a human but fatal to expat when an XML
     # declaration follows; drop them and keep reported line numbers true.
@@ -454,8 +524,18 @@ def _parse_opml(text: str) -> ImportedSources:
     offset = text[: len(text) - len(body)].count("\n")
     if not body:
         raise ImportFormatError("the file is empty")
+    declared = find_entity_declaration(body.encode("utf-8", "surrogatepass"))
+    if declared:
+        line, name = declared
+        raise ImportFormatError(
+            f"line {line + offset}: the file declares the XML entity {name!r}; OPML never "
+            f"needs entity declarations and they are refused for safety",
+            line=line + offset,
+        )
     body = _repair_ampersands(body)
     try:
+        if not _OWN_EXPORT.search(body) and _listparser_reads_it(body):
+            return _read_with_listparser(body, offset)
         try:
             return _OpmlReader().read(body)
         except expat.ExpatError as first:
@@ -568,7 +648,7 @@ def read_newsboat_urls(text: str) -> ImportedSources:
         first, words = tokens[0], tokens[1:]
         lowered = first.lower()
         if lowered.startswith("query:"):
-            title = clean_label(first[len("query:") :].split(":", 1)[0])
+            title = clean_line(first[len("query:") :].split(":", 1)[0])
             sources.skipped.append(
                 f"line {number}: query feed {title!r} skipped (a saved search, not a feed)"
             )
@@ -583,16 +663,16 @@ def read_newsboat_urls(text: str) -> ImportedSources:
         url = _web_url(first)
         if url is None:
             sources.skipped.append(
-                f"line {number}: skipped, {clean_label(first)!r} is not a web feed address"
+                f"line {number}: skipped, {clean_line(first)!r} is not a web feed address"
             )
             continue
         name = ""
         tags: list[str] = []
         for word in words:
             if word.startswith("~"):
-                name = clean_label(word[1:])  # newsboat lets the last one win too
+                name = clean_line(word[1:])  # newsboat lets the last one win too
             elif word != "!":
-                tags.append(clean_label(word))
+                tags.append(clean_line(word))
         sources.append(
             Source(url=url, name=name, kind=guess_kind_from_url(url) or "blog", tags=_dedupe(tags))
         )
