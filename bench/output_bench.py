@@ -239,6 +239,11 @@ def posts_of(account: int) -> Callable[[str], bool]:
     return lambda screen: title in screen and newest in screen
 
 
+def article_shown(title: str) -> Callable[[str], bool]:
+    """The reader shows the post titled ``title``, down to its link."""
+    return lambda screen: title[:30] in screen and "Link:" in screen
+
+
 def screen_tests(
     tm: Tmux, work: Path, accounts: int, presses: int, log: list[str]
 ) -> dict[str, list[Press]]:
@@ -266,8 +271,7 @@ def screen_tests(
         out["open"], out["close"], out["cursor"] = [], [], []
         for n in range(presses // 2):
             out["cursor"].append(tm.press(pane, "j"))
-            title = post_title(0, n + 1)[:30]
-            out["open"].append(tm.press(pane, "Enter", lambda s, t=title: t in s and "Link:" in s))
+            out["open"].append(tm.press(pane, "Enter", article_shown(post_title(0, n + 1))))
             out["close"].append(tm.press(pane, "Escape", posts_of(0)))
     finally:
         tm.close(pane, ["q"])

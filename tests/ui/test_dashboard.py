@@ -89,14 +89,15 @@ async def test_board_and_inbox_side_by_side(app: FolioApp, session: Session) -> 
         assert [s.url for s in b.sources] == BOARD_ORDER
         assert b.region.x == 0 and ib.region.x > b.region.right - 1  # side by side
         assert ib.ids == session.inbox_ids() and dash(app).inbox_loaded
-        assert static_text(app, "#inbox-title") == "Inbox — 48 unread, by priority"
+        # Six feeds of eight unread items, but the user's own blog is output, not triage.
+        assert static_text(app, "#inbox-title") == "Inbox — 40 unread, by priority"
         text = "\n".join(visible_text(b))
         assert "Blogs · 3 feeds" in text and "People Ops Weekly" in text
         assert "8 unread" in text and "✓ ok · next" in text
         # The Inbox is in matrix order: Mastodon (value 5, effort 2) comes first.
         first = session.store.item(ib.ids[0])
         assert first is not None and first.source == "https://social.example/@ana.rss"
-        assert "6 feeds · 48 unread" in static_text(app, "#status")
+        assert "6 feeds · 40 unread" in static_text(app, "#status")
 
 
 async def test_narrow_terminal_shows_one_side_and_tab_switches(app: FolioApp) -> None:
@@ -265,12 +266,12 @@ async def test_r_toggles_read_on_board_and_inbox_counts_follow(
         await pilot.press("r")
         assert session.store.item(item_id).read is True  # type: ignore[union-attr]
         await pilot.pause()
-        assert static_text(app, "#inbox-title") == "Inbox — 47 unread, by priority"
+        assert static_text(app, "#inbox-title") == "Inbox — 39 unread, by priority"
         assert "7 unread" in visible_text(b)[1]
         await pilot.press("r")
         assert session.store.item(item_id).read is False  # type: ignore[union-attr]
         await pilot.pause()
-        assert static_text(app, "#inbox-title") == "Inbox — 48 unread, by priority"
+        assert static_text(app, "#inbox-title") == "Inbox — 40 unread, by priority"
 
 
 async def test_inbox_triage_keeps_rows_and_cursor(app: FolioApp, session: Session) -> None:
@@ -390,7 +391,8 @@ async def test_m_marks_pane_read_and_u_undoes(app: FolioApp, session: Session) -
         assert session.store.count(unread=True) == 40
         await pilot.pause()
         assert "all read" in visible_text(b)[1]
-        assert static_text(app, "#inbox-title") == "Inbox — 40 unread, by priority"
+        # 48 less the 8 of this feed, less the 8 of the user's own blog (never in the Inbox).
+        assert static_text(app, "#inbox-title") == "Inbox — 32 unread, by priority"
         assert any(
             "Marked 8 items in People Ops Weekly read" in n.message for n in app._notifications
         )
@@ -457,14 +459,14 @@ async def test_new_items_never_move_cursor_scroll_or_focus(app: FolioApp, sessio
         mastodon = "https://social.example/@ana.rss"
         _add_items(session, mastodon, ["Fresh one", "Fresh two", "Fresh three"])
         app.broadcast(lambda: SourceRefreshed(mastodon, 3, "ok"))
-        await wait_for(pilot, lambda: len(ib.ids) == 51, "the Inbox reload")
+        await wait_for(pilot, lambda: len(ib.ids) == 40 + 3, "the Inbox reload")
         # ...and the same item stays under the cursor on the same screen row.
         assert ib.cursor_id == cursor_id
         assert ib.cursor - round(ib.scroll_y) == cursor_screen_row
         assert ib.has_focus
         assert (b.cursor_source, b.cursor_item_id) == board_cursor
         assert b.scroll_y == board_scroll
-        assert static_text(app, "#inbox-title") == "Inbox — 51 unread, by priority"
+        assert static_text(app, "#inbox-title") == "Inbox — 43 unread, by priority"
         # The Mastodon card shows the new items (it is the last card; look at it).
         b.select(mastodon)
         await pilot.pause()
@@ -652,7 +654,7 @@ async def test_inbox_reload_moves_past_items_that_left(app: FolioApp, session: S
         session.mark_source_read(cursor_item.source)
         _add_items(session, BOARD_ORDER[0], ["Late arrival"], hours_ago=400)
         app.broadcast(lambda: SourceRefreshed(BOARD_ORDER[0], 1, "ok"))
-        await wait_for(pilot, lambda: len(ib.ids) == 48 - 8 + 1, "the Inbox reload")
+        await wait_for(pilot, lambda: len(ib.ids) == 40 - 8 + 1, "the Inbox reload")
         gone = set(session.store.unread_ids(cursor_item.source)) | {
             i
             for i in ids

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from tests.ui.conftest import (
     FIXED_NOW,
@@ -200,11 +201,11 @@ async def test_enter_goes_to_the_posts_then_the_reader(own: Session) -> None:
         await wait_for(pilot, lambda: app.screen.focused is posts, "the posts")
         await pilot.press("j", "j")
         reader = await press_for_screen(pilot, "enter", ReaderScreen, "the reader")
-        await wait_for(pilot, lambda: "not bold" in str(reader.query_one("#reader-title").visual))
-        assert str(reader.query_one("#reader-title").visual) == HOSTILE
+        title = reader.query_one("#reader-title", Static)
+        await wait_for(pilot, lambda: "not bold" in str(title.visual), "the post")
+        assert str(title.visual) == HOSTILE
         # n and p walk through this account's posts.
         await pilot.press("n")
-        title = reader.query_one("#reader-title")
         await wait_for(pilot, lambda: "Toot number 3" in str(title.visual), "the next post")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen, "back on My output")
@@ -241,7 +242,7 @@ async def test_a_double_click_on_a_post_reads_it(own: Session) -> None:
         await wait_for(pilot, lambda: screen.posts_url == ME, "the account's posts")
         await pilot.click("#output-posts", offset=(10, 1), times=2)
         reader = await wait_for_reader(pilot)
-        assert "Toot number 1" in str(reader.query_one("#reader-title").visual)
+        assert "Toot number 1" in str(reader.query_one("#reader-title", Static).visual)
 
 
 async def wait_for_reader(pilot: Pilot[Any]) -> ReaderScreen:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +47,7 @@ def days_ago(n: float) -> dt.datetime:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "folio.db") as opened:
         yield opened
 
@@ -382,7 +384,7 @@ def test_followers_that_go_down(store: Store) -> None:
 
 
 def test_follower_figures_ignore_missing_counts() -> None:
-    history = [
+    history: list[dict[str, Any]] = [
         {"taken": days_ago(5), "followers": None, "following": 3, "posts": 1},
         {"taken": days_ago(1), "followers": 7, "following": 3, "posts": 2},
     ]

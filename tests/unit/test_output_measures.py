@@ -4,6 +4,7 @@ words portfolio.toml and settings.toml use for them, on a real SQLite store."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def at(day: dt.date, hour: int = 12) -> dt.datetime:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(tmp_path: Path) -> Iterator[Store]:
     with Store(tmp_path / "folio.db") as opened:
         yield opened
 

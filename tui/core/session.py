@@ -93,9 +93,18 @@ class Session:
             self._ranks = source_ranks(self.portfolio)
         return self._ranks
 
+    def own_sources(self) -> tuple[str, ...]:
+        """The user's own sources (``mine = true``): their items are output, not triage."""
+        return tuple(source.url for source in self.sources if source.mine)
+
     def inbox_ids(self) -> list[int]:
-        """Every unread item, Quick wins first, newest first within a quadrant."""
-        return self.store.ranked_unread_ids(self.ranks())
+        """Every unread item but the user's own, Quick wins first, newest first within a
+        quadrant."""
+        return self.store.ranked_unread_ids(self.ranks(), leave_out=self.own_sources())
+
+    def inbox_unread(self) -> int:
+        """How many items the Inbox holds: unread, and not the user's own."""
+        return self.store.count_unread(self.own_sources())
 
     # -- triage ---------------------------------------------------------------------
 

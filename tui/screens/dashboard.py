@@ -293,7 +293,7 @@ class DashboardScreen(Screen[None]):
     # -- titles and the status line -----------------------------------------------------
 
     def _update_counts(self) -> None:
-        unread = self.session.store.count(unread=True)
+        unread = self.session.inbox_unread()
         self.query_one("#inbox-title", Static).update(
             Content(f"Inbox — {unread} unread, by priority")
         )

@@ -298,6 +298,11 @@ def distinct_keys(items: Sequence[ParsedItem]) -> list[str]:
     return keys
 
 
+def _not_from(sources: Sequence[str]) -> str:
+    """A condition leaving out items of ``sources`` (its parameters are the sources)."""
+    return f" AND source NOT IN ({','.join('?' * len(sources))})" if sources else ""
+
+
 def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
     published = _dt(row[8])
     first_seen = _dt(row[10])
@@ -689,20 +694,32 @@ class Store:
         by_id = {row[0]: _row_to_item(row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
-    def ranked_unread_ids(self, ranks: dict[str, float], default: float = 2.5) -> list[int]:
-        """Unread item ids in triage order: by source rank, newest first within a rank.
+    def ranked_unread_ids(
+        self, ranks: dict[str, float], default: float = 2.5, leave_out: Sequence[str] = ()
+    ) -> list[int]:
+        """Unread item ids in triage order: by source rank, newest first within a rank;
+        none from the sources in ``leave_out`` (the user's own).
 
         Only ids are fetched (100,000 of them take tens of milliseconds); widgets load the
         rows they actually show.
         """
         rows = self._query(
-            "SELECT id, source FROM items WHERE read = 0 ORDER BY published DESC, id DESC"
+            "SELECT id, source FROM items WHERE read = 0"
+            f"{_not_from(leave_out)} ORDER BY published DESC, id DESC",
+            list(leave_out),
         )
         if not ranks:
             return [row[0] for row in rows]
         # sorted() is stable, so the recency order survives within each rank.
         rows.sort(key=lambda row: ranks.get(row[1], default))
         return [row[0] for row in rows]
+
+    def count_unread(self, leave_out: Sequence[str] = ()) -> int:
+        """Unread items, but for those of the sources in ``leave_out``."""
+        rows = self._query(
+            f"SELECT count(*) FROM items WHERE read = 0{_not_from(leave_out)}", leave_out
+        )
+        return int(rows[0][0])
 
     def unread_counts(self) -> dict[str, int]:
         return dict(
