@@ -35,7 +35,7 @@ from ..core.planning.output import (
 )
 from ..core.planning.output_text import NUMERIC_COLUMNS, post_cells, post_columns, post_widths
 from ..core.session import Session
-from ..messages import RefreshFinished, SessionChanged
+from ..messages import OpenLink, RefreshFinished, SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.output_tables import (
     NARROW,
@@ -378,7 +378,4 @@ class OutputScreen(Screen[None]):
         if not item.link:
             self.notify("This post has no link.", severity="warning")
             return
-        from ..app import FolioApp
-
-        assert isinstance(self.app, FolioApp)
-        self.app.open_link(item.link)
+        self.app.post_message(OpenLink(item.link))
