@@ -55,7 +55,13 @@ from tui.core.storage.store import Engagement, SourceWrite, Store  # noqa: E402
 
 FOLIO = ROOT / ".venv" / "bin" / "folio"
 WINDOW = dt.timedelta(days=90)
-FILL_VERSION = 1
+FILL_VERSION = 2
+OTHER = "https://others.example/feed"
+"""Someone else's feed, so that the dashboard's reader can be timed beside My output's."""
+
+
+def other_title(n: int) -> str:
+    return f"Their post {n:03d} about working in public"
 
 
 def account_url(index: int) -> str:
@@ -102,6 +108,7 @@ def fill(work: Path, accounts: int, posts: int, snapshots: int) -> dict[str, obj
             Source(account_url(a), account_name(a), "social", ["mine"], mine=True, target="3/w")
             for a in range(accounts)
         ]
+        + [Source(OTHER, "Someone else", "blog")]
     )
     save_portfolio(config / "portfolio.toml", portfolio)
     now = utcnow()
@@ -136,6 +143,19 @@ def fill(work: Path, accounts: int, posts: int, snapshots: int) -> dict[str, obj
                 figures = AccountFigures(followers=500 + 10 * k + a, following=80, posts=posts)
                 write = SourceWrite(state, None, taken, Engagement(counts, figures))
                 store.write_batch([write])
+        theirs = [
+            ParsedItem(
+                guid=f"o{n}",
+                title=other_title(n),
+                link=f"{OTHER}/{n}",
+                content=f"<p>Post {n}.</p>",
+                published=now - dt.timedelta(hours=n + 1),
+            )
+            for n in range(200)
+        ]
+        store.store_feed(
+            SourceState(OTHER, "ok", last_fetched=now), ParsedFeed(items=theirs), now=now
+        )
         store.checkpoint()
         rows = store.query("SELECT count(*) FROM engagement")[0][0]
     info = dict(want)
@@ -252,6 +272,13 @@ def screen_tests(
     try:
         tm.wait_screen(pane, lambda s: "Inbox" in plain(s), 120, attributes=False)
         tm.wait_quiet(pane, 1.0, cap=60)
+        # The dashboard's reader, for reference: Enter on the Inbox, q back to it.
+        tm.press(pane, "Tab", lambda s: True)
+        out["dash_open"], out["dash_close"] = [], []
+        for n in range(presses // 2):
+            tm.press(pane, "j")
+            out["dash_open"].append(tm.press(pane, "Enter", article_shown(other_title(n + 1))))
+            out["dash_close"].append(tm.press(pane, "q", lambda s: "Inbox —" in s))
         # First looks at three screens, in this order: the two references, then My output.
         out["matrix"] = [tm.press(pane, "2", lambda s: "Priority matrix" in s)]
         out["sources"] = [tm.press(pane, "4", lambda s: account_name(0) in s and "Next" in s)]
@@ -290,6 +317,8 @@ SCREEN_ROWS = [
     ("cursor", "j in the posts list (cursor down)"),
     ("open", "Enter on a post → the reader shows it"),
     ("close", "Escape → the posts again"),
+    ("dash_open", "reference: Enter in the Inbox → the reader shows it"),
+    ("dash_close", "reference: q → the Inbox again"),
     ("matrix", "reference: 2 → Matrix, first time"),
     ("sources", "reference: 4 → Sources, first time"),
 ]
