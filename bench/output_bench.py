@@ -12,7 +12,7 @@ It is a measurement, not a timed test. It fills a folio store with many own post
   benchmark's driver) and times keys until the screen shows what they asked for: ``5``
   the first time (the figures computed and drawn, the first account's posts listed), ``5``
   again (the screen kept), ``j``/``k`` between accounts (their 2,000 posts listed), Enter
-  on a post (the reader) and Escape (back). ``2`` and ``4`` (the matrix and the sources
+  on a post (the reader) and q (back). ``2`` and ``4`` (the matrix and the sources
   screen, opened for the first time in the same session) are the reference.
 
 Usage::
@@ -300,7 +300,9 @@ def screen_tests(
         for n in range(presses // 2):
             out["cursor"].append(tm.press(pane, "j"))
             out["open"].append(tm.press(pane, "Enter", article_shown(post_title(0, n + 1))))
-            out["close"].append(tm.press(pane, "Escape", posts_of(0)))
+            # q, as for the dashboard's reader: a lone Escape waits out Textual's check for
+            # an escape sequence (about 0.1 s here) before it counts as a key.
+            out["close"].append(tm.press(pane, "q", posts_of(0)))
     finally:
         tm.close(pane, ["q"])
     for key, presses_of in out.items():
@@ -317,7 +319,7 @@ SCREEN_ROWS = [
     ("account_again", "k → an account seen before: its posts listed again"),
     ("cursor", "j in the posts list (cursor down)"),
     ("open", "Enter on a post → the reader shows it"),
-    ("close", "Escape → the posts again"),
+    ("close", "q → the posts again"),
     ("dash_open", "reference: Enter in the Inbox → the reader shows it"),
     ("dash_close", "reference: q → the Inbox again"),
     ("matrix", "reference: 2 → Matrix, first time"),
