@@ -327,6 +327,7 @@ def source_record(source: Source, state: SourceState) -> dict[str, Any]:
         "kind": source.kind,
         "tags": source.tags,
         "mine": source.mine,
+        "target": source.target or None,
         "status": state.status,
         "error": state.error or None,
         "http_status": state.http_status,

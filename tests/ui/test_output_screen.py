@@ -28,11 +28,13 @@ from tui.app import FolioApp
 from tui.core.models import ParsedFeed, ParsedItem, Source, SourceState
 from tui.core.session import Session
 from tui.core.sources.base import AccountFigures, Counts
-from tui.core.storage.portfolio import Experiment, Portfolio
+from tui.core.storage.portfolio import Experiment, MatrixEntry, Portfolio
 from tui.core.storage.store import Engagement, SourceWrite
+from tui.screens.matrix import MatrixScreen
 from tui.screens.output import OutputScreen
 from tui.screens.reader import ReaderScreen
 from tui.screens.roadmap import RoadmapScreen
+from tui.widgets.matrix_grid import MatrixGrid, QuadrantList
 from tui.widgets.output_tables import OutputDetail, TextBlock
 from tui.widgets.roadmap_board import Card
 from tui.widgets.row_list import ColumnsHeader
@@ -318,6 +320,42 @@ async def test_the_roadmap_card_shows_its_measure_before_and_since(own: Session)
         # Posts from before the start have 2 replies now, those since 4.
         assert card.card.metric == "replies/post: 2.00 before → 4.00 since (+100%)"
         assert "replies/post: 2.00 before → 4.00 since" in str(card.render())
+
+
+# -- the matrix ----------------------------------------------------------------------------
+
+
+async def test_a_matrix_entry_shows_its_own_output(tmp_path: Path) -> None:
+    portfolio = own_portfolio()
+    # One entry covering the user's Mastodon account and someone else's, one covering
+    # nothing of theirs, both in Quick wins: the first takes a third line.
+    portfolio.matrix = [
+        MatrixEntry("mastodon", "Mastodon", "Community", 5, 1, ["mastodon"]),
+        MatrixEntry("links", "Link sharing", "Cheap", 4, 2, ["links"]),
+    ]
+    session = build_session(tmp_path / "matrix", portfolio)
+    store_own_posts(session)
+    try:
+        app = FolioApp(session, auto_refresh=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await press_for_screen(pilot, "2", MatrixScreen, "the matrix")
+            grid = app.screen.query_one(MatrixGrid)
+            await wait_for(pilot, lambda: grid.selected == "mastodon", "a selection")
+            quick = app.screen.query_one("#list-quick_wins", QuadrantList)
+            lines = str(quick.render()).splitlines()
+            # Value and effort, then what the user's own account did.
+            assert "Mastodon" in lines[0] and "v5 e1" in lines[0]
+            assert lines[2].strip() == "mine: 2.2/wk · 16 eng/post"
+            assert "Link sharing" in lines[3] and "mine:" not in "".join(lines[3:])
+            detail = str(app.screen.query_one("#matrix-detail", Static).visual)
+            assert "mine: 2.2/wk · 16 eng/post" in detail
+            # A click on the entry under a three-line entry selects it.
+            await pilot.click(quick, offset=(2, 3))
+            await wait_for(pilot, lambda: grid.selected == "links", "the clicked entry")
+            await pilot.press("k")
+            await wait_for(pilot, lambda: grid.selected == "mastodon", "back up")
+    finally:
+        session.close()
 
 
 # -- snapshots ------------------------------------------------------------------------------

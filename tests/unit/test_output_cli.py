@@ -194,6 +194,13 @@ def test_matrix_json_has_own_output(own: Portfolio, capsys: pytest.CaptureFixtur
     assert row["value"] == 4 and row["effort"] == 2
 
 
+def test_sources_json_names_the_target(own: Portfolio, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "sources", "--json")
+    assert status == 0
+    targets = {row["url"]: row["target"] for row in json_lines(out)}
+    assert targets == {SOCIAL: "4/w", BLOG: "1/m", OTHER: None}
+
+
 def test_bad_metric_in_portfolio_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     path = paths.portfolio_path()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -308,7 +308,7 @@ class SourcesScreen(Screen[None]):
             f"every {interval}",
         ]
         if source.mine:
-            facts.append("mine")
+            facts.append(f"mine, target {source.target}" if source.target else "mine")
         timing = [
             f"fetched {values['fetched']}",
             f"next {values['due']}",
