@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Select, Static
 
 from tests.ui.conftest import (
     FIXED_NOW,
@@ -28,15 +28,18 @@ from tui.app import FolioApp
 from tui.core.models import ParsedFeed, ParsedItem, Source, SourceState
 from tui.core.session import Session
 from tui.core.sources.base import AccountFigures, Counts
-from tui.core.storage.portfolio import Experiment, MatrixEntry, Portfolio
+from tui.core.storage.portfolio import Experiment, MatrixEntry, Portfolio, load_portfolio
 from tui.core.storage.store import Engagement, SourceWrite
+from tui.screens.forms import EditSourceScreen
 from tui.screens.matrix import MatrixScreen
 from tui.screens.output import OutputScreen
+from tui.screens.planning_forms import ExperimentForm
 from tui.screens.reader import ReaderScreen
 from tui.screens.roadmap import RoadmapScreen
+from tui.screens.sources import SourcesScreen
 from tui.widgets.matrix_grid import MatrixGrid, QuadrantList
 from tui.widgets.output_tables import OutputDetail, TextBlock
-from tui.widgets.roadmap_board import Card
+from tui.widgets.roadmap_board import Card, RoadmapBoard
 from tui.widgets.row_list import ColumnsHeader
 
 ME = "https://social.example/@me"
@@ -356,6 +359,54 @@ async def test_a_matrix_entry_shows_its_own_output(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: grid.selected == "mastodon", "back up")
     finally:
         session.close()
+
+
+# -- the forms that set a target and a measure ----------------------------------------------
+
+
+async def test_the_source_form_sets_a_target_in_words(own: Session) -> None:
+    app = FolioApp(own, auto_refresh=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_for_screen(pilot, "4", SourcesScreen, "the sources")
+        sources = app.screen
+        assert isinstance(sources, SourcesScreen)
+        sources.table.move_cursor(row=[s.url for s in own.sources].index(ME))
+        form = await press_for_screen(pilot, "e", EditSourceScreen, "the form")
+        target = form.query_one("#target", Input)
+        assert target.value == "3/w"
+        target.value = "often"
+        await pilot.press("ctrl+s")
+        error = form.query_one("#target-error", Static)
+        await wait_for(pilot, lambda: "such as" in str(error.visual), "the error")
+        assert isinstance(app.screen, EditSourceScreen)
+        target.value = "2 / week"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is sources, "the form to close")
+        saved = load_portfolio(own.workspace.portfolio_path).source(ME)
+        assert saved is not None and saved.target == "2/w" and saved.mine
+        # My output compares with the new target.
+        screen = await open_output(pilot)
+        assert cells(screen, ME)["target"] == "2/w ✓"
+
+
+async def test_the_experiment_form_chooses_a_computed_measure(own: Session) -> None:
+    app = FolioApp(own, auto_refresh=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_for_screen(pilot, "3", RoadmapScreen, "the roadmap")
+        board = app.screen.query_one(RoadmapBoard)
+        await wait_for(pilot, lambda: board.selected is not None, "a selection")
+        board.select("weekly")
+        form = await press_for_screen(pilot, "enter", ExperimentForm, "the form")
+        metric = form.query_one("#metric", Select)
+        assert metric.value == ""
+        metric.value = "posts/week"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, RoadmapScreen), "the roadmap")
+        saved = {e.id: e for e in load_portfolio(own.workspace.portfolio_path).roadmap}
+        assert saved["weekly"].metric == "posts/week"
+        assert saved["weekly"].measure == "posts/week"  # the free text stays as it was
+        card = next(c for c in app.screen.query(Card) if c.card.id == "weekly")
+        await wait_for(pilot, lambda: card.card.metric.startswith("posts/week: "), "the card")
 
 
 # -- snapshots ------------------------------------------------------------------------------
