@@ -17,14 +17,28 @@ from . import __version__
 
 
 def _import_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="an OPML 1.0/2.0 file, or a newsboat 'urls' file")
+    p.add_argument(
+        "file",
+        help="an OPML 1.0/2.0 file or a newsboat 'urls' file (feeds to follow), or a browser's "
+        "bookmarks.html (bookmarks, sent to the bookmark service when one is set)",
+    )
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("url")
+    p.add_argument(
+        "url",
+        help="a feed, a web page, or an account: https://instance/@user, @user@instance,"
+        " https://bsky.app/profile/handle, https://news.ycombinator.com/user?id=NAME,"
+        " https://github.com/owner/repo, https://www.youtube.com/@handle, https://lobste.rs/~user",
+    )
     p.add_argument("--kind", choices=_kinds(), help="the kind of source (guessed when left out)")
     p.add_argument("--name", help="a name for the source (the feed's title when left out)")
     p.add_argument("--tag", action="append", default=[], help="a tag; repeat for more")
+    p.add_argument(
+        "--mine",
+        action="store_true",
+        help="your own account, blog or podcast: its cadence and counts are measured",
+    )
 
 
 def _refresh_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,6 +58,11 @@ def _json_argument(p: argparse.ArgumentParser) -> None:
 
 def _export_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument(
+        "--bookmarks",
+        action="store_true",
+        help="write every bookmark as a browser bookmark file (Netscape format) instead",
+    )
 
 
 def _roadmap_arguments(p: argparse.ArgumentParser) -> None:
@@ -61,15 +80,26 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
 
 
 _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
-    "import": ("add sources from an OPML file or a newsboat urls file", _import_arguments),
-    "add": ("follow a feed, or a web page that names its feed", _add_arguments),
+    "import": (
+        "add sources from OPML or a newsboat urls file, or bookmarks from bookmarks.html",
+        _import_arguments,
+    ),
+    "add": (
+        "follow a feed, a web page that names its feed, or an account (Mastodon, Bluesky,"
+        " Hacker News, GitHub, YouTube, Lobsters)",
+        _add_arguments,
+    ),
     "refresh": ("refresh every source now, concurrently", _refresh_arguments),
     "items": ("list stored items, newest first", _items_arguments),
     "sources": ("list each source's state", _json_argument),
-    "export": ("write your sources as OPML 2.0", _export_arguments),
+    "export": ("write your sources as OPML 2.0 (--bookmarks: your bookmarks)", _export_arguments),
     "matrix": ("print the priority matrix", _json_argument),
     "roadmap": ("print the roadmap of experiments", _roadmap_arguments),
     "output": ("print your own output: cadence, engagement, followers", _output_arguments),
+    "repair": (
+        "check folio.db and rebuild a damaged one, keeping what can be read",
+        lambda p: None,
+    ),
 }
 _COMMANDS = frozenset(_SUBCOMMANDS)
 

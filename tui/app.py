@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
+from textual._context import active_message_pump
 from textual.app import App
 from textual.binding import BindingType
 from textual.message import Message
@@ -22,6 +23,7 @@ from .core.config import ConfigError
 from .core.models import Source
 from .core.session import Change, Session
 from .core.storage import paths
+from .core.storage.store import StoreDamaged, StoreError
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import (
     DashboardReady,
@@ -36,6 +38,17 @@ if TYPE_CHECKING:
 
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
+OUTBOX_DELAY = 1.0
+"""Seconds between a change queued for a service (a bookmark) and sending it: a burst of
+keys goes out together."""
+
+PORTFOLIO_POLL = 0.5
+"""Seconds between looks at portfolio.toml for changes made elsewhere (a ``folio``
+command, an editor); a change is read when two looks agree, so it shows within about a
+second. A look is one stat of the file (a few microseconds), and it works
+the same on every system and for every way an editor saves (in place, or by renaming a
+new file over the old, which a watch on the file itself would lose track of); a watch
+would need a library and a thread for a file that changes a few times a day."""
 
 
 class FolioApp(App[None]):
@@ -47,6 +60,8 @@ class FolioApp(App[None]):
     refresh_status: reactive[str] = reactive("")
     """What the status bar shows about the background refresh."""
     refreshing: reactive[bool] = reactive(False)
+    outbox_version: reactive[int] = reactive(0)
+    """Counts changes to the outbox (queued, sent, refused): the status bars follow it."""
 
     def __init__(
         self,
@@ -64,8 +79,14 @@ class FolioApp(App[None]):
         self.background_refresh = settings.refresh.auto if auto_refresh is None else auto_refresh
         self._refresher: Any = None
         self._refreshing_urls: set[str] = set()
+        self._outbox_lock: asyncio.Lock | None = None
+        self._send_timer: Any = None
         self.sub_title = "demo portfolio" if session.workspace.demo else ""
         session.listeners.append(self._on_session_change)
+        session.on_store_problem = self._store_problem
+        session.store.problem_listeners.append(self._store_problem_met)
+        self.store_failure: StoreError | None = None
+        """The database problem that stopped the app (a damaged file), if one did."""
 
     # -- start-up -------------------------------------------------------------------
 
@@ -91,7 +112,8 @@ class FolioApp(App[None]):
         if session.portfolio_error:
             self.notify(
                 f"{session.portfolio_error}\n"
-                "The matrix and roadmap are read-only until it is fixed.",
+                "Nothing was changed. The sources, matrix and roadmap are read-only until "
+                "it is fixed; folio reloads the file as soon as it is.",
                 title="portfolio.toml has an error",
                 severity="error",
                 timeout=30,
@@ -104,10 +126,16 @@ class FolioApp(App[None]):
                 title="Welcome to folio",
                 timeout=8,
             )
+        self.set_interval(PORTFOLIO_POLL, self.check_portfolio_file)
         if self.background_refresh:
             self.set_interval(BACKGROUND_TICK, self._background_tick)
             # The first pass only takes what is due, so a restart does not re-fetch everything.
             self.call_after_refresh(self.start_refresh, True)
+        if settings.bookmarks.enabled:
+            # What waits in the outbox goes out on every tick, refreshes or not.
+            self.set_interval(BACKGROUND_TICK, self._outbox_tick)
+            if not self.background_refresh:
+                self.call_after_refresh(self.send_outbox_soon)
 
     def on_dashboard_ready(self, _: DashboardReady) -> None:
         """Once the first screen is complete, freeze everything start-up made (Textual's
@@ -120,6 +148,69 @@ class FolioApp(App[None]):
         """
         if self.freeze_start_up and not gc.get_freeze_count():
             gc.freeze()
+        self._prepare_portfolio_edits()
+
+    @work(thread=True, exclusive=True, group="portfolio", exit_on_error=False)
+    def _prepare_portfolio_edits(self) -> None:
+        """Parse portfolio.toml for editing now, in a thread, so the first edit is quick
+        (tomlkit takes about half a second over 500 sources)."""
+        from .core.storage.portfolio_edit import prepare
+
+        if not self.session.read_only:
+            prepare(self.session.workspace.portfolio_path)
+
+    # -- database problems ----------------------------------------------------------
+
+    def _store_problem(self, problem: StoreError) -> None:
+        """A change could not be stored (a full disk, say): say so, and keep running; a
+        damaged file stops the app."""
+        if isinstance(problem, StoreDamaged):
+            self._stop_for(problem)
+            return
+        self.refresh_status = f"Not saved: {problem.headline}"
+        self.notify(str(problem), title="Not saved", severity="error", timeout=20, markup=False)
+
+    class StoreDamagedFound(Message):
+        """The store found its file damaged, in some thread (posting is thread-safe)."""
+
+        def __init__(self, problem: StoreError) -> None:
+            super().__init__()
+            self.problem = problem
+
+    def _store_problem_met(self, problem: StoreError) -> None:
+        """The store met a problem, in any thread: a damaged file stops the app, wherever
+        it was found (a worker that loads the Inbox drops its errors)."""
+        if isinstance(problem, StoreDamaged):
+            self.post_message(self.StoreDamagedFound(problem))
+
+    def on_folio_app_store_damaged_found(self, message: StoreDamagedFound) -> None:
+        self._stop_for(message.problem)
+
+    def _stop_for(self, problem: StoreError) -> None:
+        """Show what is wrong and what to do; the screen's only key quits (exit status 2)."""
+        if self.store_failure is not None:
+            return  # already said; screens still mounting may meet it again
+        self.store_failure = problem
+        from .screens.store_damaged import StoreDamagedScreen
+
+        self.push_screen(StoreDamagedScreen(problem))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database problem nobody handled (a damaged file is found wherever a screen
+        reads it) is shown in words, and the app ends with exit status 2, not a traceback.
+        Anything else is a bug: Textual shows it as usual."""
+        problem = _store_error_in(error)
+        if problem is None:
+            super()._handle_exception(error)
+            return
+        if active_message_pump.get(None) is self or not isinstance(problem, StoreDamaged):
+            # The app's own handler failed (its messages stop now), or a problem no screen
+            # is made for: stop at once; run_app prints the words.
+            self.store_failure = self.store_failure or problem
+            self.exit(return_code=2)
+            self._close_messages_no_wait()
+            return
+        self._stop_for(problem)
 
     # -- actions --------------------------------------------------------------------
 
@@ -161,6 +252,22 @@ class FolioApp(App[None]):
     def action_refresh_now(self) -> None:
         self.start_refresh(only_due=False)
 
+    def action_retry_bookmarks(self) -> None:
+        """Send the bookmark changes the service refused once more (command palette)."""
+        count = self.session.retry_failed_bookmarks()
+        if count:
+            self.notify(f"Retrying {count} bookmark change{'s' * (count != 1)}.", timeout=4)
+        else:
+            self.notify("No bookmark change was refused.", timeout=3)
+
+    def action_send_bookmarks(self) -> None:
+        """Send what waits in the outbox now, whatever its back-off (command palette)."""
+        if not self.session.bookmark_service:
+            self.notify("No bookmark service is set: add [bookmarks] to settings.toml.", timeout=5)
+            return
+        self.session.retry_waiting_now()
+        self.send_outbox_soon(delay=0.0)
+
     def open_link(self, url: str) -> None:
         """Open ``url`` in the browser from a thread, so a slow opener never delays a key."""
         self._open_link_in_thread(url)
@@ -185,9 +292,29 @@ class FolioApp(App[None]):
 
     # -- session events -------------------------------------------------------------
 
+    def check_portfolio_file(self) -> None:
+        """Reload portfolio.toml if it changed on disk, and say so briefly."""
+        change = self.session.check_portfolio_file(settle=True)
+        if change is not None:
+            broken = self.session.read_only
+            if not broken:
+                self._prepare_portfolio_edits()
+            self.notify(
+                change.message,
+                title="portfolio.toml has an error" if broken else "portfolio.toml reloaded",
+                severity="error" if broken else "information",
+                timeout=30 if broken else 4,
+                # The message quotes the file's path and keys: plain text, never markup.
+                markup=False,
+            )
+
     def _on_session_change(self, change: Change) -> None:
         self.broadcast(lambda: SessionChanged(change))
-        if change.area == "sources" and change.sources and not self.refreshing:
+        if change.queued or change.area == "outbox":
+            self.outbox_version += 1
+        if change.queued:
+            self.send_outbox_soon()
+        if change.area in ("sources", "portfolio") and change.sources and not self.refreshing:
             # A source just added has no items yet: fetch it now rather than on schedule.
             states = self.session.store.states()
             new = [url for url in change.sources if url not in states]
@@ -210,6 +337,61 @@ class FolioApp(App[None]):
     def _background_tick(self) -> None:
         if not self.refreshing:
             self.start_refresh(only_due=True)
+
+    # -- the outbox -----------------------------------------------------------------
+
+    def _outbox_tick(self) -> None:
+        if not self.refreshing:  # a refresh sends the outbox when it ends
+            self.send_outbox_soon(delay=0.0)
+
+    def send_outbox_soon(self, delay: float = OUTBOX_DELAY) -> None:
+        """Send the outbox in a moment, in a worker: the UI never waits for a service."""
+        if not self.session.workspace.settings.bookmarks.enabled:
+            return
+        if self._send_timer is not None:
+            return  # already on its way; what was just queued goes with it
+        self._send_timer = self.set_timer(delay, self._start_send)
+
+    def _start_send(self) -> None:
+        self._send_timer = None
+        self._send_outbox()
+
+    @work(group="outbox", exit_on_error=False)
+    async def _send_outbox(self) -> None:
+        await self._flush_outbox()
+
+    async def _ensure_refresher(self) -> Any:
+        if self._refresher is None:
+            from .core.refresh.refresher import Refresher
+
+            workspace = self.session.workspace
+            if workspace.transport is None:
+                # The HTTP stack (aiohttp, about 110 ms to import) is imported in a thread,
+                # after the first frame: keys pressed meanwhile are not held up by it.
+                await asyncio.to_thread(_import_http_stack)
+            if self._refresher is None:
+                self._refresher = Refresher(
+                    self.session.store, workspace.settings, transport=workspace.transport
+                )
+        return self._refresher
+
+    async def _flush_outbox(self) -> None:
+        """Send what is due, one flush at a time (a refresh's and the tick's never overlap,
+        so no change is sent twice at once)."""
+        from .core.services import send_outbox
+
+        if self._outbox_lock is None:
+            self._outbox_lock = asyncio.Lock()
+        refresher = await self._ensure_refresher()
+        async with self._outbox_lock:
+            reports = await send_outbox(
+                self.session.store,
+                self.session.workspace.settings,
+                refresher.credentials(),
+                refresher.fetcher,
+            )
+        if any(report.sent or report.failed or report.errors for report in reports):
+            self.session.outbox_changed()
 
     def start_refresh(self, only_due: bool = False, urls: list[str] | None = None) -> None:
         """Refresh every source (or only those due, or only ``urls``) in a worker."""
@@ -234,17 +416,9 @@ class FolioApp(App[None]):
 
     @work(exclusive=True, group="refresh", exit_on_error=False)
     async def _run_refresh(self, sources: list[Source], only_due: bool) -> RefreshSummary:
-        from .core.refresh.refresher import ProgressEvent, Refresher
+        from .core.refresh.refresher import ProgressEvent
 
-        if self._refresher is None:
-            workspace = self.session.workspace
-            if workspace.transport is None:
-                # The HTTP stack (aiohttp, about 110 ms to import) is imported in a thread,
-                # after the first frame: keys pressed meanwhile are not held up by it.
-                await asyncio.to_thread(_import_http_stack)
-            self._refresher = Refresher(
-                self.session.store, workspace.settings, transport=workspace.transport
-            )
+        await self._ensure_refresher()
 
         def progress(event: ProgressEvent) -> None:
             self.refresh_status = f"Refreshing {event.done}/{event.total}"
@@ -253,14 +427,7 @@ class FolioApp(App[None]):
         summary: RefreshSummary = await self._refresher.refresh(
             sources, only_due=only_due, on_progress=progress
         )
-        from .core.services import send_outbox
-
-        await send_outbox(
-            self.session.store,
-            self.session.workspace.settings,
-            self._refresher.credentials(),
-            self._refresher.fetcher,
-        )
+        await self._flush_outbox()
         if summary.new_items:
             # Now, in the background, rather than when the user next searches.
             await asyncio.to_thread(self.session.store.index_pending)
@@ -285,12 +452,22 @@ class FolioApp(App[None]):
         elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.refreshing = False
             error = event.worker.error
-            self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
+            problem = _store_error_in(error) if error is not None else None
+            if isinstance(problem, StoreDamaged):
+                self._handle_exception(problem)
+                return
+            if problem is not None:
+                # A full disk: nothing could be stored, and the error itself cannot be
+                # kept with the sources either, so the screen is where it is said.
+                self.refresh_status = f"Refresh stopped: {problem.headline}"
+            else:
+                self.refresh_status = f"Refresh stopped: {error}" if error else "Refresh cancelled"
             if error is not None:
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
 
     def _name_unnamed_sources(self) -> None:
-        from .core.storage.portfolio import name_from_feeds
+        from .core.session import NotSaved
+        from .core.storage.portfolio_edit import NameSources
 
         session = self.session
         if session.read_only or all(source.name for source in session.sources):
@@ -298,12 +475,15 @@ class FolioApp(App[None]):
         titles = {url: state.feed_title for url, state in session.store.states().items()}
         unnamed = [s.url for s in session.sources if not s.name and titles.get(s.url)]
         if unnamed:
-            session.edit_portfolio(
-                "sources",
-                f"Named {len(unnamed)} sources after their feeds",
-                lambda portfolio: name_from_feeds(portfolio, titles),
-                sources=unnamed,
-            )
+            try:
+                session.apply_edits(
+                    "sources",
+                    f"Named {len(unnamed)} sources after their feeds",
+                    [NameSources(titles)],
+                    sources=unnamed,
+                )
+            except (NotSaved, OSError) as exc:
+                self.notify(f"Could not name the new sources: {exc}", markup=False)
 
     async def on_unmount(self) -> None:
         if self._refresher is not None:
@@ -324,14 +504,31 @@ def _summary_line(summary: RefreshSummary) -> str:
     return f"Refreshed at {clock}: " + ", ".join(parts) + f"; {summary.new_items} new"
 
 
+def _store_error_in(error: BaseException) -> StoreError | None:
+    """The StoreError that ``error`` is, wraps (a worker's WorkerFailed) or was raised
+    from, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, StoreError):
+            return current
+        seen.add(id(current))
+        wrapped = getattr(current, "error", None)
+        current = wrapped if isinstance(wrapped, BaseException) else current.__cause__
+    return None
+
+
 def run_app(demo: bool = False) -> int:
     """Open the app: the demo when asked for, or when there is no portfolio yet."""
     try:
         use_demo = demo or not paths.portfolio_path().exists()
         workspace: Workspace = demo_workspace() if use_demo else user_workspace()
         session = Session(workspace)
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:
         print(f"folio: {exc}", file=sys.stderr)
         return 2
-    FolioApp(session, freeze_start_up=True).run()
-    return 0
+    app = FolioApp(session, freeze_start_up=True)
+    app.run()
+    if app.store_failure is not None:
+        print(f"folio: {app.store_failure}", file=sys.stderr)
+    return app.return_code or 0

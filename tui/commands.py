@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .core.config import ConfigError
+from .core.dates import local_text
 from .core.models import Item, Source, SourceState, utcnow
-from .core.storage.portfolio import name_from_feeds
+from .core.storage.portfolio import source_name
 from .core.storage.store import StoreError
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from .core.refresh.refresher import RefreshSummary
+    from .core.sources.adding import ApiCheck
     from .core.storage.portfolio import Portfolio
 
 
@@ -67,17 +70,102 @@ def _error(message: str) -> None:
 
 
 def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.interop.opml import ImportFormatError, merge_sources, read_sources_file
+    """OPML, a newsboat urls file, or a Netscape bookmark file, told apart by content."""
+    from .core.bookmarks.netscape import looks_like_netscape
 
-    portfolio = workspace.load_portfolio()
+    path = Path(args.file)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if looks_like_netscape(head):
+        return _import_bookmarks(workspace, path)
+    return _import_sources(workspace, args)
+
+
+def _import_bookmarks(workspace: Workspace, path: Path) -> int:
+    """Bookmarks, not feeds to follow: kept bookmarked in folio and, when a service is set,
+    queued for it and sent now."""
+    from .core.bookmarks.local import import_bookmarks
+    from .core.bookmarks.netscape import read_bookmarks
+
+    try:
+        found = read_bookmarks(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise CommandError(f"{path}: {reason}") from None
+    settings = workspace.settings.bookmarks
+    with workspace.open_store() as store:
+        new, known, queued = import_bookmarks(store, settings, found.bookmarks)
+        for note in found.skipped:
+            print(f"  note: {note}")
+        where = f" for {settings.label}" if settings.enabled else ""
+        print(
+            f"Imported {len(found.bookmarks)} bookmark{'s' * (len(found.bookmarks) != 1)} "
+            f"({new} new, {known} already bookmarked); {queued} queued{where}."
+        )
+        if queued:
+            _send_now(workspace, store)
+        elif not settings.enabled:
+            print(
+                "They are kept in folio. Set [bookmarks] in settings.toml to send bookmarks "
+                "to linkding, Shaarli or Pinboard.",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def _send_now(workspace: Workspace, store: Any) -> None:
+    """Send the outbox now, as ``folio refresh`` does; what the service does not take waits
+    for the next refresh or the app."""
+    from .core.credentials import Credentials, CredentialsError, load_credentials
+    from .core.net.fetch import Fetcher
+    from .core.services import send_outbox
+
+    try:
+        credentials = load_credentials()
+    except CredentialsError as exc:
+        credentials = Credentials(problem=str(exc))
+
+    async def go() -> list[Any]:
+        async with Fetcher(workspace.settings, workspace.transport) as fetcher:
+            return await send_outbox(store, workspace.settings, credentials, fetcher)
+
+    for report in asyncio.run(go()):
+        line = f"Sent {report.sent}"
+        if report.waiting:
+            line += f"; {report.waiting} waiting"
+        if report.failed:
+            line += f"; {report.failed} refused"
+        if report.errors:
+            line += f": {report.errors[0]}"
+        print(line + ".", file=sys.stderr)
+
+
+def _import_sources(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.interop.opml import ImportFormatError, normalise_url, read_sources_file
+    from .core.storage.portfolio_edit import AddSources
+
+    workspace.load_portfolio()  # a broken portfolio.toml is reported before any work
     try:
         found = read_sources_file(Path(args.file))
     except ImportFormatError as exc:
         raise CommandError(str(exc)) from None
-    merged, added, duplicates = merge_sources(portfolio.sources, found)
-    portfolio.sources = merged
-    if added:
-        workspace.save_portfolio(portfolio)
+    # Names and tags come from another tool's file: one clean line each, of a sane size.
+    incoming = [
+        dataclasses.replace(
+            source,
+            name=source_name(source.name),
+            tags=[tag for tag in (source_name(t) for t in source.tags) if tag],
+        )
+        for source in found
+    ]
+    # Judged against the file as it is when written, under its lock: a source added
+    # meanwhile (by the app, another command) is kept, and counted as a duplicate.
+    adding = AddSources(incoming, same=normalise_url)
+    workspace.apply_edits([adding])
+    added, duplicates = adding.added, adding.duplicates
     for source in added:
         tags = f"  [{', '.join(source.tags)}]" if source.tags else ""
         print(f"+ {source.title}  ({source.kind})  {source.url}{tags}")
@@ -90,10 +178,35 @@ def cmd_import(workspace: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_URL = 2048
+"""Longest feed address ``folio add`` writes into portfolio.toml (a page can name any)."""
+
+
 def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     from .core.ingest.discover import guess_kind
     from .core.interop.opml import normalise_url
     from .core.net.fetch import FetchError, discover_feed
+    from .core.sources.adding import CannotFollow, read_once, recognise_address
+    from .core.storage.portfolio_edit import AddSources
+
+    try:
+        # A Mastodon, Bluesky, Hacker News... address is read through its API first.
+        api_address = recognise_address(args.url)
+        checked = None
+        if api_address is not None:
+            known = {normalise_url(s.url) for s in workspace.load_portfolio().sources}
+            if normalise_url(api_address.url) in known:
+                print(f"Already following {api_address.url}.")
+                return 0
+            checked = asyncio.run(read_once(api_address, workspace.settings, workspace.transport))
+    except CannotFollow as exc:
+        raise CommandError(
+            workspace.fetch_failed(
+                f"{args.url.strip()}: {exc}", "leave out --demo to add it to your own portfolio."
+            )
+        ) from None
+    if checked is not None:
+        return _add_api(workspace, args, checked)
 
     url = args.url.strip()
     if "://" not in url:
@@ -114,14 +227,25 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     if normalise_url(feed_url) in known:
         print(f"Already following {feed_url}.")
         return 0
+    if len(feed_url) > MAX_URL:
+        raise CommandError(
+            f"{url}: the feed's address is {len(feed_url):,} characters long; "
+            f"folio follows addresses of up to {MAX_URL:,}"
+        )
     source = Source(
         url=feed_url,
-        name=args.name or feed.title or feed_url,
+        name=args.name or source_name(feed.title) or feed_url,
         kind=args.kind or guess_kind(feed_url, feed),
         tags=list(args.tag),
+        mine=getattr(args, "mine", False),
     )
-    portfolio.sources.append(source)
-    workspace.save_portfolio(portfolio)
+    # Added to the file as it is now, under its lock: what the app or another command
+    # wrote while the feed was being fetched is kept.
+    adding = AddSources([source], same=normalise_url)
+    workspace.apply_edits([adding])
+    if not adding.added:
+        print(f"Already following {feed_url}.")
+        return 0
     with workspace.open_store() as store:
         # The validators and the body's hash, as the refresh engine keeps them, so that the
         # first refresh asks conditionally and never parses this same document again.
@@ -140,11 +264,64 @@ def cmd_add(workspace: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_api(workspace: Workspace, args: argparse.Namespace, checked: ApiCheck) -> int:
+    """Keep an API source read once by ``cmd_add``: its items, cursor and, when it is the
+    user's own, its first counts."""
+    from .core.storage.store import Engagement, SourceWrite
+
+    source = checked.source
+    source.kind = args.kind or source.kind
+    source.tags = list(args.tag)
+    source.mine = getattr(args, "mine", False)
+    if args.name:
+        source.name = args.name
+    else:
+        source.name = source_name(source.name) or source.url
+    # Added to the file as it is now, under its lock, as a feed is (see cmd_add).
+    from .core.interop.opml import normalise_url
+    from .core.storage.portfolio_edit import AddSources
+
+    adding = AddSources([source], same=normalise_url)
+    workspace.apply_edits([adding])
+    if not adding.added:
+        print(f"Already following {source.url}.")
+        return 0
+    result = checked.result
+    engagement = None
+    if source.mine and (result.counts or result.account is not None):
+        engagement = Engagement(dict(result.counts), result.account)
+    with workspace.open_store() as store:
+        [written] = store.write_batch(
+            [SourceWrite(checked.state, result.feed, utcnow(), engagement)]
+        )
+    if isinstance(written, Exception):
+        raise written
+    print(
+        f"Added {source.name} ({source.kind}) {source.url} through the {checked.label}"
+        f" with {written} items."
+    )
+    if checked.state.error:
+        print(f"  note: {checked.state.error}")
+    return 0
+
+
 def cmd_export(workspace: Workspace, args: argparse.Namespace) -> int:
-    from .core.interop.opml import write_opml
     from .core.storage.atomic import write_atomic
 
-    text = write_opml(workspace.load_portfolio().sources)
+    if getattr(args, "bookmarks", False):
+        from .core.bookmarks.local import bookmark_sources, export_bookmarks
+        from .core.bookmarks.netscape import write_bookmarks
+
+        sources = workspace.load_portfolio().sources
+        with workspace.open_store() as store:
+            sources = [*sources, *bookmark_sources(workspace.settings.bookmarks, sources, True)]
+            found = export_bookmarks(store, sources)
+        text = write_bookmarks(found)
+        print(f"{len(found)} bookmark{'s' * (len(found) != 1)}.", file=sys.stderr)
+    else:
+        from .core.interop.opml import write_opml
+
+        text = write_opml(workspace.load_portfolio().sources)
     if args.output:
         write_atomic(Path(args.output), text.encode("utf-8"))
         print(f"Wrote {args.output}.", file=sys.stderr)
@@ -185,15 +362,20 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
             )
             try:
                 summary = await refresher.refresh(
-                    portfolio.sources,
+                    _with_service(workspace, portfolio.sources),
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
-                # What waits in the outbox (bookmarks, read states) goes out on every refresh.
+                # What waits in the outbox (bookmarks, read states) goes out on every refresh;
+                # asked for by hand (not --due), at once, whatever its back-off.
                 from .core.services import send_outbox
 
                 await send_outbox(
-                    store, workspace.settings, refresher.credentials(), refresher.fetcher
+                    store,
+                    workspace.settings,
+                    refresher.credentials(),
+                    refresher.fetcher,
+                    now_for_all=not args.due,
                 )
                 return summary
             finally:
@@ -202,16 +384,27 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
     return _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
 
 
+def _with_service(workspace: Workspace, sources: list[Source], local: bool = False) -> list[Source]:
+    """The portfolio's sources and the bookmark service's own bookmarks, which
+    settings.toml names (and, with ``local``, folio's imported ones)."""
+    from .core.bookmarks.local import bookmark_sources
+
+    return [*sources, *bookmark_sources(workspace.settings.bookmarks, sources, local)]
+
+
 def _refreshed(
     workspace: Workspace, portfolio: Portfolio, summary: RefreshSummary, show_progress: bool
 ) -> int:
+    from .core.storage.portfolio_edit import NameSources
+
     if show_progress:
         sys.stderr.write("\r\x1b[K")
     if not all(source.name for source in portfolio.sources):
         with workspace.open_store() as store:
             titles = {url: state.feed_title for url, state in store.states(counts=False).items()}
-        if name_from_feeds(portfolio, titles):
-            workspace.save_portfolio(portfolio)
+        # Applied to the file as it is now, not to the copy read when the refresh began:
+        # a source added or named meanwhile is kept as it is.
+        workspace.apply_edits([NameSources(titles)])
     total = summary.ok + summary.not_modified + summary.failed
     print(
         f"Refreshed {total} source{'s' * (total != 1)} in {summary.seconds:.2f} s: "
@@ -288,7 +481,7 @@ def item_record(item: Item) -> dict[str, Any]:
 
 def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio = workspace.load_portfolio()
-    names = {s.url: s.title for s in portfolio.sources}
+    names = {s.url: s.title for s in _with_service(workspace, portfolio.sources, local=True)}
     with workspace.open_store() as store:
         items = store.items(
             sources=[args.source] if args.source else None, unread=args.unread, limit=args.limit
@@ -298,7 +491,7 @@ def cmd_items(workspace: Workspace, args: argparse.Namespace) -> int:
         return 0
     for item in items:
         mark = "*" if item.starred else ("N" if not item.read else " ")
-        when = item.published.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = local_text(item.published, "%Y-%m-%d %H:%M")
         source = names.get(item.source, item.source)[:24]
         print(f"{mark} {when}  {source:<24}  {item.title or item.link or '(untitled)'}")
     if not items:
@@ -327,6 +520,7 @@ def source_record(source: Source, state: SourceState) -> dict[str, Any]:
         "kind": source.kind,
         "tags": source.tags,
         "mine": source.mine,
+        "api": source.api or None,
         "target": source.target or None,
         "status": state.status,
         "error": state.error or None,
@@ -345,7 +539,8 @@ def cmd_sources(workspace: Workspace, args: argparse.Namespace) -> int:
     portfolio = workspace.load_portfolio()
     with workspace.open_store() as store:
         states = store.states()
-    rows = [(s, states.get(s.url) or SourceState(url=s.url)) for s in portfolio.sources]
+    sources = _with_service(workspace, portfolio.sources)
+    rows = [(s, states.get(s.url) or SourceState(url=s.url)) for s in sources]
     if args.json:
         _print_json([source_record(s, st) for s, st in rows], sys.stdout)
         return 0
@@ -411,12 +606,12 @@ def cmd_roadmap(workspace: Workspace, args: argparse.Namespace) -> int:
 
 def _output_window(workspace: Workspace, text: str | None) -> dt.timedelta:
     """``--window`` when given, else the ``[output] window`` setting."""
-    from .core.config import parse_duration
+    from .core.config import parse_window
 
     if text is None:
         return dt.timedelta(seconds=workspace.settings.output.window_seconds)
     try:
-        return dt.timedelta(seconds=parse_duration(text))
+        return dt.timedelta(seconds=parse_window(text))
     except ValueError as exc:
         raise CommandError(f"--window: {exc}") from None
 
@@ -445,6 +640,45 @@ def cmd_output(workspace: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
+# -- repair -----------------------------------------------------------------------------
+
+
+def cmd_repair(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.storage.repair import check_store, repair_store
+
+    path = workspace.db_path
+    if not path.exists():
+        print(f"There is no database at {path} yet: nothing to repair.")
+        return 0
+    problems = check_store(path)
+    if not problems:
+        print(f"No damage found in {path}; nothing was changed.")
+        return 0
+    lines = [line for problem in problems for line in problem.splitlines()]
+    found = [line for line in lines if not line.startswith("***")] or lines
+    more = f" (and {len(found) - 1} more problems)" if len(found) > 1 else ""
+    print(f"Damage found in {path}: {found[0]}{more}")
+    report = repair_store(path)
+    if report.header_rebuilt:
+        print("Its first page was damaged; it was read with a rebuilt header.")
+    if report.unreadable:
+        print(f"Nothing could be read from it: {report.unreadable}. The new database is empty.")
+    for table in report.tables.values():
+        if not (table.kept or table.lost or table.damaged_parts or table.refused):
+            continue  # an empty table, read whole
+        line = f"  {table.name}: kept {table.kept:,}"
+        if table.lost:
+            line += f" of {table.expected:,}; {table.lost:,} could not be read"
+        elif table.damaged_parts and table.lost is None:
+            line += f"; {table.damaged_parts} damaged part(s) could not be read"
+        if table.refused:
+            line += f"; {table.refused:,} damaged beyond use"
+        print(line)
+    print(f"Repaired {path}. The damaged file is kept as {report.backup}.")
+    print("Run 'folio refresh' to fetch your sources again; items still in their feeds return.")
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "import": cmd_import,
     "add": cmd_add,
@@ -455,4 +689,5 @@ _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "matrix": cmd_matrix,
     "roadmap": cmd_roadmap,
     "output": cmd_output,
+    "repair": cmd_repair,
 }

@@ -71,6 +71,18 @@ class FolioCommands(Provider):
                 partial(screen.run_action, binding.action),
             )
         session = getattr(app, "session", None)
+        if session is not None and session.bookmark_service:
+            service = escape(session.bookmark_service)
+            yield Command(
+                "Bookmarks: retry refused",
+                f"Send the bookmark changes {service} refused once more (after fixing the token)",
+                partial(app.run_action, "retry_bookmarks"),
+            )
+            yield Command(
+                "Bookmarks: send now",
+                f"Send the bookmark changes waiting for {service} now, without waiting",
+                partial(app.run_action, "send_bookmarks"),
+            )
         if session is not None and session.workspace.demo:
             yield Command(
                 "Demo: keep as my portfolio",

@@ -10,7 +10,12 @@ Feed dates are written as placeholders such as ``{{date:-3d4h}}`` (3 days 4 hour
 stale. Dates in ``portfolio.toml`` are plain TOML dates relative to the anchor 2026-11-25 and get
 shifted by ``tui.core.demo.demo_portfolio_text``.
 
-Run from the repository root:  .venv/bin/python config/demo/generate.py
+The accounts read through web APIs (Mastodon, Bluesky, Hacker News) come from
+generate_apis.py: ``apis/*.json``, served by ``tui.core.demo.apis`` in each API's shapes.
+
+Run from the repository root:  .venv/bin/python config/demo/generate.py  (``--out DIR``
+writes elsewhere: tests/unit/test_demo_generate.py regenerates into a temporary folder and
+compares it with what ships)
 """
 
 from __future__ import annotations
@@ -2642,7 +2647,7 @@ lane = "now"
 status = "trying"
 start = 2026-11-04
 review = 2026-12-16
-links = ["mastodon", "https://hr.social.example/@priya.rss"]
+links = ["mastodon", "https://hr.social.example/@alexmoreau"]
 
 [[roadmap]]
 id = "shared-tags"
@@ -2732,6 +2737,8 @@ def portfolio_toml() -> str:
     kind = ""
     for s in SPECS:
         if s.kind != kind:
+            if kind == "social":
+                out += api_sources_toml()
             kind = s.kind
             out.append(f"# --- {kind}")
         out += [
@@ -2749,6 +2756,27 @@ def portfolio_toml() -> str:
         out.append("")
     text = "\n".join(out) + "\n" + MATRIX + "\n" + ROADMAP
     return text.replace("{own_blog}", OWN_BLOG).replace("{own_podcast}", OWN_PODCAST)
+
+
+def api_sources_toml() -> list[str]:
+    """The accounts read through web APIs (generate_apis.py), answered by DemoTransport from
+    apis/*.json: no feed file, no index entry."""
+    from generate_apis import SOURCES
+
+    out = ["# --- social, through their APIs (answered offline from apis/*.json)"]
+    for source in SOURCES:
+        out += [
+            "[[sources]]",
+            f"url = {toml_str(source['url'])}",
+            f"name = {toml_str(source['name'])}",
+            'kind = "social"',
+            f"tags = [{', '.join(toml_str(t) for t in source['tags'])}]",
+            f"mine = {'true' if source['mine'] else 'false'}",
+        ]
+        if source["interval"]:
+            out.append(f"interval = {toml_str(source['interval'])}")
+        out += [f"api = {toml_str(source['api'])}", ""]
+    return out
 
 
 def index_toml() -> str:
@@ -2771,17 +2799,26 @@ def index_toml() -> str:
     return "\n".join(out)
 
 
-def main() -> None:
-    FEEDS.mkdir(exist_ok=True)
-    for old in FEEDS.iterdir():
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write the offline demo portfolio.")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder to write (default: here)")
+    out = parser.parse_args(argv).out
+    feeds = out / "feeds"
+    feeds.mkdir(parents=True, exist_ok=True)
+    for old in feeds.iterdir():
         if old.suffix in (".xml", ".rdf", ".json"):
             old.unlink()
     for s in SPECS:
-        (FEEDS / s.file).write_text(s.build(s), encoding="utf-8")
-    (FEEDS / "index.toml").write_text(index_toml(), encoding="utf-8")
-    (HERE / "portfolio.toml").write_text(portfolio_toml(), encoding="utf-8")
-    size = sum(p.stat().st_size for p in HERE.rglob("*") if p.is_file())
-    print(f"wrote {len(SPECS)} feeds, {size / 1e6:.2f} MB in {HERE}")
+        (feeds / s.file).write_text(s.build(s), encoding="utf-8")
+    (feeds / "index.toml").write_text(index_toml(), encoding="utf-8")
+    (out / "portfolio.toml").write_text(portfolio_toml(), encoding="utf-8")
+    import generate_apis
+
+    accounts = generate_apis.write(out / "apis")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file() and p.suffix != ".py")
+    print(f"wrote {len(SPECS)} feeds and {accounts} API accounts, {size / 1e6:.2f} MB in {out}")
 
 
 if __name__ == "__main__":

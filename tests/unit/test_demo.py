@@ -38,6 +38,11 @@ def portfolio(today: dt.date = ANCHOR_DATE) -> dict[str, Any]:
     return tomllib.loads(demo_portfolio_text(today))
 
 
+def feed_sources() -> list[dict[str, Any]]:
+    """The demo's feeds: its API accounts (``api = ...``) are tested in test_demo_apis.py."""
+    return [source for source in portfolio()["sources"] if "api" not in source]
+
+
 def is_reserved(url: str) -> bool:
     """True for hosts under the reserved example domains, which never resolve to anyone real."""
     host = urlsplit(url).hostname or ""
@@ -83,7 +88,7 @@ def served() -> dict[str, tuple[httpx.Response, list[dict[str, Any]]]]:
     """Every demo source fetched once through DemoTransport at a fixed moment."""
     client = httpx.Client(transport=DemoTransport(now=NOW))
     out = {}
-    for source in portfolio()["sources"]:
+    for source in feed_sources():
         response = client.get(source["url"])
         entries, _ = parse(response) if response.status_code == 200 else ([], None)
         out[source["url"]] = (response, entries)
@@ -115,7 +120,7 @@ def test_the_shipped_demo_is_small() -> None:
 
 def test_index_and_portfolio_list_the_same_urls() -> None:
     index_urls = {feed.url for feed in load_index().values()}
-    source_urls = [source["url"] for source in portfolio()["sources"]]
+    source_urls = [source["url"] for source in feed_sources()]
     assert len(source_urls) == len(set(source_urls))
     assert index_urls == set(source_urls)
     shipped = {p.name for p in (demo_dir() / "feeds").iterdir() if p.name != "index.toml"}
@@ -166,7 +171,8 @@ def test_counts_per_kind() -> None:
 
 def test_sources_are_well_formed() -> None:
     for source in portfolio()["sources"]:
-        assert set(source) <= {"url", "name", "kind", "tags", "mine", "interval", "target"}
+        allowed = {"url", "name", "kind", "tags", "mine", "interval", "api", "target"}
+        assert set(source) <= allowed
         assert "target" not in source or source["mine"]
         assert source["url"].startswith("https://") and is_reserved(source["url"]), source
         assert source["name"] and isinstance(source["tags"], list)
@@ -223,7 +229,7 @@ def test_items_are_recent_relative_to_now(served: dict[str, Any]) -> None:
 
 
 def test_own_blog_and_podcast_are_marked_mine() -> None:
-    mine = {s["url"]: s["kind"] for s in portfolio()["sources"] if s["mine"]}
+    mine = {s["url"]: s["kind"] for s in feed_sources() if s["mine"]}
     assert mine == {OWN_BLOG: "blog", OWN_PODCAST: "podcast"}
 
 

@@ -106,3 +106,21 @@ async def test_conditional_api_get_gives_304(http_server: TestServer) -> None:
         second = await fetcher.request("GET", http_server.url("/repos/o/r"), etag=first.etag)
     assert first.ok and first.etag == '"abc"'
     assert second.not_modified and second.body == b""
+
+
+async def test_a_token_does_not_follow_a_redirect_to_another_host(http_server: TestServer) -> None:
+    # 127.0.0.1 and localhost are two hosts to the client, one server to the test.
+    http_server.redirect("/here", http_server.url("/same"), status=302)
+    http_server.redirect("/away", http_server.url("/elsewhere", host="localhost"), status=302)
+    for path in ("/same", "/elsewhere"):
+        http_server.route(path, body=b"{}", content_type="application/json")
+    async with Fetcher() as fetcher:
+        same = await fetcher.request(
+            "GET", http_server.url("/here"), headers={"Authorization": "Bearer T0KEN"}
+        )
+        away = await fetcher.request(
+            "GET", http_server.url("/away"), headers={"Authorization": "Bearer T0KEN"}
+        )
+    assert same.ok and away.ok
+    assert http_server.hits("/same")[0].headers.get("authorization") == "Bearer T0KEN"
+    assert "authorization" not in http_server.hits("/elsewhere")[0].headers

@@ -1,5 +1,5 @@
 """A kill -9 in the middle of saving portfolio.toml leaves the old file or the new one,
-never a broken one, and the backup holds the version before."""
+never a broken one, and every dated backup is a whole version."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tui.core.storage.atomic import backups_of
 from tui.core.storage.portfolio import Portfolio, load_portfolio, portfolio_to_toml, save_portfolio
 
 REPO = Path(__file__).resolve().parents[2]
@@ -129,8 +130,12 @@ def test_kill_9_during_saves_never_leaves_a_broken_file(tmp_path: Path) -> None:
             assert now_on_disk in (last - 1, last), f"seed {seed}: {now_on_disk} vs {last}"
         else:
             assert now_on_disk == on_disk, f"seed {seed}"
-        backup = version_of(path.with_name("portfolio.toml.bak"))
-        assert backup in (now_on_disk - 1, now_on_disk), f"seed {seed}: backup {backup}"
+        # Backups are dated and rotate (one a minute at most, see BACKUP_SPACING): each is a
+        # whole version, never newer than the file.
+        backups = backups_of(path)
+        assert backups, f"seed {seed}: no backup"
+        for backup in backups:
+            assert version_of(backup) <= now_on_disk, f"seed {seed}: {backup.name}"
         on_disk = now_on_disk
     assert torn, f"no kill landed while a file was being written ({kills} kills, seed {seed})"
     assert on_disk > 0
@@ -139,13 +144,17 @@ def test_kill_9_during_saves_never_leaves_a_broken_file(tmp_path: Path) -> None:
 def test_backup_holds_the_previous_version(tmp_path: Path) -> None:
     folder = tmp_path / "config"
     path = folder / "portfolio.toml"
-    backup = path.with_name("portfolio.toml.bak")
     save_portfolio(path, version(1))
-    assert not backup.exists()  # nothing came before
+    assert backups_of(path) == []  # nothing came before
     save_portfolio(path, version(2))
+    [backup] = backups_of(path)
     assert backup.read_text(encoding="utf-8") == portfolio_to_toml(version(1))
     assert version_of(path) == 2 and version_of(backup) == 1
+    # A save within a minute of the last backup makes none: a burst of edits does not
+    # push the older backups out.
     save_portfolio(path, version(3))
-    assert version_of(backup) == 2
-    # No temporary files are left behind by saves that finished.
-    assert sorted(p.name for p in folder.iterdir()) == ["portfolio.toml", "portfolio.toml.bak"]
+    assert backups_of(path) == [backup] and version_of(path) == 3
+    # No temporary files are left behind by saves that finished (the lock file stays).
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["portfolio.toml", backup.name, "portfolio.toml.lock"]
+    )

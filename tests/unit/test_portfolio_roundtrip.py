@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tui.core.models import KINDS, Source
 from tui.core.planning.measures import MEASURES
+from tui.core.storage.atomic import backups_of
 from tui.core.storage.portfolio import (
     LANES,
     STATUSES,
@@ -95,7 +96,8 @@ def test_save_then_load_gives_the_same_portfolio(first: Portfolio, second: Portf
         assert load_portfolio(path) == first
         save_portfolio(path, second)
         assert load_portfolio(path) == second
-        assert load_portfolio(path.with_name("portfolio.toml.bak")) == first
+        # The version replaced is kept in a dated backup.
+        assert load_portfolio(backups_of(path)[-1]) == first
 
 
 def test_crlf_in_multiline_text_survives() -> None:

@@ -16,7 +16,7 @@ import tui.core.refresh.refresher as refresh_module
 from tui.core.config import RefreshSettings
 from tui.core.models import ParsedFeed, ParsedItem, Source, utcnow
 from tui.core.refresh.refresher import ProgressEvent, Refresher
-from tui.core.storage.store import Store
+from tui.core.storage.store import Store, StoreFull
 
 if TYPE_CHECKING:
     from tests.httpserver import TestServer
@@ -246,11 +246,28 @@ async def test_partial_feed_keeps_items_and_says_what_is_wrong(
     assert store.state(http_server.url("/p")).error == "broken at line 9"
 
 
-async def test_store_failure_is_an_error_not_an_exception(
+async def test_a_full_disk_stops_the_refresh_and_names_the_file(
+    http_server: TestServer, refresher: Refresher, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No source can be stored, nor its error: the refresh raises, for the command or the
+    app to say so, instead of counting every source as failed (a fault seam: the real
+    error SQLite raises; tests/unit/test_full_disk.py fills a real small disk)."""
+
+    def full(*args: object, **kwargs: object) -> int:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "_store_feed", full)
+    http_server.route("/a", body=http_server.rss())
+    http_server.route("/b", body=http_server.rss(), etag='"x"')
+    with pytest.raises(StoreFull, match=f"the disk holding the database {store.path} is full"):
+        await refresher.refresh(sources(http_server, "/a", "/b"))
+
+
+async def test_a_bug_in_storing_one_source_is_that_source_s_error(
     http_server: TestServer, refresher: Refresher, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*args: object, **kwargs: object) -> int:
-        raise sqlite3.OperationalError("database or disk is full")
+        raise sqlite3.IntegrityError("CHECK constraint failed: made up")
 
     monkeypatch.setattr(store, "_store_feed", broken)
     http_server.route("/a", body=http_server.rss())
@@ -258,11 +275,11 @@ async def test_store_failure_is_an_error_not_an_exception(
     summary = await refresher.refresh(sources(http_server, "/a", "/b"))
     assert summary.failed == 2
     assert all(
-        r.error == "internal error: OperationalError: database or disk is full"
+        r.error == "internal error: IntegrityError: CHECK constraint failed: made up"
         for r in summary.results
     )
     # The failure is recorded, in the same words, as each source's state.
-    assert store.state(http_server.url("/a")).error.endswith("database or disk is full")
+    assert store.state(http_server.url("/a")).error.endswith("made up")
 
 
 async def test_process_pool(http_server: TestServer, store: Store) -> None:

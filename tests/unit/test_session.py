@@ -10,6 +10,8 @@ import pytest
 from tui.core.config import Settings
 from tui.core.models import ParsedFeed, ParsedItem, Source, SourceState
 from tui.core.session import Change, ReadOnlyError, Session
+from tui.core.storage import portfolio_edit
+from tui.core.storage.atomic import backups_of
 from tui.core.storage.portfolio import MatrixEntry, Portfolio, load_portfolio, save_portfolio
 from tui.core.storage.workspace import Workspace
 
@@ -46,6 +48,7 @@ def test_inbox_follows_the_matrix(tmp_path: Path) -> None:
     assert sources == [B] * 3 + [A] * 3
     session.edit_portfolio("matrix", "drop b", lambda p: setattr(p.matrix[0], "effort", 5))
     session.edit_portfolio("matrix", "drop b", lambda p: setattr(p.matrix[0], "value", 1))
+    assert load_portfolio(session.workspace.portfolio_path).matrix[0].value == 1
     sources = [session.store.item(i).source for i in session.inbox_ids()]  # type: ignore[union-attr]
     assert sources == [A] * 3 + [B] * 3
 
@@ -71,7 +74,7 @@ def test_portfolio_edits_are_saved_and_undoable(tmp_path: Path) -> None:
     session.add_source(Source("https://c.example/feed", "C", "podcast"))
     on_disk = load_portfolio(session.workspace.portfolio_path)
     assert [s.name for s in on_disk.sources] == ["A", "B", "C"]
-    assert (tmp_path / "portfolio.toml.bak").exists()
+    assert len(backups_of(tmp_path / "portfolio.toml")) == 1
     session.delete_source(A)
     assert session.store.count(sources=[A]) == 0
     assert [s.name for s in load_portfolio(session.workspace.portfolio_path).sources] == ["B", "C"]
@@ -87,10 +90,10 @@ def test_a_failed_save_changes_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     session = make_session(tmp_path)
     before = session.workspace.portfolio_path.read_bytes()
 
-    def refuse(*args: object) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(session.workspace, "save_portfolio", refuse)
+    monkeypatch.setattr(portfolio_edit, "write_atomic", refuse)
     with pytest.raises(OSError):
         session.add_source(Source("https://c.example/feed", "C"))
     assert [s.name for s in session.sources] == ["A", "B"]

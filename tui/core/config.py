@@ -7,6 +7,7 @@ refused with the file, the line and the key, so a typo never silently does nothi
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -31,20 +32,61 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+MIN_INTERVAL = 60.0
+"""The shortest refresh interval: a minute."""
+MAX_INTERVAL = 366 * 86400.0
+"""The longest refresh interval: a year. Longer ones overflowed the scheduler's dates."""
+INTERVAL_RANGE = "from 1m (a minute) to 366d (a year)"
+
+
 @functools.lru_cache(maxsize=256, typed=True)  # asked again for every source; typed: True is not 1
 def parse_duration(value: str | int | float) -> float:
     """Seconds in ``"90s"``, ``"30m"``, ``"2h"``, ``"1d"``, ``"1w"`` or a bare number."""
     if isinstance(value, bool):
         raise ValueError('expected a duration such as "30m"')
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int too large for a float
+            seconds = math.inf
     else:
         match = _DURATION.match(value)
         if not match:
             raise ValueError(f'expected a duration such as "30m" or "2h", not {value!r}')
         seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if not math.isfinite(seconds):
+        raise ValueError(f"{value!r} is not a finite duration")
     if seconds <= 0:
         raise ValueError("a duration must be more than zero")
+    return seconds
+
+
+def parse_interval(value: str | int | float) -> float:
+    """A refresh interval's seconds: a duration from a minute to a year."""
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        raise ValueError(
+            f'expected a duration such as "30m" or "2h", {INTERVAL_RANGE}, not {value!r}'
+        ) from None
+    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
+        raise ValueError(f"an interval must be {INTERVAL_RANGE}, not {value!r}")
+    return seconds
+
+
+WINDOW_RANGE = "from a day to ten years"
+
+
+def parse_window(value: str | int | float) -> float:
+    """The seconds of ``[output] window``: a duration from a day to ten years."""
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        raise ValueError(
+            f'expected a duration such as "90d" or "12w", {WINDOW_RANGE}, not {value!r}'
+        ) from None
+    if not 86400 <= seconds <= 3653 * 86400:
+        raise ValueError(f"the window must be {WINDOW_RANGE}, not {value!r}")
     return seconds
 
 
@@ -78,7 +120,7 @@ class RefreshSettings:
 
     @property
     def interval_seconds(self) -> float:
-        return parse_duration(self.interval)
+        return parse_interval(self.interval)
 
 
 @dataclass
@@ -91,6 +133,73 @@ class UISettings:
     """Command to open links, e.g. "firefox"; empty means $BROWSER or the system opener."""
 
 
+BOOKMARK_SERVICES: dict[str, str] = {
+    "linkding": "linkding",
+    "shaarli": "Shaarli",
+    "pinboard": "Pinboard",
+}
+"""The bookmark services folio can use, by their name in settings.toml, with their names
+for people."""
+
+PINBOARD_API = "https://api.pinboard.in/v1/"
+
+
+@dataclass
+class BookmarkSettings:
+    """The ``[bookmarks]`` section of settings.toml: the service ``b`` saves bookmarks to."""
+
+    service: str = ""
+    """"linkding", "shaarli" or "pinboard"; empty: bookmarks stay in folio."""
+    url: str = ""
+    """The service's address (linkding's or Shaarli's own; Pinboard's API by default)."""
+    user: str = ""
+    """Pinboard's user name, when the token is given without it (user:TOKEN)."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.service)
+
+    @property
+    def label(self) -> str:
+        """The service's name for people: "linkding"."""
+        return BOOKMARK_SERVICES.get(self.service, self.service)
+
+    @property
+    def base_url(self) -> str:
+        """The service's address with one trailing slash (Pinboard's API by default)."""
+        url = self.url or (PINBOARD_API if self.service == "pinboard" else "")
+        return url.rstrip("/") + "/" if url else ""
+
+
+@dataclass
+class ApiSettings:
+    """The ``[apis]`` section of settings.toml: where each web API is, and how much of it a
+    refresh reads. A Mastodon account's API is its own instance, named in its address."""
+
+    bluesky: str = "https://public.api.bsky.app"
+    """Bluesky's public AppView (getAuthorFeed, getProfile)."""
+    hackernews_algolia: str = "https://hn.algolia.com/api/v1"
+    """Hacker News search by Algolia (a user's stories with points and comments)."""
+    hackernews: str = "https://hacker-news.firebaseio.com/v0"
+    """The official Hacker News API (front page, best, newest lists and their items)."""
+    github: str = "https://api.github.com"
+    """GitHub's REST API (stars, forks, release downloads)."""
+    github_web: str = "https://github.com"
+    """GitHub's web site (releases.atom and a user's .atom feed)."""
+    youtube: str = "https://www.youtube.com"
+    """YouTube's web site (channel feeds, and channel pages for an @handle)."""
+    lobsters: str = "https://lobste.rs"
+    """Lobsters (a user's stories, the front page and newest as JSON)."""
+    recent_days: int = 90
+    """Posts this recent are read at each refresh of your own accounts, for their counts."""
+    max_pages: int = 10
+    """Most pages one API source may read in one refresh (e.g. 10 × 40 Mastodon posts)."""
+
+
+API_URL_KEYS = ("bluesky", "hackernews_algolia", "hackernews", "github", "github_web", "youtube",
+                "lobsters")  # fmt: skip
+
+
 @dataclass
 class OutputSettings:
     """The ``[output]`` section of settings.toml: how the user's own output is measured."""
@@ -100,7 +209,7 @@ class OutputSettings:
 
     @property
     def window_seconds(self) -> float:
-        return parse_duration(self.window)
+        return parse_window(self.window)
 
 
 @dataclass
@@ -109,6 +218,8 @@ class Settings:
 
     refresh: RefreshSettings = field(default_factory=RefreshSettings)
     ui: UISettings = field(default_factory=UISettings)
+    bookmarks: BookmarkSettings = field(default_factory=BookmarkSettings)
+    apis: ApiSettings = field(default_factory=ApiSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
@@ -167,8 +278,38 @@ KEY_ACTIONS: frozenset[str] = frozenset(
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
 
-_POSITIVE_INTS = {"max_connections", "max_per_host", "max_body_mb"}
-_POSITIVE_FLOATS = {"timeout", "connect_timeout"}
+RANGES: dict[str, tuple[float, float, str]] = {
+    "max_connections": (1, 1024, ""),
+    "max_per_host": (1, 64, ""),
+    "timeout": (0.1, 600, " seconds"),
+    "connect_timeout": (0.1, 600, " seconds"),
+    "max_body_mb": (1, 1024, " MB"),
+    "processes": (0, 64, " (0: one per core)"),
+    "recent_days": (1, 3660, " days"),
+    "max_pages": (1, 1000, ""),
+}
+"""The numbers ``[refresh]`` and ``[apis]`` allow, lowest and highest: beyond them a value is
+a typo or breaks folio (``timeout = inf`` hung a refresh on a silent server, ``nan`` failed
+every source at once). config/settings.toml lists the same ranges."""
+
+
+def _out_of_range(key: str, value: float) -> str | None:
+    """Why ``value`` is refused for ``key``, or None when it is allowed."""
+    if key not in RANGES:
+        return None
+    low, high, unit = RANGES[key]
+    # A TOML integer can have hundreds of digits: compared as it is, never made a float.
+    if (isinstance(value, int) or math.isfinite(value)) and low <= value <= high:
+        return None
+    kind = "a whole number" if isinstance(value, int) else "a number"
+    shown = repr(value) if isinstance(value, float) else str(value)
+    if len(shown) > 24:
+        shown = shown[:20] + "…"
+    return f"must be {kind} from {_number(low)} to {_number(high)}{unit}, not {shown}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def key_line(text: str, section: str | None, key: str) -> int | None:
@@ -223,17 +364,38 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
                 line=line,
                 key=f"{name}.{key}",
             )
-        if (key in _POSITIVE_INTS or key in _POSITIVE_FLOATS) and value <= 0:
-            raise ConfigError(path, "must be more than zero", line=line, key=f"{name}.{key}")
-        if key == "processes" and value < 0:
-            raise ConfigError(path, "must be 0 (automatic) or more", line=line, key=f"{name}.{key}")
-        if key in ("interval", "window"):
+        problem = _out_of_range(key, value) if isinstance(value, int | float) else None
+        if problem is not None:
+            raise ConfigError(path, problem, line=line, key=f"{name}.{key}")
+        if name == "apis" and key in API_URL_KEYS and not _is_web_address(value):
+            raise ConfigError(
+                path,
+                f'expected an http:// or https:// address, e.g. {key} = "{default}"',
+                line=line,
+                key=f"{name}.{key}",
+            )
+        if name == "output" and key == "window":
             try:
-                parse_duration(value)
+                parse_window(value)
+            except ValueError as exc:
+                raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
+        if key == "interval":
+            try:
+                parse_interval(value)
             except ValueError as exc:
                 raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
         values[key] = value
     return values
+
+
+def _is_web_address(value: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _type_name(kind: type) -> str:
@@ -263,6 +425,16 @@ def parse_settings(text: str, path: Path) -> Settings:
             )
         elif name == "ui":
             settings.ui = UISettings(**_check_section(path, text, name, value, UISettings))
+        elif name == "bookmarks":
+            settings.bookmarks = _bookmark_settings(
+                path, text, _check_section(path, text, name, value, BookmarkSettings)
+            )
+        elif name == "apis":
+            apis = _check_section(path, text, name, value, ApiSettings)
+            for key in API_URL_KEYS:
+                if key in apis:
+                    apis[key] = apis[key].rstrip("/")
+            settings.apis = ApiSettings(**apis)
         elif name == "output":
             settings.output = OutputSettings(
                 **_check_section(path, text, name, value, OutputSettings)
@@ -291,10 +463,50 @@ def parse_settings(text: str, path: Path) -> Settings:
         else:
             raise ConfigError(
                 path,
-                "unknown section; known sections are [refresh], [ui], [output] and [keys]",
+                "unknown section; known sections are "
+                "[refresh], [ui], [apis], [bookmarks], [output] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )
+    return settings
+
+
+def _bookmark_settings(path: Path, text: str, values: dict[str, Any]) -> BookmarkSettings:
+    """``[bookmarks]`` checked as a whole: a known service, and an address it can use."""
+    settings = BookmarkSettings(**values)
+
+    def refuse(key: str, message: str) -> ConfigError:
+        return ConfigError(
+            path, message, line=key_line(text, "bookmarks", key), key=f"bookmarks.{key}"
+        )
+
+    if settings.service and settings.service not in BOOKMARK_SERVICES:
+        known = ", ".join(f'"{name}"' for name in BOOKMARK_SERVICES)
+        raise refuse("service", f"unknown service; folio knows {known}")
+    if settings.url:
+        from urllib.parse import urlsplit
+
+        scheme, host, rest = "", None, ""
+        try:
+            parts = urlsplit(settings.url)
+            scheme, host, rest = parts.scheme, parts.hostname, parts.query + parts.fragment
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            host = None
+        if scheme not in ("http", "https") or not host:
+            raise refuse(
+                "url",
+                'expected the service\'s web address, e.g. url = "https://links.example.org"',
+            )
+        if rest:
+            raise refuse("url", "expected the service's address without ?query or #fragment")
+    elif settings.service in ("linkding", "shaarli"):
+        raise refuse(
+            "service" if "url" not in values else "url",
+            f'{settings.label} needs its address too: url = "https://…"',
+        )
+    if settings.user and ":" in settings.user:
+        raise refuse("user", "expected the user name alone, without a colon")
     return settings
 
 

@@ -74,6 +74,12 @@ class ParsedItem:
     enclosures: list[Enclosure] = field(default_factory=list)
     duration: str = ""
     """Podcast episode duration as the feed wrote it (itunes:duration)."""
+    tags: list[str] = field(default_factory=list)
+    """The entry's own tags (a bookmark's), each one clean line."""
+    private: bool = False
+    """A bookmark kept private on its service (or in the file it came from)."""
+    toread: bool = False
+    """A bookmark marked "to read" (unread on linkding, toread on Pinboard)."""
 
 
 @dataclass
@@ -116,6 +122,10 @@ class Item:
     enclosure_type: str = ""
     enclosure_length: int | None = None
     duration: str = ""
+    tags: list[str] = field(default_factory=list)
+    """The item's own tags (a bookmark's); a source's tags are the source's."""
+    private: bool = False
+    toread: bool = False
 
 
 @dataclass

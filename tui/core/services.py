@@ -24,12 +24,35 @@ __all__ = ["build_senders", "send_outbox"]
 def build_senders(settings: Settings, credentials: Credentials, fetcher: Fetcher) -> list[Sender]:
     """One sender per service the settings name. Each service adds itself here."""
     senders: list[Sender] = []
+    if settings.bookmarks.enabled:
+        from tui.core.bookmarks.common import BookmarkSender
+        from tui.core.bookmarks.local import make_client
+
+        client = make_client(settings.bookmarks, credentials, fetcher)
+        if client is not None:
+            senders.append(BookmarkSender(client))
     return senders
 
 
 async def send_outbox(
-    store: Store, settings: Settings, credentials: Credentials, fetcher: Fetcher
+    store: Store,
+    settings: Settings,
+    credentials: Credentials,
+    fetcher: Fetcher,
+    *,
+    now_for_all: bool = False,
 ) -> list[FlushReport]:
-    """Send what is due for every configured service; never raises for a service's failure."""
+    """Send what is due for every configured service; never raises for a service's failure.
+
+    ``now_for_all``: the user asked for it (``folio refresh``, "send now"), so changes still
+    in back-off are tried now too; a service that wants more time says so again.
+    """
+    import asyncio
+
     outbox = Outbox(store)
-    return [await flush(outbox, sender) for sender in build_senders(settings, credentials, fetcher)]
+    reports = []
+    for sender in build_senders(settings, credentials, fetcher):
+        if now_for_all:
+            await asyncio.to_thread(outbox.due_now, sender.service)
+        reports.append(await flush(outbox, sender))
+    return reports

@@ -28,6 +28,7 @@ from ..messages import DashboardReady, OpenLink, RefreshFinished, SessionChanged
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
+from ..widgets.status import outbox_lines
 
 if TYPE_CHECKING:
     from .reader import ReaderScreen
@@ -189,6 +190,17 @@ class DashboardScreen(Screen[None]):
         # Redraw now, not when the broadcast arrives, so a fast second key sees the change.
         self._items_changed([item.id], [item.source])
 
+    def action_bookmark(self) -> None:
+        item = self._current_item()
+        if item is None:
+            return
+        from .bookmarking import toggle_bookmark
+
+        # Redrawn at once, not when the broadcast arrives, as for the other flags.
+        toggle_bookmark(
+            self, self.session, item, lambda: self._items_changed([item.id], [item.source])
+        )
+
     def action_open_link(self) -> None:
         item = self._current_item()
         if item is None:
@@ -233,6 +245,11 @@ class DashboardScreen(Screen[None]):
         change = message.change
         if change.area == "items":
             self._items_changed(change.item_ids, change.sources)
+        elif change.area == "outbox":
+            # Bookmarks were sent (or refused): every row's mark may have changed.
+            self.board.refresh_sources()
+            self.inbox.refresh_items()
+            self._show_status()
         elif change.area in ("sources", "matrix", "portfolio"):
             self.board.set_sources(self.session.sources)
             self.board.refresh_sources()
@@ -309,6 +326,7 @@ class DashboardScreen(Screen[None]):
         parts = [f"{len(self.session.sources)} feeds", f"{self._unread} unread"]
         if status:
             parts.append(status)
+        parts.extend(outbox_lines(self.session))
         if self.has_class("-narrow"):
             parts.append("Tab: board" if self.has_class("-show-inbox") else "Tab: Inbox")
         self.query_one("#status", Static).update(Content(" · ".join(parts)))

@@ -20,12 +20,13 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, Select, Static
 
-from ..core.config import format_duration, parse_duration
+from ..core.config import format_duration, parse_interval
 from ..core.models import KINDS, Source
 from ..core.planning.measures import parse_target
 
 if TYPE_CHECKING:
     from ..core.session import Session
+    from ..core.sources.base import Recognised
 
 ResultType = TypeVar("ResultType")
 
@@ -198,10 +199,19 @@ class AddSourceScreen(FormScreen[Source | None]):
             form.border_title = "Add a source"
             yield from self.field(
                 "Address",
-                Input(placeholder="https://example.com or its feed", id="url", compact=True),
+                Input(
+                    placeholder="https://example.com, its feed, or @you@your.instance",
+                    id="url",
+                    compact=True,
+                ),
                 "url",
             )
-            yield Static("A web page works: folio finds the feed it advertises.", classes="hint")
+            yield Static(
+                "A web page works: folio finds the feed it advertises. Accounts on Mastodon,"
+                " Bluesky, Hacker News, GitHub, YouTube and Lobsters are read through their"
+                " APIs.",
+                classes="hint",
+            )
             yield from self.field(
                 "Name",
                 Input(placeholder="optional: the feed's title", id="name", compact=True),
@@ -216,6 +226,11 @@ class AddSourceScreen(FormScreen[Source | None]):
                 "Tags",
                 Input(placeholder="optional: comma, separated", id="tags", compact=True),
                 "tags",
+            )
+            yield from self.field(
+                "Mine",
+                Checkbox("my own account, blog or podcast", False, id="mine", compact=True),
+                "mine",
             )
             with Horizontal(id="looking"):
                 yield LoadingIndicator()
@@ -238,6 +253,20 @@ class AddSourceScreen(FormScreen[Source | None]):
         if not url:
             self.show_error("url", "Type the address of a feed or of a web page that has one.")
             return
+        from ..core.sources.adding import CannotFollow, recognise_address
+
+        try:
+            account = recognise_address(url)
+        except CannotFollow as exc:
+            self.show_error("url", f"{exc}.")
+            return
+        if account is not None:
+            if duplicate := find_duplicate(account.url, self.session.sources):
+                self.show_error("url", f"You already follow this: {duplicate.title}.")
+                return
+            self._set_busy(True, f"Checking the {account.label} …")
+            self._discover(url, account)
+            return
         if "://" not in url:
             url = "https://" + url
         parts = urlsplit(url)
@@ -255,15 +284,21 @@ class AddSourceScreen(FormScreen[Source | None]):
         looking = self.query_one("#looking")
         looking.set_class(busy, "-shown")
         self.query_one("#looking-text", Static).update(Content(text))
-        for widget in self.query("Input, Select, #ok"):
+        for widget in self.query("Input, Select, Checkbox, #ok"):
             widget.disabled = busy
 
     @work(exclusive=True, group="discover", exit_on_error=False)
-    async def _discover(self, url: str) -> None:
+    async def _discover(self, url: str, account: Recognised | None = None) -> None:
         from ..core.ingest.discover import guess_kind
         from ..core.net.fetch import FetchError, discover_feed
+        from ..core.storage.portfolio import source_name
 
         workspace = self.session.workspace
+        if account is not None:
+            if await self._check_account(account):
+                return
+            # It only looked like an account (a blog's /@name page): look for its feed.
+            self._set_busy(True, f"Looking for a feed at {url} …")
         try:
             found = await discover_feed(url, workspace.settings, transport=workspace.transport)
         except FetchError as exc:
@@ -287,13 +322,50 @@ class AddSourceScreen(FormScreen[Source | None]):
         self.dismiss(
             Source(
                 url=feed_url,
-                name=name or feed.title.strip(),
+                name=name or source_name(feed.title),
                 kind=kind
                 if isinstance(kind, str) and kind in KINDS
                 else guess_kind(feed_url, feed),
                 tags=parse_tags(self.query_one("#tags", Input).value),
+                mine=self.query_one("#mine", Checkbox).value,
             )
         )
+
+    async def _check_account(self, account: Recognised) -> bool:
+        """Read ``account`` once through its API; True when the form is done with it (added,
+        or its failure shown), False when it was not that API's after all."""
+        from ..core.sources.adding import CannotFollow, read_once
+
+        workspace = self.session.workspace
+        try:
+            checked = await read_once(account, workspace.settings, workspace.transport)
+        except CannotFollow as exc:
+            self._failed(
+                workspace.fetch_failed(
+                    str(exc),
+                    "add real ones from a shell with 'folio add ADDRESS' (your own portfolio),"
+                    " then run folio without --demo.",
+                )
+            )
+            return True
+        except Exception as exc:  # any failure is shown in words, never a traceback
+            self._failed(f"Could not read {account.url}: {exc or type(exc).__name__}")
+            return True
+        if checked is None:
+            return False
+        kind = self.query_one("#kind", Select).value
+        name = self.query_one("#name", Input).value.strip()
+        self.dismiss(
+            Source(
+                url=checked.source.url,
+                name=name or checked.source.name,
+                kind=kind if isinstance(kind, str) and kind in KINDS else checked.source.kind,
+                tags=parse_tags(self.query_one("#tags", Input).value),
+                mine=self.query_one("#mine", Checkbox).value,
+                api=checked.source.api,
+            )
+        )
+        return True
 
     def _failed(self, message: str) -> None:
         self._set_busy(False)
@@ -346,7 +418,7 @@ class EditSourceScreen(FormScreen[Source | None]):
             )
             yield from self.field(
                 "Mine",
-                Checkbox("my own blog, podcast or account", source.mine, id="mine", compact=True),
+                Checkbox("my own account, blog or podcast", source.mine, id="mine", compact=True),
                 "mine",
             )
             yield from self.field(
@@ -370,7 +442,7 @@ class EditSourceScreen(FormScreen[Source | None]):
         interval: str | None = None
         if interval_text:
             try:
-                interval = format_duration(parse_duration(interval_text))
+                interval = format_duration(parse_interval(interval_text))
             except ValueError as exc:
                 self.show_error(
                     "interval", f"{str(exc).capitalize()}; leave it empty for the default."

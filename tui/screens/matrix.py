@@ -39,8 +39,8 @@ from ..widgets.status import StatusBar
 from .planning_forms import (
     ConfirmDialog,
     MatrixEntryForm,
-    read_only_banner,
     refuse_if_read_only,
+    show_read_only_banner,
     try_edit,
     try_undo,
 )
@@ -75,8 +75,10 @@ class MatrixScreen(Screen[None]):
         self._stale = False
 
     def compose(self) -> ComposeResult:
-        if self.session.read_only:
-            yield Static(read_only_banner(self.session), id="read-only")
+        # Shown when portfolio.toml is broken, at start or later (see reload).
+        banner = Static(id="read-only")
+        banner.display = self.session.read_only
+        yield banner
         with Horizontal(classes="axis"):
             yield Label(id="value-axis")
             yield Label("Priority matrix · the Inbox follows it", id="matrix-title")
@@ -98,6 +100,7 @@ class MatrixScreen(Screen[None]):
 
     def reload(self, select: str | None = None) -> None:
         session = self.session
+        show_read_only_banner(self.query_one("#read-only", Static), session)
         now = session.now()
         window = dt.timedelta(seconds=session.workspace.settings.output.window_seconds)
         view = with_output(

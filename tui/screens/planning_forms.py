@@ -27,7 +27,7 @@ from ..core.planning.views import (
     parse_score,
     split_list,
 )
-from ..core.session import ReadOnlyError, Session
+from ..core.session import NotSaved, Session
 from ..core.storage.portfolio import LANES, STATUSES, Experiment, MatrixEntry, Portfolio
 
 # -- shared by both screens -------------------------------------------------------------------
@@ -38,9 +38,16 @@ def read_only_banner(session: Session) -> Content:
     return Content.assemble(
         ("Read-only: ", "bold"),
         "portfolio.toml has an error, so folio will not write to it. "
-        "Fix the file, then restart folio.\n",
+        "Fix the file: folio reloads it as soon as it is saved.\n",
         session.portfolio_error or "",
     )
+
+
+def show_read_only_banner(banner: Static, session: Session) -> None:
+    """Show or hide the banner: the file can break, or be fixed, while the app runs."""
+    banner.display = session.read_only
+    if session.read_only:
+        banner.update(read_only_banner(session))
 
 
 def refuse_if_read_only(screen: Screen[None], session: Session) -> bool:
@@ -66,7 +73,8 @@ def try_edit(
     """Apply and save an edit; a refusal or a failed save becomes a notification."""
     try:
         session.edit_portfolio(area, label, edit)
-    except ReadOnlyError as exc:
+    except NotSaved as exc:
+        # The file is broken, or the entry was changed or removed elsewhere meanwhile.
         screen.notify(str(exc), title="Not saved", severity="error", markup=False)
         return False
     except OSError as exc:
@@ -84,7 +92,7 @@ def try_edit(
 def try_undo(screen: Screen[None], session: Session, area: str, what: str) -> str | None:
     try:
         label = session.undo_portfolio(area)
-    except (ReadOnlyError, OSError) as exc:
+    except (NotSaved, OSError) as exc:
         screen.notify(str(exc), title="Not undone", severity="error", markup=False)
         return None
     if label is None:

@@ -18,13 +18,14 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from .. import keys
+from ..core.dates import local_text
 from ..core.ingest.htmltext import html_to_text
 from ..core.ingest.text import clean
 from ..core.models import Item
 from ..core.session import Session
 from ..messages import OpenLink, SessionChanged
 from ..widgets.footer import Footer
-from ..widgets.itemlist import GLYPHS, plain
+from ..widgets.itemlist import GLYPHS, bookmark_mark, plain
 
 _READER_TRIAGE = {"toggle_read", "star", "save_later", "bookmark", "open_link", "undo"}
 
@@ -112,7 +113,7 @@ class ReaderScreen(Screen[int | None]):
         meta = [plain(source.title if source else item.source)]
         if item.author:
             meta.append(plain(item.author))
-        when = item.published.astimezone().strftime("%a %d %b %Y %H:%M")
+        when = local_text(item.published, "%a %d %b %Y %H:%M")
         meta.append(when if item.dated else f"first seen {when}")
         self._set("#reader-title", plain(item.title) or "(untitled)")
         self._set("#reader-meta", " · ".join(meta))
@@ -125,11 +126,35 @@ class ReaderScreen(Screen[int | None]):
         self._set("#reader-text", body)
 
     def _flags(self, item: Item) -> str:
-        names = {"starred": "starred", "saved": "saved for later", "bookmarked": "bookmarked"}
+        names = {"starred": "starred", "saved": "saved for later"}
         shown = [f"{GLYPHS[flag]} {label}" for flag, label in names.items() if getattr(item, flag)]
         if not item.read:
             shown.insert(0, f"{GLYPHS['unread']} unread")
+        bookmark = self._bookmark(item)
+        if bookmark:
+            shown.append(bookmark)
+        if item.tags:
+            shown.append("tags: " + ", ".join(plain(tag) for tag in item.tags))
         return "  ".join(shown)
+
+    def _bookmark(self, item: Item) -> str:
+        """Whether the item's bookmark is saved, waiting or failed, and where."""
+        state = self.session.bookmark_state(item)
+        service = self.session.bookmark_service
+        mark, _ = bookmark_mark(state)
+        if not state:
+            return ""
+        if not service:
+            return f"{mark} bookmarked"
+        if state == "saved":
+            return f"{mark} bookmarked, saved on {service}"
+        why = self.session.bookmark_states().get(item.link)
+        reason = f": {plain(why.error)}" if why is not None and why.error else ""
+        if state == "waiting":
+            return f"{mark} bookmarked, waiting to be sent to {service}{reason}"
+        if state == "removing":
+            return f"{mark} bookmark removal waiting to be sent to {service}{reason}"
+        return f"{mark} {service} refused this bookmark{reason} (ctrl+p: retry)"
 
     def _episode(self, item: Item) -> str:
         if not item.enclosure_url:
@@ -184,6 +209,19 @@ class ReaderScreen(Screen[int | None]):
         setattr(item, flag, value)
         self._set("#reader-flags", self._flags(item))
 
+    def action_bookmark(self) -> None:
+        item = self.item
+        if item is None:
+            return
+        from .bookmarking import toggle_bookmark
+
+        def redraw() -> None:
+            fresh = self.item
+            if fresh is not None:
+                self._set("#reader-flags", self._flags(fresh))
+
+        toggle_bookmark(self, self.session, item, redraw)
+
     def action_open_link(self) -> None:
         item = self.item
         if item is None or not item.link:
@@ -199,7 +237,7 @@ class ReaderScreen(Screen[int | None]):
         self._say(f"Undid: {label}" if label else "Nothing to undo.")
 
     def on_session_changed(self, message: SessionChanged) -> None:
-        if self.item_id in message.change.item_ids:
+        if self.item_id in message.change.item_ids or message.change.area == "outbox":
             item = self.item
             if item is not None:
                 self._set("#reader-flags", self._flags(item))

@@ -39,8 +39,8 @@ from ..widgets.status import StatusBar
 from .planning_forms import (
     ConfirmDialog,
     ExperimentForm,
-    read_only_banner,
     refuse_if_read_only,
+    show_read_only_banner,
     try_edit,
     try_undo,
 )
@@ -80,8 +80,10 @@ class RoadmapScreen(Screen[None]):
         self._stale = False
 
     def compose(self) -> ComposeResult:
-        if self.session.read_only:
-            yield Static(read_only_banner(self.session), id="read-only")
+        # Shown when portfolio.toml is broken, at start or later (see reload).
+        banner = Static(id="read-only")
+        banner.display = self.session.read_only
+        yield banner
         # A long vision scrolls (mouse wheel) inside a few lines rather than push the lanes off.
         vision = VerticalScroll(id="vision", can_focus=False)
         vision.border_title = "Vision"
@@ -104,6 +106,7 @@ class RoadmapScreen(Screen[None]):
 
     async def reload(self, select: str | None = None) -> None:
         session = self.session
+        show_read_only_banner(self.query_one("#read-only", Static), session)
         today = session.today()
         now = session.now()
         portfolio = session.portfolio

@@ -18,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
+from ..core.dates import local_text
 from ..core.models import Item
 from ..core.session import Session
 from ..widgets.footer import Footer
@@ -111,7 +112,7 @@ class SearchScreen(Screen[None]):
         for item in items:
             table.add_row(
                 Text(names.get(item.source, item.source), overflow="ellipsis", no_wrap=True),
-                Text(item.published.astimezone().strftime("%Y-%m-%d")),
+                Text(local_text(item.published, "%Y-%m-%d")),
                 Text(" ".join(item.title.split()) or "(untitled)"),
                 key=str(item.id),
             )

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Static
 
 from .. import keys
 from ..core.models import Source, SourceState
-from ..core.session import ReadOnlyError, Session
+from ..core.session import NotSaved, ReadOnlyError, Session
 from ..messages import RefreshFinished, SessionChanged, SourceRefreshed
 from ..widgets.footer import Footer
 from ..widgets.status import StatusBar
@@ -105,6 +105,14 @@ def countdown(when: dt.datetime | None, now: dt.datetime) -> str:
     hours, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+def api_label(api: str) -> str:
+    """The name of the API a source is read through: "Mastodon API"."""
+    from ..core.sources.base import adapter_for
+
+    adapter = adapter_for(api)
+    return adapter.label if adapter is not None else f"{api} API"
 
 
 def _cut(text: str, width: int) -> str:
@@ -269,6 +277,9 @@ class SourcesScreen(Screen[None]):
         if key == "status":
             colour = {"ok": theme.success, "not modified": theme.success, "error": theme.error}
             return Text(value, style=colour.get(value) or "")
+        if key == "error" and values["status"] != STATUS_WORDS["error"]:
+            # A note on a source that works (an API read through its RSS feed instead).
+            return Text(value, style=theme.warning or "")
         if key in ("error", "retry"):
             return Text(value, style=theme.error or "")
         return Text(value)
@@ -309,6 +320,8 @@ class SourcesScreen(Screen[None]):
         ]
         if source.mine:
             facts.append(f"mine, target {source.target}" if source.target else "mine")
+        if source.api:
+            facts.append(f"through the {api_label(source.api)}")
         timing = [
             f"fetched {values['fetched']}",
             f"next {values['due']}",
@@ -321,7 +334,9 @@ class SourcesScreen(Screen[None]):
             Content(" · ".join(facts)),
             Content(" · ".join(timing)),
         ]
-        if state.error:
+        if state.error and state.status != "error":
+            lines.append(Content.from_markup("[$text-warning]Note: $note[/]", note=state.error))
+        elif state.error:
             code = f" (HTTP {state.http_status})" if state.http_status else ""
             lines.append(
                 Content.from_markup(
@@ -388,6 +403,13 @@ class SourcesScreen(Screen[None]):
         source = self.session.source(url) if url else None
         if source is None:
             self.notify("There is no source here. Press a to add one.", markup=False)
+        elif any(extra.url == source.url for extra in self.session.extra_sources()):
+            self.notify(
+                f"{source.title} comes from [bookmarks] in settings.toml: change or remove it "
+                "there.",
+                markup=False,
+            )
+            return None
         return source
 
     def action_add_source(self) -> None:
@@ -456,6 +478,9 @@ class SourcesScreen(Screen[None]):
             edit()
         except ReadOnlyError as exc:
             self.notify(str(exc), title="Read-only", severity="warning", markup=False)
+            return False
+        except NotSaved as exc:
+            self.notify(str(exc), title="Not saved", severity="error", markup=False)
             return False
         except OSError as exc:
             self.notify(f"Could not save portfolio.toml: {exc}", severity="error", markup=False)

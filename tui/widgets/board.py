@@ -30,10 +30,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import keys
+from ..core.dates import local_text
+from ..core.ingest.text import clean_line
 from ..core.models import KIND_HEADINGS, KINDS, Item, Source, SourceState
 from ..core.refresh.schedule import is_due
 from ..core.session import Session
-from .itemlist import GLYPHS, age_label, fit, headline, plain
+from .itemlist import GLYPHS, age_label, bookmark_mark, fit, headline, plain
 
 __all__ = ["CARD_HEIGHT", "CARD_ITEMS", "EMPTY_MESSAGE", "PANE_MOVE", "FeedBoard", "columns_for"]
 
@@ -64,7 +66,7 @@ def columns_for(width: int) -> int:
 
 _PARTS = (
     "heading", "border", "border-cursor", "name", "count", "ok", "error", "busy",
-    "unread", "read", "meta", "dot", "star", "flag", "cursor", "empty",
+    "unread", "read", "meta", "dot", "star", "flag", "waiting", "failed", "cursor", "empty",
 )  # fmt: skip
 """Component classes, styled in DEFAULT_CSS."""
 
@@ -113,6 +115,8 @@ class FeedBoard(ScrollView, can_focus=True):
         & > .board--dot { color: $accent; }
         & > .board--star { color: $warning; }
         & > .board--flag { color: $secondary; }
+        & > .board--waiting { color: $warning; }
+        & > .board--failed { color: $error; text-style: bold; }
         & > .board--cursor { background: $block-cursor-blurred-background; }
         &:focus > .board--cursor {
             background: $block-cursor-background;
@@ -459,13 +463,24 @@ class FeedBoard(ScrollView, can_focus=True):
             self._styles[name] = style
         return style
 
+    def empty_message(self) -> str:
+        """What the board says when it has no cards: how to add one, or, when the file
+        could not be read, that it is the file (not the sources) that is wrong."""
+        error = self.session.portfolio_error
+        if error:
+            return (
+                f"No sources shown: portfolio.toml has an error. {clean_line(error)}. "
+                "Nothing was changed: fix the file and folio reloads it."
+            )
+        return EMPTY_MESSAGE
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if width != self._layout_width:
             self._relayout()
         base = self.rich_style
         if not self._order:
-            lines = textwrap.wrap(EMPTY_MESSAGE, max(10, width - 4))
+            lines = textwrap.wrap(self.empty_message(), max(10, width - 4))
             if 1 <= y <= len(lines):
                 text = fit("  " + lines[y - 1], width)
                 return Strip([Segment(text, self._style("board--empty"))])
@@ -566,11 +581,12 @@ class FeedBoard(ScrollView, can_focus=True):
 
         age = age_label(item.published, now)
         title_width = max(1, inner - 4 - 1 - 1 - len(age))
+        mark, mark_style = bookmark_mark(self.session.bookmark_state(item))
         return [
             Segment(" " if item.read else GLYPHS["unread"], styled("board--dot")),
             Segment(GLYPHS["starred"] if item.starred else " ", styled("board--star")),
             Segment(GLYPHS["saved"] if item.saved else " ", styled("board--flag")),
-            Segment(GLYPHS["bookmarked"] if item.bookmarked else " ", styled("board--flag")),
+            Segment(mark, styled(f"board--{mark_style}")),
             Segment(" ", styled("board--read")),
             Segment(
                 fit(headline(item), title_width),
@@ -594,7 +610,6 @@ class FeedBoard(ScrollView, can_focus=True):
         now = self.session.now()
         if due <= now:
             return "due now"
-        local = due.astimezone()
         if due - now < dt.timedelta(hours=20):
-            return "next " + local.strftime("%H:%M")
-        return "next " + local.strftime("%d %b %H:%M")
+            return "next " + local_text(due, "%H:%M")
+        return "next " + local_text(due, "%d %b %H:%M")

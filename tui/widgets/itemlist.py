@@ -33,12 +33,32 @@ from ..core.ingest.text import clean_line
 from ..core.models import Item
 from ..core.session import Session
 
-__all__ = ["GLYPHS", "ItemList", "age_label", "fit", "headline", "plain"]
+__all__ = ["GLYPHS", "ItemList", "age_label", "bookmark_mark", "fit", "headline", "plain"]
 
-GLYPHS = {"unread": "●", "starred": "★", "saved": "◷", "bookmarked": "⚑"}
+GLYPHS = {
+    "unread": "●",
+    "starred": "★",
+    "saved": "◷",
+    "bookmarked": "⚑",
+    "waiting": "⚐",
+    "failed": "!",
+}
 """Flag markers. All are single-cell text symbols (no emoji presentation), so they line
 up in any terminal font; ``⏲`` and ``🔖`` were rejected because many terminals draw them as
-two-cell emoji."""
+two-cell emoji. A bookmark is ⚑ once saved, ⚐ while it waits to be sent to the bookmark
+service (or its removal does), and ! when the service refused it."""
+
+
+def bookmark_mark(state: str) -> tuple[str, str]:
+    """The glyph and the style suffix ("flag", "waiting", "failed") for a bookmark state."""
+    if state == "saved":
+        return GLYPHS["bookmarked"], "flag"
+    if state in ("waiting", "removing"):
+        return GLYPHS["waiting"], "waiting"
+    if state == "failed":
+        return GLYPHS["failed"], "failed"
+    return " ", "flag"
+
 
 _FETCH_MARGIN = 30
 """Rows loaded above and below the visible window in one query, so scrolling a little does
@@ -116,6 +136,8 @@ class ItemList(ScrollView, can_focus=True):
         "itemlist--dot",
         "itemlist--star",
         "itemlist--flag",
+        "itemlist--waiting",
+        "itemlist--failed",
         "itemlist--empty",
     }
 
@@ -137,6 +159,8 @@ class ItemList(ScrollView, can_focus=True):
         & > .itemlist--dot { color: $accent; }
         & > .itemlist--star { color: $warning; }
         & > .itemlist--flag { color: $secondary; }
+        & > .itemlist--waiting { color: $warning; }
+        & > .itemlist--failed { color: $error; text-style: bold; }
         & > .itemlist--empty { color: $text-muted; text-style: italic; }
     }
     """
@@ -414,12 +438,13 @@ class ItemList(ScrollView, can_focus=True):
         text_style = "itemlist--read" if item.read else "itemlist--unread"
         source_name = self._source_name(item.source)
         source_width = max(8, min(22, width // 4))
+        mark, mark_style = bookmark_mark(self.session.bookmark_state(item))
         segments = [
             Segment(" ", styled(None)),
             Segment(GLYPHS["unread"] if not item.read else " ", styled("itemlist--dot")),
             Segment(GLYPHS["starred"] if item.starred else " ", styled("itemlist--star")),
             Segment(GLYPHS["saved"] if item.saved else " ", styled("itemlist--flag")),
-            Segment(GLYPHS["bookmarked"] if item.bookmarked else " ", styled("itemlist--flag")),
+            Segment(mark, styled(f"itemlist--{mark_style}")),
             Segment(
                 f" {age_label(item.published, self.session.now()):>4}  ", styled("itemlist--meta")
             ),

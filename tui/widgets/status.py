@@ -11,8 +11,35 @@ from typing import TYPE_CHECKING, Any
 from textual.content import Content
 from textual.widgets import Static
 
+from ..core.ingest.text import clean_line as plain
+
 if TYPE_CHECKING:
     from ..core.session import Session
+
+
+_NOUNS = {"bookmarks": ("bookmark", "bookmarks"), "sync": ("change", "changes")}
+"""What an outbox service's changes are called: "3 bookmarks waiting"."""
+
+
+def outbox_lines(session: Session) -> list[str]:
+    """One line per service with changes in the outbox: "3 bookmarks waiting: <why>",
+    "1 bookmark failed (ctrl+p: retry)". Plain text: the reason may quote a server."""
+    lines = []
+    for waiting in session.outbox_waiting():
+        one, many = _NOUNS.get(waiting.service, ("change", "changes"))
+        words = []
+        if waiting.waiting:
+            noun = one if waiting.waiting == 1 else many
+            line = f"{waiting.waiting} {noun} waiting"
+            if waiting.reason:
+                line += f": {plain(waiting.reason)}"
+            words.append(line)
+        if waiting.failed:
+            noun = one if waiting.failed == 1 else many
+            words.append(f"{waiting.failed} {noun} refused (ctrl+p: retry)")
+        if words:
+            lines.append("; ".join(words))
+    return lines
 
 
 class StatusBar(Static):
@@ -43,11 +70,17 @@ class StatusBar(Static):
     def on_mount(self) -> None:
         if hasattr(self.app, "refresh_status"):
             self.watch(self.app, "refresh_status", self._status_changed, init=True)
+        if hasattr(self.app, "outbox_version"):
+            # The outbox changed (a bookmark queued, sent or refused): the same text again.
+            self.watch(self.app, "outbox_version", self._outbox_changed)
         else:
             self.update(self.status_text(""))
 
     def _status_changed(self, status: str) -> None:
         self.update(self.status_text(status))
+
+    def _outbox_changed(self, _: int) -> None:
+        self.update(self.status_text(str(getattr(self.app, "refresh_status", ""))))
 
     def status_text(self, status: str) -> Content:
         """The bar's text. ``status`` may quote a server's error, so it stays plain text."""
@@ -58,4 +91,6 @@ class StatusBar(Static):
         if session is not None and session.workspace.demo:
             parts.append(Content.styled("demo portfolio", "bold $warning"))
         parts.append(Content(status or "Idle"))
+        if session is not None:
+            parts.extend(Content(line) for line in outbox_lines(session))
         return Content(" · ").join(parts)

@@ -183,8 +183,20 @@ class DemoTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
     """
 
     def __init__(self, now: dt.datetime | None = None, folder: Path | None = None) -> None:
+        from tui.core.demo.apis import DemoApis, day_of, live_minute
+
         self.now = _to_minute(now) if now is not None else process_now()
         self.feeds = load_index(folder)
+        # The APIs' posts are placed before midnight of the transport's day; their counts
+        # follow the clock (a fixed ``now`` in tests, the real time in the demo), so they
+        # grow from one refresh to the next.
+        fixed = self.now
+        self.apis = DemoApis(
+            day_of(self.now),
+            (folder or demo_dir()) / "apis",
+            (lambda: fixed) if now is not None else live_minute,
+        )
+        """The demo's web APIs (Mastodon, Bluesky, Hacker News): tui.core.demo.apis."""
         self._rendered: dict[str, tuple[bytes, str]] = {}
         self.requests = 0
         """How many requests this transport has answered (tests and the status bar can show it)."""
@@ -214,6 +226,9 @@ class DemoTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
             return self._plain(request, 405, "method not allowed", {"Allow": "GET, HEAD"})
         found = self.body(request.url)
         if found is None:
+            answer = self.apis.answer(request) if request.method == "GET" else None
+            if answer is not None:
+                return answer
             return self._plain(request, 404, "not part of the demo portfolio")
         data, etag = found
         feed = self.feeds[_url_key(request.url)]

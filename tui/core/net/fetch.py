@@ -75,6 +75,7 @@ _API_HEADER_BYTES = (
     (b"Accept", b"application/json"),
     (b"Accept-Encoding", b"gzip, deflate"),
 )
+_CREDENTIAL_HEADERS = frozenset({b"authorization", b"proxy-authorization", b"cookie"})
 _ERROR_BODY_LIMIT = 64 * 1024
 """Bytes of an API's error answer kept: enough for its explanation, never a whole page."""
 
@@ -638,6 +639,10 @@ class Fetcher:
                 result.error = f"too many redirects (more than {MAX_REDIRECTS})"
                 return
             visited.add(str(next_url))
+            if (next_url.scheme, _host_key(next_url)) != (target.scheme, _host_key(target)):
+                # A token is for the host it was given for: a redirect elsewhere (another
+                # host, or https to http) does not carry it there, as browsers and httpx do.
+                headers = [(k, v) for k, v in headers if k.lower() not in _CREDENTIAL_HEADERS]
             target = next_url
             result.final_url = str(target)
             result.moved_to = str(target) if permanent else ""

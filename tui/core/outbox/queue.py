@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from tui.core.models import utcnow
 from tui.core.storage.store import Store
 
-__all__ = ["Outbox", "OutboxEntry", "Waiting", "backoff"]
+__all__ = ["KeyState", "Outbox", "OutboxEntry", "Waiting", "backoff", "put_in"]
 
 _MAX_ERROR = 300
 BACKOFF_START = 30.0
@@ -76,6 +77,36 @@ def _entry(row: Sequence[Any]) -> OutboxEntry:
     )
 
 
+def put_in(
+    db: sqlite3.Connection,
+    service: str,
+    changes: Iterable[tuple[str, str, dict[str, Any]]],
+    now: dt.datetime | None = None,
+) -> list[int]:
+    """Queue changes inside a transaction the caller holds (``Store.set_flag``'s ``then``),
+    so the local change and its outbox rows are written together or not at all."""
+    stamp = (now or utcnow()).timestamp()
+    ids = []
+    for action, key, payload in changes:
+        cursor = db.execute(
+            "INSERT INTO outbox (service, action, key, payload, created, next_try)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (service, action, key, json.dumps(payload, ensure_ascii=False), stamp, stamp),
+        )
+        ids.append(int(cursor.lastrowid or 0))
+    return ids
+
+
+@dataclass(frozen=True)
+class KeyState:
+    """The newest change queued for one key: what it asks, and whether it failed."""
+
+    action: str
+    failed: bool
+    error: str
+    attempts: int
+
+
 class Outbox:
     """The ``outbox`` table of a Store. Safe from any thread, as the Store is."""
 
@@ -100,17 +131,8 @@ class Outbox:
         now: dt.datetime | None = None,
     ) -> list[int]:
         """Queue several changes in one transaction, in order; returns their ids."""
-        stamp = (now or utcnow()).timestamp()
-        ids = []
         with self.store.transaction() as db:
-            for action, key, payload in changes:
-                cursor = db.execute(
-                    "INSERT INTO outbox (service, action, key, payload, created, next_try)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (service, action, key, json.dumps(payload, ensure_ascii=False), stamp, stamp),
-                )
-                ids.append(int(cursor.lastrowid or 0))
-        return ids
+            return put_in(db, service, changes, now)
 
     def pending(self, service: str, limit: int = 1000) -> list[OutboxEntry]:
         """Changes not given up, oldest first, due or not."""
@@ -191,6 +213,26 @@ class Outbox:
                 (stamp, service),
             )
             return int(cursor.rowcount)
+
+    def due_now(self, service: str, now: dt.datetime | None = None) -> int:
+        """Make every waiting change of ``service`` due now (the user asked to send them);
+        returns how many."""
+        stamp = (now or utcnow()).timestamp()
+        with self.store.transaction() as db:
+            cursor = db.execute(
+                "UPDATE outbox SET next_try = ? WHERE service = ? AND failed = 0 AND next_try > ?",
+                (stamp, service, stamp),
+            )
+            return int(cursor.rowcount)
+
+    def key_states(self, service: str) -> dict[str, KeyState]:
+        """For every key with a change waiting or failed: its newest change."""
+        rows = self.store.query(
+            "SELECT key, action, failed, last_error, attempts FROM outbox WHERE service = ?"
+            " ORDER BY id",
+            (service,),
+        )
+        return {row[0]: KeyState(row[1], bool(row[2]), row[3], row[4]) for row in rows}
 
     def waiting(self) -> list[Waiting]:
         """Per service: how many changes wait or failed, and the newest reason."""

@@ -67,8 +67,10 @@ def parse_target(text: str) -> Target:
 
 
 COUNT_FIELDS: tuple[str, ...] = ("replies", "reposts", "likes", "quotes", "points", "comments")
-"""The counts that make up a post's engagement: what people did with it. Views are
-kept apart: they measure reach, and only some platforms give them."""
+"""The counts that make up a post's engagement: what people did with it."""
+REACH_FIELDS: tuple[str, ...] = ("views", "downloads")
+"""Counts kept apart from engagement: they measure reach (a video's views, a release's
+downloads), and only some platforms give them."""
 
 MEASURES: dict[str, str] = {
     "posts/week": "posts published per week",
@@ -80,6 +82,7 @@ MEASURES: dict[str, str] = {
     "points/post": "points (score) per post",
     "comments/post": "comments per post",
     "views/post": "views per post",
+    "downloads/post": "downloads per release",
     "followers/week": "followers gained per week",
 }
 """What ``metric`` in a ``[[roadmap]]`` table may name, computed on the experiment's

@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.core.models import Source
-from tui.core.planning.measures import COUNT_FIELDS, Target, parse_target
+from tui.core.planning.measures import COUNT_FIELDS, REACH_FIELDS, Target, parse_target
 from tui.core.storage.portfolio import Portfolio
 from tui.core.storage.store import Store
 
-ALL_FIELDS: tuple[str, ...] = (*COUNT_FIELDS, "views")
+ALL_FIELDS: tuple[str, ...] = (*COUNT_FIELDS, *REACH_FIELDS)
+"""Every count a snapshot may hold, in the order of the ``engagement_latest`` columns."""
 WEEK = dt.timedelta(weeks=1)
 DEFAULT_WINDOW = dt.timedelta(days=90)
 LOW_RATE = 1.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tui.core.planning.measures import COUNT_FIELDS
 from tui.core.planning.output import (
     ALL_FIELDS,
     Followers,
@@ -71,6 +72,7 @@ FIELD_LABELS: dict[str, str] = {
     "points": "Points",
     "comments": "Comments",
     "views": "Views",
+    "downloads": "Downloads",
 }
 assert set(FIELD_LABELS) == set(ALL_FIELDS)
 
@@ -110,7 +112,7 @@ def post_columns(fields: list[str]) -> list[tuple[str, str]]:
     """The posts table's columns for a source whose posts have ``fields``."""
     columns = [("published", "Published"), ("title", "Post")]
     columns += [(name, FIELD_LABELS[name]) for name in fields]
-    if fields and fields != ["views"]:
+    if any(name in COUNT_FIELDS for name in fields):
         columns.append(("engagement", "Eng."))
     return columns
 

@@ -44,13 +44,14 @@ from tui.core.config import RefreshSettings, Settings
 from tui.core.models import ParsedFeed, Source, SourceState, utcnow
 from tui.core.net.fetch import Fetcher, FetchResult
 from tui.core.refresh.schedule import is_due, next_due, source_interval
-from tui.core.storage.store import Engagement, SourceWrite, Store
+from tui.core.storage.store import Engagement, SourceWrite, Store, StoreError
 
 if TYPE_CHECKING:
     # Imported where a pool is started: a refresh that needs none does not pay for them.
     from concurrent.futures import ProcessPoolExecutor
 
     from tui.core.credentials import Credentials
+    from tui.core.sources.base import HostLimits
 
 __all__ = [
     "ERROR",
@@ -264,6 +265,8 @@ class Refresher:
         full = settings if isinstance(settings, Settings) else Settings(refresh=settings)
         self.all_settings = full
         self._credentials: Credentials | None = None
+        self._host_limits: HostLimits | None = None
+        """Rate-limited API hosts, kept across refreshes (made when an API source is met)."""
         self.fetcher = Fetcher(self.settings, transport)
         self.parse_workers = usable_cores() if parse_workers is None else parse_workers
         self.pool_min_bytes = pool_min_bytes
@@ -342,8 +345,9 @@ class Refresher:
     ) -> RefreshSummary:
         """Fetch, parse and store ``sources``; never raises for a source's failure.
 
-        A source already being refreshed by an earlier call still running is left out. Only
-        a database that cannot be read at all (``StoreError``) stops the whole refresh.
+        A source already being refreshed by an earlier call still running is left out. Only a
+        problem of the database itself (``StoreError``: a damaged file, a full disk) stops
+        the whole refresh, and is raised.
         ``states``: the sources' states as just read from the store (else they are read
         here); the refresh updates them in place.
         """
@@ -390,8 +394,15 @@ class Refresher:
                 with contextlib.suppress(Exception):
                     on_progress(event)
 
+        tasks = [asyncio.ensure_future(one(source, state)) for source, state in todo]
         try:
-            await asyncio.gather(*(one(source, state) for source, state in todo))
+            await asyncio.gather(*tasks)
+        except StoreError:
+            # A damaged database or a full disk: no source can be stored, so stop them all.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         finally:
             self._in_flight.difference_update(urls)
             if loading is not None:
@@ -403,6 +414,8 @@ class Refresher:
         started = time.perf_counter()
         try:
             result = await self._fetch_parse_store(source, state)
+        except StoreError:
+            raise  # the store's problem, not this source's: refresh() stops and says so
         except Exception as exc:
             # A bug or a store failure; say so for this source and go on with the others.
             message = f"internal error: {type(exc).__name__}: {exc}"
@@ -437,32 +450,53 @@ class Refresher:
     async def _refresh_api(
         self, source: Source, state: SourceState, interval: float
     ) -> SourceResult:
-        from tui.core.sources.base import AdapterContext, adapter_for
+        from tui.core.sources.base import AdapterContext, HostLimits, adapter_for
 
         adapter = adapter_for(source.api)
         if adapter is None:
             return await self._failed(state, f"folio has no {source.api!r} API", interval, None)
+        if self._host_limits is None:
+            self._host_limits = HostLimits()
         now = utcnow()
-        context = AdapterContext(self.fetcher, self.all_settings, self.credentials(), now)
+        context = AdapterContext(
+            self.fetcher, self.all_settings, self.credentials(), now, self._host_limits
+        )
         result = await adapter.refresh(source, state, context)
         state.http_status = result.http_status
-        if result.error and (result.feed is None or not result.feed.items):
+        got_something = (
+            (result.feed is not None and bool(result.feed.items))
+            or bool(result.counts)
+            or result.account is not None
+        )
+        if result.error and not got_something:
             return await self._failed(state, result.error, interval, result.retry_after)
         state.cursor = result.cursor or state.cursor
         engagement = None
         if source.mine and (result.counts or result.account is not None):
             engagement = Engagement(dict(result.counts), result.account)
         state.failures = 0
-        state.retry_after = None
+        # It worked, but the API may have said its limit is used up until then (its
+        # rate-limit headers): the next refresh waits for it rather than being refused.
+        state.retry_after = result.retry_after
         state.next_due = next_due(state, interval, now, self.rng)
         if result.feed is None:
-            state.status, state.error = NOT_MODIFIED, result.note
+            # Nothing new; a partial failure (counts came, a later page did not) is said.
+            state.status, state.error = NOT_MODIFIED, result.error or result.note
             state.not_modified += 1
             await self._writer.write(SourceWrite(state, None, now, engagement))
             return SourceResult(state.url, NOT_MODIFIED, http_status=result.http_status)
         state.status = OK
         state.error = result.error or result.note
-        new_items = await self._writer.write(SourceWrite(state, result.feed, now, engagement))
+        write = SourceWrite(
+            state,
+            result.feed,
+            now,
+            engagement,
+            bookmarks=result.bookmarks,
+            complete=result.complete,
+            backlog=result.backlog,
+        )
+        new_items = await self._writer.write(write)
         return SourceResult(state.url, OK, new_items, state.error, result.http_status, parsed=True)
 
     async def _fetch_parse_store(self, source: Source, state: SourceState) -> SourceResult:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import random
+import re
 
-from tui.core.config import parse_duration
+from tui.core.config import parse_interval
 from tui.core.models import Source, SourceState
 
 __all__ = [
@@ -35,7 +36,7 @@ def source_interval(source: Source, default_seconds: float) -> float:
     """The source's own interval in seconds, or ``default_seconds`` when it has none."""
     if source.interval:
         try:
-            return parse_duration(source.interval)
+            return parse_interval(source.interval)
         except ValueError:
             pass  # the portfolio loader reports a bad interval; here the default will do
     return default_seconds
@@ -70,23 +71,44 @@ def next_due(
     return due
 
 
+# RFC 9110, 5.6.7 and 10.2.3: Retry-After is delta-seconds (ASCII digits) or an HTTP-date in
+# one of three exact shapes, case-sensitive. Anything else counts as absent.
+_DELTA_SECONDS = re.compile(r"[0-9]+")
+_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_LONG_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}"
+_HTTP_DATE = re.compile(
+    rf"{_DAY}, [0-9]{{2}} {_MONTH} [0-9]{{4}} {_TIME} GMT"  # IMF-fixdate
+    rf"|{_LONG_DAY}, [0-9]{{2}}-{_MONTH}-[0-9]{{2}} {_TIME} GMT"  # obsolete RFC 850
+    rf"|{_DAY} {_MONTH} (?:[0-9]{{2}}| [0-9]) {_TIME} [0-9]{{4}}"  # obsolete asctime
+)
+_MAX_DELTA_DIGITS = 12
+"""More digits than this is more than MAX_RETRY_AFTER anyway (and int() of thousands of
+digits is refused by Python)."""
+
+
 def parse_retry_after(value: str, now: dt.datetime) -> dt.datetime | None:
-    """The time a Retry-After header (seconds or an HTTP date) points at, or None."""
-    value = value.strip()
-    if not value:
+    """The time a Retry-After header points at, at most ``MAX_RETRY_AFTER`` from ``now``;
+    None when the header is absent or is neither delta-seconds nor an HTTP-date.
+
+    Read strictly: ``²³`` (digits to ``str.isdigit``), ``-5``, ``1e3`` or ``5.0`` are not
+    delta-seconds, and a date in any other shape is not an HTTP-date. A 429 with such a
+    header is still a 429: the source backs off as after any failure.
+    """
+    value = value.strip(" \t")
+    if _DELTA_SECONDS.fullmatch(value):
+        if len(value.lstrip("0")) > _MAX_DELTA_DIGITS:
+            return now + MAX_RETRY_AFTER
+        return now + min(dt.timedelta(seconds=int(value)), MAX_RETRY_AFTER)
+    if not _HTTP_DATE.fullmatch(value):
         return None
-    when: dt.datetime | None
-    if value.isdigit():
-        when = now + min(dt.timedelta(seconds=int(value[:12])), MAX_RETRY_AFTER)
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None  # the shape of a date, but not one (31 Feb)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
     return max(now, min(when, now + MAX_RETRY_AFTER))
 
 

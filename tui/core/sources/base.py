@@ -18,6 +18,7 @@ __all__ = [
     "AdapterContext",
     "AdapterResult",
     "Counts",
+    "HostLimits",
     "Recognised",
     "adapter_for",
     "recognise",
@@ -39,6 +40,8 @@ class Counts:
     """Score or points (Hacker News, Lobsters)."""
     comments: int | None = None
     views: int | None = None
+    downloads: int | None = None
+    """A release's downloads (GitHub: the sum over its assets)."""
 
 
 @dataclass
@@ -48,6 +51,9 @@ class AccountFigures:
     followers: int | None = None
     following: int | None = None
     posts: int | None = None
+    stars: int | None = None
+    """A repository's stars (GitHub)."""
+    forks: int | None = None
 
 
 @dataclass
@@ -69,6 +75,36 @@ class AdapterResult:
     note: str = ""
     """Something the user should know that is not a failure, shown on the sources screen:
     "the API needs a token here: reading the account's RSS feed instead"."""
+    bookmarks: bool = False
+    """The items are the user's bookmarks (a bookmark service's): stored flagged
+    ``bookmarked``."""
+    complete: bool = False
+    """The items are every one the source has: the others stored for it are removed."""
+    backlog: bool = False
+    """The items are a collection seen for the first time, not news: stored read, but for
+    those marked to read."""
+
+
+class HostLimits:
+    """Hosts whose rate limit is used up, and until when: shared by every source of one
+    refresher, so that when one GitHub source has seen ``X-RateLimit-Remaining: 0`` the
+    others wait too instead of each spending a call to be refused."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, dt.datetime] = {}
+
+    def until(self, host: str, now: dt.datetime) -> dt.datetime | None:
+        """When ``host`` may be asked again, or None when it may be asked now."""
+        when = self._until.get(host)
+        if when is None or when <= now:
+            self._until.pop(host, None)
+            return None
+        return when
+
+    def park(self, host: str, until: dt.datetime) -> None:
+        current = self._until.get(host)
+        if current is None or until > current:
+            self._until[host] = until
 
 
 @dataclass
@@ -79,6 +115,8 @@ class AdapterContext:
     settings: Settings
     credentials: Credentials
     now: dt.datetime
+    limits: HostLimits = field(default_factory=HostLimits)
+    """Rate-limited hosts, shared by every source the same refresher reads."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +127,9 @@ class Recognised:
     url: str
     label: str
     """Said to the user: "Mastodon API (@ana@social.example)"."""
+    tentative: bool = False
+    """The address only looks like this API's (``https://host/@user`` on any host): when
+    the API does not answer there, the address is read as a web page or feed instead."""
 
 
 class Adapter(Protocol):

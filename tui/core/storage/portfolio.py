@@ -1,13 +1,15 @@
 """portfolio.toml: the user's sources, priority matrix, roadmap and vision.
 
-The app owns this file: it is written with tomli-w in a stable key order, atomically,
-with the previous version kept as ``portfolio.toml.bak``. A hand edit with a mistake is
-refused with the file, line and key, and the file is left as it is.
+The file is the user's: written by hand and by folio. Here it is read and validated (a
+hand edit with a mistake is refused with the file, line and key, and the file is left as
+it is), and written whole, with tomli-w in a stable key order, for a new file. Changes to
+an existing file go through ``portfolio_edit``, which keeps the user's comments and layout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +17,11 @@ from typing import Any
 import tomli
 import tomli_w
 
-from tui.core.config import ConfigError, key_line, parse_duration, toml_syntax_error
+from tui.core.config import ConfigError, key_line, parse_interval, toml_syntax_error
+from tui.core.ingest.text import clean_line
 from tui.core.models import KINDS, Source
 from tui.core.planning.measures import check_metric, parse_target
-from tui.core.storage.atomic import write_atomic
+from tui.core.storage.atomic import file_lock, write_atomic
 
 LANES: tuple[str, ...] = ("now", "next", "later", "done")
 STATUSES: tuple[str, ...] = ("idea", "trying", "adopted", "dropped")
@@ -88,12 +91,28 @@ class Portfolio:
         return next((s for s in self.sources if s.url == url), None)
 
 
+BACKUPS = 5
+"""Dated backups of portfolio.toml kept beside it (``portfolio.toml.bak.<time>``)."""
+
+MAX_NAME = 200
+"""Characters of a feed's title that folio copies into portfolio.toml as a source name."""
+
+
+def source_name(title: str) -> str:
+    """A feed's title made fit to be a source name in the user's file: one line, with no
+    control or bidi characters, at most ``MAX_NAME`` characters (cut with an ellipsis)."""
+    name = clean_line(title)
+    if len(name) > MAX_NAME:
+        name = name[: MAX_NAME - 1].rstrip() + "…"
+    return name
+
+
 def name_from_feeds(portfolio: Portfolio, feed_titles: dict[str, str]) -> int:
     """Give sources without a name their feed's own title (a newsboat ``urls`` file names
     none); returns how many were named. Names the user chose are never touched."""
     named = 0
     for source in portfolio.sources:
-        title = feed_titles.get(source.url, "").strip()
+        title = source_name(feed_titles.get(source.url, ""))
         if not source.name and title:
             source.name = title
             named += 1
@@ -162,7 +181,8 @@ class _Reader:
         for number, line in enumerate(self.text.splitlines(), start=1):
             stripped = line.strip()
             if stripped.startswith("["):
-                if stripped.replace(" ", "") == f"[[{table}]]":
+                # A header may carry a comment: [[sources]]  # my own blog
+                if stripped.split("#", 1)[0].replace(" ", "") == f"[[{table}]]":
                     seen += 1
                     if seen == index:
                         header_line = number
@@ -239,7 +259,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
         interval = entry.get("interval")
         if interval is not None:
             try:
-                parse_duration(interval)
+                parse_interval(interval)
             except ValueError as exc:
                 reader.fail("sources", "interval", str(exc), index)
         if entry.get("target"):
@@ -309,19 +329,99 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
 
 def load_portfolio(path: Path) -> Portfolio:
     """Read ``portfolio.toml``; a missing file is an empty portfolio."""
+    return parse_portfolio(read_text(path), path)
+
+
+# -- reading, and noticing changes -------------------------------------------------------
+
+Entry = Source | MatrixEntry | Experiment
+
+SECTIONS: dict[str, str] = {"sources": "url", "matrix": "id", "roadmap": "id"}
+"""Each list of tables in the file, and the key that names one of its entries."""
+
+
+def entries_of(portfolio: Portfolio, section: str) -> list[Any]:
+    entries: list[Any] = getattr(portfolio, section)
+    return entries
+
+
+def key_of(section: str, entry: Entry) -> str:
+    value: str = getattr(entry, SECTIONS[section])
+    return value
+
+
+def describe_changes(before: Portfolio, after: Portfolio) -> str:
+    """What differs, in a few words: "2 sources added, 1 changed; the vision changed"."""
+    nouns = {
+        "sources": ("source", "sources"),
+        "matrix": ("matrix entry", "matrix entries"),
+        "roadmap": ("experiment", "experiments"),
+    }
+    parts: list[str] = []
+    for section, (one, many) in nouns.items():
+        old = {key_of(section, e): e for e in entries_of(before, section)}
+        new = {key_of(section, e): e for e in entries_of(after, section)}
+        counts = [
+            (sum(key not in old for key in new), "added"),
+            (sum(key not in new for key in old), "removed"),
+            (sum(key in new and new[key] != entry for key, entry in old.items()), "changed"),
+        ]
+        words = [f"{n} {what}" for n, what in counts if n]
+        if words:
+            first = next(n for n, _ in counts if n)
+            count, what = words[0].split(" ", 1)
+            words[0] = f"{count} {one if first == 1 else many} {what}"
+            parts.append(", ".join(words))
+    if before.vision != after.vision:
+        parts.append("the vision changed")
+    if before.matrix_axes != after.matrix_axes:
+        parts.append("the matrix axes changed")
+    return "; ".join(parts)
+
+
+Signature = tuple[int, int, int, int]
+"""What says a file changed without reading it: device, inode, size, modification time."""
+
+
+def file_signature(path: Path) -> Signature | None:
+    """The file's signature (through a symbolic link), or None when there is no file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        info = os.stat(path)
     except FileNotFoundError:
-        return Portfolio()
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@dataclass
+class Snapshot:
+    """The portfolio as read at one moment, and the file's signature just before."""
+
+    portfolio: Portfolio
+    signature: Signature | None
+
+
+def read_text(path: Path) -> str:
+    """The file's text; "" when there is none (an empty portfolio)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, f"cannot read the file: {exc}") from None
-    return parse_portfolio(text, path)
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Read and validate the file; a missing file is an empty portfolio. The signature is
+    taken first, so a change made while reading shows up as a change next time."""
+    signature = file_signature(path)
+    return Snapshot(parse_portfolio(read_text(path), path), signature)
 
 
 # -- writing ----------------------------------------------------------------------------
 
 
-def _source_table(source: Source) -> dict[str, Any]:
+def source_fields(source: Source) -> dict[str, Any]:
+    """A source as the keys of its ``[[sources]]`` table, in the order folio writes them."""
     table: dict[str, Any] = {
         "url": source.url,
         "name": source.name,
@@ -338,7 +438,31 @@ def _source_table(source: Source) -> dict[str, Any]:
     return table
 
 
-def _drop_none(table: dict[str, Any]) -> dict[str, Any]:
+def matrix_fields(entry: MatrixEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "notes": entry.notes,
+        "value": entry.value,
+        "effort": entry.effort,
+        "sources": list(entry.sources),
+    }
+
+
+def experiment_fields(experiment: Experiment) -> dict[str, Any]:
+    """An experiment's keys; a date that is not set is left out (TOML has no null)."""
+    table: dict[str, Any] = {
+        "id": experiment.id,
+        "title": experiment.title,
+        "hypothesis": experiment.hypothesis,
+        "measure": experiment.measure,
+        "lane": experiment.lane,
+        "status": experiment.status,
+        "start": experiment.start,
+        "review": experiment.review,
+        "links": list(experiment.links),
+        "metric": experiment.metric or None,
+    }
     return {key: value for key, value in table.items() if value is not None}
 
 
@@ -360,46 +484,17 @@ def portfolio_to_toml(portfolio: Portfolio) -> str:
     if portfolio.matrix_axes is not None:
         parts.append("[matrix_axes]\n" + tomli_w.dumps(dict(portfolio.matrix_axes.__dict__)))
     tables: list[tuple[str, dict[str, Any]]] = [
-        ("sources", _source_table(s)) for s in portfolio.sources
+        ("sources", source_fields(s)) for s in portfolio.sources
     ]
-    tables += [
-        (
-            "matrix",
-            {
-                "id": m.id,
-                "name": m.name,
-                "notes": m.notes,
-                "value": m.value,
-                "effort": m.effort,
-                "sources": list(m.sources),
-            },
-        )
-        for m in portfolio.matrix
-    ]
-    tables += [
-        (
-            "roadmap",
-            _drop_none(
-                {
-                    "id": e.id,
-                    "title": e.title,
-                    "hypothesis": e.hypothesis,
-                    "measure": e.measure,
-                    "lane": e.lane,
-                    "status": e.status,
-                    "start": e.start,
-                    "review": e.review,
-                    "links": list(e.links),
-                    "metric": e.metric or None,
-                }
-            ),
-        )
-        for e in portfolio.roadmap
-    ]
+    tables += [("matrix", matrix_fields(m)) for m in portfolio.matrix]
+    tables += [("roadmap", experiment_fields(e)) for e in portfolio.roadmap]
     for name, table in tables:
         parts.append(f"[[{name}]]\n" + _dumps(table))
     return "\n".join(parts)
 
 
 def save_portfolio(path: Path, portfolio: Portfolio) -> None:
-    write_atomic(path, portfolio_to_toml(portfolio).encode("utf-8"), backup=True)
+    """Write the whole file anew (a new portfolio, tests). The user's existing file is
+    changed with ``portfolio_edit.apply_edits``, which keeps what this would lose."""
+    with file_lock(path):
+        write_atomic(path, portfolio_to_toml(portfolio).encode("utf-8"), keep_backups=BACKUPS)

@@ -8,16 +8,44 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui.core.dates import EARLIEST, from_timestamp, plausible
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
+from tui.core.storage.connect import BUSY_SECONDS, migration_statements, use_wal
+from tui.core.storage.engagement_sql import ENGAGEMENT_LATEST
+from tui.core.storage.errors import (
+    StoreBusy,
+    StoreDamaged,
+    StoreError,
+    StoreFull,
+    StoreUnwritable,
+    damaged,
+    store_problem,
+)
+
+__all__ = [
+    "FLAGS",
+    "MIGRATIONS",
+    "SourceWrite",
+    "Store",
+    "StoreBusy",
+    "StoreDamaged",
+    "StoreError",
+    "StoreFull",
+    "StoreUnwritable",
+    "distinct_keys",
+    "item_key",
+    "migration_statements",
+]
 
 FLAGS = ("read", "starred", "saved", "bookmarked")
 
@@ -144,71 +172,32 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (source, taken)
     );
     """,
-    # 7: each own post's latest snapshot and the one before it, kept up to date by
-    # triggers as snapshots are written or removed, so "My output" reads one row a post
-    # instead of every snapshot: 5 accounts of 2,000 posts with 20 snapshots each took
-    # 0.9 s to summarise from ``engagement`` alone. History stays in ``engagement``.
+    # 7: bookmarks (issue 15): an item's own tags (a bookmark's, as a JSON list) and its
+    # private and to-read marks, sent with it to a bookmark service and written to bookmark
+    # files; and the outbox looked up by
+    # key (an item's link), to show whether its bookmark is saved, waiting or failed.
     """
-    CREATE TABLE engagement_latest (
-        source TEXT NOT NULL,
-        guid TEXT NOT NULL,
-        taken REAL NOT NULL,
-        replies INTEGER, reposts INTEGER, likes INTEGER, quotes INTEGER,
-        points INTEGER, comments INTEGER, views INTEGER,
-        previous_taken REAL,
-        previous_replies INTEGER, previous_reposts INTEGER, previous_likes INTEGER,
-        previous_quotes INTEGER, previous_points INTEGER, previous_comments INTEGER,
-        previous_views INTEGER,
-        PRIMARY KEY (source, guid)
-    ) WITHOUT ROWID;
-    CREATE VIEW engagement_top_two AS
-    SELECT l.source, l.guid, l.taken,
-           l.replies, l.reposts, l.likes, l.quotes, l.points, l.comments, l.views,
-           p.taken AS previous_taken,
-           p.replies, p.reposts, p.likes, p.quotes, p.points, p.comments, p.views
-    FROM engagement AS l
-    LEFT JOIN engagement AS p
-      ON p.source = l.source AND p.guid = l.guid
-     AND p.taken = (SELECT max(taken) FROM engagement
-                    WHERE source = l.source AND guid = l.guid AND taken < l.taken)
-    WHERE l.taken = (SELECT max(taken) FROM engagement
-                     WHERE source = l.source AND guid = l.guid);
-    INSERT INTO engagement_latest SELECT * FROM engagement_top_two;
-    CREATE TRIGGER engagement_added AFTER INSERT ON engagement BEGIN
-        -- A newer snapshot: the latest becomes the previous one.
-        UPDATE engagement_latest SET
-            previous_taken = taken, previous_replies = replies, previous_reposts = reposts,
-            previous_likes = likes, previous_quotes = quotes, previous_points = points,
-            previous_comments = comments, previous_views = views
-        WHERE source = new.source AND guid = new.guid AND taken < new.taken;
-        -- One older than the latest (written out of order) but not older than the
-        -- previous one takes the previous one's place.
-        UPDATE engagement_latest SET
-            previous_taken = new.taken, previous_replies = new.replies,
-            previous_reposts = new.reposts, previous_likes = new.likes,
-            previous_quotes = new.quotes, previous_points = new.points,
-            previous_comments = new.comments, previous_views = new.views
-        WHERE source = new.source AND guid = new.guid AND taken > new.taken
-          AND (previous_taken IS NULL OR previous_taken <= new.taken);
-        INSERT INTO engagement_latest
-            (source, guid, taken, replies, reposts, likes, quotes, points, comments, views)
-        VALUES (new.source, new.guid, new.taken, new.replies, new.reposts, new.likes,
-                new.quotes, new.points, new.comments, new.views)
-        ON CONFLICT (source, guid) DO UPDATE SET
-            taken = excluded.taken, replies = excluded.replies, reposts = excluded.reposts,
-            likes = excluded.likes, quotes = excluded.quotes, points = excluded.points,
-            comments = excluded.comments, views = excluded.views
-        WHERE excluded.taken >= engagement_latest.taken;
-    END;
-    CREATE TRIGGER engagement_removed AFTER DELETE ON engagement BEGIN
-        -- When the latest or the previous snapshot goes, summarise what is left again.
-        DELETE FROM engagement_latest
-        WHERE source = old.source AND guid = old.guid
-          AND (taken = old.taken OR previous_taken = old.taken);
-        INSERT OR IGNORE INTO engagement_latest
-        SELECT * FROM engagement_top_two WHERE source = old.source AND guid = old.guid;
-    END;
+    ALTER TABLE items ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE items ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE items ADD COLUMN toread INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_by_key ON outbox (key, id);
     """,
+    # 8: what the API adapters measure beyond posts' replies, reposts and likes: a
+    # release's downloads (GitHub), and a repository's stars and forks beside an account's
+    # followers.
+    """
+    ALTER TABLE engagement ADD COLUMN downloads INTEGER;
+    ALTER TABLE account_figures ADD COLUMN stars INTEGER;
+    ALTER TABLE account_figures ADD COLUMN forks INTEGER;
+    """,
+    # 9: a placeholder date (0001-01-01, .NET's DateTime.MinValue; anything before 1970) is no
+    # date: such items are dated by when they were first seen, as a future date is. Shown in
+    # a time zone west of UTC, year 1 fell out of the calendar and crashed the listing.
+    """
+    UPDATE items SET published = first_seen, dated = 0 WHERE published < 0;
+    """,
+    # 10: each own post's latest two snapshots, kept by triggers (see engagement_sql).
+    ENGAGEMENT_LATEST,
 ]
 
 _INDEX_ROWS = (
@@ -222,7 +211,8 @@ _FUTURE_SLACK = dt.timedelta(minutes=10)
 
 _ITEM_COLUMNS = (
     "id, source, guid, title, link, author, summary, content, published, dated, first_seen,"
-    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration"
+    " read, starred, saved, bookmarked, enclosure_url, enclosure_type, enclosure_length, duration,"
+    " tags, private, toread"
 )
 
 
@@ -236,6 +226,16 @@ class SourceWrite:
     now: dt.datetime | None = None
     engagement: Engagement | None = None
     """Counts to keep as a snapshot taken at ``now`` (the user's own API sources)."""
+    bookmarks: bool = False
+    """The feed's items are the user's bookmarks (a bookmark service's listing, an
+    imported file): they are flagged ``bookmarked``, unless a removal waits in the outbox."""
+    complete: bool = False
+    """The feed lists every item the source has: the source's other items are removed,
+    except those whose link waits in the outbox to be added."""
+    backlog: bool = False
+    """The items are a collection seen for the first time (a bookmark service's first
+    listing, an imported file), not news: the new ones are stored read, but for those
+    marked to read, so they do not flood the Inbox."""
 
 
 @dataclass
@@ -248,12 +248,10 @@ class Engagement:
     account: Any = None
 
 
-_COUNT_FIELDS = ("replies", "reposts", "likes", "quotes", "points", "comments", "views")
-_ACCOUNT_FIELDS = ("followers", "following", "posts")
-
-
-class StoreError(Exception):
-    """The database could not be opened or written; the message says why, in words."""
+_COUNT_FIELDS = (
+    "replies", "reposts", "likes", "quotes", "points", "comments", "views", "downloads",
+)  # fmt: skip
+_ACCOUNT_FIELDS = ("followers", "following", "posts", "stars", "forks")
 
 
 def _ts(value: dt.datetime | None) -> float | None:
@@ -261,9 +259,7 @@ def _ts(value: dt.datetime | None) -> float | None:
 
 
 def _dt(value: float | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return dt.datetime.fromtimestamp(value, dt.UTC)
+    return from_timestamp(value)
 
 
 def _plain(html: str) -> str:
@@ -304,9 +300,12 @@ def _not_from(sources: Sequence[str]) -> str:
 
 
 def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
+    first_seen = _dt(row[10]) or EARLIEST  # only a damaged value is out of the calendar
     published = _dt(row[8])
-    first_seen = _dt(row[10])
-    assert published is not None and first_seen is not None
+    dated = bool(row[9])
+    if not plausible(published):  # a placeholder date stored before migration 7
+        published, dated = first_seen, False
+    assert published is not None
     return Item(
         id=row[0],
         source=row[1],
@@ -317,7 +316,7 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
         summary=row[6],
         content=row[7],
         published=published,
-        dated=bool(row[9]),
+        dated=dated,
         first_seen=first_seen,
         read=bool(row[11]),
         starred=bool(row[12]),
@@ -327,7 +326,24 @@ def _row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
         enclosure_type=row[16],
         enclosure_length=row[17],
         duration=row[18],
+        tags=_tags(row[19]),
+        private=bool(row[20]),
+        toread=bool(row[21]),
     )
+
+
+def _tags(text: str) -> list[str]:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [tag for tag in value if isinstance(tag, str)] if isinstance(value, list) else []
+
+
+def _tags_text(tags: Sequence[str]) -> str:
+    return json.dumps(list(tags), ensure_ascii=False) if tags else ""
 
 
 _STATE_COLUMNS = (
@@ -367,26 +383,40 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
+        self.problem_listeners: list[Callable[[StoreError], None]] = []
+        """Told of every problem of the file or the disk as it is raised, from whichever
+        thread met it: the app stops on a damaged file even when the code that met it (a
+        worker) drops the exception."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
-                self.path, check_same_thread=False, isolation_level=None, timeout=10
+                self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
             )
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}", self.path) from exc
+        try:
             # Only a new, empty file takes a page size (an existing one keeps its own). Feed
             # items are a kilobyte or more of text: with 16 KB pages, storing 500 feeds of 20
             # items took 0.17-0.20 s instead of 0.31-0.34 s (fewer pages and WAL frames).
             self._db.execute("PRAGMA page_size=16384")
-            self._db.execute("PRAGMA journal_mode=WAL")
+            use_wal(self._db, self.path)
             self._db.execute("PRAGMA synchronous=NORMAL")
             # Checkpoint less often than every few MB: a cold refresh writes tens of MB, and
             # each checkpoint is a sync to disk. (Pages: 2048 × 16 KB = 32 MB.)
             self._db.execute("PRAGMA wal_autocheckpoint=2048")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._lock = threading.RLock()
             self._db.create_function("folio_plain", 1, _plain, deterministic=True)
             self._migrate()
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from exc
+            self._check_schema()
+        except (sqlite3.Error, StoreError) as exc:
+            self._db.close()
+            if isinstance(exc, StoreError):
+                raise
+            problem = store_problem(exc, self.path)
+            raise problem or StoreError(
+                f"cannot open the database {self.path}: {exc}", self.path, str(exc)
+            ) from exc
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -417,18 +447,37 @@ class Store:
         return self._query(sql, params)
 
     @contextmanager
+    def _problems(self) -> Iterator[None]:
+        """Turn SQLite's errors about the file or the disk into a StoreError in words
+        (StoreDamaged, StoreFull...); any other error is a bug and stays as it is."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            problem = store_problem(exc, self.path)
+            if problem is None:
+                raise
+            for listener in list(self.problem_listeners):
+                with contextlib.suppress(Exception):
+                    listener(problem)
+            raise problem from exc
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._problems():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # A failed COMMIT (a full disk) may leave the transaction open, or SQLite
+                # may have rolled it back already: either way none of it stays.
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, self._problems():
             return self._db.execute(sql, params).fetchall()
 
     @property
@@ -436,13 +485,27 @@ class Store:
         return int(self._query("PRAGMA user_version")[0][0])
 
     def _migrate(self) -> None:
-        version = self.schema_version
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self._lock:
-                # executescript commits first, so the version bump shares its transaction.
-                self._db.executescript(
-                    f"BEGIN IMMEDIATE; {script}; PRAGMA user_version={number}; COMMIT;"
-                )
+        """Bring the schema up to date, safely when several processes open a new store at
+        once: the version is read again under the write lock, so only the first to take it
+        migrates, and the others find the work done."""
+        if self.schema_version >= len(MIGRATIONS):
+            return
+        with self._transaction() as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                # Statement by statement: executescript would commit, and so give up the lock.
+                for statement in migration_statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+
+    def _check_schema(self) -> None:
+        """A cheap check that the file is a folio store: reading the schema finds a damaged
+        first page or schema table at once (a full integrity check reads every page, too
+        slow for each start; damage further in is reported when it is met)."""
+        tables = {row[0] for row in self._query("SELECT name FROM sqlite_master")}
+        missing = {"sources", "items", "search_index"} - tables
+        if missing:
+            raise damaged(self.path, f"its tables {', '.join(sorted(missing))} are missing")
 
     # -- fetch state ------------------------------------------------------------------
 
@@ -514,6 +577,8 @@ class Store:
         copies every page it touches to a statement journal first: 15,000 page writes
         (245 MB) in a cold refresh of 500 feeds.
         """
+        # A StoreError (a damaged file, a full disk) is no one source's fault: it goes up
+        # as it is. Other errors (a constraint a source's data broke) are per source.
         try:
             with self._transaction() as db:
                 return [self._write(db, write) for write in writes]
@@ -535,7 +600,63 @@ class Store:
         if write.feed is None:
             self._write_state(db, write.state)
             return 0
-        return self._store_feed(db, write.state, write.feed, write.now or utcnow())
+        now = write.now or utcnow()
+        new = self._store_feed(db, write.state, write.feed, now)
+        if write.backlog and new:
+            db.execute(
+                "UPDATE items SET read = 1 WHERE source = ? AND first_seen = ? AND toread = 0",
+                (write.state.url, now.timestamp()),
+            )
+        if write.bookmarks or write.complete:
+            keys = distinct_keys(write.feed.items)
+            if write.bookmarks:
+                self._flag_bookmarks(db, write.state.url, keys)
+            if write.complete:
+                self._remove_unlisted(db, write.state.url, keys)
+        return new
+
+    @staticmethod
+    def _flag_bookmarks(db: sqlite3.Connection, source: str, keys: Sequence[str]) -> None:
+        """Flag the listed items ``bookmarked``, but for those the user has just unbookmarked
+        (their removal still waits in the outbox)."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_keys (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM listed_keys")
+        db.executemany("INSERT OR IGNORE INTO listed_keys VALUES (?)", [(k,) for k in keys])
+        db.execute(
+            "UPDATE items SET bookmarked = 1 WHERE source = ? AND bookmarked = 0"
+            " AND key IN (SELECT key FROM listed_keys)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = items.link"
+            "  AND outbox.id = (SELECT max(id) FROM outbox o2 WHERE o2.key = items.link)"
+            "  AND outbox.action = 'delete')",
+            (source,),
+        )
+
+    @staticmethod
+    def _remove_unlisted(db: sqlite3.Connection, source: str, keys: Sequence[str]) -> None:
+        """Remove ``source``'s items that a complete listing no longer has (deleted on the
+        service), keeping those whose link waits in the outbox to be added there."""
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS listed_keys (key TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM listed_keys")
+        db.executemany("INSERT OR IGNORE INTO listed_keys VALUES (?)", [(k,) for k in keys])
+        gone = [
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM items WHERE source = ? AND key NOT IN (SELECT key FROM listed_keys)"
+                " AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.key = items.link"
+                "  AND outbox.action = 'add')",
+                (source,),
+            )
+        ]
+        if not gone:
+            return
+        marks = [(i,) for i in gone]
+        db.executemany("DELETE FROM items_fts WHERE rowid = ?", marks)
+        db.executemany("DELETE FROM search_stale WHERE id = ?", marks)
+        db.executemany("DELETE FROM items WHERE id = ?", marks)
+        db.execute(
+            "UPDATE search_index SET indexed_upto ="
+            " min(indexed_upto, (SELECT coalesce(max(id), 0) FROM items))"
+        )
 
     @staticmethod
     def _write_engagement(
@@ -552,10 +673,18 @@ class Store:
         )
         if engagement.account is not None:
             db.execute(
-                "INSERT OR REPLACE INTO account_figures (source, taken, followers, following,"
-                " posts) VALUES (?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO account_figures (source, taken,"
+                f" {', '.join(_ACCOUNT_FIELDS)}) VALUES (?, ?{', ?' * len(_ACCOUNT_FIELDS)})",
                 (source, taken, *(getattr(engagement.account, n) for n in _ACCOUNT_FIELDS)),
             )
+
+    def add_engagement(
+        self, source: str, engagement: Engagement, taken: dt.datetime | None = None
+    ) -> None:
+        """Store one snapshot of ``source``'s engagement taken at ``taken`` (the offline
+        demo writes the weeks of history a newcomer would otherwise not have)."""
+        with self._transaction() as db:
+            self._write_engagement(db, source, engagement, taken or utcnow())
 
     def engagement_history(self, source: str, guid: str | None = None) -> list[dict[str, Any]]:
         """Every stored snapshot of ``source``'s posts (or one post), oldest first."""
@@ -580,7 +709,7 @@ class Store:
     def account_history(self, source: str) -> list[dict[str, Any]]:
         """Every stored snapshot of ``source``'s account figures, oldest first."""
         rows = self._query(
-            "SELECT taken, followers, following, posts FROM account_figures WHERE source = ?"
+            f"SELECT taken, {', '.join(_ACCOUNT_FIELDS)} FROM account_figures WHERE source = ?"
             " ORDER BY taken",
             (source,),
         )
@@ -610,27 +739,34 @@ class Store:
                 enclosure.type if enclosure else "",
                 enclosure.length if enclosure else None,
                 item.duration,
+                _tags_text(item.tags),
+                item.private,
+                item.toread,
             )
             if key in existing:
                 updates.append((*text, existing[key]))
                 continue
             published = item.published
-            dated = published is not None and published <= now + _FUTURE_SLACK
+            # A date in the future, or a placeholder such as 0001-01-01, is no date.
+            dated = (
+                published is not None and plausible(published) and published <= now + _FUTURE_SLACK
+            )
             stamp = published.timestamp() if dated and published else now.timestamp()
             new_rows.append((state.url, key, item.guid, *text, stamp, dated, now.timestamp()))
         if updates:
             db.executemany(
                 "UPDATE items SET title=?, link=?, author=?, summary=?, content=?,"
-                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?"
-                " WHERE id=?",
+                " enclosure_url=?, enclosure_type=?, enclosure_length=?, duration=?, tags=?,"
+                " private=?, toread=? WHERE id=?",
                 updates,
             )
         if new_rows:
             # New rows reach the search index later, in one go (index_pending).
             db.executemany(
                 "INSERT INTO items (source, key, guid, title, link, author, summary, content,"
-                " enclosure_url, enclosure_type, enclosure_length, duration, published, dated,"
-                " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " enclosure_url, enclosure_type, enclosure_length, duration, tags, private,"
+                " toread, published, dated, first_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 new_rows,
             )
         if feed.title:
@@ -726,11 +862,33 @@ class Store:
             self._query("SELECT source, count(*) FROM items WHERE read = 0 GROUP BY source")
         )
 
-    def set_flag(self, ids: Iterable[int], flag: str, value: bool) -> None:
+    def set_flag(
+        self,
+        ids: Iterable[int],
+        flag: str,
+        value: bool,
+        *,
+        then: Callable[[sqlite3.Connection], object] | None = None,
+    ) -> None:
+        """Set ``flag`` on items; ``then`` runs in the same transaction (a bookmark's change
+        queued in the outbox with the flag, so neither is ever kept without the other)."""
         if flag not in FLAGS:
             raise ValueError(f"unknown flag {flag!r}")
         with self._transaction() as db:
             db.executemany(f"UPDATE items SET {flag} = ? WHERE id = ?", [(value, i) for i in ids])
+            if then is not None:
+                then(db)
+
+    def bookmarked_ids(self) -> list[int]:
+        """Every bookmarked item, newest first, one per link: a link bookmarked in folio and
+        listed by the bookmark service is shown once (the oldest item: the one bookmarked
+        from a feed, rather than the service's copy of it)."""
+        rows = self._query(
+            "SELECT id FROM items WHERE bookmarked = 1 AND (link = '' OR id IN"
+            " (SELECT min(id) FROM items WHERE bookmarked = 1 AND link != '' GROUP BY link))"
+            " ORDER BY published DESC, id DESC"
+        )
+        return [row[0] for row in rows]
 
     def unread_ids(self, source: str) -> list[int]:
         return [
@@ -768,7 +926,9 @@ class Store:
         words = re.findall(r"\w+", query)
         if not words:
             return []
-        self.index_pending()
+        # When the index cannot be brought up to date now (a full disk), search what it holds.
+        with contextlib.suppress(StoreFull, StoreUnwritable, StoreBusy):
+            self.index_pending()
         # Quoting every word keeps FTS5 syntax (AND, NEAR, column filters) out of user input.
         match = " ".join('"' + word.replace('"', "") + '"*' for word in words)
         rows = self._query(

@@ -6,20 +6,24 @@ touches the user's portfolio.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.config import Settings, load_settings
+from tui.core.config import BookmarkSettings, Settings, load_settings
 from tui.core.storage import paths
-from tui.core.storage.atomic import write_atomic
+from tui.core.storage.atomic import file_lock, write_atomic
 from tui.core.storage.portfolio import Portfolio, load_portfolio, save_portfolio
 from tui.core.storage.store import Store
 
 if TYPE_CHECKING:
     import httpx
+
+    from tui.core.demo.offline import DemoTransport
+    from tui.core.storage.portfolio_edit import Applied, Edit
 
 
 @dataclass
@@ -43,7 +47,14 @@ class Workspace:
         return load_portfolio(self.portfolio_path)
 
     def save_portfolio(self, portfolio: Portfolio) -> None:
+        """Write a whole new portfolio; an existing one is changed with ``apply_edits``."""
         save_portfolio(self.portfolio_path, portfolio)
+
+    def apply_edits(self, edits: list[Edit]) -> Applied:
+        """Apply ``edits`` to portfolio.toml as it is on disk now (see ``portfolio_edit``)."""
+        from tui.core.storage.portfolio_edit import apply_edits
+
+        return apply_edits(self.portfolio_path, edits)
 
     def open_store(self) -> Store:
         return Store(self.db_path)
@@ -63,6 +74,8 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
     The copy is made afresh each day, so its dates stay current; within a day, what the
     user read or starred in the demo is kept between runs.
     """
+
+    from tui.core.demo.apis import DEMO_APIS
     from tui.core.demo.offline import DemoTransport, demo_portfolio_text
 
     today = today or dt.date.today()
@@ -70,25 +83,45 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
     portfolio_file = folder / "portfolio.toml"
     stamp = folder / "made-on"
     fresh = stamp.exists() and stamp.read_text().strip() == today.isoformat()
+    transport = DemoTransport()
     if not (fresh and portfolio_file.exists()):
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
         write_atomic(portfolio_file, demo_portfolio_text(today).encode("utf-8"))
+        _seed_demo_history(folder / "folio.db", portfolio_file, transport)
         stamp.write_text(today.isoformat())
+    settings = settings if settings is not None else load_settings(paths.settings_path())
+    # The demo is offline and touches nothing of the user's: not their bookmark service.
+    # The demo's APIs are its own, offline, whatever the user's settings name.
+    settings = dataclasses.replace(settings, bookmarks=BookmarkSettings(), apis=DEMO_APIS)
     return Workspace(
         portfolio_path=portfolio_file,
         db_path=folder / "folio.db",
-        settings=settings if settings is not None else load_settings(paths.settings_path()),
+        settings=settings,
         demo=True,
-        transport=DemoTransport(),
+        transport=transport,
     )
+
+
+def _seed_demo_history(db_path: Path, portfolio_file: Path, transport: DemoTransport) -> None:
+    """The weeks of engagement history the demo's own accounts would have (demo.apis)."""
+    from tui.core.demo.apis import seed_history
+    from tui.core.demo.offline import demo_dir
+
+    own = {s.url: s.api for s in load_portfolio(portfolio_file).sources if s.mine and s.api}
+    apis = transport.apis
+    with Store(db_path) as store:
+        seed_history(store, apis.day, apis.clock(), demo_dir() / "apis", own)
 
 
 def keep_demo(workspace: Workspace) -> Path:
     """Make the demo portfolio the user's own; refuses to overwrite an existing one."""
     target = paths.portfolio_path()
-    if target.exists():
-        raise FileExistsError(f"{target} already exists; folio will not overwrite it")
-    write_atomic(target, workspace.portfolio_path.read_bytes())
+    with file_lock(target):
+        # Checked under the lock, so a ``folio add`` making the file at the same moment
+        # is never overwritten.
+        if target.exists():
+            raise FileExistsError(f"{target} already exists; folio will not overwrite it")
+        write_atomic(target, workspace.portfolio_path.read_bytes())
     return target
