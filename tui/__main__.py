@@ -65,6 +65,10 @@ def _export_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _sync_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print what moved as one JSON object")
+
+
 def _roadmap_arguments(p: argparse.ArgumentParser) -> None:
     _json_argument(p)
     p.add_argument("--due", action="store_true", help="only experiments whose review is due")
@@ -96,6 +100,10 @@ _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] =
     "matrix": ("print the priority matrix", _json_argument),
     "roadmap": ("print the roadmap of experiments", _roadmap_arguments),
     "output": ("print your own output: cadence, engagement, followers", _output_arguments),
+    "sync": (
+        "sync once with the feed server in [sync] and print what moved each way",
+        _sync_arguments,
+    ),
     "repair": (
         "check folio.db and rebuild a damaged one, keeping what can be read",
         lambda p: None,

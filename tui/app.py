@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 BACKGROUND_TICK = 30.0
 """Seconds between checks for sources whose refresh is due."""
 OUTBOX_DELAY = 1.0
-"""Seconds between a change queued for a service (a bookmark) and sending it: a burst of
-keys goes out together."""
+"""Seconds between a change queued for a service (a bookmark, a read for the sync server)
+and sending it: a burst of keys goes out together."""
 
 PORTFOLIO_POLL = 0.5
 """Seconds between looks at portfolio.toml for changes made elsewhere (a ``folio``
@@ -62,6 +62,7 @@ class FolioApp(App[None]):
     refreshing: reactive[bool] = reactive(False)
     outbox_version: reactive[int] = reactive(0)
     """Counts changes to the outbox (queued, sent, refused): the status bars follow it."""
+    syncing: reactive[bool] = reactive(False)
 
     def __init__(
         self,
@@ -81,6 +82,7 @@ class FolioApp(App[None]):
         self._refreshing_urls: set[str] = set()
         self._outbox_lock: asyncio.Lock | None = None
         self._send_timer: Any = None
+        self._sync_asked = False
         self.sub_title = "demo portfolio" if session.workspace.demo else ""
         session.listeners.append(self._on_session_change)
         session.on_store_problem = self._store_problem
@@ -136,6 +138,11 @@ class FolioApp(App[None]):
             self.set_interval(BACKGROUND_TICK, self._outbox_tick)
             if not self.background_refresh:
                 self.call_after_refresh(self.send_outbox_soon)
+        if settings.sync.enabled:
+            # Pulls on the sync's own schedule, and sends what waits, refreshes or not.
+            self.set_interval(BACKGROUND_TICK, self._sync_tick)
+            # At start, whatever the interval: another machine may have moved on meanwhile.
+            self.call_after_refresh(self.start_sync)
 
     def on_dashboard_ready(self, _: DashboardReady) -> None:
         """Once the first screen is complete, freeze everything start-up made (Textual's
@@ -251,6 +258,27 @@ class FolioApp(App[None]):
 
     def action_refresh_now(self) -> None:
         self.start_refresh(only_due=False)
+        self._sync_asked = True  # and a sync when it ends: "everything fresh, now"
+
+    def action_sync_now(self) -> None:
+        """Sync with the feed server now: send what waits, pull what changed (palette)."""
+        if not self.session.sync_service:
+            self.notify(
+                "No sync server is set: add [sync] to settings.toml (config/settings.toml "
+                "documents it).",
+                timeout=6,
+            )
+            return
+        self.start_sync(asked=True)
+
+    def action_retry_sync(self) -> None:
+        """Send the changes the sync server refused once more (palette)."""
+        count = self.session.retry_refused_sync()
+        if count:
+            self.notify(f"Retrying {count} change{'s' * (count != 1)}.", timeout=4)
+            self.start_sync(asked=True)
+        else:
+            self.notify("No change was refused.", timeout=3)
 
     def action_retry_bookmarks(self) -> None:
         """Send the bookmark changes the service refused once more (command palette)."""
@@ -314,6 +342,12 @@ class FolioApp(App[None]):
             self.outbox_version += 1
         if change.queued:
             self.send_outbox_soon()
+        sources_changed = change.area in ("sources", "portfolio")
+        if sources_changed and self.session.sync_service and not self.syncing:
+            # A source added or removed here (or in the file, by hand) is followed or
+            # unfollowed on the server soon. (A sync's own source changes come while it
+            # runs, and start none.)
+            self.set_timer(OUTBOX_DELAY, lambda: self.start_sync(asked=False))
         if change.area in ("sources", "portfolio") and change.sources and not self.refreshing:
             # A source just added has no items yet: fetch it now rather than on schedule.
             states = self.session.store.states()
@@ -338,7 +372,7 @@ class FolioApp(App[None]):
         if not self.refreshing:
             self.start_refresh(only_due=True)
 
-    # -- the outbox -----------------------------------------------------------------
+    # -- the outbox and the sync server ----------------------------------------------
 
     def _outbox_tick(self) -> None:
         if not self.refreshing:  # a refresh sends the outbox when it ends
@@ -346,10 +380,14 @@ class FolioApp(App[None]):
 
     def send_outbox_soon(self, delay: float = OUTBOX_DELAY) -> None:
         """Send the outbox in a moment, in a worker: the UI never waits for a service."""
-        if not self.session.workspace.settings.bookmarks.enabled:
+        settings = self.session.workspace.settings
+        if not (settings.bookmarks.enabled or settings.sync.enabled):
             return
         if self._send_timer is not None:
             return  # already on its way; what was just queued goes with it
+        if delay <= 0:
+            self._send_outbox()  # (a timer of 0 s divides by zero in Textual 8.2.8)
+            return
         self._send_timer = self.set_timer(delay, self._start_send)
 
     def _start_send(self) -> None:
@@ -375,15 +413,18 @@ class FolioApp(App[None]):
                 )
         return self._refresher
 
-    async def _flush_outbox(self) -> None:
-        """Send what is due, one flush at a time (a refresh's and the tick's never overlap,
-        so no change is sent twice at once)."""
-        from .core.services import send_outbox
-
+    def _lock(self) -> asyncio.Lock:
         if self._outbox_lock is None:
             self._outbox_lock = asyncio.Lock()
+        return self._outbox_lock
+
+    async def _flush_outbox(self) -> None:
+        """Send what is due, one flush at a time (a refresh's, a sync's and the tick's never
+        overlap, so no change is sent twice at once)."""
+        from .core.services import send_outbox
+
         refresher = await self._ensure_refresher()
-        async with self._outbox_lock:
+        async with self._lock():
             reports = await send_outbox(
                 self.session.store,
                 self.session.workspace.settings,
@@ -393,12 +434,65 @@ class FolioApp(App[None]):
         if any(report.sent or report.failed or report.errors for report in reports):
             self.session.outbox_changed()
 
+    def _sync_tick(self) -> None:
+        from .core.sync.reconcile import is_due
+
+        if self.syncing:
+            return
+        settings = self.session.workspace.settings.sync
+        if is_due(self.session.store, settings):
+            self.start_sync(asked=False)
+        elif not self.refreshing:  # a refresh sends the outbox when it ends
+            self.send_outbox_soon(delay=0.0)
+
+    def start_sync(self, asked: bool = False) -> None:
+        """One sync with the server in a worker: sources, what changed there, what waits."""
+        if self.syncing:
+            if asked:
+                self.notify("A sync is already running.", timeout=3)
+            return
+        self.syncing = True
+        self._run_sync(asked)
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def _run_sync(self, asked: bool) -> None:
+        from .core.sync.reconcile import sync_once
+
+        session = self.session
+        try:
+            refresher = await self._ensure_refresher()
+            async with self._lock():
+                report = await sync_once(
+                    session.store,
+                    session.workspace.settings,
+                    refresher.credentials(),
+                    refresher.fetcher,
+                    session.sources,
+                    session.edit_synced_sources,
+                )
+            session.synced(report)
+            if report.item_ids:
+                await asyncio.to_thread(session.store.index_pending)
+        finally:
+            self.syncing = False
+        if not report.ok:
+            if asked:
+                self.notify(report.error, title="Sync", severity="warning", markup=False)
+        elif asked or report.received.get("new") or report.sources_added:
+            self.notify(report.summary(), title="Synced", timeout=5, markup=False)
+
     def start_refresh(self, only_due: bool = False, urls: list[str] | None = None) -> None:
         """Refresh every source (or only those due, or only ``urls``) in a worker."""
         if self.refreshing:
             self.notify("A refresh is already running.", timeout=3)
             return
         sources = self.session.sources
+        if self.session.sync_service:
+            # Synced sources' items come from the sync server (start_sync), not from here.
+            from .core.sync.local import synced_urls
+
+            synced = synced_urls(self.session.store)
+            sources = [s for s in sources if s.url not in synced]
         if urls is not None:
             sources = [s for s in sources if s.url in urls]
         if only_due:
@@ -439,6 +533,9 @@ class FolioApp(App[None]):
         if event.state == WorkerState.SUCCESS:
             summary = cast("RefreshSummary", event.worker.result)
             self.refreshing = False
+            if self._sync_asked:
+                self._sync_asked = False
+                self.start_sync(asked=False)
             self.refresh_status = _summary_line(summary)
             self._name_unnamed_sources()
             self.broadcast(lambda: RefreshFinished(summary))

@@ -361,11 +361,24 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
                 pool_min_bytes=0 if pool is not None else POOL_MIN_BYTES,
             )
             try:
+                sources = portfolio.sources
+                if workspace.settings.sync.enabled:
+                    # Synced sources' items come from the sync server, below.
+                    from .core.sync.local import synced_urls
+
+                    synced = synced_urls(store)
+                    sources = [s for s in sources if s.url not in synced]
                 summary = await refresher.refresh(
-                    _with_service(workspace, portfolio.sources),
+                    _with_service(workspace, sources),
                     only_due=args.due,
                     on_progress=progress if show_progress else None,
                 )
+                if workspace.settings.sync.enabled:
+                    from .commands_sync import run_sync
+
+                    synced_report.append(
+                        await run_sync(workspace, store, refresher.credentials(), refresher.fetcher)
+                    )
                 # What waits in the outbox (bookmarks, read states) goes out on every refresh;
                 # asked for by hand (not --due), at once, whatever its back-off.
                 from .core.services import send_outbox
@@ -381,7 +394,11 @@ def cmd_refresh(workspace: Workspace, args: argparse.Namespace) -> int:
             finally:
                 await refresher.close()
 
-    return _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+    synced_report: list[Any] = []
+    status = _refreshed(workspace, portfolio, asyncio.run(go()), show_progress)
+    for report in synced_report:
+        print(f"Sync: {report.summary()}." if report.ok else f"Sync: {report.error}.")
+    return status
 
 
 def _with_service(workspace: Workspace, sources: list[Source], local: bool = False) -> list[Source]:
@@ -689,5 +706,12 @@ _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "matrix": cmd_matrix,
     "roadmap": cmd_roadmap,
     "output": cmd_output,
+    "sync": lambda workspace, args: _sync_command(workspace, args),
     "repair": cmd_repair,
 }
+
+
+def _sync_command(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .commands_sync import cmd_sync
+
+    return cmd_sync(workspace, args)

@@ -83,6 +83,18 @@ class FolioCommands(Provider):
                 f"Send the bookmark changes waiting for {service} now, without waiting",
                 partial(app.run_action, "send_bookmarks"),
             )
+        if session is not None and session.sync_service:
+            service = escape(session.sync_service)
+            yield Command(
+                "Sync: sync now",
+                f"Send the changes waiting for {service} and pull what changed there",
+                partial(app.run_action, "sync_now"),
+            )
+            yield Command(
+                "Sync: retry refused changes",
+                f"Send the changes {service} refused once more (after fixing the token)",
+                partial(app.run_action, "retry_sync"),
+            )
         if session is not None and session.workspace.demo:
             yield Command(
                 "Demo: keep as my portfolio",

@@ -471,3 +471,24 @@ def test_column_widths_match_the_widest_cell(store: Store, likes: list[int]) -> 
             continue
         widest = max(len(post_cells(p, count_fields(posts))[key]) for p in posts)
         assert widths[key] == max(widest, len(label)), key
+
+
+def test_repair_builds_the_summary_again_from_the_history(tmp_path: Path) -> None:
+    """folio repair copies the engagement history; the summary is filled by its triggers
+    as the history goes in, never copied (a copy would collide with what they made)."""
+    from tests.damage import damage_index
+    from tui.core.storage.repair import check_store, repair_store
+
+    path = tmp_path / "damaged" / "folio.db"
+    with Store(path) as store:
+        post(store, URL, ("a", days_ago(10), "A"), ("b", days_ago(9), "B"))
+        for age, likes in ((8, 1), (5, 3), (2, 7)):
+            snapshot(store, URL, days_ago(age), {"a": Counts(likes=likes), "b": Counts(likes=2)})
+        before = [(p.guid, p.counts, p.change) for p in own_posts(store, URL)]
+    damage_index(path)
+    assert check_store(path)
+    report = repair_store(path)
+    assert "engagement_latest" not in report.tables
+    with Store(path) as store:
+        assert [(p.guid, p.counts, p.change) for p in own_posts(store, URL)] == before
+        assert before[1] == ("a", {"likes": 7}, {"likes": 4})

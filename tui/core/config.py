@@ -200,6 +200,52 @@ API_URL_KEYS = ("bluesky", "hackernews_algolia", "hackernews", "github", "github
                 "lobsters")  # fmt: skip
 
 
+SYNC_SERVICES: dict[str, str] = {
+    "miniflux": "Miniflux",
+    "greader": "Google Reader API",
+}
+"""The feed servers folio syncs with, by their name in settings.toml, with their names for
+people. "greader" is FreshRSS's dialect of the Google Reader API, which Miniflux, Inoreader,
+The Old Reader and BazQux speak too."""
+
+
+@dataclass
+class SyncSettings:
+    """The ``[sync]`` section of settings.toml: the feed server folio keeps in step with."""
+
+    service: str = ""
+    """"miniflux" or "greader"; empty: folio syncs with nothing."""
+    url: str = ""
+    """The server's API address: Miniflux's own address, or the Google Reader API's
+    (FreshRSS: https://freshrss.example.net/api/greader.php)."""
+    user: str = ""
+    """The account's user name: needed for the Google Reader API; for Miniflux only when
+    the secret is the account's password rather than an API token."""
+    interval: str = "10m"
+    """How often the app pulls what changed on the server."""
+    later_label: str = "Read later"
+    """The label that holds "save for later" on a Google Reader API server (FreshRSS's
+    labels); empty keeps "later" in folio only. Miniflux has no place for it."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.service)
+
+    @property
+    def label(self) -> str:
+        """The service's name for people: "Miniflux"."""
+        return SYNC_SERVICES.get(self.service, self.service)
+
+    @property
+    def base_url(self) -> str:
+        """The API address with one trailing slash."""
+        return self.url.rstrip("/") + "/" if self.url else ""
+
+    @property
+    def interval_seconds(self) -> float:
+        return parse_duration(self.interval)
+
+
 @dataclass
 class OutputSettings:
     """The ``[output]`` section of settings.toml: how the user's own output is measured."""
@@ -220,6 +266,7 @@ class Settings:
     ui: UISettings = field(default_factory=UISettings)
     bookmarks: BookmarkSettings = field(default_factory=BookmarkSettings)
     apis: ApiSettings = field(default_factory=ApiSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
@@ -425,6 +472,10 @@ def parse_settings(text: str, path: Path) -> Settings:
             )
         elif name == "ui":
             settings.ui = UISettings(**_check_section(path, text, name, value, UISettings))
+        elif name == "sync":
+            settings.sync = _sync_settings(
+                path, text, _check_section(path, text, name, value, SyncSettings)
+            )
         elif name == "bookmarks":
             settings.bookmarks = _bookmark_settings(
                 path, text, _check_section(path, text, name, value, BookmarkSettings)
@@ -464,7 +515,7 @@ def parse_settings(text: str, path: Path) -> Settings:
             raise ConfigError(
                 path,
                 "unknown section; known sections are "
-                "[refresh], [ui], [apis], [bookmarks], [output] and [keys]",
+                "[refresh], [ui], [apis], [bookmarks], [sync], [output] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )
@@ -507,6 +558,50 @@ def _bookmark_settings(path: Path, text: str, values: dict[str, Any]) -> Bookmar
         )
     if settings.user and ":" in settings.user:
         raise refuse("user", "expected the user name alone, without a colon")
+    return settings
+
+
+def _sync_settings(path: Path, text: str, values: dict[str, Any]) -> SyncSettings:
+    """``[sync]`` checked as a whole: a known service, the address of its API, and the user
+    name where the service needs one."""
+    settings = SyncSettings(**values)
+
+    def refuse(key: str, message: str) -> ConfigError:
+        return ConfigError(path, message, line=key_line(text, "sync", key), key=f"sync.{key}")
+
+    if settings.service and settings.service not in SYNC_SERVICES:
+        known = ", ".join(f'"{name}"' for name in SYNC_SERVICES)
+        raise refuse("service", f"unknown service; folio syncs with {known}")
+    if settings.url:
+        from urllib.parse import urlsplit
+
+        scheme, host, rest = "", None, ""
+        try:
+            parts = urlsplit(settings.url)
+            scheme, host, rest = parts.scheme, parts.hostname, parts.query + parts.fragment
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            host = None
+        if scheme not in ("http", "https") or not host:
+            raise refuse(
+                "url", 'expected the server\'s web address, e.g. url = "https://rss.example.org"'
+            )
+        if rest:
+            raise refuse("url", "expected the server's address without ?query or #fragment")
+    elif settings.service:
+        raise refuse(
+            "service" if "url" not in values else "url",
+            f'{settings.label} needs its address too: url = "https://…"',
+        )
+    if settings.service == "greader" and not settings.user:
+        raise refuse(
+            "service" if "user" not in values else "user",
+            'the Google Reader API needs the account\'s user name too: user = "…"',
+        )
+    if settings.user and ("/" in settings.user or ":" in settings.user):
+        raise refuse("user", "expected the user name alone, without / or :")
+    if "\n" in settings.later_label or "/" in settings.later_label:
+        raise refuse("later_label", "expected a label name on one line, without /")
     return settings
 
 

@@ -21,9 +21,20 @@ if TYPE_CHECKING:
 __all__ = ["build_senders", "send_outbox"]
 
 
-def build_senders(settings: Settings, credentials: Credentials, fetcher: Fetcher) -> list[Sender]:
-    """One sender per service the settings name. Each service adds itself here."""
+def build_senders(
+    settings: Settings, credentials: Credentials, fetcher: Fetcher, store: Store | None = None
+) -> list[Sender]:
+    """One sender per service the settings name. Each service adds itself here.
+
+    ``store``: where a sender may record what the service answered (the sync server's id
+    of a feed just followed)."""
     senders: list[Sender] = []
+    if settings.sync.enabled:
+        from tui.core.sync.common import make_client as sync_client
+        from tui.core.sync.sender import SyncSender
+
+        server, problem = sync_client(settings.sync, credentials, fetcher)
+        senders.append(SyncSender(server, problem, store))
     if settings.bookmarks.enabled:
         from tui.core.bookmarks.common import BookmarkSender
         from tui.core.bookmarks.local import make_client
@@ -51,7 +62,7 @@ async def send_outbox(
 
     outbox = Outbox(store)
     reports = []
-    for sender in build_senders(settings, credentials, fetcher):
+    for sender in build_senders(settings, credentials, fetcher, store):
         if now_for_all:
             await asyncio.to_thread(outbox.due_now, sender.service)
         reports.append(await flush(outbox, sender))

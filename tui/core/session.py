@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     # Imported when first needed: tomlkit takes 20-30 ms to import, and a session that
     # only reads never edits the file.
     from tui.core.storage.portfolio_edit import Applied, Edit
+    from tui.core.sync.reconcile import SyncReport
 
 UNDO_DEPTH = 100
 
@@ -106,6 +107,8 @@ class Session:
         self._ranks: dict[str, float] | None = None
         self.clock: Callable[[], dt.datetime] = utcnow
         self._bookmark_states: dict[str, KeyState] | None = None
+        self.sync_problem = ""
+        """Why the last sync failed, in words; empty when it worked (or none ran)."""
         self._has_local_bookmarks = self.store.count(sources=[LOCAL_URL]) > 0
 
     def close(self) -> None:
@@ -201,15 +204,19 @@ class Session:
             return False
         return True
 
-    def set_flag(self, ids: Iterable[int], flag: str, value: bool, label: str = "") -> Change:
-        """Set ``flag`` on items; the Change lists none when it could not be stored."""
+    def set_flag(
+        self, ids: Iterable[int], flag: str, value: bool, label: str = "", *, feed: str = ""
+    ) -> Change:
+        """Set ``flag`` on items; the Change lists none when it could not be stored.
+        ``feed``: the items are a whole source marked read, which the sync server is told
+        as one "mark feed read"."""
         items = self.store.items_by_id(ids)
         previous = {item.id: bool(getattr(item, flag)) for item in items}
         queued = False
 
         def write() -> None:
             nonlocal queued
-            queued = self._store_flag(items, flag, value)
+            queued = self._store_flag(items, flag, value, feed=feed)
 
         if not self._stored(write):
             return Change("items", message=label)
@@ -224,9 +231,10 @@ class Session:
         self._emit(change)
         return change
 
-    def _store_flag(self, items: list[Item], flag: str, value: bool) -> bool:
-        """Set the flag; a bookmark's change for the service is queued in the outbox in the
-        same transaction. Returns True when something was queued."""
+    def _store_flag(self, items: list[Item], flag: str, value: bool, *, feed: str = "") -> bool:
+        """Set the flag; a change for a service (a bookmark's for the bookmark service, a
+        synced item's for the sync server) is queued in the outbox in the same transaction,
+        so neither is ever kept without the other. Returns True when something was queued."""
         then = None
         changes: list[tuple[str, str, dict[str, Any]]] = []
         changed = [item for item in items if bool(getattr(item, flag)) != value]
@@ -235,14 +243,35 @@ class Session:
             # store's lock is not held meanwhile.
             sources = {source.url: source for source in self.sources}
             changes = bookmark_changes(changed, value, sources)
+        sync = self.workspace.settings.sync
+        syncing = sync.enabled and bool(changed) and flag != "bookmarked"
+        synced = False
+        if changes or syncing:
 
-            def then(db: sqlite3.Connection) -> list[int]:
-                return put_in(db, SERVICE, changes)
+            def then(db: sqlite3.Connection) -> None:
+                nonlocal synced
+                if changes:
+                    put_in(db, SERVICE, changes)
+                if syncing:
+                    synced = self._queue_for_sync(db, changed, flag, value, feed)
 
         self.store.set_flag([item.id for item in items], flag, value, then=then)
         if flag == "bookmarked":
             self._bookmark_states = None
-        return bool(changes)
+        return bool(changes) or synced
+
+    def _queue_for_sync(
+        self, db: sqlite3.Connection, items: list[Item], flag: str, value: bool, feed: str
+    ) -> bool:
+        """Inside the flag's transaction: the change for the sync server, when the items
+        are its entries ("mark feed read" for a whole source)."""
+        from tui.core.sync.local import queue_flag_changes, queue_mark_feed_read
+        from tui.core.sync.reconcile import keeps_later
+
+        if feed and flag == "read" and value and queue_mark_feed_read(db, feed):
+            return True
+        later = keeps_later(self.workspace.settings.sync)
+        return queue_flag_changes(db, [item.id for item in items], flag, value, later=later) > 0
 
     def toggle_flag(self, item: Item, flag: str) -> bool:
         """Flip one flag on one item; returns the new value."""
@@ -254,7 +283,8 @@ class Session:
         ids = self.store.unread_ids(url)
         if ids:
             name = (self.source(url) or Source(url)).title
-            self.set_flag(ids, "read", True, label=f"Marked {len(ids)} items in {name} read")
+            label = f"Marked {len(ids)} items in {name} read"
+            self.set_flag(ids, "read", True, label=label, feed=url)
         return len(ids)
 
     def _push_triage(self, entry: _FlagUndo) -> None:
@@ -275,7 +305,8 @@ class Session:
             nonlocal queued
             for value, ids in by_value.items():
                 if ids:
-                    # A bookmark's undo is a change for the service too: it is queued again.
+                    # An undo is a change for the services too (a bookmark's, a synced
+                    # item's): it is queued again.
                     queued |= self._store_flag(self.store.items_by_id(ids), entry.flag, value)
 
         if not self._stored(restore):
@@ -356,6 +387,74 @@ class Session:
             self._bookmark_states = None
             self._emit(Change("outbox", queued=True, message=f"Retrying {count} bookmarks"))
         return count
+
+    # -- the sync server -------------------------------------------------------------
+
+    @property
+    def sync_service(self) -> str:
+        """The sync server's name for people ("Miniflux"), or "" when none is set."""
+        settings = self.workspace.settings.sync
+        return settings.label if settings.enabled else ""
+
+    def retry_refused_sync(self) -> int:
+        """Queue the changes the sync server refused for another try; returns how many."""
+        from tui.core.sync.common import SERVICE as SYNC
+
+        count = Outbox(self.store).requeue_failed(SYNC)
+        if count:
+            self._emit(Change("outbox", queued=True, message=f"Retrying {count} changes"))
+        return count
+
+    def send_sync_now(self) -> int:
+        """Make every waiting change for the sync server due now (the user asked)."""
+        from tui.core.sync.common import SERVICE as SYNC
+
+        return Outbox(self.store).due_now(SYNC, self.now())
+
+    def save_position(self, item: Item, seconds: int) -> bool:
+        """A podcast episode's position, for the sync server where it keeps one (Miniflux);
+        the player calls it. True when it was queued."""
+        if self.workspace.settings.sync.service != "miniflux":
+            return False
+        from tui.core.sync.local import queue_position
+
+        queued = queue_position(self.store, item.id, seconds)
+        if queued:
+            self._emit(Change("outbox", queued=True))
+        return queued
+
+    def edit_synced_sources(self, add: list[Source], remove: list[str]) -> None:
+        """Sources followed or unfollowed on the sync server (on another machine), made so
+        in portfolio.toml as it is on disk; raises ReadOnlyError when the file is broken.
+        Not undoable with u: the next sync would only do it again."""
+        from tui.core.sync.portfolio import SyncSources
+
+        parts = []
+        if add:
+            parts.append(f"added {len(add)}")
+        if remove:
+            parts.append(f"removed {len(remove)}")
+        self.apply_edits(
+            "sources",
+            f"Sync: {' and '.join(parts)} sources",
+            [SyncSources(add, remove)],
+            sources=[source.url for source in add],
+            undoable=False,
+        )
+
+    def synced(self, report: SyncReport) -> None:
+        """A sync finished: whatever it changed is shown, and the outbox line redrawn."""
+        self.sync_problem = "" if report.ok else report.error
+        if report.item_ids or report.sources_removed:
+            self._emit(
+                Change(
+                    "items",
+                    item_ids=list(report.item_ids),
+                    sources=list(report.sources),
+                    message=report.summary(),
+                )
+            )
+        self.outbox_changed()
 
     # -- portfolio edits ------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from ..messages import DashboardReady, OpenLink, RefreshFinished, SessionChanged
 from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
-from ..widgets.status import outbox_lines
+from ..widgets.status import outbox_lines, sync_line
 
 if TYPE_CHECKING:
     from .reader import ReaderScreen
@@ -327,6 +327,9 @@ class DashboardScreen(Screen[None]):
         if status:
             parts.append(status)
         parts.extend(outbox_lines(self.session))
+        problem = sync_line(self.session)
+        if problem:
+            parts.append(problem)
         if self.has_class("-narrow"):
             parts.append("Tab: board" if self.has_class("-show-inbox") else "Tab: Inbox")
         self.query_one("#status", Static).update(Content(" · ".join(parts)))

@@ -42,6 +42,14 @@ def outbox_lines(session: Session) -> list[str]:
     return lines
 
 
+def sync_line(session: Session) -> str:
+    """Why the last sync failed, when no change waits to say it already."""
+    problem = getattr(session, "sync_problem", "")
+    if not problem or any(w.service == "sync" for w in session.outbox_waiting()):
+        return ""
+    return f"sync: {plain(problem)}"
+
+
 class StatusBar(Static):
     """Refresh progress on the left, then a marker for the demo or a read-only portfolio."""
 
@@ -71,7 +79,7 @@ class StatusBar(Static):
         if hasattr(self.app, "refresh_status"):
             self.watch(self.app, "refresh_status", self._status_changed, init=True)
         if hasattr(self.app, "outbox_version"):
-            # The outbox changed (a bookmark queued, sent or refused): the same text again.
+            # The outbox changed (a change queued, sent or refused): the same text again.
             self.watch(self.app, "outbox_version", self._outbox_changed)
         else:
             self.update(self.status_text(""))
@@ -93,4 +101,7 @@ class StatusBar(Static):
         parts.append(Content(status or "Idle"))
         if session is not None:
             parts.extend(Content(line) for line in outbox_lines(session))
+            problem = sync_line(session)
+            if problem:
+                parts.append(Content(problem))
         return Content(" · ").join(parts)

@@ -31,6 +31,7 @@ from tui.core.storage.errors import (
     damaged,
     store_problem,
 )
+from tui.core.storage.sync_schema import SYNC_SCHEMA
 
 __all__ = [
     "FLAGS",
@@ -196,7 +197,9 @@ MIGRATIONS: list[str] = [
     """
     UPDATE items SET published = first_seen, dated = 0 WHERE published < 0;
     """,
-    # 10: each own post's latest two snapshots, kept by triggers (see engagement_sql).
+    # 10: sync with a feed server (issue 17): its tables, in sync_schema.py.
+    SYNC_SCHEMA,
+    # 11: each own post's latest two snapshots, kept by triggers (see engagement_sql).
     ENGAGEMENT_LATEST,
 ]
 

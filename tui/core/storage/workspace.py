@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.config import BookmarkSettings, Settings, load_settings
+from tui.core.config import BookmarkSettings, Settings, SyncSettings, load_settings
 from tui.core.storage import paths
 from tui.core.storage.atomic import file_lock, write_atomic
 from tui.core.storage.portfolio import Portfolio, load_portfolio, save_portfolio
@@ -92,9 +92,12 @@ def demo_workspace(settings: Settings | None = None, today: dt.date | None = Non
         _seed_demo_history(folder / "folio.db", portfolio_file, transport)
         stamp.write_text(today.isoformat())
     settings = settings if settings is not None else load_settings(paths.settings_path())
-    # The demo is offline and touches nothing of the user's: not their bookmark service.
-    # The demo's APIs are its own, offline, whatever the user's settings name.
-    settings = dataclasses.replace(settings, bookmarks=BookmarkSettings(), apis=DEMO_APIS)
+    # The demo is offline and touches nothing of the user's: not their bookmark service,
+    # nor their sync server. The demo's APIs are its own, offline, whatever the user's
+    # settings name.
+    settings = dataclasses.replace(
+        settings, bookmarks=BookmarkSettings(), apis=DEMO_APIS, sync=SyncSettings()
+    )
     return Workspace(
         portfolio_path=portfolio_file,
         db_path=folder / "folio.db",
