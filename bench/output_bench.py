@@ -55,7 +55,7 @@ from tui.core.storage.store import Engagement, SourceWrite, Store  # noqa: E402
 
 FOLIO = ROOT / ".venv" / "bin" / "folio"
 WINDOW = dt.timedelta(days=90)
-FILL_VERSION = 2
+FILL_VERSION = 3
 OTHER = "https://others.example/feed"
 """Someone else's feed, so that the dashboard's reader can be timed beside My output's."""
 
