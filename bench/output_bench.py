@@ -7,7 +7,7 @@ It is a measurement, not a timed test. It fills a folio store with many own post
 * **core**: times ``output_rows`` (every account's figures) and ``own_posts`` (one
   account's posts with their latest counts and changes) in this process, beside a
   reference: the latest snapshot of every post worked out from the ``engagement`` history
-  itself, as folio would without the summary table that migration 7 keeps.
+  itself, as folio would without the summary table the store keeps (storage/engagement_sql.py).
 * **screen**: opens folio in a private tmux server (``bench/tmux_driver.py``, the UI
   benchmark's driver) and times keys until the screen shows what they asked for: ``5``
   the first time (the figures computed and drawn, the first account's posts listed), ``5``

@@ -2,7 +2,7 @@
 
 Posts are stored as a refresh stores them (``Store.store_feed``) and engagement snapshots
 as a refresh of an own API source writes them (``Store.write_batch`` with an
-``Engagement``), so the summary table the store keeps (migration 7) is exercised too.
+``Engagement``), so the summary table the store keeps (engagement_sql) is exercised too.
 """
 
 from __future__ import annotations
@@ -280,7 +280,7 @@ def test_snapshots_of_other_sources_and_unknown_posts_are_ignored(store: Store) 
     assert only.latest is None
 
 
-# -- the summary table the store keeps (migration 7) --------------------------------------
+# -- the summary table the store keeps (storage/engagement_sql.py) ------------------------
 
 
 def recomputed(store: Store, source: str) -> dict[str, tuple[dt.datetime, dict[str, int]]]:

@@ -132,7 +132,7 @@ def own_posts(
 ) -> list[Post]:
     """The source's dated posts published in [since, until], newest first, each with its
     latest counts and those of the snapshot before, from ``engagement_latest`` (which the
-    store keeps up to date from the history, migration 7)."""
+    store keeps up to date from the history: storage/engagement_sql.py)."""
     clauses: list[str] = ["i.source = ?", "i.dated = 1"]
     params: list[Any] = [source]
     if since is not None:
