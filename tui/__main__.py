@@ -69,6 +69,17 @@ def _sync_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print what moved as one JSON object")
 
 
+def _download_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--new",
+        action="store_true",
+        help='queue the new episodes of every podcast, not only of those with download = "new"',
+    )
+    p.add_argument(
+        "--source", metavar="URL", help="only this podcast: queue its new episodes, download them"
+    )
+
+
 def _roadmap_arguments(p: argparse.ArgumentParser) -> None:
     _json_argument(p)
     p.add_argument("--due", action="store_true", help="only experiments whose review is due")
@@ -97,6 +108,7 @@ _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] =
     "items": ("list stored items, newest first", _items_arguments),
     "sources": ("list each source's state", _json_argument),
     "export": ("write your sources as OPML 2.0 (--bookmarks: your bookmarks)", _export_arguments),
+    "download": ("download queued and new podcast episodes (resumes)", _download_arguments),
     "matrix": ("print the priority matrix", _json_argument),
     "roadmap": ("print the roadmap of experiments", _roadmap_arguments),
     "output": ("print your own output: cadence, engagement, followers", _output_arguments),

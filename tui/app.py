@@ -20,20 +20,23 @@ from textual.worker import Worker, WorkerState
 from . import keys
 from .commands_palette import FolioCommands
 from .core.config import ConfigError
-from .core.models import Source
+from .core.models import Item, Source
 from .core.session import Change, Session
 from .core.storage import paths
 from .core.storage.store import StoreDamaged, StoreError
 from .core.storage.workspace import Workspace, demo_workspace, user_workspace
 from .messages import (
     DashboardReady,
+    DownloadEpisode,
     OpenLink,
+    PlayEpisode,
     RefreshFinished,
     SessionChanged,
     SourceRefreshed,
 )
 
 if TYPE_CHECKING:
+    from .core.podcasts.player import Playback
     from .core.refresh.refresher import RefreshSummary
 
 BACKGROUND_TICK = 30.0
@@ -54,7 +57,7 @@ would need a library and a thread for a file that changes a few times a day."""
 class FolioApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "folio"
-    BINDINGS: ClassVar[list[BindingType]] = keys.GLOBAL
+    BINDINGS: ClassVar[list[BindingType]] = [*keys.GLOBAL, *keys.PLAYBACK]
     COMMANDS = App.COMMANDS | {FolioCommands}
 
     refresh_status: reactive[str] = reactive("")
@@ -70,6 +73,7 @@ class FolioApp(App[None]):
         *,
         auto_refresh: bool | None = None,
         freeze_start_up: bool = False,
+        downloads: bool = True,
     ) -> None:
         super().__init__()
         self.session = session
@@ -83,7 +87,11 @@ class FolioApp(App[None]):
         self._outbox_lock: asyncio.Lock | None = None
         self._send_timer: Any = None
         self._sync_asked = False
-        self.sub_title = "demo portfolio" if session.workspace.demo else ""
+        self._downloads_worker: Worker[None] | None = None
+        self.base_sub_title = "demo portfolio" if session.workspace.demo else ""
+        self.sub_title = self.base_sub_title
+        self.downloads = downloads
+        """Whether the download queue runs (tests of other screens turn it off)."""
         session.listeners.append(self._on_session_change)
         session.on_store_problem = self._store_problem
         session.store.problem_listeners.append(self._store_problem_met)
@@ -94,6 +102,7 @@ class FolioApp(App[None]):
 
     def on_mount(self) -> None:
         from .screens.dashboard import DashboardScreen
+        from .screens.downloads import DownloadsScreen
         from .screens.matrix import MatrixScreen
         from .screens.output import OutputScreen
         from .screens.roadmap import RoadmapScreen
@@ -105,6 +114,7 @@ class FolioApp(App[None]):
         self.add_mode("roadmap", lambda: RoadmapScreen(session))
         self.add_mode("sources", lambda: SourcesScreen(session))
         self.add_mode("output", lambda: OutputScreen(session))
+        self.add_mode("downloads", lambda: DownloadsScreen(session))
         settings = session.workspace.settings
         if settings.keys:
             self.set_keymap(settings.keys)
@@ -128,6 +138,9 @@ class FolioApp(App[None]):
                 title="Welcome to folio",
                 timeout=8,
             )
+        if self.downloads:
+            # After the first frame: the queue's start reads the store.
+            self.call_after_refresh(self._start_downloads)
         self.set_interval(PORTFOLIO_POLL, self.check_portfolio_file)
         if self.background_refresh:
             self.set_interval(BACKGROUND_TICK, self._background_tick)
@@ -318,6 +331,164 @@ class FolioApp(App[None]):
                 markup=False,
             )
 
+    # -- podcasts -------------------------------------------------------------------
+
+    def _start_downloads(self) -> None:
+        podcasts = self.session.podcasts
+        podcasts.queue.on_wake = self._run_downloads
+
+        def start() -> None:
+            podcasts.episodes.recover()
+            removed = podcasts.remove_played()
+            if removed:
+                self.notify(f"Removed the files of {removed} played episodes.", timeout=5)
+
+        if self._podcast_write(start):
+            self._run_downloads()
+
+    def _podcast_write(self, write: Callable[[], object]) -> bool:
+        """Run a podcast change; a database problem is said (or, damaged, stops the app)
+        like any other change's, never a traceback."""
+        try:
+            write()
+        except StoreError as problem:
+            self._store_problem(problem)
+            return False
+        return True
+
+    def _run_downloads(self) -> None:
+        """A worker runs the queue while it has work, and ends when it has none; the queue
+        asks for another (``on_wake``) when something is queued or resumed."""
+        if self._downloads_worker is None or self._downloads_worker.is_finished:
+            self._downloads_worker = self._download_queue()
+
+    @work(group="downloads", exit_on_error=False)
+    async def _download_queue(self) -> None:
+        await self.session.podcasts.queue.run_until_idle()
+
+    def on_download_episode(self, message: DownloadEpisode) -> None:
+        self.download_episode(message.item)
+
+    def on_play_episode(self, message: PlayEpisode) -> None:
+        self.play_episode(message.item)
+
+    def download_episode(self, item: Item) -> None:
+        """Queue ``item``'s episode, saying so (or why not)."""
+        from .core.ingest.text import clean_line
+        from .core.podcasts.service import QueueError
+
+        podcasts = self.session.podcasts
+        podcasts.queue.on_wake = self._run_downloads
+        try:
+            if not self._podcast_write(
+                lambda: podcasts.download(item, self.session.source(item.source))
+            ):
+                return
+        except QueueError as exc:
+            self.notify(clean_line(str(exc)), severity="warning", markup=False)
+            return
+        title = clean_line(item.title) or "the episode"
+        self.notify(f"Queued {title}. 6 shows the downloads.", timeout=4, markup=False)
+
+    def play_episode(self, item: Item) -> None:
+        """Play ``item``'s episode in the background (or pause it, if it is the one
+        playing), from where the user stopped."""
+        playback = self.session.podcasts.playback
+        if playback is not None and playback.running and playback.item_id == item.id:
+            self.action_pause_playback()
+            return
+        self._play(item)
+
+    @work(group="player", exit_on_error=False)
+    async def _play(self, item: Item) -> None:
+        from .core.ingest.text import clean_line
+        from .core.podcasts.service import PlayerError
+
+        podcasts = self.session.podcasts
+        try:
+            playback = await podcasts.play(item)
+        except PlayerError as exc:
+            self.notify(clean_line(str(exc)), severity="error", markup=False, timeout=10)
+            return
+        except StoreError as problem:
+            self._store_problem(problem)
+            return
+        self.refresh_bindings()
+        self._show_now_playing()
+        self.notify(
+            f"Playing {podcasts.playing_title}. {self._playback_keys(playback.mpv)}",
+            timeout=5,
+            markup=False,
+        )
+        status = await playback.watch()
+        self._player_ended(playback, status)
+
+    def _player_ended(self, playback: Playback, status: int) -> None:
+        from .core.ingest.text import clean_line
+
+        self.refresh_bindings()
+        self._show_now_playing()
+        if status != 0 and not playback.stopping:
+            lines = playback.error_output.strip().splitlines()
+            said = clean_line(lines[-1]) if lines else ""
+            self.notify(
+                f"The player stopped with status {status}" + (f": {said}" if said else "."),
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+
+    def _playback_keys(self, mpv: bool) -> str:
+        """What the playback keys are now (the user may have rebound them)."""
+        from textual.binding import Binding
+
+        from .screens.help import key_display
+
+        shown = [
+            f"{key_display(cast('App[object]', self), binding)} {binding.description.lower()}"
+            for binding in keys.PLAYBACK
+            if isinstance(binding, Binding) and (mpv or binding.id == "stop_playback")
+        ]
+        return "Keys: " + ", ".join(shown) + "."
+
+    def _show_now_playing(self) -> None:
+        podcasts = self.session.podcasts_started
+        playing = podcasts.now_playing() if podcasts is not None else ""
+        self.sub_title = " · ".join(part for part in (self.base_sub_title, playing) if part)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("pause_playback", "stop_playback", "seek"):
+            # The playback keys exist while something plays; the footer shows them then.
+            podcasts = self.session.podcasts_started
+            return podcasts is not None and podcasts.playback is not None
+        return True
+
+    def _playback(self) -> Playback | None:
+        podcasts = self.session.podcasts_started
+        return podcasts.playback if podcasts is not None else None
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_pause_playback(self) -> None:
+        playback = self._playback()
+        if playback is None:
+            return
+        if not playback.mpv:
+            self.notify("Pausing needs mpv; S stops the player.", severity="warning")
+            return
+        await playback.toggle_pause()
+        self._show_now_playing()
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_stop_playback(self) -> None:
+        await self.session.podcasts.stop()
+
+    @work(group="player-control", exit_on_error=False)
+    async def action_seek(self, seconds: float) -> None:
+        playback = self._playback()
+        if playback is not None and playback.mpv:
+            await playback.seek(seconds)
+            self._show_now_playing()
+
     # -- session events -------------------------------------------------------------
 
     def check_portfolio_file(self) -> None:
@@ -338,6 +509,8 @@ class FolioApp(App[None]):
 
     def _on_session_change(self, change: Change) -> None:
         self.broadcast(lambda: SessionChanged(change))
+        if change.area == "episodes":
+            self._show_now_playing()
         if change.queued or change.area == "outbox":
             self.outbox_version += 1
         if change.queued:
@@ -538,6 +711,7 @@ class FolioApp(App[None]):
                 self.start_sync(asked=False)
             self.refresh_status = _summary_line(summary)
             self._name_unnamed_sources()
+            self._queue_new_episodes()
             self.broadcast(lambda: RefreshFinished(summary))
             if summary.new_items:
                 self.notify(
@@ -562,6 +736,26 @@ class FolioApp(App[None]):
             if error is not None:
                 self.notify(f"The refresh stopped: {error}", severity="error", markup=False)
 
+    def _queue_new_episodes(self) -> None:
+        """Sources with ``download = "new"`` have their new episodes queued."""
+        if not self.downloads:
+            return
+        wanted = [source for source in self.session.sources if source.downloads_new]
+        if not wanted:
+            return
+        podcasts = self.session.podcasts
+        queued: list[int] = []
+
+        def queue_them() -> None:
+            queued.extend(podcasts.queue_new(wanted))
+            podcasts.remove_played()
+
+        self._podcast_write(queue_them)
+        if queued:
+            self.notify(
+                f"Downloading {len(queued)} new episode{'s' * (len(queued) != 1)}.", timeout=4
+            )
+
     def _name_unnamed_sources(self) -> None:
         from .core.session import NotSaved
         from .core.storage.portfolio_edit import NameSources
@@ -585,6 +779,9 @@ class FolioApp(App[None]):
     async def on_unmount(self) -> None:
         if self._refresher is not None:
             await self._refresher.close()
+        if self.session.podcasts_started is not None:
+            # The player stops, its position saved; downloads stay queued for next time.
+            await self.session.podcasts_started.aclose()
         self.session.close()
 
 

@@ -467,6 +467,94 @@ def _parse_pool(sources: int, workers: int | None) -> ProcessPoolExecutor | None
         return None  # no processes to be had (a sandbox): parse in threads
 
 
+# -- podcasts ---------------------------------------------------------------------------
+
+
+def cmd_download(workspace: Workspace, args: argparse.Namespace) -> int:
+    """Queue new episodes, then download the queue; a download cut short (ctrl+c, kill)
+    resumes at the next run. Exit status 1 when any download failed."""
+    from .core.ingest.text import clean_line
+    from .core.podcasts.service import Podcasts
+
+    portfolio = workspace.load_portfolio()
+    if args.source:
+        source = portfolio.source(args.source)
+        if source is None:
+            raise CommandError(f"{args.source} is not one of your sources ('folio sources')")
+        sources = [source]
+    elif args.new:
+        sources = [s for s in portfolio.sources if s.kind == "podcast"]
+    else:
+        sources = [s for s in portfolio.sources if s.downloads_new]
+    _start_collecting()
+    with workspace.open_store() as store:
+        podcasts = Podcasts(
+            store, workspace.settings, workspace.podcast_folder, transport=workspace.transport
+        )
+        podcasts.episodes.recover()
+        removed = podcasts.remove_played()
+        if removed:
+            print(f"Removed the files of {removed} played episode{'s' * (removed != 1)}.")
+        podcasts.queue_new(sources)
+        waiting = store.items_by_id(e.item_id for e in podcasts.episodes.with_status("queued"))
+        if args.source:
+            waiting = [item for item in waiting if item.source == args.source]
+        if not waiting:
+            hint = "" if args.new or args.source else " (--new queues the new ones)"
+            print(f"Nothing to download: no episode is queued{hint}.")
+            return 0
+        titles = {item.id: clean_line(item.title or item.enclosure_url) for item in waiting}
+        print(f"Downloading {len(titles)} episode{'s' * (len(titles) != 1)} to {podcasts.folder}")
+        podcasts.on_change = _DownloadReport(podcasts, titles, sys.stderr.isatty())
+
+        async def go() -> None:
+            try:
+                await podcasts.queue.run_until_idle(only=set(titles))
+            finally:
+                await podcasts.queue.aclose()
+
+        asyncio.run(go())
+    done, failed = len(podcasts.queue.finished), len(podcasts.queue.failed)
+    print(
+        f"Downloaded {done} episode{'s' * (done != 1)}" + (f", {failed} failed." if failed else ".")
+    )
+    return 1 if failed else 0
+
+
+class _DownloadReport:
+    """``folio download``'s output: a line per episode done or failed, and on a terminal
+    a progress line on stderr that each of those lines replaces."""
+
+    def __init__(self, podcasts: Any, titles: dict[int, str], progress: bool) -> None:
+        self.podcasts = podcasts
+        self.titles = titles
+        self.progress = progress
+
+    def __call__(self, item_ids: list[int]) -> None:
+        from .core.ingest.text import clean_line
+        from .core.podcasts.episodes import human_bytes
+
+        for item_id in item_ids:
+            episode = self.podcasts.episode(item_id)
+            if episode is None or item_id not in self.titles:
+                continue
+            if episode.status in ("downloaded", "failed") and self.progress:
+                sys.stderr.write("\r\x1b[K")
+            if episode.status == "downloaded":
+                size = human_bytes(episode.bytes)
+                print(f"✓ {self.titles.pop(item_id)}  {size}  {clean_line(episode.file)}")
+            elif episode.status == "failed":
+                print(f"✗ {self.titles.pop(item_id)}: {clean_line(episode.error)}")
+            elif self.progress and episode.status == "downloading":
+                done = "" if episode.percent is None else f"{episode.percent}% "
+                title = self.titles[item_id][:40]
+                sys.stderr.write(
+                    f"\r\x1b[K{len(self.titles)} to go · {title} {done}"
+                    f"{human_bytes(episode.speed)}/s"
+                )
+                sys.stderr.flush()
+
+
 # -- listings ---------------------------------------------------------------------------
 
 
@@ -701,6 +789,7 @@ _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "add": cmd_add,
     "export": cmd_export,
     "refresh": cmd_refresh,
+    "download": cmd_download,
     "items": cmd_items,
     "sources": cmd_sources,
     "matrix": cmd_matrix,

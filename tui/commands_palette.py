@@ -26,6 +26,7 @@ PALETTE_NAMES = {
     "show_roadmap": "Roadmap",
     "show_sources": "Sources",
     "show_output": "My output",
+    "show_downloads": "Downloads",
     "refresh": "Refresh now",
     "search": "Search",
     "help": "Help: keys",
@@ -56,6 +57,16 @@ class FolioCommands(Provider):
                 f"{what} (key: {escape(key_display(app, binding))})",
                 partial(app.run_action, binding.action),
             )
+        playing = getattr(app, "session", None)
+        podcasts = playing.podcasts_started if playing is not None else None
+        if podcasts is not None and podcasts.playback is not None:
+            for binding in keys.PLAYBACK:
+                assert isinstance(binding, Binding)
+                yield Command(
+                    f"Player: {binding.description}",
+                    f"The episode playing (key: {escape(key_display(app, binding))})",
+                    partial(app.run_action, binding.action),
+                )
         # The screen the palette was opened from: its own keys, e.g. "Add" on Sources.
         screen = self.screen
         screen_name = type(screen).__name__.removesuffix("Screen")

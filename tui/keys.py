@@ -11,6 +11,8 @@ GLOBAL: list[BindingType] = [
     Binding("3", "show('roadmap')", "Roadmap", id="show_roadmap"),
     Binding("4", "show('sources')", "Sources", id="show_sources"),
     Binding("5", "show('output')", "My output", id="show_output"),
+    # Not in the footer: help and the palette list it.
+    Binding("6", "show('downloads')", "Downloads", show=False, id="show_downloads"),
     Binding("R", "refresh_now", "Refresh", id="refresh"),
     Binding("slash", "search", "Search", id="search"),
     Binding("question_mark", "help", "Help", id="help"),
@@ -66,6 +68,28 @@ TRIAGE: list[BindingType] = [
     Binding("u", "undo", "Undo", id="undo"),
 ]
 
+EPISODE: list[BindingType] = [
+    # On an item with an episode (dashboard, reader, Downloads); the footer shows them then.
+    Binding("d", "download", "Download", id="download"),
+    Binding("P", "play", "Play", id="play"),
+]
+
+PLAYBACK: list[BindingType] = [
+    # Everywhere while an episode plays (the player runs in the background).
+    Binding("Z", "pause_playback", "Pause", id="pause_playback"),
+    Binding("S", "stop_playback", "Stop", id="stop_playback"),
+    Binding("less_than_sign", "seek(-10)", "-10 s", id="seek_back"),
+    Binding("greater_than_sign", "seek(30)", "+30 s", id="seek_forward"),
+]
+
+DOWNLOADS: list[BindingType] = [
+    Binding("space", "pause_download", "Pause/resume", id="pause_download"),
+    Binding("x", "cancel_download", "Cancel/delete", id="cancel_download"),
+    Binding("r", "retry_download", "Retry", id="retry_download"),
+    Binding("P", "play", "Play", id="play"),
+    Binding("m", "toggle_played", "Played", id="toggle_played"),
+]
+
 MATRIX: list[BindingType] = [
     Binding("shift+up", "score('value', 1)", "Value +1", id="value_up"),
     Binding("shift+down", "score('value', -1)", "Value -1", id="value_down"),
@@ -107,7 +131,8 @@ OUTPUT: list[BindingType] = [
 
 def binding_ids() -> set[str]:
     ids = set()
-    for group in (GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, MATRIX, ROADMAP, SOURCES, OUTPUT):
+    groups = (GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, EPISODE, PLAYBACK, DOWNLOADS)
+    for group in (*groups, MATRIX, ROADMAP, SOURCES, OUTPUT):
         for binding in group:
             assert isinstance(binding, Binding) and binding.id
             ids.add(binding.id)

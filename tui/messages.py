@@ -6,6 +6,7 @@ from typing import Any
 
 from textual.message import Message
 
+from .core.models import Item
 from .core.session import Change
 
 
@@ -42,6 +43,22 @@ class OpenLink(Message):
     def __init__(self, url: str) -> None:
         super().__init__()
         self.url = url
+
+
+class DownloadEpisode(Message):
+    """Queue this item's podcast episode (d on an episode); the app does it."""
+
+    def __init__(self, item: Item) -> None:
+        super().__init__()
+        self.item = item
+
+
+class PlayEpisode(Message):
+    """Play this item's podcast episode, or pause it if it is the one playing (P)."""
+
+    def __init__(self, item: Item) -> None:
+        super().__init__()
+        self.item = item
 
 
 class DashboardReady(Message):

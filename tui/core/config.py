@@ -246,6 +246,34 @@ class SyncSettings:
         return parse_duration(self.interval)
 
 
+def _default_player() -> list[str]:
+    return ["mpv", "--no-video"]
+
+
+@dataclass
+class PodcastSettings:
+    """The ``[podcasts]`` section of settings.toml."""
+
+    folder: str = ""
+    """Where episodes are saved, one folder per feed; empty means
+    ``$XDG_DATA_HOME/folio/podcasts``. ``~`` is the home folder."""
+    max_downloads: int = 2
+    """Downloads that run at once; the others wait in the queue."""
+    player: list[str] = field(default_factory=_default_player)
+    """The player's program and options, as a list (never a shell command). folio adds the
+    start position (for mpv, vlc and mplayer), then ``--`` and the file or URL."""
+    remove_played_after: str = "0"
+    """Delete a played episode's file this long after it was played, e.g. ``"7d"``;
+    ``"0"`` keeps files until you delete them."""
+
+    @property
+    def remove_played_seconds(self) -> float | None:
+        """Seconds after which played files go, or None to keep them."""
+        if self.remove_played_after.strip() in ("0", ""):
+            return None
+        return parse_duration(self.remove_played_after)
+
+
 @dataclass
 class OutputSettings:
     """The ``[output]`` section of settings.toml: how the user's own output is measured."""
@@ -267,6 +295,7 @@ class Settings:
     bookmarks: BookmarkSettings = field(default_factory=BookmarkSettings)
     apis: ApiSettings = field(default_factory=ApiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    podcasts: PodcastSettings = field(default_factory=PodcastSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
@@ -320,6 +349,17 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "reader_previous",
         "move_left",
         "move_right",
+        "show_downloads",
+        "download",
+        "play",
+        "pause_playback",
+        "stop_playback",
+        "seek_back",
+        "seek_forward",
+        "pause_download",
+        "cancel_download",
+        "retry_download",
+        "toggle_played",
         "output_back",
     }
 )
@@ -334,6 +374,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "processes": (0, 64, " (0: one per core)"),
     "recent_days": (1, 3660, " days"),
     "max_pages": (1, 1000, ""),
+    "max_downloads": (1, 32, ""),
 }
 """The numbers ``[refresh]`` and ``[apis]`` allow, lowest and highest: beyond them a value is
 a typo or breaks folio (``timeout = inf`` hung a refresh on a silent server, ``nan`` failed
@@ -431,6 +472,21 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
                 parse_interval(value)
             except ValueError as exc:
                 raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
+        if key == "remove_played_after" and value.strip() not in ("0", ""):
+            try:
+                parse_duration(value)
+            except ValueError as exc:
+                raise ConfigError(
+                    path, f'{exc}; "0" keeps the files', line=line, key=f"{name}.{key}"
+                ) from None
+        if key == "player" and (not value or not all(isinstance(v, str) and v for v in value)):
+            raise ConfigError(
+                path,
+                "expected the program and its options as a list of strings, e.g. "
+                'player = ["mpv", "--no-video"]',
+                line=line,
+                key=f"{name}.{key}",
+            )
         values[key] = value
     return values
 
@@ -446,9 +502,13 @@ def _is_web_address(value: str) -> bool:
 
 
 def _type_name(kind: type) -> str:
-    return {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(
-        kind, kind.__name__
-    )
+    return {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        list: "a list of strings",
+    }.get(kind, kind.__name__)
 
 
 def _example(default: Any) -> str:
@@ -456,6 +516,8 @@ def _example(default: Any) -> str:
         return "true" if default else "false"
     if isinstance(default, str):
         return f'"{default}"'
+    if isinstance(default, list):
+        return "[" + ", ".join(f'"{value}"' for value in default) + "]"
     return str(default)
 
 
@@ -486,6 +548,10 @@ def parse_settings(text: str, path: Path) -> Settings:
                 if key in apis:
                     apis[key] = apis[key].rstrip("/")
             settings.apis = ApiSettings(**apis)
+        elif name == "podcasts":
+            settings.podcasts = PodcastSettings(
+                **_check_section(path, text, name, value, PodcastSettings)
+            )
         elif name == "output":
             settings.output = OutputSettings(
                 **_check_section(path, text, name, value, OutputSettings)
@@ -515,7 +581,7 @@ def parse_settings(text: str, path: Path) -> Settings:
             raise ConfigError(
                 path,
                 "unknown section; known sections are "
-                "[refresh], [ui], [apis], [bookmarks], [sync], [output] and [keys]",
+                "[refresh], [ui], [apis], [bookmarks], [sync], [podcasts], [output] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )

@@ -43,6 +43,13 @@ class Source:
     target: str = ""
     """For an own source, the posting cadence aimed for, such as ``"2/w"`` or ``"1/m"``
     (``planning.measures.parse_target``); empty for none."""
+    download: str = ""
+    """``"new"``: queue each new episode for download as it arrives (podcasts); ``""`` or
+    ``"none"``: only when asked."""
+
+    @property
+    def downloads_new(self) -> bool:
+        return self.download == "new"
 
     @property
     def title(self) -> str:

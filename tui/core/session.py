@@ -43,6 +43,7 @@ from tui.core.storage.workspace import Workspace
 if TYPE_CHECKING:
     # Imported when first needed: tomlkit takes 20-30 ms to import, and a session that
     # only reads never edits the file.
+    from tui.core.podcasts.service import Podcasts
     from tui.core.storage.portfolio_edit import Applied, Edit
     from tui.core.sync.reconcile import SyncReport
 
@@ -54,7 +55,8 @@ class Change:
     """What an action changed, for listeners to redraw."""
 
     area: str
-    """"items", "sources", "matrix", "roadmap" or "portfolio"."""
+    """"items", "sources", "matrix", "roadmap", "portfolio", or "episodes" (a podcast
+    episode's download or listening state)."""
     item_ids: list[int] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     message: str = ""
@@ -110,6 +112,7 @@ class Session:
         self.sync_problem = ""
         """Why the last sync failed, in words; empty when it worked (or none ran)."""
         self._has_local_bookmarks = self.store.count(sources=[LOCAL_URL]) > 0
+        self._podcasts: Podcasts | None = None
 
     def close(self) -> None:
         self.store.close()
@@ -138,6 +141,32 @@ class Session:
         self.portfolio_signature = snapshot.signature
         self.portfolio_error = None
         return True
+
+    @property
+    def podcasts(self) -> Podcasts:
+        """The podcast engine (downloads, player, episode state), made when first asked."""
+        if self._podcasts is None:
+            from tui.core.podcasts.service import Podcasts
+
+            workspace = self.workspace
+            self._podcasts = Podcasts(
+                self.store,
+                workspace.settings,
+                workspace.podcast_folder,
+                transport=workspace.transport,
+                on_change=self._episodes_changed,
+                clock=lambda: self.clock(),
+            )
+        return self._podcasts
+
+    @property
+    def podcasts_started(self) -> Podcasts | None:
+        """The podcast engine if anything asked for it yet, else None (nothing to stop)."""
+        return self._podcasts
+
+    def _episodes_changed(self, item_ids: list[int]) -> None:
+        items = self.store.items_by_id(item_ids)
+        self._emit(Change("episodes", item_ids=item_ids, sources=sorted({i.source for i in items})))
 
     # -- events ---------------------------------------------------------------------
 

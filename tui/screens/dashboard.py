@@ -29,6 +29,7 @@ from ..widgets.board import FeedBoard
 from ..widgets.footer import Footer
 from ..widgets.itemlist import ItemList, plain
 from ..widgets.status import outbox_lines, sync_line
+from . import episode_keys
 
 if TYPE_CHECKING:
     from .reader import ReaderScreen
@@ -42,6 +43,7 @@ INBOX_RELOAD_DELAY = 0.3
 class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.TRIAGE,
+        *keys.EPISODE,
         *[b for b in keys.PANES if isinstance(b, Binding) and b.id == "switch_pane"],
     ]
 
@@ -68,6 +70,8 @@ class DashboardScreen(Screen[None]):
         self._inbox_loaded = False
         self._reader: ReaderScreen | None = None
         """The reader, kept between openings: see ``_open_reader``."""
+        self._on_episode: bool | None = None
+        """Whether the cursor is on an episode, so the footer offers d and P."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -213,6 +217,27 @@ class DashboardScreen(Screen[None]):
     def _open_link(self, url: str) -> None:
         self.app.post_message(OpenLink(url))
 
+    # -- episodes -----------------------------------------------------------------------
+
+    def action_download(self) -> None:
+        episode_keys.download(self, self._current_item())
+
+    def action_play(self) -> None:
+        episode_keys.play(self, self._current_item())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in episode_keys.ACTIONS:
+            return episode_keys.applies(self._current_item())
+        return True
+
+    @on(ItemList.Highlighted)
+    @on(FeedBoard.Highlighted)
+    def _cursor_moved(self) -> None:
+        on_episode = episode_keys.applies(self._current_item())
+        if on_episode != self._on_episode:
+            self._on_episode = on_episode
+            self.refresh_bindings()
+
     def action_mark_pane_read(self) -> None:
         active = self._active()
         if isinstance(active, FeedBoard):
@@ -245,6 +270,10 @@ class DashboardScreen(Screen[None]):
         change = message.change
         if change.area == "items":
             self._items_changed(change.item_ids, change.sources)
+        elif change.area == "episodes":
+            # A download's progress or a position: redraw those rows, nothing else.
+            self.board.refresh_sources(change.sources)
+            self.inbox.refresh_items(change.item_ids)
         elif change.area == "outbox":
             # Bookmarks were sent (or refused): every row's mark may have changed.
             self.board.refresh_sources()
@@ -308,6 +337,7 @@ class DashboardScreen(Screen[None]):
                 first = not self._inbox_loaded
                 self._inbox_loaded = True
                 self._update_counts()
+                self._cursor_moved()
                 if first:
                     self.post_message(DashboardReady())
 

@@ -8,7 +8,7 @@ can reuse it and keep the write in one place (the session).
 
 from __future__ import annotations
 
-from dataclasses import replace
+import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -431,6 +431,16 @@ class EditSourceScreen(FormScreen[Source | None]):
                 ),
                 "target",
             )
+            yield from self.field(
+                "Download",
+                Checkbox(
+                    "new episodes as they arrive",
+                    source.downloads_new,
+                    id="download",
+                    compact=True,
+                ),
+                "download",
+            )
             yield from self.buttons("Save")
 
     def on_mount(self) -> None:
@@ -458,9 +468,9 @@ class EditSourceScreen(FormScreen[Source | None]):
                 self.query_one("#target", Input).focus()
                 return
         kind = self.query_one("#kind", Select).value
-        # replace(): what the form does not show (the API it is read through) is kept.
+        # replace(), not a new Source: what the form does not show (api) stays as it was.
         self.dismiss(
-            replace(
+            dataclasses.replace(
                 self.source,
                 name=self.query_one("#name", Input).value.strip(),
                 kind=kind if isinstance(kind, str) else self.source.kind,
@@ -468,8 +478,15 @@ class EditSourceScreen(FormScreen[Source | None]):
                 mine=self.query_one("#mine", Checkbox).value,
                 interval=interval,
                 target=target,
+                download=self._download(),
             )
         )
+
+    def _download(self) -> str:
+        if self.query_one("#download", Checkbox).value:
+            return "new"
+        # Unticked: "none" as the user wrote it stays, "new" goes.
+        return "" if self.source.download == "new" else self.source.download
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -26,6 +26,7 @@ from ..core.session import Session
 from ..messages import OpenLink, SessionChanged
 from ..widgets.footer import Footer
 from ..widgets.itemlist import GLYPHS, bookmark_mark, plain
+from . import episode_keys
 
 _READER_TRIAGE = {"toggle_read", "star", "save_later", "bookmark", "open_link", "undo"}
 
@@ -45,6 +46,7 @@ class ReaderScreen(Screen[int | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.READER,
         *[b for b in keys.TRIAGE if isinstance(b, Binding) and b.id in _READER_TRIAGE],
+        *keys.EPISODE,
     ]
 
     DEFAULT_CSS = """
@@ -107,6 +109,7 @@ class ReaderScreen(Screen[int | None]):
             item.read = True
         self._draw(item)
         self.query_one("#reader-body", VerticalScroll).scroll_home(animate=False)
+        self.refresh_bindings()  # d and P only for an episode
 
     def _draw(self, item: Item) -> None:
         source = self.session.source(item.source)
@@ -165,7 +168,8 @@ class ReaderScreen(Screen[int | None]):
             facts.append(size)
         if item.enclosure_type:
             facts.append(plain(item.enclosure_type))
-        return " · ".join(facts) + "\n" + plain(item.enclosure_url)
+        state = plain(self.session.podcasts.state_label(item))
+        return " · ".join(facts) + f"\nState: {state}\n" + plain(item.enclosure_url)
 
     def _set(self, selector: str, text: str) -> None:
         widget = self.query_one(selector, Static)
@@ -232,6 +236,17 @@ class ReaderScreen(Screen[int | None]):
     def _open_link(self, url: str) -> None:
         self.app.post_message(OpenLink(url))
 
+    def action_download(self) -> None:
+        episode_keys.download(self, self.item)
+
+    def action_play(self) -> None:
+        episode_keys.play(self, self.item)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in episode_keys.ACTIONS:
+            return episode_keys.applies(self.item)
+        return True
+
     def action_undo(self) -> None:
         label = self.session.undo_triage()
         self._say(f"Undid: {label}" if label else "Nothing to undo.")
@@ -241,6 +256,7 @@ class ReaderScreen(Screen[int | None]):
             item = self.item
             if item is not None:
                 self._set("#reader-flags", self._flags(item))
+                self._set("#reader-episode", self._episode(item))
 
     def _say(self, message: str, severity: SeverityLevel = "information") -> None:
         self.notify(clean(message), markup=False, severity=severity)

@@ -67,6 +67,7 @@ def columns_for(width: int) -> int:
 _PARTS = (
     "heading", "border", "border-cursor", "name", "count", "ok", "error", "busy",
     "unread", "read", "meta", "dot", "star", "flag", "waiting", "failed", "cursor", "empty",
+    "episode",
 )  # fmt: skip
 """Component classes, styled in DEFAULT_CSS."""
 
@@ -123,6 +124,7 @@ class FeedBoard(ScrollView, can_focus=True):
             color: $block-cursor-foreground;
         }
         & > .board--empty { color: $text-muted; }
+        & > .board--episode { color: $secondary; }
     }
     """
 
@@ -580,9 +582,12 @@ class FeedBoard(ScrollView, can_focus=True):
             return style + cursor_style if cursor else style
 
         age = age_label(item.published, now)
-        title_width = max(1, inner - 4 - 1 - 1 - len(age))
+        # A podcast episode's state (queued, ↓42%, 12:03/45:00, played…) before its age.
+        episode = self.session.podcasts.row_label(item) if item.enclosure_url else ""
+        episode = " " + episode if episode else ""
+        title_width = max(1, inner - 4 - 1 - 1 - len(age) - cell_len(episode))
         mark, mark_style = bookmark_mark(self.session.bookmark_state(item))
-        return [
+        segments = [
             Segment(" " if item.read else GLYPHS["unread"], styled("board--dot")),
             Segment(GLYPHS["starred"] if item.starred else " ", styled("board--star")),
             Segment(GLYPHS["saved"] if item.saved else " ", styled("board--flag")),
@@ -592,8 +597,11 @@ class FeedBoard(ScrollView, can_focus=True):
                 fit(headline(item), title_width),
                 styled("board--read" if item.read else "board--unread"),
             ),
-            Segment(" " + age, styled("board--meta")),
         ]
+        if episode:
+            segments.append(Segment(episode, styled("board--episode")))
+        segments.append(Segment(" " + age, styled("board--meta")))
+        return segments
 
     def _status(self, state: SourceState, busy: bool) -> tuple[str, str]:
         if busy:

@@ -139,6 +139,7 @@ class ItemList(ScrollView, can_focus=True):
         "itemlist--waiting",
         "itemlist--failed",
         "itemlist--empty",
+        "itemlist--episode",
     }
 
     DEFAULT_CSS = """
@@ -162,6 +163,7 @@ class ItemList(ScrollView, can_focus=True):
         & > .itemlist--waiting { color: $warning; }
         & > .itemlist--failed { color: $error; text-style: bold; }
         & > .itemlist--empty { color: $text-muted; text-style: italic; }
+        & > .itemlist--episode { color: $secondary; }
     }
     """
 
@@ -451,6 +453,10 @@ class ItemList(ScrollView, can_focus=True):
             Segment(fit(source_name, source_width), styled("itemlist--meta")),
             Segment("  ", styled(None)),
         ]
-        used = sum(segment.cell_length for segment in segments)
+        # A podcast episode's state (queued, ↓42%, 12:03/45:00, played…) ends the row.
+        episode = " " + self.session.podcasts.row_label(item) if item.enclosure_url else " "
+        used = sum(segment.cell_length for segment in segments) + cell_len(episode.rstrip())
         segments.append(Segment(fit(headline(item), width - used), styled(text_style)))
+        if episode.strip():
+            segments.append(Segment(episode, styled("itemlist--episode")))
         return Strip(segments).adjust_cell_length(width, base)

@@ -126,6 +126,43 @@ def process_now() -> dt.datetime:
     return _to_minute(dt.datetime.now(dt.UTC))
 
 
+DEMO_EPISODE_SUFFIXES = (".mp3", ".m4a", ".ogg", ".opus", ".wav")
+"""Paths the demo answers with its episode audio, on any ``.example`` host."""
+DEMO_TONE_SECONDS = 20
+
+
+@functools.cache
+def demo_tone(seconds: int = DEMO_TONE_SECONDS, rate: int = 8000) -> bytes:
+    """Every demo episode's audio: a quiet two-note chime, as a WAV file of ``seconds``,
+    so downloading and playing work in the demo without a network."""
+    import io
+    import math
+    import struct
+    import wave
+
+    frames = bytearray()
+    for n in range(seconds * rate):
+        t = n / rate
+        beat = t % 2.0  # a chime every two seconds, fading out
+        level = 0.15 * math.exp(-3 * beat)
+        tone = math.sin(2 * math.pi * 523.25 * t) + math.sin(2 * math.pi * 659.25 * t)
+        frames += struct.pack("<h", int(32767 * level * tone / 2))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(bytes(frames))
+    return out.getvalue()
+
+
+def _demo_episode(url: httpx.URL) -> bool:
+    return url.host.endswith(".example") and url.path.lower().endswith(DEMO_EPISODE_SUFFIXES)
+
+
+_RANGE = re.compile(r"^bytes=(\d+)-$")
+
+
 @dataclass(frozen=True)
 class DemoFeed:
     """One entry of ``feeds/index.toml``."""
@@ -179,7 +216,8 @@ class DemoTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
     Use it as ``httpx.AsyncClient(transport=DemoTransport())`` (a sync ``httpx.Client`` works
     too). GET and HEAD on a demo URL answer 200 with the rendered feed, a strong ETag (a hash of
     the body) and Last-Modified (the transport's ``now``); a matching ``If-None-Match``, or failing
-    that a not-older ``If-Modified-Since``, answers 304. Other URLs answer 404, other methods 405.
+    that a not-older ``If-Modified-Since``, answers 304. An episode's audio (``.mp3`` and the like
+    on a ``.example`` host) is :func:`demo_tone`. Other URLs answer 404, other methods 405.
     """
 
     def __init__(self, now: dt.datetime | None = None, folder: Path | None = None) -> None:
@@ -225,6 +263,8 @@ class DemoTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         if request.method not in ("GET", "HEAD"):
             return self._plain(request, 405, "method not allowed", {"Allow": "GET, HEAD"})
         found = self.body(request.url)
+        if found is None and _demo_episode(request.url):
+            return self._episode(request)
         if found is None:
             answer = self.apis.answer(request) if request.method == "GET" else None
             if answer is not None:
@@ -267,6 +307,21 @@ class DemoTransport(httpx.AsyncBaseTransport, httpx.BaseTransport):
         if since.tzinfo is None:
             since = since.replace(tzinfo=dt.UTC)
         return since >= self.now
+
+    @staticmethod
+    def _episode(request: httpx.Request) -> httpx.Response:
+        """A demo episode's audio (:func:`demo_tone`), resumable with ``Range: bytes=N-``."""
+        audio = demo_tone()
+        headers = {"Content-Type": "audio/wav", "Accept-Ranges": "bytes"}
+        wanted = _RANGE.match(request.headers.get("Range", ""))
+        if wanted and int(wanted.group(1)) < len(audio):
+            start = int(wanted.group(1))
+            headers["Content-Range"] = f"bytes {start}-{len(audio) - 1}/{len(audio)}"
+            return httpx.Response(206, headers=headers, content=audio[start:], request=request)
+        content = b"" if request.method == "HEAD" else audio
+        response = httpx.Response(200, headers=headers, content=content, request=request)
+        response.headers["Content-Length"] = str(len(audio))
+        return response
 
     @staticmethod
     def _plain(

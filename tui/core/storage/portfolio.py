@@ -129,8 +129,11 @@ _SOURCE_KEYS = {
     "mine": bool,
     "interval": str,
     "api": str,
+    "download": str,
     "target": str,
 }
+DOWNLOAD_CHOICES: tuple[str, ...] = ("new", "none")
+"""Values of a source's ``download``: queue new episodes as they arrive, or never."""
 _MATRIX_KEYS = {
     "id": str,
     "name": str,
@@ -262,6 +265,14 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 parse_interval(interval)
             except ValueError as exc:
                 reader.fail("sources", "interval", str(exc), index)
+        download = entry.get("download", "")
+        if download and download not in DOWNLOAD_CHOICES:
+            reader.fail(
+                "sources",
+                "download",
+                'expected "new" (queue new episodes as they arrive) or "none"',
+                index,
+            )
         if entry.get("target"):
             try:
                 parse_target(entry["target"])
@@ -276,6 +287,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 mine=entry.get("mine", False),
                 interval=interval,
                 api=entry.get("api", ""),
+                download=download,
                 target=entry.get("target", ""),
             )
         )
@@ -433,6 +445,8 @@ def source_fields(source: Source) -> dict[str, Any]:
         table["interval"] = source.interval
     if source.api:
         table["api"] = source.api
+    if source.download:
+        table["download"] = source.download
     if source.target:
         table["target"] = source.target
     return table

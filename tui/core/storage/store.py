@@ -22,6 +22,7 @@ from tui.core.dates import EARLIEST, from_timestamp, plausible
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
 from tui.core.storage.connect import BUSY_SECONDS, migration_statements, use_wal
 from tui.core.storage.engagement_sql import ENGAGEMENT_LATEST
+from tui.core.storage.episodes_schema import EPISODES_SCHEMA
 from tui.core.storage.errors import (
     StoreBusy,
     StoreDamaged,
@@ -199,7 +200,9 @@ MIGRATIONS: list[str] = [
     """,
     # 10: sync with a feed server (issue 17): its tables, in sync_schema.py.
     SYNC_SCHEMA,
-    # 11: each own post's latest two snapshots, kept by triggers (see engagement_sql).
+    # 11: podcast episodes (issue 16): their table, in episodes_schema.py.
+    EPISODES_SCHEMA,
+    # 12: each own post's latest two snapshots, kept by triggers (see engagement_sql).
     ENGAGEMENT_LATEST,
 ]
 

@@ -37,6 +37,16 @@ class Workspace:
     transport: httpx.AsyncBaseTransport | None = None
     """Set for the demo, whose feeds are served from packaged files, never the network."""
 
+    @property
+    def podcast_folder(self) -> Path:
+        """Where episodes are downloaded: ``[podcasts] folder``, else ``podcasts`` beside
+        the store. The demo's always stay in the demo's folder."""
+        from tui.core.podcasts.service import podcast_folder
+
+        if self.demo:
+            return self.db_path.parent / "podcasts"
+        return podcast_folder(self.settings, self.db_path.parent)
+
     def fetch_failed(self, message: str, to_follow_real_ones: str) -> str:
         """A failed fetch's message; in the demo, with why and what to do instead."""
         if not self.demo:
