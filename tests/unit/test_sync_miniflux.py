@@ -296,3 +296,24 @@ async def test_basic_authentication_when_a_user_is_set(
     assert report.ok, report.error
     assert miniflux.calls[0].headers["authorization"].startswith("Basic ")
     assert "x-auth-token" not in miniflux.calls[0].headers
+
+
+async def test_where_playback_stopped_goes_to_the_server(
+    home: Home, miniflux: MinifluxServer
+) -> None:
+    """The player's last report (here a stopped mpv's, as Playback gives it) reaches the
+    session, which queues it for the enclosure, as save_position does."""
+    import types
+
+    feed = miniflux.add_feed("https://cast.example/rss", "Cast", category="Podcasts")
+    [episode] = miniflux.add_entries(feed, 1, audio=True, age=3600)
+    await home.sync()
+    item = home.item(episode.url)
+    stopped = types.SimpleNamespace(
+        item_id=item.id, mpv=True, running=False, reached_end=False, position=123.4, duration=600.0
+    )
+    home.session.podcasts._heard(stopped)  # type: ignore[arg-type]
+    assert home.waiting() == 1
+    assert (await home.flush()).sent == 1
+    [put] = miniflux.seen("PUT", f"/v1/enclosures/{episode.id * 10}")
+    assert put.json() == {"media_progression": 123}

@@ -156,8 +156,16 @@ class Session:
                 transport=workspace.transport,
                 on_change=self._episodes_changed,
                 clock=lambda: self.clock(),
+                on_stopped=self._episode_stopped,
             )
         return self._podcasts
+
+    def _episode_stopped(self, item_id: int, seconds: float) -> None:
+        """Playback ended (stopped, or played to the end: 0): the position goes to the sync
+        server too, where it keeps one, so another machine starts there."""
+        item = self.store.item(item_id)
+        if item is not None:
+            self.save_position(item, int(seconds))
 
     @property
     def podcasts_started(self) -> Podcasts | None:

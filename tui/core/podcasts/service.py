@@ -49,6 +49,7 @@ class Podcasts:
         on_change: Callable[[list[int]], None] | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
         stall_timeout: float = 60.0,
+        on_stopped: Callable[[int, float], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -64,6 +65,8 @@ class Podcasts:
             stall_timeout=stall_timeout,
         )
         self.on_change = on_change
+        self.on_stopped = on_stopped
+        """Told an episode's last position when its playback ends (0 when played through)."""
         self.clock = clock
         self.playback: Playback | None = None
         self.playing_title = ""
@@ -232,6 +235,8 @@ class Podcasts:
             )
         else:
             self.episodes.update(item_id, position=playback.position, duration=duration)
+        if self.on_stopped is not None:
+            self.on_stopped(item_id, 0.0 if finished else playback.position)
 
     def now_playing(self) -> str:
         """``▶ Title 12:03 / 45:00`` (``‖`` when paused), or empty."""
