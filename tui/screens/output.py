@@ -41,6 +41,7 @@ from ..widgets.output_tables import (
     NARROW,
     OutputDetail,
     TextBlock,
+    name_width,
     source_columns,
     source_row_cells,
     source_widths,
@@ -215,12 +216,14 @@ class OutputScreen(Screen[None]):
         self._loaded = True
 
     def _show_sources(self, select: str | None = None) -> None:
+        narrow = self.size.width < NARROW
+        width = name_width(narrow)
         self.sources_list.show(
             self.rows,
             [row.source.url for row in self.rows],
-            source_row_cells,
-            source_columns(self.size.width < NARROW),
-            source_widths(self.rows),
+            lambda row: source_row_cells(row, width),
+            source_columns(narrow),
+            source_widths(self.rows, narrow),
             numeric=NUMERIC_COLUMNS,
             accent=frozenset({"weeks"}),
             select=select,

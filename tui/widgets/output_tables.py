@@ -28,6 +28,7 @@ NARROW = 110
 panel under it still says everything."""
 NARROW_COLUMNS = ("name", "rate", "last", "engagement", "followers", "weeks")
 NAME_WIDTH = 28
+NARROW_NAME_WIDTH = 18
 
 
 def column_widths(labels: dict[str, str], rows: list[dict[str, str]]) -> dict[str, int]:
@@ -47,15 +48,20 @@ def source_columns(narrow: bool) -> list[tuple[str, str]]:
     return [(key, label) for key, label in SOURCE_COLUMNS if not narrow or key in NARROW_COLUMNS]
 
 
-def source_row_cells(figures: SourceOutput) -> dict[str, str]:
+def source_row_cells(figures: SourceOutput, name_width: int = NAME_WIDTH) -> dict[str, str]:
     cells = source_cells(figures)
-    cells["name"] = _cut(cells["name"], NAME_WIDTH)
+    cells["name"] = _cut(cells["name"], name_width)
     return cells
 
 
-def source_widths(rows: list[SourceOutput]) -> dict[str, int]:
+def name_width(narrow: bool) -> int:
+    """Source names are cut shorter below ``NARROW``, so the sparkline stays in view."""
+    return NARROW_NAME_WIDTH if narrow else NAME_WIDTH
+
+
+def source_widths(rows: list[SourceOutput], narrow: bool = False) -> dict[str, int]:
     """Each column's width: its heading's or its longest cell's (there are few rows)."""
-    cells = [source_row_cells(row) for row in rows]
+    cells = [source_row_cells(row, name_width(narrow)) for row in rows]
     return {
         key: max([len(label), *(len(row[key]) for row in cells)]) for key, label in SOURCE_COLUMNS
     }
