@@ -1,7 +1,7 @@
 """The offline demo's web APIs: Mastodon instances, Bluesky's AppView and Hacker News,
 answered from ``config/demo/apis/*.json`` in each API's documented shapes.
 
-The files (written by ``config/demo/generate_apis.py``) give each post's age in minutes and
+The files (written by ``tools/demo/api_accounts.py``) give each post's age in minutes and
 the ``final`` counts it grows towards. At a moment ``now`` a post was created at ``now - age``
 and each count is ``final × (1 - e^(-age/τ))`` (τ: 18 hours for Mastodon and Bluesky, 6 for
 Hacker News); an account's followers grow by a number a week from a fixed date. Everything

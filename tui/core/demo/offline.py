@@ -1,7 +1,8 @@
 """The offline demo portfolio: where it lives, how its dates stay fresh, and how it is served.
 
 The demo ships as static files in ``config/demo/``: ``portfolio.toml`` plus one feed template per
-source under ``feeds/``, listed in ``feeds/index.toml``. Nothing here touches the network:
+source under ``feeds/``, listed in ``feeds/index.toml``, all written by ``tools/demo/``
+(``python -m tools.demo``), which does not ship. Nothing here touches the network:
 :class:`DemoTransport` answers every demo URL from those files, so a newcomer without a connection
 sees a full dashboard at once.
 

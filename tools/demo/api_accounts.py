@@ -1,6 +1,6 @@
 """The offline demo's API accounts: what DemoTransport answers for them, written as
-``apis/*.json`` beside the feed templates. generate.py calls ``write`` and adds ``SOURCES``
-to the demo portfolio.
+``apis/*.json`` beside the feed templates. write.py calls ``write``; portfolio.py adds
+``SOURCES`` to the demo portfolio.
 
 Each file holds one account (or list) with its posts, written relative to "now": a post's
 ``age`` in minutes, and the ``final`` counts it grows towards. ``tui.core.demo.apis``
@@ -24,14 +24,12 @@ import random
 from pathlib import Path
 from typing import Any
 
-from generate import ACTIONS, AUDIENCES, EXTERNAL_HOSTS, FACTS, HN_TITLES, SUBJECTS
+from .dates import DAY, HOUR, WEEK
+from .social import HN_TITLES
+from .vocabulary import ACTIONS, AUDIENCES, EXTERNAL_HOSTS, FACTS, SUBJECTS
 
 RNG = random.Random(20261126)
 
-MIN = 1
-HOUR = 60
-DAY = 24 * HOUR
-WEEK = 7 * DAY
 EXPERIMENT_AGE = 21 * DAY
 """The "Reply first on Mastodon" experiment began this long before now."""
 
@@ -136,7 +134,7 @@ def _html(text: str, host: str, topic: str) -> str:
     if "#" in text:  # tagged in the text already
         return f"<p>{' '.join(words)}</p>"
     return (
-        f"<p>{' '.join(words)}</p><p><a href=\"https://{host}/tags/{tag.lower()}\""
+        f'<p>{" ".join(words)}</p><p><a href="https://{host}/tags/{tag.lower()}"'
         f' class="mention hashtag" rel="tag">#<span>{tag}</span></a></p>'
     )
 
@@ -145,7 +143,7 @@ def mastodon_account(
     host: str, user: str, name: str, topics: tuple[str, ...], posts: int, *, own: bool,
     followers: tuple[int, float], following: int, statuses_base: int, note: str,
 ) -> dict[str, Any]:  # fmt: skip
-    statuses = []
+    statuses: list[dict[str, Any]] = []
     number = 113_600_000_000_000_000 + RNG.randint(0, 10**14)
     for age in _ages(posts, 13 * WEEK, RNG.randint(40, 10 * HOUR)):
         topic = RNG.choice(topics)
@@ -182,7 +180,7 @@ def bluesky_account(
     handle: str, did: str, name: str, topics: tuple[str, ...], posts: int, *,
     followers: tuple[int, float], follows: int, posts_base: int, description: str,
 ) -> dict[str, Any]:  # fmt: skip
-    out = []
+    out: list[dict[str, Any]] = []
     for age in _ages(posts, 13 * WEEK, RNG.randint(2 * HOUR, 3 * DAY)):
         topic = RNG.choice(topics)
         rkey = "3l" + "".join(RNG.choice("abcdefghijklmnopqrstuvwxyz234567") for _ in range(11))
@@ -202,7 +200,7 @@ def bluesky_account(
 
 
 def hn_user(user: str, stories: int) -> dict[str, Any]:
-    out = []
+    out: list[dict[str, Any]] = []
     number = 42_400_000 + RNG.randint(0, 10**5)
     titles = RNG.sample(
         [

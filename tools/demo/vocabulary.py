@@ -1,0 +1,478 @@
+"""The demo's words: subjects, actions, facts, metrics, names and sentence templates per
+topic. Everything is invented; names and organisations are not real people or companies.
+"""
+
+from __future__ import annotations
+
+# Word lists are tables, kept compact on purpose.
+# fmt: off
+SUBJECTS: dict[str, list[str]] = {
+    "hr": [
+        "onboarding", "exit interviews", "performance reviews", "job ads", "pay transparency",
+        "the employee handbook", "reference checks", "employer branding", "internal mobility",
+        "candidate experience", "probation reviews", "engagement surveys", "manager one-to-ones",
+        "flexible working requests", "learning budgets", "recognition", "offboarding",
+        "hiring scorecards", "people analytics", "remote onboarding", "interview panels",
+        "salary bands", "return-to-office policies", "succession planning",
+        "new-manager training", "grievance processes",
+    ],
+    "social": [
+        "cross-posting", "hashtag strategy", "alt text", "the Mastodon move",
+        "Bluesky starter packs", "LinkedIn carousels", "community guidelines", "moderation queues",
+        "scheduling tools", "engagement metrics", "reply etiquette", "social listening",
+        "profile bios", "pinned posts", "the fediverse", "short-form video",
+        "social media policies", "employee advocacy", "quote posts", "link previews",
+        "follower counts", "content calendars", "personal brands", "candidate DMs",
+    ],
+    "blogging": [
+        "RSS feeds", "the editorial calendar", "evergreen posts", "newsletters",
+        "static site generators", "comment sections", "webmentions", "the drafts folder",
+        "post series", "archive pages", "link posts", "writing habits", "headlines",
+        "the about page", "blogrolls", "POSSE", "search traffic", "long-form writing",
+        "reader email", "guest posts", "the slow web", "category pages", "personal websites",
+        "publishing cadence", "corrections",
+    ],
+    "podcasting": [
+        "show notes", "transcripts", "chapter markers", "guest booking", "interview prep",
+        "microphones", "remote recording", "audio editing", "intro music", "episode artwork",
+        "download stats", "podcast feeds", "Podcasting 2.0 tags", "listener questions",
+        "trailers", "season planning", "audiograms", "sponsorship", "loudness levels",
+        "the episode backlog", "video podcasts", "cold opens", "episode length",
+        "release schedules", "guest release forms",
+    ],
+    "tagging": [
+        "folksonomies", "controlled vocabularies", "tag gardening", "synonym rings", "hashtags",
+        "tag clouds", "faceted search", "bookmark tags", "metadata schemas",
+        "taxonomy governance", "skills taxonomies", "auto-tagging", "tag bundles",
+        "plural tags", "tag hierarchies", "content audits", "tag pages", "knowledge bases",
+        "labels in the HRIS", "personal knowledge management", "naming conventions",
+        "tag sprawl", "search logs", "the tag inbox", "keyword lists",
+    ],
+}
+
+ACTIONS: dict[str, list[str]] = {
+    "hr": [
+        "write the job ad with the hiring manager in the room",
+        "publish the salary range in every ad",
+        "ask new starters what confused them in week one",
+        "book the first one-to-one before day one",
+        "keep the handbook to one searchable page per policy",
+        "share the interview questions with candidates in advance",
+        "close every application with a human reply",
+        "review probation at thirty days, not ninety",
+        "let managers rehearse hard conversations before they have them",
+        "track time to first useful task, not just time to hire",
+        "hold exit interviews a month after the leaving date",
+        "keep the onboarding plan in a shared document rather than a slide deck",
+        "write rejection emails you would be happy to receive",
+        "agree the scorecard before the first interview",
+        "turn the three most common questions into an FAQ",
+    ],
+    "social": [
+        "post where the conversation already is",
+        "write alt text for every image",
+        "reply before you broadcast",
+        "pick one platform and do it well",
+        "keep a swipe file of posts that worked",
+        "schedule less and show up more",
+        "link to the long version on your own site",
+        "pin one post that explains who you are",
+        "check what a hashtag is used for before you use it",
+        "hide the like counts for a week",
+        "write the post first and pick the platform second",
+        "answer every genuine question within a day",
+        "cross-post by hand for the first month",
+        "ask a question you actually want answered",
+        "write a bio that says what you post about",
+    ],
+    "blogging": [
+        "publish on a fixed day",
+        "keep a running list of post ideas",
+        "write the headline last",
+        "link generously to other blogs",
+        "offer a full-text RSS feed",
+        "cut the first paragraph",
+        "end each post with one question",
+        "update old posts instead of always writing new ones",
+        "turn recurring questions into posts",
+        "keep drafts under a week old",
+        "add a two-line summary at the top",
+        "put the date at the top of every post",
+        "read the post aloud before publishing",
+        "group related posts into a series",
+        "write for one specific reader",
+    ],
+    "podcasting": [
+        "record a ten-minute test call with every new guest",
+        "send guests the questions a week ahead",
+        "write the show notes while you edit",
+        "publish a transcript with every episode",
+        "add chapter markers to anything over thirty minutes",
+        "level the audio to -16 LUFS",
+        "record each side locally",
+        "cut the first three minutes",
+        "keep two finished episodes in the backlog",
+        "ask every guest for one listener question",
+        "keep the same intro for a whole season",
+        "link every resource mentioned on air",
+        "put the guest's name in the episode title",
+        "publish on the same weekday every time",
+        "check the feed in two podcast apps before announcing",
+    ],
+    "tagging": [
+        "merge tags that differ only by a plural",
+        "write a one-line definition for every tag",
+        "limit yourself to three tags per item",
+        "review unused tags every quarter",
+        "prefer nouns to adjectives",
+        "keep a synonyms file next to the tag list",
+        "tag for finding, not for describing",
+        "lower-case every tag",
+        "split tags that mean two things",
+        "check the search logs before adding a tag",
+        "give each top-level tag an owner",
+        "retire tags with fewer than five items",
+        "use the same tags on the blog and the bookmarks",
+        "start from the questions people actually ask",
+        "record tag changes in a changelog",
+    ],
+}
+
+FACTS: dict[str, list[str]] = {
+    "hr": [
+        "Candidates read a job ad the way we read a contract: slowly, and looking for the catch.",
+        "A new starter's first week sets expectations that take months to undo.",
+        "Most managers were never taught to run a one-to-one; they copied the last person who "
+        "ran one on them.",
+        "Exit interviews tell you what people are willing to say on the way out, which is not "
+        "always why they left.",
+        "Publishing pay ranges mostly surprises the people already inside the company.",
+        "A handbook written for lawyers gets read by nobody else.",
+        "Policies age faster than the people who wrote them.",
+        "The best employer branding is an accurate job ad.",
+        "People remember how a rejection felt long after they forget the role.",
+        "An engagement survey nobody acts on is worse than no survey at all.",
+    ],
+    "social": [
+        "Reach is rented; relationships are owned.",
+        "An algorithmic feed rewards the loudest post, not the most useful one.",
+        "On the fediverse, a reply counts for more than a like.",
+        "Alt text is the only way part of your audience sees the image at all.",
+        "A post that asks a real question gets more replies than one that announces an answer.",
+        "Follower counts measure the past; replies measure the present.",
+        "Every platform changes its rules eventually; the archive on your own site does not.",
+        "Candidates check an employer's social accounts before they check the careers page.",
+        "A quiet account with good replies beats a busy one nobody talks to.",
+        "Cross-posting everywhere usually means being present nowhere.",
+    ],
+    "blogging": [
+        "A blog is a long conversation with whoever finds it next year.",
+        "RSS is still the most reliable way to reach the readers who care most.",
+        "Readers forgive a short post, but not a silent month.",
+        "Once you have a few hundred posts, old ones bring in more readers than new ones.",
+        "Headlines are for search engines; first sentences are for people.",
+        "A newsletter is a blog that arrives.",
+        "The post you almost did not publish is often the one people write back about.",
+        "A blogroll is the cheapest recommendation engine ever built.",
+        "Writing in public turns vague opinions into positions you can defend or change.",
+        "Nobody subscribes to a feed that posts once and then vanishes.",
+    ],
+    "podcasting": [
+        "Listeners forgive average audio, but not a guest they cannot hear.",
+        "Show notes are the part of an episode that search engines can read.",
+        "A transcript adds two audiences: people who prefer reading and people who search.",
+        "The first thirty seconds decide whether someone stays for the next thirty minutes.",
+        "Most podcasts stop before episode ten; simply continuing puts you ahead.",
+        "A podcast is an RSS feed with an enclosure, which is exactly why it is still open.",
+        "Guests share episodes they sound good in, so editing is also marketing.",
+        "A regular release day matters more to listeners than episode length.",
+        "Good interview questions are short; the guest should do the talking.",
+        "Download numbers are a rough proxy; listener emails are the real signal.",
+    ],
+    "tagging": [
+        "A tag you never search for is decoration.",
+        "Tags drift: the word you chose three years ago may mean something else now.",
+        "Folksonomies grow fast and rot fast; someone has to do the weeding.",
+        "Hashtags are tags with a megaphone attached.",
+        "A controlled vocabulary feels slow until the day you need to find something.",
+        "The best taxonomy is the one people actually use, not the most correct one.",
+        "Plurals and synonyms cause more duplicate tags than real disagreement does.",
+        "Every tag is a small promise to your future self.",
+        "Search logs are the closest thing to a list of the tags people wish existed.",
+        "Three good tags beat twelve hopeful ones.",
+    ],
+}
+
+METRICS: dict[str, list[tuple[str, str]]] = {
+    "hr": [
+        ("time to hire", "days"), ("offer acceptance", "pct"), ("the survey response rate", "pct"),
+        ("first-year attrition", "pct"), ("applications per role", "count"),
+    ],
+    "social": [
+        ("replies per post", "small"), ("profile visits a week", "count"),
+        ("click-through to the blog", "pct"), ("new followers a week", "count"),
+    ],
+    "blogging": [
+        ("newsletter sign-ups a month", "count"), ("the share of returning readers", "pct"),
+        ("RSS subscribers", "count"), ("posts a month", "small"),
+    ],
+    "podcasting": [
+        ("downloads per episode", "count"), ("the average listen-through", "pct"),
+        ("listener emails a month", "small"), ("editing time per episode", "hours"),
+    ],
+    "tagging": [
+        ("tags in use", "count"), ("duplicate tags", "count"),
+        ("searches that found something", "pct"), ("untagged bookmarks", "count"),
+    ],
+}
+
+AUDIENCES = [
+    "HR generalists", "people teams of one", "recruiters", "hiring managers",
+    "small-business owners", "L&D leads", "HR business partners", "founders",
+    "internal comms teams", "community managers", "new podcasters", "bloggers",
+    "librarians", "people-ops consultants", "social media managers",
+]
+PLATFORMS = [
+    "Mastodon", "Bluesky", "LinkedIn", "the company blog", "the newsletter", "YouTube",
+    "the podcast", "Threads", "the staff intranet", "Slack",
+]
+TOOLS = [
+    "a shared spreadsheet", "a plain text file", "the ATS", "Pinboard", "a Trello board",
+    "Raindrop", "the HRIS", "Obsidian", "a paper notebook", "a kanban board", "Airtable",
+]
+DURATIONS = [
+    "three months", "six weeks", "a year", "two quarters", "eight weeks", "ten days",
+    "a month", "half a year", "four weeks",
+]
+CADENCES = ["Friday", "fortnight", "month", "Monday morning", "sprint review"]
+ORGS = [
+    "a 40-person design agency", "a regional hospital trust", "a fintech scale-up",
+    "a public library network", "a university careers service", "a logistics firm",
+    "a climate nonprofit", "a small games studio", "a city council", "a family-run bakery chain",
+    "a software consultancy", "a housing association", "a museum", "a seed-stage startup",
+]
+ROLES = [
+    "Head of People", "talent partner", "community manager", "podcast producer",
+    "HR consultant", "internal comms lead", "taxonomist", "recruiter", "people-ops manager",
+    "social media manager", "L&D lead", "fractional CPO", "digital librarian",
+]
+FIRST = [
+    "Priya", "Dana", "Tomás", "Zoë", "Marta", "Jules", "Hollis", "Kwame", "Inês", "Søren",
+    "Aiyana", "Mei", "Oluwaseun", "Farah", "Luca", "Nadia", "Rafael", "Hana", "Björn", "Chidi",
+    "Elena", "Yusuf", "Camille", "Tariq", "Ana", "Noor", "Mateo", "Ingrid", "Kenji", "Fatima",
+    "Owen", "Leila", "Rosa", "Declan", "Amara", "Wiremu", "Sakura", "Ilse", "Maya", "Sam",
+]
+LAST = [
+    "Natarajan", "Kim", "Ferreira", "Okoro", "Lindqvist", "Haddad", "Nakamura", "Mensah",
+    "Kowalski", "Ortega", "Byrne", "Achterberg", "Delacroix", "Osei", "Varga", "Ruiz", "Farouk",
+    "Lindgren", "Tanaka", "Abara", "Novak", "Castell", "Whitfield", "Ngata", "Dubois", "Rahman",
+    "Ekström", "Silva", "Oyelaran", "Brennan",
+]
+SITES = {
+    "peopleopsjournal.example": "People Ops Journal",
+    "indieweb-guide.example": "The IndieWeb Guide",
+    "taxonomy-review.example.org": "Taxonomy Review",
+    "podcraft.example": "PodCraft",
+    "socialwhy.example": "Social, Why?",
+    "worklab.example.org": "WorkLab",
+    "hr-research.example.com": "HR Research Digest",
+    "fediverse-notes.example": "Fediverse Notes",
+    "writing-in-public.example": "Writing in Public",
+    "audiodesk.example": "AudioDesk",
+    "metadata-matters.example.org": "Metadata Matters",
+    "candidate-voice.example": "Candidate Voice",
+    "smallteams.example.com": "Small Teams",
+}
+EXTERNAL_HOSTS = list(SITES)
+
+TITLES = [
+    "{n} lessons from a year of {s}",
+    "What {aud} get wrong about {s}",
+    "The case for {s}",
+    "{S}, revisited",
+    "Notes on {s} and {s2}",
+    "A field guide to {s} for {aud}",
+    "How we rebuilt {s} in {dur}",
+    "Stop polishing {s}; fix {s2} first",
+    "{S}: worth the effort for {aud}?",
+    "The quiet cost of neglecting {s}",
+    "A checklist for {s}",
+    "Putting {s} on the roadmap",
+    "{S} without the jargon",
+    "Small experiments with {s}",
+    "Three questions to ask before you change {s}",
+    "What {dur} of {s} taught me",
+    "{S} on a shoestring",
+    "The one-page guide to {s}",
+    "Where {s} and {s2} overlap",
+    "{S}: what the numbers actually say",
+    "Ask a practitioner: how do you handle {s}?",
+    "A better default for {s}",
+    "{S}, in public",
+    "{S} for teams of one",
+    "Playbook: {s}, version {v}",
+    "{n} myths about {s}",
+    "Everything I know about {s}, in one post",
+    "How {aud} can get {s} right",
+    "Why I still care about {s}",
+    "{S}: a people problem",
+    "Getting started with {s}",
+    "We tried to {a}. Here is what happened",
+    "Why you should {a}",
+    "The audit of {s} I should have done years ago",
+    "A year of {s}: what worked",
+    "{S} after the hype",
+    "Field notes: {s}",
+    "How {org} handles {s}",
+    "What I tell {aud} about {s}",
+    "{S}: harder than it looks",
+    "The {n}-minute guide to {s}",
+]
+
+OPEN = [
+    "Most {aud} I talk to treat {s} as a chore to get through rather than something to learn "
+    "from.",
+    "I used to think of {s} as a solved problem. {Dur} of doing it badly changed my mind.",
+    "Every few months someone asks how I handle {s}, so here is the long answer.",
+    "A reader wrote in last week asking about {s}, and it is a better question than it looks.",
+    "There is plenty of advice about {s}, and most of it assumes a team of twenty.",
+    "{S}: one of those jobs nobody owns until something goes wrong.",
+    "This started as a short post on {plat} and grew too long for it.",
+    "I spent {dur} paying close attention to {s}, and wrote down what I saw.",
+    "What would {s} look like if we designed everything around {aud}?",
+    "{fact}",
+    "We changed how we handle {s} at {org}, and it is time for an honest look at how it went.",
+    "If you work with {aud}, you have probably had the conversation about {s} more than once.",
+    "Short post today, because the lesson is short.",
+    "I have been putting off writing about {s} for a while.",
+    "Last {cad} someone asked me a simple question about {s}, and I did not have a simple "
+    "answer.",
+    "This is the post I wish I had read before I started on {s}.",
+    "Confession: for years I got {s} wrong.",
+]
+MIDDLE = [
+    "The short version: {a}, and {a2}.",
+    "What surprised me was how little of it needed a new tool; {tool} was already doing most of "
+    "the work.",
+    "After {dur}, {res}.",
+    "The hard part was never {s} as such; it was getting {aud} to agree on what good looks "
+    "like.",
+    "If you only change one thing, {a}.",
+    "We kept a simple log in {tool} and looked at it every {cad}.",
+    "It is tempting to skip this step when things are busy. Don't: {a}.",
+    "{fact}",
+    "{fact} That is why I keep coming back to {s}.",
+    "{arole} at {org} put it to me like this: {fact_lc}",
+    "It helps to {a}; it helps even more to {a2}.",
+    "Nothing here is new. What has changed is that so much of {s} now happens in public, on "
+    "{plat}, where "
+    "candidates, colleagues and readers can all see it.",
+    "The numbers are small, but the direction is clear: {res}.",
+    "I expected pushback. Instead {res}, and people started asking how to do the same with {s2}.",
+    "The mistake I made first was treating {s} and {s2} as separate projects.",
+    "{S2} turned out to matter more than I thought, because that is where most of the questions "
+    "came from.",
+    "Our rule of thumb now is simple: {a}.",
+    "For {aud}, the useful question is not whether to bother with {s}, but how little of it you "
+    "can do well.",
+    "I asked around on {plat}, and the most common answer was to {a}.",
+    "We wrote the expected result down before we started, which made the review much easier.",
+    "Here is what that looked like in practice: we agreed to {a}, wrote it on the wall, and "
+    "checked it every {cad}.",
+    "Nobody asked for a new process. They asked for fewer surprises.",
+    "The first attempt failed because we tried to change {s} and {s2} in the same month.",
+    "In the end {tool} was enough; the discipline mattered more than the software.",
+    "I would not have believed it without writing the numbers down: {res}.",
+    "Ask three {aud} about {s} and you will get four opinions.",
+    "There is a version of {s} that looks good in a slide deck and another that survives a busy "
+    "Tuesday. Aim for the second.",
+    "The best feedback came from {aud}, who are usually the last people consulted.",
+    "A small thing that helped: we started to {a}.",
+    "When in doubt, {a}.",
+    "I still get this wrong about once a month.",
+    "Most of the effort went into explaining why, not into the change itself.",
+    "If that sounds obvious, it is. Obvious things are the ones that get skipped.",
+    "The second month was harder than the first, mostly because the novelty wore off.",
+    "One {role} I spoke to keeps a one-page note on {s} and updates it every {cad}.",
+    "We measured one thing only, and it was enough: {res}.",
+    "Somewhere between {s} and {s2} is the work that actually matters.",
+    "It took {dur} before anyone outside the team noticed.",
+]
+PODCAST_OPEN = [
+    "This week: {s}, and why it keeps coming up in your emails.",
+    "We get a lot of questions about {s}, so this whole episode is about it.",
+    "A shorter episode this week, on {s}.",
+    "Recorded in one take at {org}: a conversation about {s} and {s2}.",
+    "Back to basics with {s}.",
+    "You asked, we answered: {s}, from first steps to the awkward bits.",
+    "What does {s} done well sound like from the inside?",
+    "Part two of our mini-series on {s}.",
+    "Straight from the listener mailbag: how do you handle {s} when nobody owns it?",
+    "{fact}",
+]
+NEWS_BODY = [
+    "The findings are based on responses from {num} {aud}.",
+    "“{fact}” said {name}, {role} at {org}.",
+    "Respondents named {s} and {s2} as the areas where they most wanted guidance.",
+    "The report recommends that employers {a}.",
+    "Critics say the numbers reveal more about how {aud} work than about {s} itself.",
+    "Separately, {res} at organisations that had started to {a}.",
+    "Analysts expect more organisations to {a} over the coming year.",
+    "The full report is available from the publisher's website.",
+    "{plat} said it had no plans to change how {s} works, but would keep it under review.",
+    "The change is rolling out gradually over the next few weeks.",
+    "Smaller organisations were the least likely to have a written policy on {s}.",
+    "Last year's edition found a similar pattern, though the gap has narrowed.",
+    "The guidance is not binding, but is likely to shape practice on {s}.",
+    "Several respondents said {s2} had taken priority over {s} this year.",
+    "The authors caution that the sample skews towards {aud}.",
+]
+CLOSE = [
+    "I will report back at the next review date.",
+    "If you have tried something similar, I would like to hear how it went.",
+    "More on {s2} next time.",
+    "As ever, replies are open on {plat}.",
+    "None of this is finished; treat it as a beta.",
+    "Start small, write down what you expect, and check back in {dur}.",
+    "That is all for now. Go and {a}.",
+]
+HEADINGS = [
+    "What we tried", "What changed", "What I would do differently", "The checklist",
+    "Where it went wrong", "The numbers", "A note on tools", "Why it matters for {aud}",
+    "Before you start", "The bit nobody mentions", "What is next",
+]
+NOTES = [
+    "Good checklist for {s}; worth stealing the middle section.",
+    "Clear explanation of {s} for {aud}.",
+    "Bookmarking for the next time someone asks about {s}.",
+    "Useful counterpoint to the usual advice on {s}.",
+    "Short, practical, and right about {s}.",
+    "Via {name}. {fact}",
+    "Long read, but the part on {s2} is worth it.",
+    "Send this to new managers.",
+    "Template we could adapt for {s}.",
+    "Data, not opinions, on {s}.",
+    "{fact}",
+    "Disagree with half of it, which is why I saved it.",
+    "For the {s} workshop.",
+    "",
+]
+TOOTS = [
+    "Hot take: most problems with {s} are people problems, not tooling problems.",
+    "Question for {aud}: how do you handle {s}? Asking for a small team.",
+    "Week {n} of trying to {a}. So far: {res}.",
+    "Reminder: {fact_lc}",
+    "Today I learned that {res_lc} when you {a}. Small change, real effect.",
+    "Small win this week: {res}.",
+    "Thread on {s} 🧵 1/ {fact}",
+    "Unpopular opinion: you do not need a strategy for {s}. You need to {a}.",
+    "Recording a podcast episode on {s} this afternoon. Send me your questions! 🎙️",
+    "Spent the morning on {s2}. {fact}",
+    "If your plan for {s} needs forty slides, it is not a plan yet.",
+    "Three years of {s} in one sentence: {a}.",
+    "Anyone else find that everything about {s} gets easier once you {a}?",
+    "Reading list for the weekend, all about {s} and {s2}. 📚",
+    "{fact} #{tag}",
+]
+EMOJI = ["", "", "", " 🙌", " 📌", " ✅", " 🤔", " 👀", " 💡"]
+# fmt: on
