@@ -103,6 +103,15 @@ def _roadmap_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--due", action="store_true", help="only experiments whose review is due")
 
 
+def _output_arguments(p: argparse.ArgumentParser) -> None:
+    _json_argument(p)
+    p.add_argument(
+        "--window",
+        metavar="SPAN",
+        help='how far back to count, e.g. "30d" or "12w" (default: [output] window, 90d)',
+    )
+
+
 _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "import": (
         "add sources from OPML or a newsboat urls file, or bookmarks from bookmarks.html",
@@ -120,6 +129,7 @@ _SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] =
     "download": ("download queued and new podcast episodes (resumes)", _download_arguments),
     "matrix": ("print the priority matrix", _json_argument),
     "roadmap": ("print the roadmap of experiments", _roadmap_arguments),
+    "output": ("print your own output: cadence, engagement, followers", _output_arguments),
     "sync": (
         "sync once with the feed server in [sync] and print what moved each way",
         _sync_arguments,

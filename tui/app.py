@@ -125,6 +125,7 @@ class FolioApp(App[None]):
         from .screens.dashboard import DashboardScreen
         from .screens.downloads import DownloadsScreen
         from .screens.matrix import MatrixScreen
+        from .screens.output import OutputScreen
         from .screens.roadmap import RoadmapScreen
         from .screens.sources import SourcesScreen
 
@@ -133,6 +134,7 @@ class FolioApp(App[None]):
         self.add_mode("matrix", lambda: MatrixScreen(session))
         self.add_mode("roadmap", lambda: RoadmapScreen(session))
         self.add_mode("sources", lambda: SourcesScreen(session))
+        self.add_mode("output", lambda: OutputScreen(session))
         self.add_mode("downloads", lambda: DownloadsScreen(session))
         settings = session.workspace.settings
         if settings.keys:

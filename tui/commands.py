@@ -698,6 +698,7 @@ def source_record(source: Source, state: SourceState) -> dict[str, Any]:
         "tags": source.tags,
         "mine": source.mine,
         "api": source.api or None,
+        "target": source.target or None,
         "status": state.status,
         "error": state.error or None,
         "http_status": state.http_status,
@@ -736,11 +737,13 @@ def cmd_sources(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.planning.output_measures import add_output
     from .core.planning.rules import matrix_records
 
     portfolio = workspace.load_portfolio()
     with workspace.open_store() as store:
         records = matrix_records(portfolio, store)
+        add_output(records, portfolio, store, utcnow(), _output_window(workspace, None))
     if args.json:
         _print_json(records, sys.stdout)
         return 0
@@ -754,11 +757,13 @@ def cmd_matrix(workspace: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_roadmap(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.planning.output_measures import add_measures, measure_text
     from .core.planning.rules import roadmap_records
 
     portfolio = workspace.load_portfolio()
     with workspace.open_store() as store:
         records = roadmap_records(portfolio, store, today=dt.date.today(), due_only=args.due)
+        add_measures(records, portfolio, store, utcnow())
     if args.json:
         _print_json(records, sys.stdout)
         return 0
@@ -770,8 +775,46 @@ def cmd_roadmap(workspace: Workspace, args: argparse.Namespace) -> int:
             f"{row['lane']:<6} {row['status']:<8} {row['title']:<40} "
             f"review {row['review'] or '-'}{due}"
         )
+        if row["measured"]:
+            print(f"{'':16}{measure_text(row['measured'])}")
     if args.due and not records:
         print("No reviews are due.", file=sys.stderr)
+    return 0
+
+
+def _output_window(workspace: Workspace, text: str | None) -> dt.timedelta:
+    """``--window`` when given, else the ``[output] window`` setting."""
+    from .core.config import parse_window
+
+    if text is None:
+        return dt.timedelta(seconds=workspace.settings.output.window_seconds)
+    try:
+        return dt.timedelta(seconds=parse_window(text))
+    except ValueError as exc:
+        raise CommandError(f"--window: {exc}") from None
+
+
+def cmd_output(workspace: Workspace, args: argparse.Namespace) -> int:
+    from .core.planning.output import output_record, output_rows
+    from .core.planning.output_text import output_table
+
+    portfolio = workspace.load_portfolio()
+    window = _output_window(workspace, args.window)
+    with workspace.open_store() as store:
+        rows = output_rows(portfolio, store, utcnow(), window)
+    if args.json:
+        _print_json([output_record(row) for row in rows], sys.stdout)
+        return 0
+    if not rows:
+        print(
+            "None of your sources is marked as yours. Add mine = true to a source of yours"
+            " in portfolio.toml (a feed, or an API account such as"
+            " https://mastodon.social/@you), then run 'folio refresh'.",
+            file=sys.stderr,
+        )
+        return 0
+    for line in output_table(rows):
+        print(line)
     return 0
 
 
@@ -824,6 +867,7 @@ _COMMANDS: dict[str, Callable[[Workspace, argparse.Namespace], int]] = {
     "sources": cmd_sources,
     "matrix": cmd_matrix,
     "roadmap": cmd_roadmap,
+    "output": cmd_output,
     "sync": lambda workspace, args: _sync_command(workspace, args),
     "repair": cmd_repair,
 }

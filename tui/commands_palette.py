@@ -25,6 +25,7 @@ PALETTE_NAMES = {
     "show_matrix": "Matrix",
     "show_roadmap": "Roadmap",
     "show_sources": "Sources",
+    "show_output": "My output",
     "show_downloads": "Downloads",
     "refresh": "Refresh now",
     "search": "Search",

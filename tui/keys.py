@@ -10,7 +10,8 @@ GLOBAL: list[BindingType] = [
     Binding("2", "show('matrix')", "Matrix", id="show_matrix"),
     Binding("3", "show('roadmap')", "Roadmap", id="show_roadmap"),
     Binding("4", "show('sources')", "Sources", id="show_sources"),
-    # 5 is kept for "My output". Not in the footer: help and the palette list it.
+    Binding("5", "show('output')", "My output", id="show_output"),
+    # Not in the footer: help and the palette list it.
     Binding("6", "show('downloads')", "Downloads", show=False, id="show_downloads"),
     Binding("R", "refresh_now", "Refresh", id="refresh"),
     Binding("slash", "search", "Search", id="search"),
@@ -147,9 +148,16 @@ SOURCES: list[BindingType] = [
 ]
 
 
+OUTPUT: list[BindingType] = [
+    # The ids are the dashboard's: a user who rebinds opening an item rebinds it here too.
+    Binding("enter", "open_item", "Posts/Read", id="open_item"),
+    Binding("o", "open_link", "Open", id="open_link"),
+    Binding("tab", "switch_pane", "Sources/Posts", id="switch_pane"),
+    Binding("escape", "back", "Back", show=False, id="output_back"),
+]
 ALL_GROUPS: tuple[list[BindingType], ...] = (
     GLOBAL, MOVE, SIDEWAYS, PANES, READER, TRIAGE, LISTS, DASHBOARD, LIST_SCREEN,
-    EPISODE, PLAYBACK, DOWNLOADS, MATRIX, ROADMAP, SOURCES,
+    EPISODE, PLAYBACK, DOWNLOADS, MATRIX, ROADMAP, SOURCES, OUTPUT,
 )  # fmt: skip
 
 

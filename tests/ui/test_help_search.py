@@ -70,8 +70,9 @@ async def test_help_lists_every_group_with_the_default_keys(session: Session) ->
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
         headings = [str(s.visual) for s in app.screen.query(".heading").results(Static)]
-        assert headings[0] == "Everywhere" and headings[-1] == "Sources"
-        assert {"Moving", "Matrix", "Roadmap"} <= set(headings)
+        assert headings[0] == "Everywhere" and headings[-1] == "My output"
+        assert {"Moving", "Matrix", "Roadmap", "Sources"} <= set(headings)
+        assert line_for(app, "show_output").split()[:3] == ["5", "My", "output"]
         assert line_for(app, "search").split()[:2] == ["/", "Search"]
         assert line_for(app, "help").split()[:2] == ["?", "Help"]
         assert line_for(app, "move_down").split()[:3] == ["j,", "↓", "Down"]

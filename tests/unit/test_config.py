@@ -65,6 +65,8 @@ def test_values_are_read(tmp_path: Path) -> None:
         ('[apis]\ngithub = "api.github.com"\n', 2, "apis.github", "http:// or https://"),
         ("[apis]\nrecent_days = 0\n", 2, "apis.recent_days", "from 1 to 3660 days, not 0"),
         ('[apis]\nmastodon = "https://x"\n', 2, "apis.mastodon", "unknown key"),
+        ('[output]\nwindow = "a while"\n', 2, "output.window", "duration"),
+        ('[output]\nwindows = "9d"\n', 2, "output.windows", "unknown key"),
     ],
 )
 def test_mistakes_name_file_line_and_key(

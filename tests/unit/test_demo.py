@@ -26,6 +26,7 @@ from tui.core.demo.offline import (
     render_feed,
 )
 from tui.core.models import KINDS
+from tui.core.planning.measures import MEASURES
 
 NOW = dt.datetime(2026, 11, 25, 12, 30, 45, tzinfo=dt.UTC)
 WEEK = dt.timedelta(weeks=1)
@@ -170,7 +171,9 @@ def test_counts_per_kind() -> None:
 
 def test_sources_are_well_formed() -> None:
     for source in portfolio()["sources"]:
-        assert set(source) <= {"url", "name", "kind", "tags", "mine", "interval", "api"}
+        allowed = {"url", "name", "kind", "tags", "mine", "interval", "api", "target"}
+        assert set(source) <= allowed
+        assert "target" not in source or source["mine"]
         assert source["url"].startswith("https://") and is_reserved(source["url"]), source
         assert source["name"] and isinstance(source["tags"], list)
 
@@ -351,10 +354,16 @@ def test_roadmap_covers_every_lane_and_status() -> None:
     assert {item["lane"] for item in roadmap} == {"now", "next", "later", "done"}
     assert {item["status"] for item in roadmap} == {"idea", "trying", "adopted", "dropped"}
     for item in roadmap:
-        assert set(item) == {
+        assert set(item) - {"metric"} == {
             "id", "title", "hypothesis", "measure", "lane", "status", "start", "review", "links",
         }  # fmt: skip
         assert item["start"] < item["review"], item["id"]
+
+
+def test_roadmap_names_measures_folio_computes() -> None:
+    measured = {item["id"]: item["metric"] for item in portfolio()["roadmap"] if "metric" in item}
+    assert measured["twice-weekly-blog"] == "posts/week"
+    assert set(measured.values()) <= set(MEASURES)
 
 
 def test_roadmap_reviews_are_both_past_and_future() -> None:

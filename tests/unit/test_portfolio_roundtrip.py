@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.core.models import KINDS, Source
+from tui.core.planning.measures import MEASURES
 from tui.core.storage.atomic import backups_of
 from tui.core.storage.portfolio import (
     LANES,
@@ -47,6 +48,7 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
             tags=draw(TEXTS),
             mine=draw(st.booleans()),
             interval=draw(st.sampled_from([None, "30m", "2h", "1d", "90s", "1.5h"])),
+            target=draw(st.sampled_from(["", "2/w", "1/m", "0.5/d"])),
         )
         for path in paths
     ]
@@ -65,6 +67,7 @@ def portfolios(draw: st.DrawFn) -> Portfolio:
             start=draw(DATES),
             review=draw(DATES),
             links=draw(TEXTS),
+            metric=draw(st.sampled_from(["", *MEASURES])),
         )
         for experiment_id in draw(st.lists(ID, max_size=4, unique=True))
     ]

@@ -119,6 +119,7 @@ id = "twice-weekly-blog"
 title = "Blog twice a week"
 hypothesis = "Two posts a week instead of one doubles returning readers without burning me out."
 measure = "Posts per week on my blog, eight weeks before against eight weeks since the start."
+metric = "posts/week"
 lane = "now"
 status = "trying"
 start = 2026-09-30
@@ -130,6 +131,7 @@ id = "weekly-podcast"
 title = "Weekly podcast episodes"
 hypothesis = "A weekly release day grows downloads per episode more than longer episodes would."
 measure = "Episodes per week on Hallway HR since the start; downloads per episode from the host."
+metric = "posts/week"
 lane = "now"
 status = "trying"
 start = 2026-09-30
@@ -141,6 +143,7 @@ id = "mastodon-replies"
 title = "Reply first on Mastodon"
 hypothesis = "Three thoughtful replies a day bring more conversation than three posts a day."
 measure = "Replies received per week, counted every Friday."
+metric = "replies/post"
 lane = "now"
 status = "trying"
 start = 2026-11-04
@@ -215,6 +218,10 @@ links = ["threads"]
 """
 
 
+TARGETS = {OWN_BLOG: "2/w", OWN_PODCAST: "1/w"}
+"""The posting cadence the demo's practitioner aims for on their own blog and podcast."""
+
+
 def portfolio_toml() -> str:
     out = [
         "# The offline demo portfolio: opened when no portfolio exists yet and by `folio --demo`.",
@@ -241,6 +248,8 @@ def portfolio_toml() -> str:
         ]
         if s.interval:
             out.append(f"interval = {toml_str(s.interval)}")
+        if s.url in TARGETS:
+            out.append(f"target = {toml_str(TARGETS[s.url])}")
         out.append("")
     text = "\n".join(out) + "\n" + MATRIX + "\n" + ROADMAP
     return text.replace("{own_blog}", OWN_BLOG).replace("{own_podcast}", OWN_PODCAST)

@@ -74,6 +74,22 @@ def parse_interval(value: str | int | float) -> float:
     return seconds
 
 
+WINDOW_RANGE = "from a day to ten years"
+
+
+def parse_window(value: str | int | float) -> float:
+    """The seconds of ``[output] window``: a duration from a day to ten years."""
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        raise ValueError(
+            f'expected a duration such as "90d" or "12w", {WINDOW_RANGE}, not {value!r}'
+        ) from None
+    if not 86400 <= seconds <= 3653 * 86400:
+        raise ValueError(f"the window must be {WINDOW_RANGE}, not {value!r}")
+    return seconds
+
+
 def format_duration(seconds: float) -> str:
     for unit in ("w", "d", "h", "m"):
         if seconds >= _UNITS[unit] and seconds % _UNITS[unit] == 0:
@@ -262,6 +278,18 @@ class PodcastSettings:
 
 
 @dataclass
+class OutputSettings:
+    """The ``[output]`` section of settings.toml: how the user's own output is measured."""
+
+    window: str = "90d"
+    """How far back "My output" and ``folio output`` count posts; older posts are left out."""
+
+    @property
+    def window_seconds(self) -> float:
+        return parse_window(self.window)
+
+
+@dataclass
 class Settings:
     """All of settings.toml, each section with its defaults."""
 
@@ -271,6 +299,7 @@ class Settings:
     apis: ApiSettings = field(default_factory=ApiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     podcasts: PodcastSettings = field(default_factory=PodcastSettings)
+    output: OutputSettings = field(default_factory=OutputSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
 
@@ -281,6 +310,7 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "show_matrix",
         "show_roadmap",
         "show_sources",
+        "show_output",
         "refresh",
         "search",
         "help",
@@ -349,6 +379,7 @@ KEY_ACTIONS: frozenset[str] = frozenset(
         "cancel_download",
         "retry_download",
         "toggle_played",
+        "output_back",
     }
 )
 """The binding ids ``[keys]`` may rebind; tui/keys.py defines them (a test keeps the two equal)."""
@@ -450,6 +481,11 @@ def _check_section(path: Path, text: str, name: str, raw: Any, model: Any) -> di
                 line=line,
                 key=f"{name}.{key}",
             )
+        if name == "output" and key == "window":
+            try:
+                parse_window(value)
+            except ValueError as exc:
+                raise ConfigError(path, str(exc), line=line, key=f"{name}.{key}") from None
         if key in ("interval", "inbox_recent"):
             try:
                 parse_interval(value)
@@ -535,6 +571,10 @@ def parse_settings(text: str, path: Path) -> Settings:
             settings.podcasts = PodcastSettings(
                 **_check_section(path, text, name, value, PodcastSettings)
             )
+        elif name == "output":
+            settings.output = OutputSettings(
+                **_check_section(path, text, name, value, OutputSettings)
+            )
         elif name == "keys":
             if not isinstance(value, dict):
                 raise ConfigError(
@@ -560,7 +600,7 @@ def parse_settings(text: str, path: Path) -> Settings:
             raise ConfigError(
                 path,
                 "unknown section; known sections are "
-                "[refresh], [ui], [apis], [bookmarks], [sync], [podcasts] and [keys]",
+                "[refresh], [ui], [apis], [bookmarks], [sync], [podcasts], [output] and [keys]",
                 line=key_line(text, name, ""),
                 key=name,
             )

@@ -40,6 +40,9 @@ class Source:
     api: str = ""
     """The web API this source is read through (``"mastodon"``, ...); empty for a feed.
     See tui/core/sources/."""
+    target: str = ""
+    """For an own source, the posting cadence aimed for, such as ``"2/w"`` or ``"1/m"``
+    (``planning.measures.parse_target``); empty for none."""
     download: str = ""
     """``"new"``: queue each new episode for download as it arrives (podcasts); ``""`` or
     ``"none"``: only when asked."""

@@ -218,7 +218,11 @@ class DashboardScreen(TriageScreen):
         inbox.refresh_items(item_ids or None)
         # Items read in place stay listed (dimmed) so r can be undone where it happened;
         # only items the list does not have yet (an undo after a reload) need a reload.
-        if any(inbox.index_of(item_id) is None for item_id in item_ids):
+        # The user's own are never in it: reading one (from My output) changes nothing here.
+        own = self.session.own_sources()
+        if any(inbox.index_of(item_id) is None for item_id in item_ids) and not all(
+            source in own for source in sources
+        ):
             self._schedule_inbox_reload()
         self._update_counts()
 

@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, Label, LoadingIndicator, Static
 
 from ..core.config import format_duration, parse_interval
 from ..core.models import KINDS, Source
+from ..core.planning.measures import parse_target
 from ..widgets.fields import FormCheckbox as Checkbox
 from ..widgets.fields import FormSelect as Select
 
@@ -452,6 +453,16 @@ class EditSourceScreen(FormScreen[Source | None]):
             )
             yield from self.interval_and_mine(source, self.default_interval)
             yield from self.field(
+                "Target",
+                Input(
+                    source.target,
+                    placeholder="if yours: posts you aim for, e.g. 2/w or 1/m",
+                    id="target",
+                    compact=True,
+                ),
+                "target",
+            )
+            yield from self.field(
                 "Download",
                 Checkbox(
                     "new episodes as they arrive",
@@ -471,6 +482,14 @@ class EditSourceScreen(FormScreen[Source | None]):
         ok, interval = self.read_interval()
         if not ok:
             return
+        target = self.query_one("#target", Input).value.strip()
+        if target:
+            try:
+                target = parse_target(target).text
+            except ValueError as exc:
+                self.show_error("target", f"{str(exc).capitalize()}; or leave it empty.")
+                self.query_one("#target", Input).focus()
+                return
         kind = self.query_one("#kind", Select).value
         # replace(), not a new Source: what the form does not show (api) stays as it was.
         self.dismiss(
@@ -481,6 +500,7 @@ class EditSourceScreen(FormScreen[Source | None]):
                 tags=parse_tags(self.query_one("#tags", Input).value),
                 mine=self.query_one("#mine", Checkbox).value,
                 interval=interval,
+                target=target,
                 download=self._download(),
             )
         )

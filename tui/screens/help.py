@@ -30,6 +30,7 @@ GROUPS: tuple[tuple[str, list[BindingType]], ...] = (
     ("Matrix", keys.MATRIX),
     ("Roadmap", keys.ROADMAP),
     ("Sources", keys.SOURCES),
+    ("My output", keys.OUTPUT),
 )
 
 KEY_WIDTH = 16

@@ -7,6 +7,7 @@ Inbox; the grid redraws from ``matrix_view`` after each change, wherever it came
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import ClassVar
 
 from textual import events
@@ -29,6 +30,7 @@ from ..core.planning.views import (
     neighbour_after_delete,
     new_matrix_entry,
     slug_id,
+    with_output,
 )
 from ..core.session import Session
 from ..core.storage.portfolio import MatrixAxes, MatrixEntry, Portfolio
@@ -109,8 +111,10 @@ class MatrixScreen(Screen[None]):
     def reload(self, select: str | None = None) -> None:
         session = self.session
         show_read_only_banner(self.query_one("#read-only", Static), session)
-        figures = matrix_figures(session.portfolio, session.store, session.now())
-        view = figures.quadrants
+        now = session.now()
+        window = dt.timedelta(seconds=session.workspace.settings.output.window_seconds)
+        figures = matrix_figures(session.portfolio, session.store, now)
+        view = with_output(figures.quadrants, session.portfolio, session.store, now, window)
         self.query_one("#attention", Static).update(
             Content(attention_summary(figures, session.portfolio.matrix_axes))
         )
@@ -169,6 +173,7 @@ class MatrixScreen(Screen[None]):
                 matched if names or entry.elsewhere else "  (matches no followed source)",
                 "$text-muted",
             ),
+            (f"  · {entry.output}" if entry.output else "", "$text-muted"),
         )
 
     # -- editing -----------------------------------------------------------------------

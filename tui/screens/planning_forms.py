@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from ..core.models import Source
+from ..core.planning.measures import MEASURES
 from ..core.planning.views import (
     ENDED,
     describe_links,
@@ -291,6 +292,15 @@ class MatrixEntryForm(_Form[MatrixEntry | None]):
         self.dismiss(None)
 
 
+def metric_options(current: str) -> list[tuple[str, str]]:
+    """The measures folio computes on the linked own sources, for the form's select."""
+    options = [("nothing: the measure above is for me", "")]
+    options += [(f"{name}: {words}", name) for name, words in MEASURES.items()]
+    if current and current not in MEASURES:
+        options.append((current, current))
+    return options
+
+
 class ExperimentForm(_Form[Experiment | None]):
     """Edit (or create) a roadmap experiment."""
 
@@ -318,6 +328,15 @@ class ExperimentForm(_Form[Experiment | None]):
             with Horizontal(classes="row"):
                 yield Label("Measure")
                 yield Input(experiment.measure, id="measure", classes="field", compact=True)
+            with Horizontal(classes="row"):
+                yield Label("Computed")
+                yield Select(
+                    metric_options(experiment.metric),
+                    value=experiment.metric,
+                    allow_blank=False,
+                    id="metric",
+                    compact=True,
+                )
             with Horizontal(classes="row"):
                 yield Label("Lane")
                 yield Select(
@@ -402,6 +421,7 @@ class ExperimentForm(_Form[Experiment | None]):
         if errors:
             self.show_errors(errors, invalid)
             return
+        metric = self.query_one("#metric", Select).value
         self.dismiss(
             Experiment(
                 id=self.experiment.id,
@@ -413,6 +433,7 @@ class ExperimentForm(_Form[Experiment | None]):
                 start=start,
                 review=review,
                 links=split_list(self.value("links")),
+                metric=metric if isinstance(metric, str) else self.experiment.metric,
             )
         )
 

@@ -29,6 +29,7 @@ from ..core.planning.views import (
     step_lane,
     timeline,
     with_lane,
+    with_measures,
     with_status,
 )
 from ..core.session import Session
@@ -111,6 +112,7 @@ class RoadmapScreen(Screen[None]):
         session = self.session
         show_read_only_banner(self.query_one("#read-only", Static), session)
         today = session.today()
+        now = session.now()
         portfolio = session.portfolio
         vision = portfolio.vision.strip()
         self.query_one("#vision-text", Static).update(
@@ -121,7 +123,9 @@ class RoadmapScreen(Screen[None]):
         self._stale = False
         self.query_one(StatusBar).refresh_text()
         await self.board.show(
-            roadmap_view(portfolio, session.store, today),
+            with_measures(
+                roadmap_view(portfolio, session.store, today), portfolio, session.store, now
+            ),
             timeline(portfolio.roadmap, today),
             select,
         )
@@ -155,7 +159,15 @@ class RoadmapScreen(Screen[None]):
         return Content.assemble(
             (card.title, "bold"),
             (f"  {card.lane} · {card.status}" + (f" · {dates}" if dates else ""), "$text-muted"),
-            (f"  {card.compared}" if card.compared else "", "$text-accent"),
+            # The measure the experiment names, when it names one; else its posting rate.
+            (
+                f" · {card.metric}"
+                if card.metric
+                else f"  {card.compared}"
+                if card.compared
+                else "",
+                "$text-accent",
+            ),
             "\n",
             ("Hypothesis: ", "$text-muted"),
             card.hypothesis.replace("\n", " ") or "—",

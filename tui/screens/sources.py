@@ -331,7 +331,7 @@ class SourcesScreen(Screen[None]):
             f"every {interval}",
         ]
         if source.mine:
-            facts.append("mine")
+            facts.append(f"mine, target {source.target}" if source.target else "mine")
         if source.api:
             facts.append(f"through the {api_label(source.api)}")
         timing = [

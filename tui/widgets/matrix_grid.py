@@ -25,6 +25,16 @@ from ..core.planning.views import QUADRANT_RANGES, EntryView, matrix_move, matri
 from ..core.storage.portfolio import MatrixAxes
 
 ROW_HEIGHT = 2
+"""Lines an entry takes; one more when it covers the user's own sources (its output)."""
+
+
+def entry_height(entry: EntryView) -> int:
+    return ROW_HEIGHT + (1 if entry.output else 0)
+
+
+def entry_top(entries: list[EntryView], index: int) -> int:
+    """The line an entry starts on within its quadrant."""
+    return sum(entry_height(entry) for entry in entries[:index])
 
 
 class QuadrantList(Widget):
@@ -70,7 +80,7 @@ class QuadrantList(Widget):
         return [e.id for e in self.entries]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(len(self.entries) * ROW_HEIGHT, 1)
+        return max(entry_top(self.entries, len(self.entries)), 1)
 
     def _style(self, name: str) -> Style:
         return self.get_visual_style(f"quadrant-list--{name}")
@@ -95,20 +105,30 @@ class QuadrantList(Widget):
             if notes:
                 second = Content.assemble(second, "  ", (notes, self._style("muted")))
             second = second.truncate(width, ellipsis=True, pad=True)
+            entry_lines = [first, second, *self._output_lines(entry, width)]
             if entry.id == self.selected:
                 cursor = self._style("cursor" if self.focused else "cursor-blurred")
-                first = first.stylize(cursor)
-                second = second.stylize(cursor)
-            lines += [first, second]
+                entry_lines = [line.stylize(cursor) for line in entry_lines]
+            lines += entry_lines
         return Content("\n").join(lines)
+
+    def _output_lines(self, entry: EntryView, width: int) -> list[Content]:
+        """The entry's own output (cadence, engagement per post), when it covers any."""
+        if not entry.output:
+            return []
+        return [
+            Content.styled(entry.output, "$text-success").truncate(width, ellipsis=True, pad=True)
+        ]
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        index = offset.y // ROW_HEIGHT
-        if 0 <= index < len(self.entries):
-            self.post_message(self.Clicked(self.entries[index].id))
+        for index, entry in enumerate(self.entries):
+            top = entry_top(self.entries, index)
+            if top <= offset.y < top + entry_height(entry):
+                self.post_message(self.Clicked(entry.id))
+                return
 
 
 class QuadrantPanel(VerticalScroll, can_focus=False):
@@ -206,9 +226,9 @@ class MatrixGrid(Widget, can_focus=True):
             panel.set_class(entry is not None and entry.quadrant == name, "-current")
             if entry is not None and entry.quadrant == name:
                 index = quadrant_list.entry_ids.index(entry.id)
-                panel.scroll_to_region(
-                    Region(0, index * ROW_HEIGHT, 1, ROW_HEIGHT), animate=False, immediate=True
-                )
+                entries = quadrant_list.entries
+                region = Region(0, entry_top(entries, index), 1, entry_height(entries[index]))
+                panel.scroll_to_region(region, animate=False, immediate=True)
         self.post_message(self.SelectionChanged(entry))
 
     # -- focus and mouse ---------------------------------------------------------------

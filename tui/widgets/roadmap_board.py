@@ -69,7 +69,14 @@ def card_content(card: CardView, width: int) -> Content:
         # The full wording wraps well onto two lines; below that it becomes three.
         cadence = card.cadence if width >= WIDE_CARD else card.cadence_short
         parts.append(Content.styled(cadence, "$text-accent"))
+    if card.metric:
+        parts.append(measure_content(card, width))
     return Content("\n").join(parts)
+
+
+def measure_content(card: CardView, width: int) -> Content:
+    """The experiment's measure, before against since, in the card's accent."""
+    return Content.styled(card.metric if width >= WIDE_CARD else card.metric_short, "$text-success")
 
 
 class Card(Widget):

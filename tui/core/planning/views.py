@@ -11,10 +11,16 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tui.core.models import Source
+from tui.core.planning.output_measures import (
+    entry_output,
+    entry_output_text,
+    experiment_measure,
+    measure_text,
+)
 from tui.core.planning.rules import (
     ATTENTION_WEEKS,
     QUADRANTS,
@@ -275,6 +281,8 @@ class EntryView:
     flagged_week: int = 0
     skipped_week: int = 0
     """Items marked read unopened this week."""
+    output: str = ""
+    """What the entry's own sources did: cadence and engagement per post (``with_output``)."""
 
     @property
     def opened_week(self) -> int:
@@ -385,6 +393,31 @@ def entry_attention_text(entry: EntryView) -> str:
     return " · ".join(parts)
 
 
+def with_output(
+    view: dict[str, list[EntryView]],
+    portfolio: Portfolio,
+    store: Store,
+    now: dt.datetime,
+    window: dt.timedelta,
+) -> dict[str, list[EntryView]]:
+    """The matrix with each entry's own output over ``window`` (``EntryView.output``)."""
+    entries = {entry.id: entry for entry in portfolio.matrix}
+    return {
+        name: [
+            replace(
+                view_entry,
+                output=entry_output_text(
+                    entry_output(entries[view_entry.id], portfolio, store, now, window)
+                ),
+            )
+            if view_entry.id in entries
+            else view_entry
+            for view_entry in entries_view
+        ]
+        for name, entries_view in view.items()
+    }
+
+
 def matrix_order(view: dict[str, list[EntryView]]) -> list[str]:
     return [e.id for name in QUADRANTS for e in view[name]]
 
@@ -464,6 +497,9 @@ class CardView:
     links: tuple[str, ...]
     compared: str = ""
     """The measure before the start against since (``before_and_since``)."""
+    metric: str = ""
+    """The measure the experiment names, before against since (``with_measures``)."""
+    metric_short: str = ""
 
 
 def roadmap_view(portfolio: Portfolio, store: Store, today: dt.date) -> dict[str, list[CardView]]:
@@ -491,6 +527,35 @@ def roadmap_view(portfolio: Portfolio, store: Store, today: dt.date) -> dict[str
     for cards in view.values():
         cards.sort(key=lambda c: (c.review or dt.date.max, STATUSES.index(c.status), c.id))
     return view
+
+
+def unmeasured_text(experiment: Experiment, today: dt.date) -> str:
+    """Why an experiment that names a measure shows no figures yet."""
+    if experiment.start is None:
+        return f"{experiment.metric}: give it a start date to measure it"
+    if experiment.start > today:
+        return f"{experiment.metric}: measured from {experiment.start.isoformat()}"
+    return f"{experiment.metric}: link one of your own sources (mine = true)"
+
+
+def with_measures(
+    view: dict[str, list[CardView]], portfolio: Portfolio, store: Store, now: dt.datetime
+) -> dict[str, list[CardView]]:
+    """The roadmap with each experiment's measure (``CardView.metric``), the eight weeks
+    before its start against the weeks since."""
+    experiments = {experiment.id: experiment for experiment in portfolio.roadmap}
+    measured: dict[str, list[CardView]] = {}
+    for lane, cards in view.items():
+        measured[lane] = []
+        for card in cards:
+            experiment = experiments.get(card.id)
+            figures = experiment_measure(experiment, portfolio, store, now) if experiment else None
+            if figures is None and experiment is not None and experiment.metric:
+                text = short = unmeasured_text(experiment, now.date())
+            else:
+                text, short = measure_text(figures), measure_text(figures, short=True)
+            measured[lane].append(replace(card, metric=text, metric_short=short))
+    return measured
 
 
 def roadmap_order(view: dict[str, list[CardView]]) -> list[str]:

@@ -20,6 +20,7 @@ import tomli_w
 from tui.core.config import ConfigError, key_line, parse_interval, toml_syntax_error
 from tui.core.ingest.text import clean_line
 from tui.core.models import KINDS, Source
+from tui.core.planning.measures import check_metric, parse_target
 from tui.core.storage.atomic import file_lock, write_atomic
 
 LANES: tuple[str, ...] = ("now", "next", "later", "done")
@@ -71,6 +72,9 @@ class Experiment:
     review: dt.date | None = None
     links: list[str] = field(default_factory=list)
     """Matrix ids or source URLs."""
+    metric: str = ""
+    """A measure folio computes on the linked own sources, such as ``"replies/post"``
+    (``planning.measures.MEASURES``); empty for none. ``measure`` stays free text."""
 
 
 @dataclass
@@ -126,6 +130,7 @@ _SOURCE_KEYS = {
     "interval": str,
     "api": str,
     "download": str,
+    "target": str,
 }
 DOWNLOAD_CHOICES: tuple[str, ...] = ("new", "none")
 """Values of a source's ``download``: queue new episodes as they arrive, or never."""
@@ -147,6 +152,7 @@ _ROADMAP_KEYS = {
     "start": dt.date,
     "review": dt.date,
     "links": list,
+    "metric": str,
 }
 _TYPE_WORDS = {
     str: "a string",
@@ -267,6 +273,11 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 'expected "new" (queue new episodes as they arrive) or "none"',
                 index,
             )
+        if entry.get("target"):
+            try:
+                parse_target(entry["target"])
+            except ValueError as exc:
+                reader.fail("sources", "target", str(exc), index)
         portfolio.sources.append(
             Source(
                 url=url,
@@ -277,6 +288,7 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
                 interval=interval,
                 api=entry.get("api", ""),
                 download=download,
+                target=entry.get("target", ""),
             )
         )
 
@@ -303,6 +315,11 @@ def parse_portfolio(text: str, path: Path) -> Portfolio:
             reader.fail("roadmap", "lane", f"expected one of {', '.join(LANES)}", index)
         if entry.get("status", "idea") not in STATUSES:
             reader.fail("roadmap", "status", f"expected one of {', '.join(STATUSES)}", index)
+        if entry.get("metric"):
+            try:
+                check_metric(entry["metric"])
+            except ValueError as exc:
+                reader.fail("roadmap", "metric", str(exc), index)
         portfolio.roadmap.append(Experiment(**entry))
 
     axes = raw.get("matrix_axes")
@@ -430,6 +447,8 @@ def source_fields(source: Source) -> dict[str, Any]:
         table["api"] = source.api
     if source.download:
         table["download"] = source.download
+    if source.target:
+        table["target"] = source.target
     return table
 
 
@@ -456,6 +475,7 @@ def experiment_fields(experiment: Experiment) -> dict[str, Any]:
         "start": experiment.start,
         "review": experiment.review,
         "links": list(experiment.links),
+        "metric": experiment.metric or None,
     }
     return {key: value for key, value in table.items() if value is not None}
 

@@ -52,8 +52,8 @@ from tui.core.storage.portfolio import (
     source_name,
 )
 
-_LEFT_OUT_WHEN_EMPTY = {"interval", "api"}
-"""Keys of a source that folio writes only when set (see ``source_fields``)."""
+_LEFT_OUT_WHEN_EMPTY = {"interval", "api", "target", "metric"}
+"""Keys that folio writes only when set (see ``source_fields``, ``experiment_fields``)."""
 
 
 class EditConflict(Exception):

@@ -37,7 +37,9 @@ from tui.core.storage.store import MIGRATIONS, Store
 __all__ = ["RepairReport", "TableReport", "check_store", "repair_store"]
 
 # Tables folio rebuilds from the items (the search index) or SQLite keeps itself.
-_DERIVED = ("items_fts", "search_index", "search_stale", "sqlite_")
+_DERIVED = ("items_fts", "search_index", "search_stale", "sqlite_", "engagement_latest")
+"""Tables made from others, built again in the new store rather than copied (the search
+index; engagement_latest, which the engagement table's triggers fill as it is copied)."""
 _LARGEST_ROWID = 2**63 - 1
 _PAGE_SIZES = (16384, 4096, 8192, 32768, 65536, 1024, 2048, 512)
 

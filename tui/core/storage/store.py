@@ -20,6 +20,7 @@ from typing import Any
 from tui.core.dates import plausible
 from tui.core.models import Item, ParsedFeed, ParsedItem, SourceState, utcnow
 from tui.core.storage.connect import BUSY_SECONDS, migration_statements, use_wal
+from tui.core.storage.engagement_sql import ENGAGEMENT_LATEST
 from tui.core.storage.episodes_schema import EPISODES_SCHEMA
 from tui.core.storage.errors import (
     StoreBusy,
@@ -222,7 +223,9 @@ MIGRATIONS: list[str] = [
     SYNC_SCHEMA,
     # 11: podcast episodes (issue 16): their table, in episodes_schema.py.
     EPISODES_SCHEMA,
-    # 12: the lists of flagged items (Starred, Later, Bookmarked) read from small partial
+    # 12: each own post's latest two snapshots, kept by triggers (see engagement_sql).
+    ENGAGEMENT_LATEST,
+    # 13: the lists of flagged items (Starred, Later, Bookmarked) read from small partial
     # indexes instead of scanning every item; All items' first screenful from an index in
     # time order (10 ms to 0.05 ms at 100,000 items), and what is new since a moment from
     # one on first_seen (28 ms to 1 ms when a few are new); ``marks`` keeps named moments
