@@ -606,6 +606,10 @@ async def test_tab_then_enter_typed_at_once_opens_the_inbox_item(
         app.post_message(events.Key("enter", "\r"))
         await wait_for(pilot, lambda: isinstance(app.screen, ReaderScreen), "the reader")
         assert app.screen.item_id == first_in_inbox  # type: ignore[attr-defined]
+        await pilot.pause()
+        # Both footers were rebuilt at once, each with its keys once.
+        for screen in app.screen_stack:
+            assert len(screen.query(".pinned-keys")) == 1
 
 
 async def test_reader_from_the_inbox_steps_through_the_inbox(

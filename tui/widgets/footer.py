@@ -26,7 +26,7 @@ class Footer(TextualFooter):
     """
 
     DEFAULT_CSS = """
-    Footer #pinned-keys {
+    Footer .pinned-keys {
         dock: right;
         width: auto;
         height: 1;
@@ -63,7 +63,7 @@ class Footer(TextualFooter):
             yield widget
         if pinned:
             # One group docked right: docked widgets on the same edge would overlap.
-            yield HorizontalGroup(*pinned, id="pinned-keys")
+            yield HorizontalGroup(*pinned, classes="pinned-keys")
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if (
