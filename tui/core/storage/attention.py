@@ -1,5 +1,5 @@
 """What the user does with items, with the time, in the store (table ``attention``,
-migration 6): what the matrix exists to weigh against value and effort.
+migration 13): what the matrix exists to weigh against value and effort.
 
 Actions recorded:
 

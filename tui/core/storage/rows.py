@@ -40,7 +40,7 @@ def row_to_item(row: sqlite3.Row | tuple[Any, ...]) -> Item:
     first_seen = dt_of(row[10]) or EARLIEST  # only a damaged value is out of the calendar
     published = dt_of(row[8])
     dated = bool(row[9])
-    if not plausible(published):  # a placeholder date stored before migration 7
+    if not plausible(published):  # a placeholder date stored before migration 9
         published, dated = first_seen, False
     assert published is not None
     return Item(

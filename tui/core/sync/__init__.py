@@ -18,7 +18,7 @@ it, mark a feed read) is an outbox row written in the same transaction as the fl
 sent in batches, idempotently, with retries and back-off. A change not sent yet wins over
 what the server says (unless the server shows a later change, where it tells the time).
 
-Which item is which server entry is kept in ``sync_entries`` (migration 7), so an article
+Which item is which server entry is kept in ``sync_entries`` (migration 10), so an article
 folio had already fetched directly is matched once, by its link, and never shown twice.
 Subscriptions are merged three ways, with the server's list as it stood at the last sync
 as the base (``sync_feeds``): a source added or removed in folio is added or removed on
