@@ -32,6 +32,7 @@ from tui.screens.downloads import DownloadsScreen
 from tui.screens.forms import ConfirmScreen
 from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
+from tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from tests.audioserver import AudioServer
@@ -121,15 +122,23 @@ async def test_d_downloads_the_episode_and_its_rows_say_so(
         assert any(line.rstrip().endswith("on disk") for line in visible_text(inbox(app)))
 
 
-async def test_d_and_p_are_offered_only_on_an_episode(cast_session: Session) -> None:
+async def test_d_and_p_on_a_post_say_there_is_no_episode(cast_session: Session) -> None:
     app = FolioApp(cast_session, auto_refresh=False)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        assert "d" not in app.screen.active_bindings  # a blog post
-        assert "P" not in app.screen.active_bindings
-        await pilot.press("d")  # nothing happens, nothing breaks
+        footer = app.screen.query_one(Footer)
+        keys_before = footer._shown
+        await pilot.press("d")  # on a blog post: said, and nothing queued
+        await wait_for(
+            pilot,
+            lambda: any("no episode to download" in n.message for n in app._notifications),
+            "the warning",
+        )
         assert cast_session.podcasts.episodes.listed() == []
+        # Moving onto an episode leaves the footer as it was: d and P are not in it.
         await on_episode(pilot, newest_episode(cast_session))
+        await pilot.pause()
+        assert footer._shown == keys_before
         assert "d" in app.screen.active_bindings and "P" in app.screen.active_bindings
         # Nothing plays: the player's keys stay out of the footer.
         assert "Z" not in app.screen.active_bindings and "S" not in app.screen.active_bindings
@@ -214,8 +223,7 @@ async def test_the_reader_shows_the_state_and_downloads_with_d(
         def episode_text() -> str:
             return str(reader.query_one("#reader-episode", Static).visual)
 
-        assert "State: new" in episode_text()
-        assert "d" in app.screen.active_bindings
+        assert "State: new · d downloads it · P plays it" in episode_text()
         await pilot.press("d")
         await wait_for(pilot, lambda: "State: downloaded" in episode_text(), "downloaded")
 

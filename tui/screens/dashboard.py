@@ -251,7 +251,6 @@ class DashboardScreen(TriageScreen):
                 first = not self._inbox_loaded
                 self._inbox_loaded = True
                 self._update_counts()
-                self._cursor_moved()
                 if first:
                     self.post_message(DashboardReady())
 

@@ -2,8 +2,9 @@
 
 Each screen keeps its own ``action_download``, ``action_play`` and ``check_action`` and
 calls these, so the keys work the same on the dashboard, in the reader and in Downloads.
-The keys are offered (in the footer, and to the key itself) only on an item that has an
-episode: elsewhere they stay out of the way.
+The keys stay out of the footer (it would be rebuilt each time the cursor went from an
+episode to a post); the help lists them, the reader says them under an episode, and on an
+item without one they say so.
 """
 
 from __future__ import annotations
@@ -15,13 +16,6 @@ from ..messages import DownloadEpisode, PlayEpisode
 
 if TYPE_CHECKING:
     from textual.screen import Screen
-
-ACTIONS = frozenset({"download", "play"})
-
-
-def applies(item: Item | None) -> bool:
-    return item is not None and bool(item.enclosure_url)
-
 
 def download(screen: Screen[Any], item: Item | None) -> None:
     if item is None:

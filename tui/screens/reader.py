@@ -115,7 +115,6 @@ class ReaderScreen(Screen[int | None]):
         item.read = True
         self._draw(item)
         self.query_one("#reader-body", VerticalScroll).scroll_home(animate=False)
-        self.refresh_bindings()  # d and P only for an episode
 
     def _draw(self, item: Item) -> None:
         source = self.session.source(item.source)
@@ -175,7 +174,8 @@ class ReaderScreen(Screen[int | None]):
         if item.enclosure_type:
             facts.append(plain(item.enclosure_type))
         state = plain(self.session.podcasts.state_label(item))
-        return " · ".join(facts) + f"\nState: {state}\n" + plain(item.enclosure_url)
+        keys = "d downloads it · P plays it"
+        return " · ".join(facts) + f"\nState: {state} · {keys}\n" + plain(item.enclosure_url)
 
     def _set(self, selector: str, text: str) -> None:
         widget = self.query_one(selector, Static)
@@ -285,11 +285,6 @@ class ReaderScreen(Screen[int | None]):
 
     def action_play(self) -> None:
         episode_keys.play(self, self.item)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in episode_keys.ACTIONS:
-            return episode_keys.applies(self.item)
-        return True
 
     def action_undo(self) -> None:
         label = self.session.undo_triage()

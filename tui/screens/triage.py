@@ -8,7 +8,6 @@ the reader or the browser and undo work the same everywhere, through the session
 
 from __future__ import annotations
 
-from textual import on
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -25,8 +24,6 @@ class TriageScreen(Screen[None]):
     """A screen with a board or an item list whose cursor item the triage keys act on."""
 
     session: Session
-    _on_episode: bool | None = None
-    """Whether the cursor is on an episode, so the footer offers d and P."""
 
     # -- for subclasses ---------------------------------------------------------------
 
@@ -130,20 +127,6 @@ class TriageScreen(Screen[None]):
 
     def action_play(self) -> None:
         episode_keys.play(self, self._current_item())
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in episode_keys.ACTIONS:
-            return episode_keys.applies(self._current_item())
-        return True
-
-    @on(ItemList.Highlighted)
-    @on(FeedBoard.Highlighted)
-    def _cursor_moved(self) -> None:
-        # The footer offers d and P on an episode only.
-        on_episode = episode_keys.applies(self._current_item())
-        if on_episode != self._on_episode:
-            self._on_episode = on_episode
-            self.refresh_bindings()
 
     def action_read_next(self) -> None:
         """Mark the item read and move to the next unread one (newsboat's N)."""
