@@ -79,14 +79,17 @@ class TriageScreen(Screen[None]):
         self.session.opened_in_browser(item)
         self.app.post_message(OpenLink(item.link))
 
-    def action_open_feed(self) -> None:
-        """The whole list of the feed under the cursor (the card's, or the item's)."""
+    def _cursor_source(self) -> str | None:
+        """The feed under the cursor: the card's on the board, else the item's."""
         active = self._active()
         if isinstance(active, FeedBoard):
-            url = active.cursor_source
-        else:
-            item = active.cursor_item()
-            url = item.source if item is not None else None
+            return active.cursor_source
+        item = active.cursor_item()
+        return item.source if item is not None else None
+
+    def action_open_feed(self) -> None:
+        """The whole list of the feed under the cursor (the card's, or the item's)."""
+        url = self._cursor_source()
         if url is not None:
             self.app.post_message(OpenFeed(url))
 
@@ -151,12 +154,7 @@ class TriageScreen(Screen[None]):
         self._say("No unread items after this one.")
 
     def action_mark_pane_read(self) -> None:
-        active = self._active()
-        if isinstance(active, FeedBoard):
-            url = active.cursor_source
-        else:
-            item = active.cursor_item()
-            url = item.source if item is not None else None
+        url = self._cursor_source()
         if url is None:
             return
         source = self.session.source(url)
