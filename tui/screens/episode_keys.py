@@ -17,6 +17,7 @@ from ..messages import DownloadEpisode, PlayEpisode
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+
 def download(screen: Screen[Any], item: Item | None) -> None:
     if item is None:
         return
