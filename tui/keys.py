@@ -1,5 +1,5 @@
 """Every key binding, as data. Each has an id, so ``[keys]`` in settings.toml can rebind
-it (``star = "S"``); the help screen and the footer read these same lists."""
+it (``star = "X"``); the help screen and the footer read these same lists."""
 
 from __future__ import annotations
 
