@@ -301,7 +301,7 @@ class Settings:
     podcasts: PodcastSettings = field(default_factory=PodcastSettings)
     output: OutputSettings = field(default_factory=OutputSettings)
     keys: dict[str, str] = field(default_factory=dict)
-    """Action name to key(s), e.g. ``star = "S"`` or ``move_down = "j,ctrl+n"``."""
+    """Action name to key(s), e.g. ``star = "X"`` or ``move_down = "j,ctrl+n"``."""
 
 
 KEY_ACTIONS: frozenset[str] = frozenset(
@@ -591,7 +591,7 @@ def parse_settings(text: str, path: Path) -> Settings:
                 if not isinstance(keys, str) or not keys.strip():
                     raise ConfigError(
                         path,
-                        'expected a string of keys, e.g. star = "S" or move_down = "j,down"',
+                        'expected a string of keys, e.g. star = "X" or move_down = "j,down"',
                         line=key_line(text, name, action),
                         key=f"keys.{action}",
                     )

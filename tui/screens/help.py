@@ -127,7 +127,7 @@ class HelpScreen(ModalScreen[None]):
             "settings.toml, e.g.\n"
             "\n"
             "    [keys]\n"
-            '    star = "S"\n'
+            '    star = "X"\n'
             '    move_down = "j,ctrl+n"\n'
             "\n"
             "ctrl+p opens the command palette, which lists every action as well.\n"
