@@ -607,6 +607,24 @@ def parse_settings(text: str, path: Path) -> Settings:
     return settings
 
 
+def _web_address_problem(url: str, what: str, example: str) -> str:
+    """Why ``url`` is not the plain http(s) address of a ``what`` ("" when it is)."""
+    from urllib.parse import urlsplit
+
+    scheme, host, rest = "", None, ""
+    try:
+        parts = urlsplit(url)
+        scheme, host, rest = parts.scheme, parts.hostname, parts.query + parts.fragment
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        host = None
+    if scheme not in ("http", "https") or not host:
+        return f'expected the {what}\'s web address, e.g. url = "https://{example}"'
+    if rest:
+        return f"expected the {what}'s address without ?query or #fragment"
+    return ""
+
+
 def _bookmark_settings(path: Path, text: str, values: dict[str, Any]) -> BookmarkSettings:
     """``[bookmarks]`` checked as a whole: a known service, and an address it can use."""
     settings = BookmarkSettings(**values)
@@ -620,22 +638,8 @@ def _bookmark_settings(path: Path, text: str, values: dict[str, Any]) -> Bookmar
         known = ", ".join(f'"{name}"' for name in BOOKMARK_SERVICES)
         raise refuse("service", f"unknown service; folio knows {known}")
     if settings.url:
-        from urllib.parse import urlsplit
-
-        scheme, host, rest = "", None, ""
-        try:
-            parts = urlsplit(settings.url)
-            scheme, host, rest = parts.scheme, parts.hostname, parts.query + parts.fragment
-            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-        except ValueError:
-            host = None
-        if scheme not in ("http", "https") or not host:
-            raise refuse(
-                "url",
-                'expected the service\'s web address, e.g. url = "https://links.example.org"',
-            )
-        if rest:
-            raise refuse("url", "expected the service's address without ?query or #fragment")
+        if problem := _web_address_problem(settings.url, "service", "links.example.org"):
+            raise refuse("url", problem)
     elif settings.service in ("linkding", "shaarli"):
         raise refuse(
             "service" if "url" not in values else "url",
@@ -658,21 +662,8 @@ def _sync_settings(path: Path, text: str, values: dict[str, Any]) -> SyncSetting
         known = ", ".join(f'"{name}"' for name in SYNC_SERVICES)
         raise refuse("service", f"unknown service; folio syncs with {known}")
     if settings.url:
-        from urllib.parse import urlsplit
-
-        scheme, host, rest = "", None, ""
-        try:
-            parts = urlsplit(settings.url)
-            scheme, host, rest = parts.scheme, parts.hostname, parts.query + parts.fragment
-            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-        except ValueError:
-            host = None
-        if scheme not in ("http", "https") or not host:
-            raise refuse(
-                "url", 'expected the server\'s web address, e.g. url = "https://rss.example.org"'
-            )
-        if rest:
-            raise refuse("url", "expected the server's address without ?query or #fragment")
+        if problem := _web_address_problem(settings.url, "server", "rss.example.org"):
+            raise refuse("url", problem)
     elif settings.service:
         raise refuse(
             "service" if "url" not in values else "url",
