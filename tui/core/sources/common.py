@@ -21,10 +21,10 @@ import datetime as dt
 import html
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from tui.core.ingest.text import clean, clean_line
 from tui.core.models import ParsedItem
@@ -196,6 +196,18 @@ def make_item(
 
 
 # -- addresses ----------------------------------------------------------------------------
+
+
+def web_address_on(address: str, hosts: Container[str]) -> SplitResult | None:
+    """``address`` split, when it is an http(s) address on one of ``hosts``; else None
+    (an adapter's ``recognise`` starts here)."""
+    try:
+        parts = urlsplit(address.strip())
+    except ValueError:
+        return None
+    if parts.hostname not in hosts or parts.scheme not in ("http", "https"):
+        return None
+    return parts
 
 
 def host_of(url: str) -> str:

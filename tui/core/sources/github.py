@@ -55,6 +55,7 @@ from tui.core.sources.common import (
     parse_time,
     recent_cutoff,
     text_of,
+    web_address_on,
     web_link,
 )
 
@@ -98,11 +99,8 @@ class GitHub:
     label: ClassVar[str] = "GitHub API"
 
     def recognise(self, address: str) -> Recognised | None:
-        try:
-            parts = urlsplit(address.strip())
-        except ValueError:
-            return None
-        if parts.hostname not in (HOST, "www." + HOST) or parts.scheme not in ("http", "https"):
+        parts = web_address_on(address, (HOST, "www." + HOST))
+        if parts is None:
             return None
         if parts.query or parts.fragment:
             return None

@@ -48,6 +48,7 @@ from tui.core.sources.common import (
     parse_time,
     recent_cutoff,
     text_of,
+    web_address_on,
     web_link,
 )
 
@@ -96,11 +97,8 @@ class HackerNews:
     label: ClassVar[str] = "Hacker News API"
 
     def recognise(self, address: str) -> Recognised | None:
-        try:
-            parts = urlsplit(address.strip())
-        except ValueError:
-            return None
-        if parts.hostname != HOST or parts.scheme not in ("http", "https"):
+        parts = web_address_on(address, (HOST,))
+        if parts is None:
             return None
         found = what_of(f"https://{HOST}{parts.path}?{parts.query}")
         if found is None:

@@ -42,6 +42,7 @@ from tui.core.sources.common import (
     parse_time,
     recent_cutoff,
     text_of,
+    web_address_on,
     web_link,
 )
 
@@ -75,11 +76,8 @@ class Lobsters:
     label: ClassVar[str] = "Lobsters API"
 
     def recognise(self, address: str) -> Recognised | None:
-        try:
-            parts = urlsplit(address.strip())
-        except ValueError:
-            return None
-        if parts.hostname != HOST or parts.scheme not in ("http", "https") or parts.query:
+        parts = web_address_on(address, (HOST,))
+        if parts is None or parts.query:
             return None
         found = what_of(f"https://{HOST}{parts.path}")
         if found is None:

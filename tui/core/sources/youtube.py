@@ -34,6 +34,7 @@ from tui.core.sources.common import (
     load_cursor,
     parse_feed_body,
     text_of,
+    web_address_on,
 )
 
 if TYPE_CHECKING:
@@ -70,11 +71,8 @@ class YouTube:
     label: ClassVar[str] = "YouTube channel feed"
 
     def recognise(self, address: str) -> Recognised | None:
-        try:
-            parts = urlsplit(address.strip())
-        except ValueError:
-            return None
-        if parts.hostname not in HOSTS or parts.scheme not in ("http", "https"):
+        parts = web_address_on(address, HOSTS)
+        if parts is None:
             return None
         found = what_of(address.strip())
         if found is None:
