@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tui.core.ingest.text import clean, clean_line
 from tui.core.outbox.sender import FAILED, RETRY, SENT, Outcome
+from tui.core.sources.common import text_of
 
 if TYPE_CHECKING:
     from tui.core.net.fetch import Fetcher, FetchResult
@@ -92,15 +93,11 @@ class Bookmark:
         """A bookmark from an outbox row; anything missing or of the wrong type is left
         at its default, so a row written by another version still goes out."""
 
-        def text(name: str) -> str:
-            value = data.get(name)
-            return value if isinstance(value, str) else ""
-
         tags = data.get("tags")
         return cls(
             url=url,
-            title=clean_line(text("title"))[:MAX_TITLE],
-            description=clean(text("description"))[:MAX_DESCRIPTION],
+            title=clean_line(text_of(data, "title"))[:MAX_TITLE],
+            description=clean(text_of(data, "description"))[:MAX_DESCRIPTION],
             tags=clean_tags([t for t in tags if isinstance(t, str)])
             if isinstance(tags, list)
             else [],

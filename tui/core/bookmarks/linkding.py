@@ -19,6 +19,7 @@ from tui.core.bookmarks.common import (
     failure_from,
     parse_time,
 )
+from tui.core.sources.common import text_of
 
 __all__ = ["FULL_LISTING_EVERY", "Linkding"]
 
@@ -152,17 +153,13 @@ def _bookmark(row: dict[str, Any]) -> Bookmark | None:
         return None
     tags = row.get("tag_names")
 
-    def text(name: str) -> str:
-        value = row.get(name)
-        return value if isinstance(value, str) else ""
-
-    description = text("description")
-    notes = text("notes")
+    description = text_of(row, "description")
+    notes = text_of(row, "notes")
     if notes:
         description = f"{description}\n\n{notes}" if description else notes
     return Bookmark(
         url=url,
-        title=text("title"),
+        title=text_of(row, "title"),
         description=description,
         tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
         private=row.get("shared") is False,

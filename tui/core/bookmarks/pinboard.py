@@ -21,6 +21,7 @@ from tui.core.bookmarks.common import (
     parse_time,
 )
 from tui.core.models import utcnow
+from tui.core.sources.common import text_of
 
 __all__ = ["ALL_EVERY", "CALL_EVERY", "Pinboard"]
 
@@ -144,17 +145,13 @@ def _bookmark(post: object) -> Bookmark | None:
     if not isinstance(url, str) or not url:
         return None
 
-    def text(name: str) -> str:
-        value = post.get(name)
-        return value if isinstance(value, str) else ""
-
     when = parse_time(post.get("time"))
     shared = post.get("shared")
     return Bookmark(
         url=url,
-        title=text("description"),
-        description=text("extended"),
-        tags=text("tags").split(),
+        title=text_of(post, "description"),
+        description=text_of(post, "extended"),
+        tags=text_of(post, "tags").split(),
         private=None if shared not in ("yes", "no") else shared == "no",
         toread=post.get("toread") == "yes",
         added=when,

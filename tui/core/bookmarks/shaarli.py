@@ -30,6 +30,7 @@ from tui.core.bookmarks.common import (
     failure_from,
     parse_time,
 )
+from tui.core.sources.common import text_of
 
 __all__ = ["FULL_LISTING_EVERY", "Shaarli", "jwt_token"]
 
@@ -227,15 +228,11 @@ def _bookmark(row: dict[str, Any]) -> Bookmark | None:
         return None
     tags = row.get("tags")
 
-    def text(name: str) -> str:
-        value = row.get(name)
-        return value if isinstance(value, str) else ""
-
     private = row.get("private")
     return Bookmark(
         url=url,
-        title=text("title"),
-        description=text("description"),
+        title=text_of(row, "title"),
+        description=text_of(row, "description"),
         tags=[t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
         private=private if isinstance(private, bool) else None,
         added=parse_time(row.get("created")),
