@@ -497,7 +497,7 @@ class _ProxyRoutes(httpx.AsyncBaseTransport):
 
         self._make = make
         # Read once: the environment of a running folio does not change.
-        self._proxies = {scheme: info for scheme, info in proxies_from_env().items()}
+        self._proxies = dict(proxies_from_env())
         self._routes: dict[tuple[str, str], httpx.AsyncBaseTransport] = {}
         self._transports: dict[str, httpx.AsyncBaseTransport] = {}
 
